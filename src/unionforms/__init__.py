@@ -1,0 +1,51 @@
+"""unionforms: statistical report forms of Chinese trade unions — define, fill, read, check, add up."""
+
+from .errors import (
+    CATALOGUE,
+    DefinitionError,
+    InputError,
+    PluginError,
+    RuleSyntaxError,
+    UnionformsError,
+)
+from .evaluate import Outcome, Status, evaluate
+from .findings import Finding
+from .hookspecs import hookimpl
+from .model import Field, Form, Header, Line, Notes, Row
+from .registry import Registry, default_registry
+from .report import Meta, Report, Source
+from .rules import Missing, Rule, Severity
+from .units import UNITS, Kind
+from .validate import typed_values, validate
+
+__all__ = [
+    "CATALOGUE",
+    "UNITS",
+    "DefinitionError",
+    "Field",
+    "Finding",
+    "Form",
+    "Header",
+    "InputError",
+    "Kind",
+    "Line",
+    "Meta",
+    "Missing",
+    "Notes",
+    "Outcome",
+    "PluginError",
+    "Registry",
+    "Report",
+    "Row",
+    "Rule",
+    "RuleSyntaxError",
+    "Severity",
+    "Source",
+    "Status",
+    "UnionformsError",
+    "default_registry",
+    "evaluate",
+    "hookimpl",
+    "typed_values",
+    "validate",
+]

@@ -1,0 +1,61 @@
+"""A form's layout as plain data, for `unionforms show --json` and other systems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Form
+
+
+def describe(form: Form) -> dict[str, Any]:
+    """Identity, every field (code, line, letter, label, unit, kind) and every rule of ``form``."""
+    return {
+        "id": form.id,
+        "family": form.family,
+        "year": form.year,
+        "version": form.version,
+        "title": form.title,
+        "fields": [
+            {
+                "code": f.code,
+                "line": f.line,
+                "letter": f.letter,
+                "label": f.label,
+                "unit": f.unit,
+                "kind": f.kind.value,
+            }
+            for f in form.iter_fields()
+        ],
+        "rules": [
+            {
+                "id": r.id,
+                "expr": r.expr,
+                "severity": r.severity.value,
+                "message": r.message or r.reason,
+                "reason": r.reason,
+                "missing": r.missing.value,
+                "tolerance": format(r.tolerance, "f"),
+            }
+            for r in form.rules
+        ],
+    }
+
+
+def describe_text(form: Form) -> str:
+    """The layout as the paper form prints it, each blank tagged with its code."""
+    out = [f"{form.title}  [{form.id}, version {form.version}]"]
+    h = form.header
+    out.append(f"{h.unit_label}：          年  月  日    {h.filler_label}：          {h.phone_label}：")
+    notes = [f"{form.notes.heading}：" + "".join(form.notes.items)] if form.notes.items else []
+    if form.notes.position == "top":
+        out += notes
+    for line in form.lines:
+        for i, row in enumerate(line.rows):
+            text = row.printed
+            for f in row.fields:
+                text = text.replace("___", f"[{f.code}]", 1)
+            out.append(f"{form.line_label(line.number) if i == 0 else '':<4}  {text}")
+    if form.notes.position == "bottom":
+        out += notes
+    out.append(f"{len(form.fields)} fields, {len(form.rules)} rules")
+    return "\n".join(out)

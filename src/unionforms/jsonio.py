@@ -1,0 +1,132 @@
+"""Reports as JSON — the interchange contract (``specs/report-json.md``).
+
+``{"form": "songwennuan-2017", "meta": {"unit": …, "filled_by": …, "phone": …, "date": "2017-01-15"},
+"values": {"01A": 5000, "05": "100.50", "06B": true}}``: counts are JSON integers, money decimal strings,
+flags booleans; a blank field is left out. Numbers are parsed as Decimal, never float.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+
+from .errors import InputError
+from .findings import Finding
+from .model import Form
+from .registry import Registry
+from .report import Meta, Report, Source
+from .rules import Severity
+from .validate import typed_values
+
+_converter = cattrs.Converter(forbid_extra_keys=True)
+_converter.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
+_converter.register_structure_hook(Decimal, lambda v, _: Decimal(str(v)))
+_converter.register_unstructure_hook(datetime.date, lambda d: d.isoformat())
+_converter.register_structure_hook(datetime.date, lambda v, _: _iso_date(v))
+
+
+def _iso_date(value: object) -> datetime.date:
+    if not isinstance(value, str):
+        raise TypeError(f"a date is an ISO string, not {type(value).__name__}")
+    return datetime.date.fromisoformat(value)
+
+
+def _unstructure_value(value: object) -> object:
+    if isinstance(value, bool | int):
+        return value
+    if isinstance(value, Decimal):
+        return _converter.unstructure(value)
+    raise TypeError(f"cannot write {value!r} ({type(value).__name__}) as a report value; validate first")
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    """The JSON-ready dict of a typed report (values as validated: int, Decimal, bool)."""
+    return {
+        "form": report.form,
+        "meta": {k: v for k, v in _converter.unstructure(report.meta).items() if v is not None},
+        "values": {code: _unstructure_value(v) for code, v in report.values.items()},
+    }
+
+
+def dumps(report: Report) -> str:
+    """The report as JSON text, Chinese kept readable."""
+    return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)
+
+
+def report_from_dict(
+    data: object, registry: Registry, *, file: str | None = None
+) -> tuple[Form, Report, list[Finding]]:
+    """Read a parsed JSON document into its form and a typed report, with a finding for every problem.
+
+    Only an unusable document (not an object, no known form) raises InputError; anything else is a finding.
+    """
+    if not isinstance(data, Mapping) or not isinstance(data.get("form"), str):
+        raise InputError(
+            "IN-002",
+            "not a unionforms report: expected an object with a string 'form'",
+            hint='a report looks like {"form": "songwennuan-2017", "meta": {…}, "values": {…}}',
+            file=file,
+        )
+    extra = set(data) - {"form", "meta", "values"}
+    if extra:
+        raise InputError("IN-002", f"unknown top-level keys {sorted(extra)}", file=file)
+    form = registry.get(data["form"])
+    values = data.get("values", {})
+    if not isinstance(values, Mapping):
+        raise InputError("IN-002", "'values' must be an object of field code -> value", file=file)
+    meta, findings = _meta(data.get("meta", {}), file)
+    raw = Report(form.id, meta, values)
+    typed, problems = typed_values(form, raw, Source(file=file))
+    return form, Report(form.id, meta, typed), findings + problems
+
+
+def _meta(raw: object, file: str | None) -> tuple[Meta, list[Finding]]:
+    if raw is None:
+        return Meta(), []
+    if not isinstance(raw, Mapping):
+        return Meta(), [Finding("META-002", Severity.ERROR, "表头（meta）应为对象。", file=file)]
+    kept: dict[str, object] = {}
+    findings: list[Finding] = []
+    fields = {a.name: a for a in attrs.fields(Meta)}
+    for key, value in raw.items():
+        if key not in fields:
+            findings.append(
+                Finding("META-002", Severity.ERROR, f"表头没有“{key}”这一项（可用：{'、'.join(fields)}）。", file=file)
+            )
+            continue
+        if value is None:
+            continue
+        target = datetime.date if key == "date" else str
+        if target is str and not isinstance(value, str):
+            findings.append(Finding("META-002", Severity.ERROR, f"表头“{key}”应为文字，填写的是 {value!r}。", file=file))
+            continue
+        try:
+            kept[key] = _converter.structure(value, target)
+        except (TypeError, ValueError):
+            findings.append(
+                Finding("META-001", Severity.ERROR, f"填报日期 {value!r} 不是日期，应写作 2017-01-15。", file=file)
+            )
+    return Meta(**kept), findings  # type: ignore[arg-type]
+
+
+def load(path: str | Path, registry: Registry) -> tuple[Form, Report, list[Finding]]:
+    """Read a report JSON file; InputError (IN-001/IN-002/IN-003) when the file is unusable."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError("IN-001", f"cannot read: {exc}", file=name) from None
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "IN-002", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=name
+        ) from None
+    return report_from_dict(data, registry, file=name)

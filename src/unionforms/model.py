@@ -1,0 +1,364 @@
+"""The definition of a numbered line-item form: lines, rows of printed text, blanks (fields) and rules.
+
+A form is a frozen value, checked when it is built: an invalid form cannot exist. Rows are written in a
+small markup that keeps the printed sentence whole (see ``specs/form-definition.md``)::
+
+    [A]当地职工总数{人}，其中农民工总数{人}。
+
+``[A]`` prints ``（A）`` and starts sub-item A; ``{人}`` is a blank with its unit printed after it;
+``{万元|label}`` gives the blank's label where the printed wording around it cannot (rare).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Union
+
+import attrs
+
+from .errors import DefinitionError
+from .rules import Rule, check_kinds
+from .units import UNITS, Kind, kind_of, printed_unit
+
+_BOUNDARY = "，,；;。：:"
+_LINE_RE = re.compile(r"^\d{2}$")
+_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+BLANK = "___"
+
+
+@attrs.frozen
+class Text:
+    """Printed words between blanks."""
+
+    text: str
+
+
+@attrs.frozen
+class LetterMark:
+    """Where a sub-item starts; printed as （A）."""
+
+    letter: str
+
+
+@attrs.frozen
+class Field:
+    """One printed blank: the unit of data. ``code`` is the public key other systems use."""
+
+    code: str
+    line: str
+    letter: str | None
+    label: str
+    unit: str = attrs.field(validator=attrs.validators.in_(UNITS))
+
+    @property
+    def kind(self) -> Kind:
+        return kind_of(self.unit)
+
+    @property
+    def printed_unit(self) -> str:
+        return printed_unit(self.unit)
+
+
+Segment = Union[Text, LetterMark, Field]
+
+
+@attrs.frozen
+class Row:
+    """One printed row of a line: text, letter marks and blanks in reading order."""
+
+    segments: tuple[Segment, ...]
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(s for s in self.segments if isinstance(s, Field))
+
+    @property
+    def letters(self) -> tuple[str, ...]:
+        return tuple(s.letter for s in self.segments if isinstance(s, LetterMark))
+
+    @property
+    def printed(self) -> str:
+        """The row as the paper form prints it, blanks as ___ followed by their unit."""
+        out = []
+        for seg in self.segments:
+            if isinstance(seg, Text):
+                out.append(seg.text)
+            elif isinstance(seg, LetterMark):
+                out.append(f"（{seg.letter}）")
+            else:
+                out.append(f"{BLANK}{seg.printed_unit}")
+        return "".join(out)
+
+
+@attrs.frozen
+class Line:
+    """A numbered line (01, 02 …) and its printed rows."""
+
+    number: str
+    rows: tuple[Row, ...]
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(f for row in self.rows for f in row.fields)
+
+    @classmethod
+    def from_markup(cls, number: str, rows: Sequence[str], *, form: str = "?") -> Line:
+        """Parse a line's rows of markup, giving every blank its code (05, 05A, 01A.2 …)."""
+        if not _LINE_RE.match(number):
+            raise DefinitionError("DEF-001", f"line number {number!r} must be two digits", form=form)
+        parsed = [_parse_row(text, form=form, line=number) for text in rows]
+        letter: str | None = None
+        keyed: list[list[tuple[str | None, _RawBlank] | Segment]] = []
+        counts: dict[str | None, int] = {}
+        for row in parsed:
+            out: list[tuple[str | None, _RawBlank] | Segment] = []
+            for seg in row:
+                if isinstance(seg, LetterMark):
+                    letter = seg.letter
+                    out.append(seg)
+                elif isinstance(seg, _RawBlank):
+                    counts[letter] = counts.get(letter, 0) + 1
+                    out.append((letter, seg))
+                else:
+                    out.append(seg)
+            keyed.append(out)
+        seen: dict[str | None, int] = {}
+        built: list[Row] = []
+        for out in keyed:
+            segments: list[Segment] = []
+            for i, item in enumerate(out):
+                if isinstance(item, tuple):
+                    key, raw = item
+                    seen[key] = seen.get(key, 0) + 1
+                    code = number + (key or "") + (f".{seen[key]}" if counts[key] > 1 else "")
+                    label = raw.label or _auto_label(out, i)
+                    if not label:
+                        raise DefinitionError(
+                            "DEF-004",
+                            "the blank has no printed words before or after it to label it",
+                            hint="write the blank as {unit|label}, the label taken from the printed row",
+                            form=form,
+                            line=number,
+                            field=code,
+                        )
+                    segments.append(Field(code, number, key, label, raw.unit))
+                else:
+                    segments.append(item)
+            row_obj = Row(tuple(segments))
+            for f in row_obj.fields:
+                if any(piece and piece not in row_obj.printed for piece in f.label.split(BLANK)):
+                    raise DefinitionError(
+                        "DEF-004",
+                        f"label {f.label!r} is not printed wording of its row {row_obj.printed!r}",
+                        hint="a label quotes the printed row; write the blank itself as ___",
+                        form=form,
+                        line=number,
+                        field=f.code,
+                    )
+            built.append(row_obj)
+        return cls(number, tuple(built))
+
+
+@attrs.frozen
+class _RawBlank:
+    unit: str
+    label: str | None
+
+
+def _parse_row(text: str, *, form: str, line: str) -> list[Text | LetterMark | _RawBlank]:
+    out: list[Text | LetterMark | _RawBlank] = []
+    buf: list[str] = []
+    i = 0
+
+    def fail(message: str) -> DefinitionError:
+        return DefinitionError(
+            "DEF-003",
+            f"row {text!r}, at character {i}: {message}",
+            hint="letters are written [A], blanks {unit} or {unit|label}",
+            form=form,
+            line=line,
+        )
+
+    def flush() -> None:
+        if buf:
+            out.append(Text("".join(buf)))
+            buf.clear()
+
+    while i < len(text):
+        ch = text[i]
+        if ch == "[":
+            m = re.match(r"\[([A-Z])\]", text[i:])
+            if not m:
+                raise fail("a letter mark is one capital letter in brackets, e.g. [A]")
+            flush()
+            out.append(LetterMark(m.group(1)))
+            i += m.end()
+        elif ch == "{":
+            end = text.find("}", i)
+            if end < 0:
+                raise fail("unclosed {")
+            unit, _, label = text[i + 1 : end].partition("|")
+            if unit not in UNITS:
+                raise fail(f"unknown unit {unit!r}; known: {' '.join(UNITS)}")
+            flush()
+            out.append(_RawBlank(unit, label.strip() or None))
+            i = end + 1
+        elif ch in "]}":
+            raise fail(f"stray {ch!r}")
+        else:
+            buf.append(ch)
+            i += 1
+    flush()
+    return out
+
+
+def _auto_label(row: Sequence[object], i: int) -> str:
+    """The printed clause around blank ``i``: words back to the last boundary, plus words up to the next."""
+    before: list[str] = []
+    for item in reversed(row[:i]):
+        if not isinstance(item, Text):
+            break
+        before.insert(0, item.text)
+    head = "".join(before)
+    for ch in _BOUNDARY:
+        head = head.rpartition(ch)[2]
+    head = head.strip()
+    tail = ""
+    if i + 1 < len(row) and isinstance(row[i + 1], Text):
+        tail = row[i + 1].text  # type: ignore[union-attr]
+        cut = min((tail.find(ch) for ch in _BOUNDARY if ch in tail), default=len(tail))
+        tail = tail[:cut].strip()
+    if tail:
+        unit = row[i][1].unit  # type: ignore[index]
+        return f"{head}{BLANK}{printed_unit(unit)}{tail}"
+    return head
+
+
+@attrs.frozen
+class Header:
+    """The printed header's labels; the date is always 年 月 日."""
+
+    unit_label: str = "填报单位"
+    filler_label: str = "填报人"
+    phone_label: str = "联系电话"
+
+
+@attrs.frozen
+class Notes:
+    """注 / 说明: printed verbatim, above the lines or below them."""
+
+    heading: str = "注"
+    items: tuple[str, ...] = ()
+    position: str = attrs.field(default="bottom", validator=attrs.validators.in_(("top", "bottom")))
+
+
+def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _ID_RE.match(value):
+        raise DefinitionError("DEF-001", f"form id {value!r} must be lower-case words joined by '-'")
+
+
+@attrs.frozen
+class Form:
+    """A complete form definition: identity, printed header and notes, lines, and rules."""
+
+    id: str = attrs.field(validator=_check_id)
+    family: str
+    year: int
+    version: str
+    title: str
+    lines: tuple[Line, ...]
+    rules: tuple[Rule, ...] = ()
+    header: Header = Header()
+    notes: Notes = Notes()
+    line_style: str = attrs.field(default="plain", validator=attrs.validators.in_(("plain", "paren")))
+    fields: Mapping[str, Field] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        fields: dict[str, Field] = {}
+        numbers: set[str] = set()
+        for line in self.lines:
+            if line.number in numbers:
+                raise DefinitionError("DEF-002", f"line {line.number} appears twice", form=self.id)
+            numbers.add(line.number)
+            for f in line.fields:
+                if f.code in fields:
+                    raise DefinitionError("DEF-002", f"field code {f.code} appears twice", form=self.id)
+                fields[f.code] = f
+        if not fields:
+            raise DefinitionError("DEF-001", "a form needs at least one blank", form=self.id)
+        object.__setattr__(self, "fields", fields)
+        kinds = {code: f.kind for code, f in fields.items()}
+        ids: set[str] = set()
+        for rule in self.rules:
+            if rule.id in ids:
+                raise DefinitionError("DEF-005", f"rule id {rule.id} appears twice", form=self.id, rule=rule.id)
+            ids.add(rule.id)
+            check_kinds(rule, kinds, form=self.id)
+
+    def line_label(self, number: str) -> str:
+        """The line number as printed: 01 or （01）."""
+        return f"（{number}）" if self.line_style == "paren" else number
+
+    def iter_fields(self) -> Iterator[Field]:
+        return iter(self.fields.values())
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Form:
+        """Build a form from the tables of a definition file (see ``specs/form-definition.md``)."""
+        form_id = str(data.get("id", "?"))
+        try:
+            header = Header(**data.get("header", {}))
+            notes_data = dict(data.get("notes", {}))
+            notes = Notes(
+                heading=notes_data.get("heading", "注"),
+                items=tuple(notes_data.get("items", ())),
+                position=notes_data.get("position", "bottom"),
+            )
+            lines = tuple(
+                Line.from_markup(str(line["number"]), tuple(line["rows"]), form=form_id)
+                for line in data["lines"]
+            )
+            rules = tuple(Rule.from_mapping(dict(r)) for r in data.get("rules", ()))
+            return cls(
+                id=data["id"],
+                family=data["family"],
+                year=int(data["year"]),
+                version=str(data["version"]),
+                title=data["title"],
+                lines=lines,
+                rules=rules,
+                header=header,
+                notes=notes,
+                line_style=data.get("line_style", "plain"),
+            )
+        except DefinitionError as exc:
+            if exc.form in (None, "?"):
+                exc.form = form_id
+                exc.args = (str(exc),)
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DefinitionError(
+                "DEF-001",
+                f"definition is missing or has a wrong entry: {exc!r}",
+                hint="see specs/form-definition.md for the required keys",
+                form=form_id,
+            ) from None
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Form:
+        """Read a TOML definition file."""
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise DefinitionError("DEF-006", f"cannot read definition: {exc}", file=str(path)) from None
+        return cls.from_mapping(data)

@@ -1,0 +1,129 @@
+"""Find forms through entry points: built-in and third-party plugins load by the same path.
+
+A plugin that cannot be imported, raises, or returns something unusable is recorded as a problem;
+the other plugins still load.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Iterable, Iterator
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .errors import InputError, PluginError, UnionformsError
+from .model import Form
+
+
+@attrs.frozen
+class Plugin:
+    """A loaded plugin: its entry-point name and the module (or object) holding its hooks."""
+
+    name: str
+    obj: object
+
+
+@attrs.define
+class Registry:
+    """The registered forms by id, the plugin manager, and every problem met while loading."""
+
+    manager: pluggy.PluginManager
+    forms: dict[str, Form] = attrs.field(factory=dict)
+    problems: list[PluginError] = attrs.field(factory=list)
+
+    @classmethod
+    def from_entry_points(cls, group: str = hookspecs.ENTRY_POINT_GROUP) -> Registry:
+        """Load every plugin advertised under ``group`` in the installed distributions."""
+        registry = cls(_manager())
+        for ep in sorted(importlib.metadata.entry_points(group=group), key=lambda e: e.name):
+            try:
+                obj = ep.load()
+            except Exception as exc:  # a broken plugin must not stop the others
+                registry.problems.append(
+                    PluginError(
+                        "PLUG-001",
+                        f"plugin {ep.name!r} ({ep.value}) cannot be imported: {type(exc).__name__}: {exc}",
+                        hint="fix or uninstall that plugin; the other forms are available",
+                    )
+                )
+                continue
+            registry.add(Plugin(ep.name, obj))
+        return registry
+
+    @classmethod
+    def from_plugins(cls, plugins: Iterable[Plugin]) -> Registry:
+        """A registry of the given plugin objects only (for tests and embedding)."""
+        registry = cls(_manager())
+        for plugin in plugins:
+            registry.add(plugin)
+        return registry
+
+    def add(self, plugin: Plugin) -> None:
+        """Register one plugin and collect the forms it provides."""
+        try:
+            self.manager.register(plugin.obj, name=plugin.name)
+        except ValueError as exc:
+            self.problems.append(PluginError("PLUG-002", f"plugin {plugin.name!r} cannot register: {exc}"))
+            return
+        for impl in self.manager.hook.unionforms_forms.get_hookimpls():
+            if impl.plugin is not plugin.obj:
+                continue
+            try:
+                forms = impl.function()
+                if not isinstance(forms, (list, tuple)) or not all(isinstance(f, Form) for f in forms):
+                    raise TypeError(f"unionforms_forms returned {type(forms).__name__}, not a list of Form")
+            except UnionformsError as exc:
+                self.problems.append(
+                    PluginError("PLUG-002", f"plugin {plugin.name!r}: {exc}", form=exc.form, rule=exc.rule)
+                )
+                continue
+            except Exception as exc:
+                self.problems.append(
+                    PluginError("PLUG-002", f"plugin {plugin.name!r}: {type(exc).__name__}: {exc}")
+                )
+                continue
+            for form in forms:
+                if form.id in self.forms:
+                    self.problems.append(
+                        PluginError(
+                            "PLUG-003",
+                            f"plugin {plugin.name!r} registers form {form.id!r}, which another plugin has",
+                            form=form.id,
+                        )
+                    )
+                    continue
+                self.forms[form.id] = form
+
+    def get(self, form_id: str) -> Form:
+        """The form with that id; InputError (IN-003) naming the known ids otherwise."""
+        try:
+            return self.forms[form_id]
+        except KeyError:
+            known = ", ".join(sorted(self.forms)) or "none"
+            raise InputError(
+                "IN-003",
+                f"form {form_id!r} is not registered (registered: {known})",
+                hint="install the plugin that provides it, or check the form id",
+            ) from None
+
+    def __iter__(self) -> Iterator[Form]:
+        return iter(sorted(self.forms.values(), key=lambda f: (f.family, f.year, f.id)))
+
+
+def _manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+_DEFAULT: Registry | None = None
+
+
+def default_registry() -> Registry:
+    """The registry of installed plugins, loaded once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Registry.from_entry_points()
+    return _DEFAULT

@@ -1,0 +1,39 @@
+"""A filled report: which form, the header entries, and the values of the filled blanks."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+import attrs
+
+
+@attrs.frozen
+class Meta:
+    """The header: 填报单位, 填报人, 联系电话 and the date (年 月 日). Each may be blank."""
+
+    unit: str | None = None
+    filled_by: str | None = None
+    phone: str | None = None
+    date: datetime.date | None = None
+
+
+@attrs.frozen
+class Report:
+    """One return of one form. ``values`` maps field codes to values; a blank is absent, never 0.
+
+    Values as read from a file may be anything; :func:`unionforms.validate` types and checks them.
+    """
+
+    form: str
+    meta: Meta = Meta()
+    values: Mapping[str, object] = attrs.field(factory=dict, converter=dict)
+
+
+@attrs.frozen
+class Source:
+    """Where a report came from, so findings can point at the file, sheet and cell of each field."""
+
+    file: str | None = None
+    sheet: str | None = None
+    cells: Mapping[str, str] = attrs.field(factory=dict)

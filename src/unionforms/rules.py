@@ -1,0 +1,311 @@
+"""The rule language: parsed into a small tree, never evaluated as Python.
+
+Grammar (whitespace is free)::
+
+    rule        := comparison [ "->" comparison ]
+    comparison  := sum OP sum              OP is one of  =  !=  <=  >=  <  >
+    sum         := term { ("+" | "-") term }
+    term        := CODE | NUMBER | 是 | 否
+    CODE        := two digits, an optional capital letter, an optional suffix .1 .2 …   e.g. 05  05A  01A.2
+    NUMBER      := digits with an optional decimal part, not of the shape of a CODE  e.g. 0  100  0.5  10.0
+
+A two-digit token is always a code (line numbers have two digits); write such a constant as ``10.0``.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Union
+
+import attrs
+
+from .errors import RuleSyntaxError
+from .units import Kind
+
+CODE_RE = re.compile(r"^\d{2}(?:[A-Z])?(?:\.[1-9]\d*)?$")
+_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
+_TOKEN_RE = re.compile(r"\s*(->|<=|>=|!=|=|<|>|\+|-|是|否|[0-9A-Za-z.]+|\S)")
+OPS = ("=", "!=", "<=", ">=", "<", ">")
+
+
+class Severity(enum.Enum):
+    """error = 逻辑性审核 (must be fixed); warning = 合理性审核 (plausible, worth a look)."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Missing(enum.Enum):
+    """What a rule does with blank fields.
+
+    skip: the rule is not checked unless every field it names is filled (the default).
+    zero: blanks count as 0; the rule is skipped only when every field it names is blank.
+    """
+
+    SKIP = "skip"
+    ZERO = "zero"
+
+
+@attrs.frozen
+class Ref:
+    """A field code in a rule."""
+
+    code: str
+    position: int
+
+
+@attrs.frozen
+class Const:
+    """A numeric constant in a rule."""
+
+    value: Decimal
+    position: int
+
+
+@attrs.frozen
+class FlagConst:
+    """是 (True) or 否 (False) in a rule."""
+
+    value: bool
+    position: int
+
+
+Term = Union[Ref, Const, FlagConst]
+
+
+@attrs.frozen
+class Sum:
+    """Signed terms added up; a single term is a sum of one."""
+
+    terms: tuple[tuple[int, Term], ...]
+
+    @property
+    def refs(self) -> tuple[Ref, ...]:
+        return tuple(t for _, t in self.terms if isinstance(t, Ref))
+
+
+@attrs.frozen
+class Comparison:
+    """``left OP right``."""
+
+    left: Sum
+    op: str = attrs.field(validator=attrs.validators.in_(OPS))
+    right: Sum
+
+    @property
+    def refs(self) -> tuple[Ref, ...]:
+        return self.left.refs + self.right.refs
+
+
+@attrs.frozen
+class Implication:
+    """``premise -> conclusion``: when the premise holds, the conclusion must."""
+
+    premise: Comparison
+    conclusion: Comparison
+
+    @property
+    def refs(self) -> tuple[Ref, ...]:
+        return self.premise.refs + self.conclusion.refs
+
+
+Tree = Union[Comparison, Implication]
+
+
+def parse(text: str, *, rule: str | None = None) -> Tree:
+    """Parse rule text into its tree; RuleSyntaxError (RULE-001) names the position on failure."""
+    return _Parser(text, rule).parse()
+
+
+class _Parser:
+    def __init__(self, text: str, rule: str | None) -> None:
+        self.text = text
+        self.rule = rule
+        self.tokens: list[tuple[str, int]] = []
+        pos = 0
+        while pos < len(text):
+            m = _TOKEN_RE.match(text, pos)
+            if m is None:  # only trailing whitespace is left
+                break
+            self.tokens.append((m.group(1), m.start(1)))
+            pos = m.end()
+        self.i = 0
+
+    def fail(self, message: str, position: int | None = None) -> RuleSyntaxError:
+        if position is None:
+            position = self.tokens[self.i][1] if self.i < len(self.tokens) else len(self.text)
+        return RuleSyntaxError(
+            "RULE-001",
+            f"cannot parse {self.text!r}: {message}",
+            hint="a rule is `sum OP sum` or `comparison -> comparison`, e.g. `05 = 05A + 05B`",
+            rule=self.rule,
+            position=position,
+        )
+
+    def peek(self) -> str | None:
+        return self.tokens[self.i][0] if self.i < len(self.tokens) else None
+
+    def take(self) -> tuple[str, int]:
+        if self.i >= len(self.tokens):
+            raise self.fail("unexpected end of rule")
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> Tree:
+        first = self.comparison()
+        if self.peek() == "->":
+            self.take()
+            tree: Tree = Implication(first, self.comparison())
+        else:
+            tree = first
+        if self.peek() is not None:
+            raise self.fail(f"unexpected {self.peek()!r}")
+        return tree
+
+    def comparison(self) -> Comparison:
+        left = self.sum()
+        tok, pos = self.take()
+        if tok not in OPS:
+            raise self.fail(f"expected one of {' '.join(OPS)}, found {tok!r}", pos)
+        return Comparison(left, tok, self.sum())
+
+    def sum(self) -> Sum:
+        terms = [(1, self.term())]
+        while self.peek() in ("+", "-"):
+            sign = 1 if self.take()[0] == "+" else -1
+            terms.append((sign, self.term()))
+        return Sum(tuple(terms))
+
+    def term(self) -> Term:
+        tok, pos = self.take()
+        if tok in ("是", "否"):
+            return FlagConst(tok == "是", pos)
+        if CODE_RE.match(tok):
+            return Ref(tok, pos)
+        if _NUMBER_RE.match(tok):
+            try:
+                return Const(Decimal(tok), pos)
+            except InvalidOperation:  # pragma: no cover - the regex admits only decimals
+                raise self.fail(f"bad number {tok!r}", pos) from None
+        raise self.fail(f"expected a field code, a number, 是 or 否, found {tok!r}", pos)
+
+
+def _validate_tolerance(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
+        raise RuleSyntaxError(
+            "RULE-004",
+            f"tolerance must be a non-negative decimal, not {value!r}",
+            rule=getattr(instance, "id", None),
+        )
+
+
+@attrs.frozen
+class Rule:
+    """A named check on a form's values, with its severity, missing-value policy and reason."""
+
+    id: str
+    expr: str
+    severity: Severity
+    reason: str
+    missing: Missing = Missing.SKIP
+    tolerance: Decimal = attrs.field(default=Decimal(0), validator=_validate_tolerance)
+    message: str | None = None
+    tree: Tree = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        if not re.match(r"^[0-9A-Za-z][0-9A-Za-z._-]*$", self.id):
+            raise RuleSyntaxError(
+                "RULE-004",
+                f"rule id {self.id!r} must be letters, digits, '.', '_' or '-'",
+                rule=self.id,
+            )
+        object.__setattr__(self, "tree", parse(self.expr, rule=self.id))
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, object]) -> Rule:
+        """Build a rule from its definition-file table (``id``, ``expr``, ``severity``, …)."""
+        rid = str(data.get("id", "?"))
+        known = {"id", "expr", "severity", "reason", "missing", "tolerance", "message"}
+        extra = set(data) - known
+        if extra:
+            raise RuleSyntaxError("RULE-004", f"unknown keys {sorted(extra)}", rule=rid)
+        try:
+            severity = Severity(data.get("severity", "error"))
+            missing = Missing(data.get("missing", "skip"))
+            tolerance = Decimal(str(data.get("tolerance", "0")))
+        except (ValueError, InvalidOperation) as exc:
+            raise RuleSyntaxError(
+                "RULE-004",
+                f"bad severity, missing or tolerance: {exc}",
+                hint="severity is error|warning, missing is skip|zero, tolerance a decimal string",
+                rule=rid,
+            ) from None
+        for key in ("id", "expr", "reason"):
+            if not isinstance(data.get(key), str) or not data[key]:
+                raise RuleSyntaxError("RULE-004", f"rule needs a non-empty string {key!r}", rule=rid)
+        message = data.get("message")
+        return cls(
+            id=rid,
+            expr=str(data["expr"]),
+            severity=severity,
+            reason=str(data["reason"]),
+            missing=missing,
+            tolerance=tolerance,
+            message=str(message) if message is not None else None,
+        )
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Field codes the rule names, in order of appearance, each once."""
+        return tuple(dict.fromkeys(r.code for r in self.tree.refs))
+
+
+def check_kinds(rule: Rule, kinds: dict[str, Kind], *, form: str) -> None:
+    """Check that every code exists and each comparison compares like with like."""
+    for ref in rule.tree.refs:
+        if ref.code not in kinds:
+            raise RuleSyntaxError(
+                "RULE-002",
+                f"{rule.expr!r} names {ref.code}, which form {form} does not have",
+                hint="use a code that `unionforms show FORM` lists",
+                form=form,
+                rule=rule.id,
+                position=ref.position,
+            )
+    comparisons = (
+        (rule.tree.premise, rule.tree.conclusion) if isinstance(rule.tree, Implication) else (rule.tree,)
+    )
+    for comp in comparisons:
+        _check_comparison(rule, comp, kinds, form)
+
+
+def _check_comparison(rule: Rule, comp: Comparison, kinds: dict[str, Kind], form: str) -> None:
+    terms = [t for _, t in comp.left.terms + comp.right.terms]
+
+    def fail(message: str, position: int) -> RuleSyntaxError:
+        return RuleSyntaxError("RULE-003", message, form=form, rule=rule.id, position=position)
+
+    flags = [t for t in terms if isinstance(t, FlagConst) or (isinstance(t, Ref) and kinds[t.code] is Kind.FLAG)]
+    if flags:
+        ok = (
+            comp.op in ("=", "!=")
+            and len(comp.left.terms) == 1
+            and len(comp.right.terms) == 1
+            and {type(comp.left.terms[0][1]), type(comp.right.terms[0][1])} == {Ref, FlagConst}
+            and all(kinds[r.code] is Kind.FLAG for r in comp.refs)
+        )
+        if not ok:
+            raise fail("a 是/否 field is compared only as `CODE = 是` or `CODE != 否`", flags[0].position)
+        if rule.missing is Missing.ZERO:
+            raise fail("missing = 'zero' has no meaning for a 是/否 field; use 'skip'", flags[0].position)
+        return
+    numeric = {kinds[r.code] for r in comp.refs}
+    if len(numeric) > 1:
+        raise fail("a comparison mixes counts and 万元; compare like with like", comp.refs[0].position)
+    if numeric == {Kind.COUNT}:
+        for term in terms:
+            if isinstance(term, Const) and term.value != term.value.to_integral_value():
+                raise fail("a count is compared with a fraction", term.position)

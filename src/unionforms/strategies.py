@@ -1,0 +1,319 @@
+"""Hypothesis strategies for reports of any form — for our tests and for plugin authors' own.
+
+- :func:`field_values` — a typed value for one field.
+- :func:`reports` — reports with arbitrary typed values (rules may or may not hold).
+- :func:`valid_reports` — reports in which every error-level rule holds, equalities included.
+- :func:`broken_reports` — a report that breaks exactly one chosen rule, with that rule.
+
+Valid reports are built, not filtered: values are drawn, then every broken error rule is repaired by
+raising the smaller side (an increase never undoes an earlier repair of a ``<=`` rule), until none is
+broken. A rule set this cannot satisfy raises :class:`UnsatisfiableRules` naming the rules.
+
+Needs the ``hypothesis`` package (``pip install unionforms[testing]``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from .evaluate import Status, Value, compare, evaluate, side_value
+from .model import Field, Form
+from .report import Meta, Report
+from .rules import Comparison, FlagConst, Implication, Ref, Rule, Severity, Sum
+from .units import Kind
+
+__all__ = [
+    "UnsatisfiableRules",
+    "broken_reports",
+    "field_values",
+    "metas",
+    "reports",
+    "valid_reports",
+]
+
+_CENT = Decimal("0.01")
+_MAX_PASSES = 200
+
+
+class UnsatisfiableRules(Exception):
+    """The generator could not make these rules hold together."""
+
+
+def _check_form(form: object) -> Form:
+    if not isinstance(form, Form):
+        raise InvalidArgument(f"form must be a unionforms Form, not {type(form).__name__}")
+    return form
+
+
+def _check_limits(max_count: int, max_money: Decimal, fill: float) -> None:
+    if not isinstance(max_count, int) or isinstance(max_count, bool) or max_count < 0:
+        raise InvalidArgument(f"max_count must be a non-negative int, not {max_count!r}")
+    if not isinstance(max_money, Decimal) or not max_money.is_finite() or max_money < 0:
+        raise InvalidArgument(f"max_money must be a non-negative finite Decimal, not {max_money!r}")
+    if not 0.0 <= fill <= 1.0:
+        raise InvalidArgument(f"fill must be between 0 and 1, not {fill!r}")
+
+
+def field_values(field: Field, *, max_count: int = 100_000, max_money: Decimal = Decimal("100000")) -> st.SearchStrategy[Value]:
+    """A typed value for ``field``: int ≥ 0, Decimal ≥ 0 with two places, or bool."""
+    _check_limits(max_count, max_money, 0.0)
+    if field.kind is Kind.FLAG:
+        return st.booleans()
+    if field.kind is Kind.MONEY:
+        return st.decimals(min_value=0, max_value=max_money, places=2, allow_nan=False, allow_infinity=False)
+    return st.one_of(st.integers(0, 10), st.integers(0, max_count))
+
+
+def metas() -> st.SearchStrategy[Meta]:
+    """Header entries: any of them may be blank."""
+    text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20)
+    return st.builds(
+        Meta,
+        unit=st.none() | text,
+        filled_by=st.none() | text,
+        phone=st.none() | st.from_regex(r"\A[0-9]{3,4}-?[0-9]{7,8}\Z"),
+        date=st.none() | st.dates(datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)),
+    )
+
+
+@st.composite
+def _values(draw: st.DrawFn, form: Form, fill: float, max_count: int, max_money: Decimal) -> dict[str, Value]:
+    values: dict[str, Value] = {}
+    for field in form.iter_fields():
+        present = fill >= 1.0 or (fill > 0.0 and draw(st.floats(0, 1)) < fill)
+        if present:
+            values[field.code] = draw(field_values(field, max_count=max_count, max_money=max_money))
+    return values
+
+
+def reports(
+    form: Form, *, fill: float = 0.8, max_count: int = 100_000, max_money: Decimal = Decimal("100000")
+) -> st.SearchStrategy[Report]:
+    """Reports of ``form`` with typed values, each field filled with probability ``fill``; rules not enforced."""
+    form = _check_form(form)
+    _check_limits(max_count, max_money, fill)
+    return st.builds(Report, st.just(form.id), metas(), _values(form, fill, max_count, max_money))
+
+
+def valid_reports(
+    form: Form, *, fill: float = 0.8, max_count: int = 100_000, max_money: Decimal = Decimal("100000")
+) -> st.SearchStrategy[Report]:
+    """Reports of ``form`` in which every error-level rule holds (warnings may fire)."""
+    form = _check_form(form)
+    _check_limits(max_count, max_money, fill)
+    errors = [r for r in form.rules if r.severity is Severity.ERROR]
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Report:
+        values = draw(_values(form, fill, max_count, max_money))
+        chooser = _chooser(draw)
+        repair(form, values, errors, choose=chooser)
+        return Report(form.id, draw(metas()), values)
+
+    return build()
+
+
+def broken_reports(
+    form: Form, *, rule: str | None = None, max_count: int = 100_000, max_money: Decimal = Decimal("100000")
+) -> st.SearchStrategy[tuple[Report, Rule]]:
+    """A report breaking exactly one rule of ``form`` (``rule``, or one drawn), and that rule.
+
+    Only the fields the rule names (and any others a repair needs) are filled, so other rules are
+    skipped or hold; a draw that cannot break the rule alone is rejected.
+    """
+    form = _check_form(form)
+    _check_limits(max_count, max_money, 0.0)
+    if rule is not None and rule not in {r.id for r in form.rules}:
+        raise InvalidArgument(f"form {form.id} has no rule {rule!r}")
+    if not form.rules:
+        raise InvalidArgument(f"form {form.id} has no rules to break")
+    chosen_rules = [form.rule(rule)] if rule is not None else list(form.rules)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[Report, Rule]:
+        chosen = draw(st.sampled_from(chosen_rules))
+        values: dict[str, Value] = {
+            code: draw(field_values(form.fields[code], max_count=max_count, max_money=max_money))
+            for code in chosen.codes
+        }
+        chooser = _chooser(draw)
+        ok = _break(form, chosen, values, chooser, draw)
+        assume(ok)
+        others = [r for r in form.rules if r.id != chosen.id]
+        try:
+            repair(form, values, others, choose=chooser, frozen=frozenset(chosen.codes))
+        except UnsatisfiableRules:
+            assume(False)
+        assume(evaluate(chosen, values).status is Status.BROKEN)
+        assume(all(evaluate(r, values).status is not Status.BROKEN for r in others))
+        return Report(form.id, draw(metas()), values), chosen
+
+    return build()
+
+
+Chooser = Callable[[list[Ref]], Ref]
+
+
+def _chooser(draw: st.DrawFn) -> Chooser:
+    return lambda refs: refs[0] if len(refs) == 1 else draw(st.sampled_from(refs))
+
+
+def repair(
+    form: Form,
+    values: dict[str, Value],
+    rules: list[Rule],
+    *,
+    choose: Chooser = lambda refs: refs[-1],
+    frozen: frozenset[str] = frozenset(),
+) -> None:
+    """Raise values in place until no rule in ``rules`` is broken; UnsatisfiableRules if it cannot."""
+    for _ in range(_MAX_PASSES):
+        changed = False
+        for rule in rules:
+            outcome = evaluate(rule, values)
+            if outcome.status is not Status.BROKEN:
+                continue
+            assert outcome.comparison is not None
+            if not _make_hold(form, outcome.comparison, values, rule, choose, frozen):
+                raise UnsatisfiableRules(f"form {form.id}: cannot make rule {rule.id} ({rule.expr}) hold")
+            changed = True
+        if not changed:
+            return
+    broken = [r.id for r in rules if evaluate(r, values).status is Status.BROKEN]
+    raise UnsatisfiableRules(f"form {form.id}: rules {broken} keep breaking each other")
+
+
+def _unit(form: Form, comp: Comparison) -> Decimal:
+    kinds = {form.fields[r.code].kind for r in comp.refs}
+    return _CENT if Kind.MONEY in kinds else Decimal(1)
+
+
+def _raise_side(
+    form: Form, side: Sum, amount: Decimal, values: dict[str, Value], choose: Chooser, frozen: frozenset[str]
+) -> bool:
+    """Add ``amount`` to one positive, unfrozen field of ``side``."""
+    refs = [t for sign, t in side.terms if sign > 0 and isinstance(t, Ref) and t.code not in frozen]
+    if not refs:
+        return False
+    ref = choose(refs)
+    field = form.fields[ref.code]
+    current = Decimal(values.get(ref.code, 0))  # type: ignore[arg-type]
+    new = current + amount
+    values[ref.code] = int(new) if field.kind is Kind.COUNT else new
+    return True
+
+
+def _make_hold(
+    form: Form,
+    comp: Comparison,
+    values: dict[str, Value],
+    rule: Rule,
+    choose: Chooser,
+    frozen: frozenset[str],
+) -> bool:
+    flag = _flag_target(comp)
+    if flag is not None:
+        code, wanted = flag
+        if code in frozen:
+            return False
+        values[code] = wanted if comp.op == "=" else not wanted
+        return True
+    left = side_value(comp.left, values)
+    right = side_value(comp.right, values)
+    assert isinstance(left, Decimal) and isinstance(right, Decimal)
+    unit = _unit(form, comp)
+    gap = left - right
+    op = comp.op
+    if op in ("<=", "<"):
+        return _raise_side(form, comp.right, gap + (unit if op == "<" else 0), values, choose, frozen)
+    if op in (">=", ">"):
+        return _raise_side(form, comp.left, -gap + (unit if op == ">" else 0), values, choose, frozen)
+    if op == "=":
+        if gap < 0:
+            return _raise_side(form, comp.left, -gap, values, choose, frozen)
+        return _raise_side(form, comp.right, gap, values, choose, frozen)
+    return _raise_side(form, comp.left, unit + rule.tolerance, values, choose, frozen) or _raise_side(
+        form, comp.right, unit + rule.tolerance, values, choose, frozen
+    )
+
+
+def _flag_target(comp: Comparison) -> tuple[str, bool] | None:
+    terms = [t for _, t in comp.left.terms + comp.right.terms]
+    refs = [t for t in terms if isinstance(t, Ref)]
+    consts = [t for t in terms if isinstance(t, FlagConst)]
+    if consts and refs:
+        return refs[0].code, consts[0].value
+    return None
+
+
+def _break(form: Form, rule: Rule, values: dict[str, Value], choose: Chooser, draw: st.DrawFn) -> bool:
+    """Change values of the rule's own fields so that it is broken; False if this draw cannot."""
+    tree = rule.tree
+    if isinstance(tree, Implication):
+        # Make the premise hold and the conclusion fail; the premise must survive the change.
+        if not (_make_true(form, tree.premise, values, rule, choose) and _make_false(form, tree.conclusion, values, rule, choose, draw)):
+            return False
+        return evaluate(rule, values).status is Status.BROKEN
+    return _make_false(form, tree, values, rule, choose, draw)
+
+
+def _make_true(form: Form, comp: Comparison, values: dict[str, Value], rule: Rule, choose: Chooser) -> bool:
+    if compare(comp, values, rule.tolerance)[0]:
+        return True
+    return _make_hold(form, comp, values, rule, choose, frozenset())
+
+
+def _make_false(
+    form: Form, comp: Comparison, values: dict[str, Value], rule: Rule, choose: Chooser, draw: st.DrawFn
+) -> bool:
+    flag = _flag_target(comp)
+    if flag is not None:
+        code, wanted = flag
+        values[code] = (not wanted) if comp.op == "=" else wanted
+        return True
+    unit = _unit(form, comp)
+    extra = unit * draw(st.integers(1, 1000)) + rule.tolerance
+    left = side_value(comp.left, values)
+    right = side_value(comp.right, values)
+    assert isinstance(left, Decimal) and isinstance(right, Decimal)
+    gap = left - right
+    op = comp.op
+    nobody = frozenset[str]()
+    if op in ("<=", "<"):  # need left > right (or >= for <)
+        if _raise_side(form, comp.left, max(-gap, Decimal(0)) + extra, values, choose, nobody):
+            return True
+        return _lower_side(form, comp.right, values) and _compare_broken(form, comp, values, rule)
+    if op in (">=", ">"):
+        if _raise_side(form, comp.right, max(gap, Decimal(0)) + extra, values, choose, nobody):
+            return True
+        return _lower_side(form, comp.left, values) and _compare_broken(form, comp, values, rule)
+    if op == "=":
+        side = draw(st.sampled_from([comp.left, comp.right]))
+        other_gap = -gap if side is comp.left else gap
+        if _raise_side(form, side, max(other_gap, Decimal(0)) + extra, values, choose, nobody):
+            return True
+        side = comp.right if side is comp.left else comp.left
+        other_gap = -gap if side is comp.left else gap
+        return _raise_side(form, side, max(other_gap, Decimal(0)) + extra, values, choose, nobody)
+    # "!=": make the sides equal
+    if gap < 0:
+        return _raise_side(form, comp.left, -gap, values, choose, nobody)
+    return _raise_side(form, comp.right, gap, values, choose, nobody)
+
+
+def _lower_side(form: Form, side: Sum, values: dict[str, Value]) -> bool:
+    """Set every positive field of ``side`` to zero (used where the other side is a constant)."""
+    refs = [t for sign, t in side.terms if sign > 0 and isinstance(t, Ref)]
+    for ref in refs:
+        values[ref.code] = 0 if form.fields[ref.code].kind is Kind.COUNT else Decimal("0.00")
+    return bool(refs)
+
+
+def _compare_broken(form: Form, comp: Comparison, values: Mapping[str, Value], rule: Rule) -> bool:
+    return not compare(comp, values, rule.tolerance)[0]

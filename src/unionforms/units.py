@@ -1,0 +1,47 @@
+"""Units printed after a blank, and the kind of value each one holds."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Kind(enum.Enum):
+    """What a blank holds: a non-negative whole count, money in 万元, or 是/否."""
+
+    COUNT = "count"
+    MONEY = "money"
+    FLAG = "flag"
+
+
+#: Every unit a form may print after a blank, with the kind of value it takes.
+UNITS: dict[str, Kind] = {
+    "人": Kind.COUNT,
+    "户": Kind.COUNT,
+    "家": Kind.COUNT,
+    "名": Kind.COUNT,
+    "人次": Kind.COUNT,
+    "场次": Kind.COUNT,
+    "个": Kind.COUNT,
+    "对": Kind.COUNT,
+    "列": Kind.COUNT,
+    "节": Kind.COUNT,
+    "辆": Kind.COUNT,
+    "艘": Kind.COUNT,
+    "架": Kind.COUNT,
+    "张": Kind.COUNT,
+    "件": Kind.COUNT,
+    "次": Kind.COUNT,
+    "所": Kind.COUNT,
+    "万元": Kind.MONEY,
+    "是/否": Kind.FLAG,
+}
+
+
+def kind_of(unit: str) -> Kind:
+    """The kind of value a blank with ``unit`` holds; KeyError for an unknown unit."""
+    return UNITS[unit]
+
+
+def printed_unit(unit: str) -> str:
+    """The unit as the paper form prints it after the blank (是/否 in brackets)."""
+    return "（是/否）" if UNITS.get(unit) is Kind.FLAG else unit

@@ -1,0 +1,143 @@
+"""Check a report against its form: type every value, then every rule. Every problem is a finding."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from .evaluate import Outcome, Status, Value, evaluate
+from .findings import Finding
+from .model import Form
+from .report import Report, Source
+from .rules import Comparison, Implication, Ref, Severity, Sum
+from .values import Problem, coerce, format_value
+
+_BROKEN_OP = {"=": "≠", "!=": "=", "<=": ">", ">=": "<", "<": "≥", ">": "≤"}
+
+
+def pretty(expr: str) -> str:
+    """Rule text with mathematical signs, as a filler reads it."""
+    for ascii_op, sign in (("->", "时，"), ("<=", "≤"), (">=", "≥"), ("!=", "≠")):
+        expr = expr.replace(ascii_op, sign)
+    return expr
+
+
+def typed_values(form: Form, report: Report, source: Source = Source()) -> tuple[dict[str, Value], list[Finding]]:
+    """The report's values typed by their fields' kinds, and a finding for each value that cannot be."""
+    typed: dict[str, Value] = {}
+    findings: list[Finding] = []
+    for code, raw in report.values.items():
+        cell = source.cells.get(code)
+        field = form.fields.get(code)
+        if field is None:
+            findings.append(
+                Finding(
+                    "VAL-005",
+                    Severity.ERROR,
+                    f"{code}：表 {form.id} 没有这个栏目代码。请删除该值，或核对表式与年份。",
+                    fields=(code,),
+                    values=(raw,),
+                    file=source.file,
+                    sheet=source.sheet,
+                    cells=(cell,) if cell else (),
+                )
+            )
+            continue
+        value = coerce(field, raw)
+        if isinstance(value, Problem):
+            findings.append(
+                Finding(
+                    value.code,
+                    Severity.ERROR,
+                    f"{_locate(code, cell)} {field.label}：{value.message}",
+                    fields=(code,),
+                    values=(raw,),
+                    file=source.file,
+                    sheet=source.sheet,
+                    cells=(cell,) if cell else (),
+                )
+            )
+        elif value is not None:
+            typed[code] = value
+    return typed, findings
+
+
+def validate(form: Form, report: Report, source: Source = Source()) -> list[Finding]:
+    """Every finding for ``report``: value problems first, then broken rules in definition order."""
+    typed, findings = typed_values(form, report, source)
+    for rule in form.rules:
+        outcome = evaluate(rule, typed)
+        if outcome.status is Status.BROKEN:
+            findings.append(rule_finding(form, outcome, typed, source))
+    return findings
+
+
+def rule_finding(form: Form, outcome: Outcome, values: Mapping[str, Value], source: Source) -> Finding:
+    """The finding for a broken rule, its message quoting the printed labels and the values."""
+    rule = outcome.rule
+    assert outcome.comparison is not None
+    codes = rule.codes
+    cells = tuple(source.cells[c] for c in codes if c in source.cells)
+    if rule.message:
+        message = rule.message.format_map(
+            {"left": _num(outcome.left), "right": _num(outcome.right), "expr": rule.expr}
+        )
+    else:
+        message = _describe(form, rule.tree, outcome, values)
+    if rule.severity is Severity.ERROR:
+        fix = "请核对并修改有关数字。"
+    else:
+        fix = "如数字无误，可在报送说明中解释。"
+    return Finding(
+        "CHK-001" if rule.severity is Severity.ERROR else "CHK-002",
+        rule.severity,
+        f"{message}（{rule.reason}）{fix}",
+        fields=codes,
+        values=tuple(values.get(c) for c in codes),
+        rule=rule.id,
+        file=source.file,
+        sheet=source.sheet,
+        cells=cells,
+    )
+
+
+def _describe(form: Form, tree: Comparison | Implication, outcome: Outcome, values: Mapping[str, Value]) -> str:
+    comp = outcome.comparison
+    assert comp is not None
+    prefix = ""
+    if isinstance(tree, Implication):
+        prefix = f"{_side(form, tree.premise.left, values)} {tree.premise.op} {_side(form, tree.premise.right, values)}，则"
+    left = _side(form, comp.left, values, outcome.left)
+    right = _side(form, comp.right, values, outcome.right)
+    return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}，应满足 {pretty(outcome.rule.expr)}"
+
+
+def _side(form: Form, side: Sum, values: Mapping[str, Value], total: Decimal | bool | None = None) -> str:
+    refs = side.refs
+    if len(side.terms) == 1 and refs:
+        field = form.fields[refs[0].code]
+        value = values.get(field.code)
+        shown = "（空）" if value is None else format_value(value)
+        unit = "" if isinstance(value, bool) else f" {field.unit}"
+        return f"{field.code} {field.label} {shown}{unit}"
+    if not refs:
+        return " ".join(_term_text(sign, t, i) for i, (sign, t) in enumerate(side.terms))
+    names = "".join(_term_text(sign, t, i) for i, (sign, t) in enumerate(side.terms))
+    unit = form.fields[refs[0].code].unit
+    amount = f" {_num(total)} {unit}" if total is not None else ""
+    return f"{names} 之和{amount}"
+
+
+def _term_text(sign: int, term: object, i: int) -> str:
+    text = term.code if isinstance(term, Ref) else format_value(getattr(term, "value", term))
+    if i == 0:
+        return text if sign > 0 else f"-{text}"
+    return f" {'+' if sign > 0 else '-'} {text}"
+
+
+def _num(value: Decimal | bool | None) -> str:
+    return "（空）" if value is None else format_value(value)
+
+
+def _locate(code: str, cell: str | None) -> str:
+    return f"{code}（{cell}）" if cell else code

@@ -1,0 +1,1 @@
+"""The built-in form plugins. Each loads through its entry point, like any third-party plugin."""
