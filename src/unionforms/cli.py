@@ -94,7 +94,9 @@ def _validate(args: argparse.Namespace, registry: Registry) -> int:
     if args.json:
         _print_json([_finding_json(f) for f in all_findings])
     else:
-        print(f"{len(args.files)} 个文件：{errors} 个错误，{len(all_findings) - errors} 个警告", file=sys.stderr)
+        print(
+            f"{len(args.files)} 个文件：{errors} 个错误，{len(all_findings) - errors} 个警告", file=sys.stderr
+        )
     if unusable:
         return 2
     return 1 if errors else 0

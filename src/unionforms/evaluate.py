@@ -5,13 +5,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
 from .rules import Comparison, Const, FlagConst, Implication, Missing, Rule, Sum
 
-Value = Union[int, Decimal, bool]
+Value = int | Decimal | bool
 
 
 class Status(enum.Enum):
@@ -72,7 +71,9 @@ def side_value(side: Sum, values: Mapping[str, Value]) -> Decimal | bool:
     return total
 
 
-def compare(comp: Comparison, values: Mapping[str, Value], tol: Decimal) -> tuple[bool, Decimal | bool, Decimal | bool]:
+def compare(
+    comp: Comparison, values: Mapping[str, Value], tol: Decimal
+) -> tuple[bool, Decimal | bool, Decimal | bool]:
     left = side_value(comp.left, values)
     right = side_value(comp.right, values)
     if isinstance(left, bool) or isinstance(right, bool):

@@ -98,20 +98,29 @@ def _meta(raw: object, file: str | None) -> tuple[Meta, list[Finding]]:
     for key, value in raw.items():
         if key not in fields:
             findings.append(
-                Finding("META-002", Severity.ERROR, f"表头没有“{key}”这一项（可用：{'、'.join(fields)}）。", file=file)
+                Finding(
+                    "META-002",
+                    Severity.ERROR,
+                    f"表头没有“{key}”这一项（可用：{'、'.join(fields)}）。",
+                    file=file,
+                )
             )
             continue
         if value is None:
             continue
         target = datetime.date if key == "date" else str
         if target is str and not isinstance(value, str):
-            findings.append(Finding("META-002", Severity.ERROR, f"表头“{key}”应为文字，填写的是 {value!r}。", file=file))
+            findings.append(
+                Finding("META-002", Severity.ERROR, f"表头“{key}”应为文字，填写的是 {value!r}。", file=file)
+            )
             continue
         try:
             kept[key] = _converter.structure(value, target)
         except (TypeError, ValueError):
             findings.append(
-                Finding("META-001", Severity.ERROR, f"填报日期 {value!r} 不是日期，应写作 2017-01-15。", file=file)
+                Finding(
+                    "META-001", Severity.ERROR, f"填报日期 {value!r} 不是日期，应写作 2017-01-15。", file=file
+                )
             )
     return Meta(**kept), findings  # type: ignore[arg-type]
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -62,7 +63,7 @@ class Field:
         return printed_unit(self.unit)
 
 
-Segment = Union[Text, LetterMark, Field]
+Segment = Text | LetterMark | Field
 
 
 @attrs.frozen
@@ -227,8 +228,9 @@ def _auto_label(row: Sequence[object], i: int) -> str:
         head = head.rpartition(ch)[2]
     head = head.strip()
     tail = ""
-    if i + 1 < len(row) and isinstance(row[i + 1], Text):
-        tail = row[i + 1].text  # type: ignore[union-attr]
+    after = row[i + 1] if i + 1 < len(row) else None
+    if isinstance(after, Text):
+        tail = after.text
         cut = min((tail.find(ch) for ch in _BOUNDARY if ch in tail), default=len(tail))
         tail = tail[:cut].strip()
     if tail:
@@ -294,7 +296,9 @@ class Form:
         ids: set[str] = set()
         for rule in self.rules:
             if rule.id in ids:
-                raise DefinitionError("DEF-005", f"rule id {rule.id} appears twice", form=self.id, rule=rule.id)
+                raise DefinitionError(
+                    "DEF-005", f"rule id {rule.id} appears twice", form=self.id, rule=rule.id
+                )
             ids.add(rule.id)
             check_kinds(rule, kinds, form=self.id)
 
@@ -354,10 +358,10 @@ class Form:
             ) from None
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> Form:
-        """Read a TOML definition file."""
+    def from_toml(cls, path: str | Path | Traversable) -> Form:
+        """Read a TOML definition file (a path, or a package resource from importlib.resources)."""
         try:
-            with open(path, "rb") as fh:
+            with (Path(path) if isinstance(path, str) else path).open("rb") as fh:
                 data = tomllib.load(fh)
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise DefinitionError("DEF-006", f"cannot read definition: {exc}", file=str(path)) from None

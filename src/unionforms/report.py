@@ -8,6 +8,10 @@ from collections.abc import Mapping
 import attrs
 
 
+def _as_dict(values: Mapping[str, object]) -> dict[str, object]:
+    return dict(values)
+
+
 @attrs.frozen
 class Meta:
     """The header: 填报单位, 填报人, 联系电话 and the date (年 月 日). Each may be blank."""
@@ -27,7 +31,7 @@ class Report:
 
     form: str
     meta: Meta = Meta()
-    values: Mapping[str, object] = attrs.field(factory=dict, converter=dict)
+    values: Mapping[str, object] = attrs.field(factory=dict, converter=_as_dict)
 
 
 @attrs.frozen

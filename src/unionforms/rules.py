@@ -17,7 +17,6 @@ from __future__ import annotations
 import enum
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Union
 
 import attrs
 
@@ -72,7 +71,7 @@ class FlagConst:
     position: int
 
 
-Term = Union[Ref, Const, FlagConst]
+Term = Ref | Const | FlagConst
 
 
 @attrs.frozen
@@ -111,7 +110,7 @@ class Implication:
         return self.premise.refs + self.conclusion.refs
 
 
-Tree = Union[Comparison, Implication]
+Tree = Comparison | Implication
 
 
 def parse(text: str, *, rule: str | None = None) -> Tree:
@@ -288,7 +287,9 @@ def _check_comparison(rule: Rule, comp: Comparison, kinds: dict[str, Kind], form
     def fail(message: str, position: int) -> RuleSyntaxError:
         return RuleSyntaxError("RULE-003", message, form=form, rule=rule.id, position=position)
 
-    flags = [t for t in terms if isinstance(t, FlagConst) or (isinstance(t, Ref) and kinds[t.code] is Kind.FLAG)]
+    flags = [
+        t for t in terms if isinstance(t, FlagConst) or (isinstance(t, Ref) and kinds[t.code] is Kind.FLAG)
+    ]
     if flags:
         ok = (
             comp.op in ("=", "!=")

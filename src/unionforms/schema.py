@@ -20,7 +20,11 @@ def report_schema(form: Form) -> dict[str, Any]:
             spec = {"type": "string", "pattern": MONEY_PATTERN}
         else:
             spec = {"type": "boolean"}
-        values[field.code] = {"title": field.label, "description": f"{field.code}，单位：{field.unit}", **spec}
+        values[field.code] = {
+            "title": field.label,
+            "description": f"{field.code}，单位：{field.unit}",
+            **spec,
+        }
     text_or_null = {"type": ["string", "null"]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -60,7 +60,9 @@ def _check_limits(max_count: int, max_money: Decimal, fill: float) -> None:
         raise InvalidArgument(f"fill must be between 0 and 1, not {fill!r}")
 
 
-def field_values(field: Field, *, max_count: int = 100_000, max_money: Decimal = Decimal("100000")) -> st.SearchStrategy[Value]:
+def field_values(
+    field: Field, *, max_count: int = 100_000, max_money: Decimal = Decimal("100000")
+) -> st.SearchStrategy[Value]:
     """A typed value for ``field``: int ≥ 0, Decimal ≥ 0 with two places, or bool."""
     _check_limits(max_count, max_money, 0.0)
     if field.kind is Kind.FLAG:
@@ -95,7 +97,7 @@ def _values(draw: st.DrawFn, form: Form, fill: float, max_count: int, max_money:
 def reports(
     form: Form, *, fill: float = 0.8, max_count: int = 100_000, max_money: Decimal = Decimal("100000")
 ) -> st.SearchStrategy[Report]:
-    """Reports of ``form`` with typed values, each field filled with probability ``fill``; rules not enforced."""
+    """Reports of ``form`` with typed values, each field filled with probability ``fill``; rules unchecked."""
     form = _check_form(form)
     _check_limits(max_count, max_money, fill)
     return st.builds(Report, st.just(form.id), metas(), _values(form, fill, max_count, max_money))
@@ -203,7 +205,7 @@ def _raise_side(
         return False
     ref = choose(refs)
     field = form.fields[ref.code]
-    current = Decimal(values.get(ref.code, 0))  # type: ignore[arg-type]
+    current = Decimal(values.get(ref.code, 0))
     new = current + amount
     values[ref.code] = int(new) if field.kind is Kind.COUNT else new
     return True
@@ -257,7 +259,10 @@ def _break(form: Form, rule: Rule, values: dict[str, Value], choose: Chooser, dr
     tree = rule.tree
     if isinstance(tree, Implication):
         # Make the premise hold and the conclusion fail; the premise must survive the change.
-        if not (_make_true(form, tree.premise, values, rule, choose) and _make_false(form, tree.conclusion, values, rule, choose, draw)):
+        if not (
+            _make_true(form, tree.premise, values, rule, choose)
+            and _make_false(form, tree.conclusion, values, rule, choose, draw)
+        ):
             return False
         return evaluate(rule, values).status is Status.BROKEN
     return _make_false(form, tree, values, rule, choose, draw)

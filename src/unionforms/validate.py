@@ -22,8 +22,11 @@ def pretty(expr: str) -> str:
     return expr
 
 
-def typed_values(form: Form, report: Report, source: Source = Source()) -> tuple[dict[str, Value], list[Finding]]:
+def typed_values(
+    form: Form, report: Report, source: Source | None = None
+) -> tuple[dict[str, Value], list[Finding]]:
     """The report's values typed by their fields' kinds, and a finding for each value that cannot be."""
+    source = source or Source()
     typed: dict[str, Value] = {}
     findings: list[Finding] = []
     for code, raw in report.values.items():
@@ -62,8 +65,9 @@ def typed_values(form: Form, report: Report, source: Source = Source()) -> tuple
     return typed, findings
 
 
-def validate(form: Form, report: Report, source: Source = Source()) -> list[Finding]:
+def validate(form: Form, report: Report, source: Source | None = None) -> list[Finding]:
     """Every finding for ``report``: value problems first, then broken rules in definition order."""
+    source = source or Source()
     typed, findings = typed_values(form, report, source)
     for rule in form.rules:
         outcome = evaluate(rule, typed)
@@ -84,10 +88,7 @@ def rule_finding(form: Form, outcome: Outcome, values: Mapping[str, Value], sour
         )
     else:
         message = _describe(form, rule.tree, outcome, values)
-    if rule.severity is Severity.ERROR:
-        fix = "请核对并修改有关数字。"
-    else:
-        fix = "如数字无误，可在报送说明中解释。"
+    fix = "请核对并修改有关数字。" if rule.severity is Severity.ERROR else "如数字无误，可在报送说明中解释。"
     return Finding(
         "CHK-001" if rule.severity is Severity.ERROR else "CHK-002",
         rule.severity,
@@ -101,12 +102,15 @@ def rule_finding(form: Form, outcome: Outcome, values: Mapping[str, Value], sour
     )
 
 
-def _describe(form: Form, tree: Comparison | Implication, outcome: Outcome, values: Mapping[str, Value]) -> str:
+def _describe(
+    form: Form, tree: Comparison | Implication, outcome: Outcome, values: Mapping[str, Value]
+) -> str:
     comp = outcome.comparison
     assert comp is not None
     prefix = ""
     if isinstance(tree, Implication):
-        prefix = f"{_side(form, tree.premise.left, values)} {tree.premise.op} {_side(form, tree.premise.right, values)}，则"
+        premise = tree.premise
+        prefix = f"{_side(form, premise.left, values)} {premise.op} {_side(form, premise.right, values)}，则"
     left = _side(form, comp.left, values, outcome.left)
     right = _side(form, comp.right, values, outcome.right)
     return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}，应满足 {pretty(outcome.rule.expr)}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Union
 
 import attrs
 
@@ -32,7 +31,7 @@ class Problem:
     message: str
 
 
-Coerced = Union[Value, None, Problem]
+Coerced = Value | None | Problem
 
 
 def coerce(field: Field, raw: object) -> Coerced:
@@ -89,7 +88,9 @@ def _number(field: Field, raw: object, text: str) -> Decimal | Problem:
         return Decimal(repr(raw)) if raw == raw and raw not in (float("inf"), float("-inf")) else not_number
     if not isinstance(raw, str):
         return not_number
-    for suffix in sorted({field.unit, "万元", "万"} if field.kind is Kind.MONEY else {field.unit}, key=len)[::-1]:
+    for suffix in sorted({field.unit, "万元", "万"} if field.kind is Kind.MONEY else {field.unit}, key=len)[
+        ::-1
+    ]:
         if text.endswith(suffix):
             text = text[: -len(suffix)]
             break

@@ -1,0 +1,97 @@
+"""The `unionforms` command: names, JSON shapes and exit codes are a contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from unionforms.cli import main
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "list")
+    assert code == 0
+    assert "songwennuan-2017\t2017\t2017年工会送温暖活动统计表" in out.splitlines()
+    assert len(out.splitlines()) >= 4
+
+
+def test_show_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "show", "songwennuan-2014", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert {"id", "title", "year", "fields", "rules"} <= set(data)
+    fields = {f["code"]: f for f in data["fields"]}
+    assert fields["05"] == {
+        "code": "05",
+        "line": "05",
+        "letter": None,
+        "label": "2014年元旦、春节期间送温暖活动中筹集慰问款物总额",
+        "unit": "万元",
+        "kind": "money",
+    }
+    assert {"id", "expr", "severity", "message"} <= set(data["rules"][0])
+
+
+def test_show_text_tags_each_blank(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "show", "bangfu-2013")
+    assert code == 0
+    assert "（12）" in out and "[12H]" in out and "[12G]" not in out
+
+
+def test_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "schema", "bangfu-2016")
+    assert code == 0
+    assert json.loads(out)["properties"]["form"] == {"const": "bangfu-2016"}
+
+
+def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.json"
+    good.write_text(
+        json.dumps({"form": "songwennuan-2017", "values": {"01A": 10, "01B": 5}}), encoding="utf-8"
+    )
+    warn = tmp_path / "warn.json"
+    warn.write_text(
+        json.dumps({"form": "songwennuan-2017", "values": {"05": "1", "05E": "1", "06": "2"}}),
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps({"form": "songwennuan-2017", "values": {"01A": 10, "01B": 50}}), encoding="utf-8"
+    )
+    junk = tmp_path / "junk.json"
+    junk.write_text("{", encoding="utf-8")
+    assert _run(capsys, "validate", str(good))[0] == 0
+    assert _run(capsys, "validate", str(warn))[0] == 0
+    code, out, _ = _run(capsys, "validate", str(good), str(bad), "--json")
+    assert code == 1
+    (finding,) = json.loads(out)
+    assert (
+        finding["file"] == str(bad) and finding["rule"] == "01B-part" and finding["fields"] == ["01B", "01A"]
+    )
+    assert {"file", "severity", "rule", "fields", "message"} <= set(finding)
+    code, _, err = _run(capsys, "validate", str(junk), str(bad))
+    assert code == 2
+    assert "IN-002" in err and "Traceback" not in err
+
+
+def test_unknown_form_is_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "show", "nope-1999")
+    assert code == 2
+    assert "IN-003" in err
+
+
+def test_installed_console_script() -> None:
+    exe = Path(sys.executable).with_name("unionforms")
+    result = subprocess.run([str(exe), "list"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "bangfu-2013" in result.stdout

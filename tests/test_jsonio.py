@@ -1,0 +1,90 @@
+"""The JSON interchange contract: round-trips exactly and matches the published JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from unionforms import Form, InputError, Registry, jsonio
+from unionforms.schema import report_schema
+from unionforms.strategies import reports
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_json_round_trip_is_identity(registry: Registry, form: Form, data: st.DataObject) -> None:
+    report = data.draw(reports(form))
+    text = jsonio.dumps(report)
+    back_form, back, findings = jsonio.report_from_dict(json.loads(text, parse_float=Decimal), registry)
+    assert findings == []
+    assert back_form is form
+    assert back == report
+    assert {c: str(v) for c, v in back.values.items()} == {c: str(v) for c, v in report.values.items()}
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_written_reports_match_the_schema(form: Form, data: st.DataObject) -> None:
+    report = data.draw(reports(form))
+    doc = json.loads(jsonio.dumps(report))
+    jsonschema.Draft202012Validator(report_schema(form), format_checker=jsonschema.FormatChecker()).validate(
+        doc
+    )
+
+
+def test_schema_refuses_floats_negative_counts_and_unknown_codes(form: Form) -> None:
+    validator = jsonschema.Draft202012Validator(report_schema(form))
+    count = next(f.code for f in form.iter_fields() if f.kind.value == "count")
+    assert not validator.is_valid({"form": form.id, "values": {count: -1}})
+    assert not validator.is_valid({"form": form.id, "values": {"99Z": 1}})
+    assert validator.is_valid({"form": form.id, "values": {count: 3}})
+
+
+def test_values_keep_their_json_types(registry: Registry) -> None:
+    form = registry.get("bangfu-2016")
+    _, report, findings = jsonio.report_from_dict(
+        {"form": form.id, "meta": {"date": "2017-01-15"}, "values": {"01": 5, "05": "100.50", "06B": True}},
+        registry,
+    )
+    assert findings == []
+    assert report.values == {"01": 5, "05": Decimal("100.50"), "06B": True}
+    doc = jsonio.report_to_dict(report)
+    assert doc["values"] == {"01": 5, "05": "100.50", "06B": True}
+    assert doc["meta"] == {"date": "2017-01-15"}
+
+
+def test_bad_meta_is_a_finding_not_a_crash(registry: Registry) -> None:
+    _, report, findings = jsonio.report_from_dict(
+        {"form": "bangfu-2016", "meta": {"date": "2017-13-45", "phone": 123, "seal": "x"}, "values": {}},
+        registry,
+    )
+    assert sorted(f.code for f in findings) == ["META-001", "META-002", "META-002"]
+    assert report.meta.date is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("[]", "IN-002"),
+        ("{", "IN-002"),
+        ('{"form": "nope-1999", "values": {}}', "IN-003"),
+        ('{"form": "bangfu-2016", "x": 1}', "IN-002"),
+    ],
+)
+def test_unusable_files_raise_input_error(tmp_path, registry: Registry, text: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "r.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        jsonio.load(path, registry)
+    assert info.value.code == code
+
+
+def test_missing_file(tmp_path, registry: Registry) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(InputError) as info:
+        jsonio.load(tmp_path / "none.json", registry)
+    assert info.value.code == "IN-001"

@@ -1,0 +1,95 @@
+"""The form model: markup parsing, code derivation, labels, and what makes a form invalid."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from unionforms import DefinitionError, Form, Kind
+from unionforms.model import Line
+
+BASE = """
+id = "demo-2020"
+family = "demo"
+year = 2020
+version = "1"
+title = "演示表"
+"""
+
+
+def _form(lines: str) -> Form:
+    return Form.from_mapping(tomllib.loads(BASE + lines))
+
+
+def test_codes_follow_line_letter_and_printed_order() -> None:
+    line = Line.from_markup(
+        "07",
+        ["总额{万元}，其中：", "[A]甲{人}，乙{人}；[B]丙{户}", "续{户}；[I]为{户}家庭补贴{万元}"],
+    )
+    codes = [f.code for f in line.fields]
+    assert codes == ["07", "07A.1", "07A.2", "07B.1", "07B.2", "07I.1", "07I.2"]
+    assert [f.letter for f in line.fields] == [None, "A", "A", "B", "B", "I", "I"]
+
+
+def test_labels_quote_the_printed_clause() -> None:
+    line = Line.from_markup("08", ["[A]为{名}权益受损的职工开展维权工作，其中涉及新生代农民工{人}；"])
+    assert [f.label for f in line.fields] == ["为___名权益受损的职工开展维权工作", "其中涉及新生代农民工"]
+
+
+def test_printed_row_reproduces_the_paper_sentence() -> None:
+    line = Line.from_markup("05", ["[B]资金是否纳入财政预算{是/否}。"])
+    assert line.rows[0].printed == "（B）资金是否纳入财政预算___（是/否）。"
+    assert line.fields[0].kind is Kind.FLAG
+
+
+@pytest.mark.parametrize(
+    ("row", "code"),
+    [
+        ("[a]x{人}", "DEF-003"),
+        ("x{人", "DEF-003"),
+        ("x{公斤}", "DEF-003"),
+        ("x]{人}", "DEF-003"),
+        ("[A]{人}", "DEF-004"),
+        ("[A]甲{人|乙}", "DEF-004"),
+    ],
+)
+def test_bad_markup_is_refused_with_its_code(row: str, code: str) -> None:
+    with pytest.raises(DefinitionError) as info:
+        _form(f'[[lines]]\nnumber = "01"\nrows = ["{row}"]\n')
+    assert info.value.code == code
+    assert info.value.form == "demo-2020"
+    assert info.value.line == "01"
+
+
+def test_duplicate_codes_and_lines_are_refused() -> None:
+    with pytest.raises(DefinitionError) as info:
+        _form('[[lines]]\nnumber = "01"\nrows = ["a{人}"]\n[[lines]]\nnumber = "01"\nrows = ["b{人}"]\n')
+    assert info.value.code == "DEF-002"
+
+
+def test_missing_keys_and_bad_ids_are_refused() -> None:
+    with pytest.raises(DefinitionError) as info:
+        Form.from_mapping({"id": "x-1"})
+    assert info.value.code == "DEF-001"
+    with pytest.raises(DefinitionError):
+        _form('[[lines]]\nnumber = "1"\nrows = ["a{人}"]\n')
+    with pytest.raises(DefinitionError):
+        Form.from_mapping(
+            {**tomllib.loads(BASE), "id": "Bad Id", "lines": [{"number": "01", "rows": ["a{人}"]}]}
+        )
+
+
+def test_unreadable_definition_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "form.toml"
+    bad.write_text("id = ", encoding="utf-8")
+    with pytest.raises(DefinitionError) as info:
+        Form.from_toml(bad)
+    assert info.value.code == "DEF-006"
+    assert info.value.file == str(bad)
+
+
+def test_form_is_frozen() -> None:
+    form = _form('[[lines]]\nnumber = "01"\nrows = ["a{人}"]\n')
+    with pytest.raises(AttributeError):
+        form.title = "x"  # type: ignore[misc]

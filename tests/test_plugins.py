@@ -1,0 +1,100 @@
+"""The four shipped forms, pinned against the printed notices in ../shared/seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from unionforms import Form, Kind, Registry
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+
+def _fields(form: Form) -> dict[str, tuple[str | None, str, str]]:
+    return {f.code: (f.letter, f.unit, f.label) for f in form.iter_fields()}
+
+
+def test_all_four_forms_register_without_problems(registry: Registry) -> None:
+    assert registry.problems == []
+    assert {f.id for f in registry} >= {"songwennuan-2014", "songwennuan-2017", "bangfu-2013", "bangfu-2016"}
+
+
+def test_every_printed_label_stands_in_the_seed_text(form: Form) -> None:
+    """Each label's words (blanks removed) appear in the original notice, spaces ignored."""
+    seed = "".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))
+    squeezed = "".join(seed.split()).replace("\u3000", "")
+    for field in form.iter_fields():
+        for piece in field.label.split("___"):
+            piece = piece.strip("户名人次")
+            assert "".join(piece.split()) in squeezed, (field.code, piece)
+
+
+def test_songwennuan_2014_quirks(registry: Registry) -> None:
+    f = _fields(registry.get("songwennuan-2014"))
+    assert f["01A.1"] == ("A", "人", "当地职工总数")
+    assert f["01A.2"] == ("A", "人", "其中农民工总数")
+    assert f["07I.1"] == ("I", "户", "为___户困难职工家庭提供过冬取暖补贴")
+    assert f["07I.2"][1] == "万元"
+    assert f["05"] == (None, "万元", "2014年元旦、春节期间送温暖活动中筹集慰问款物总额")
+    assert [c for c in f if c.startswith("10")][-2:] == ["10G", "10H"]
+    form = registry.get("songwennuan-2014")
+    row = next(r for r in form.lines[6].rows if "G" in r.letters)
+    assert row.letters == ("G", "H", "I")  # printed together in one cell
+    assert form.notes.items == ("本表中职工均包括农民工",)
+    assert len(form.fields) == 69
+
+
+def test_songwennuan_2017_letters_inline(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    f = _fields(form)
+    assert f["01B"] == ("B", "人", "其中农民工总数")
+    assert f["07I"][1:] == ("户", "为___户困难职工家庭提供过冬取暖补贴")
+    assert f["07J"][1] == "万元"
+    assert f["11"] == (None, "万元", "为农民工返乡争取经济补贴")
+    assert form.lines[0].rows[0].printed == "（A）当地职工总数___人，（B）其中农民工总数___人。"
+    assert form.notes.position == "top" and form.header.filler_label == "填 报 人"
+    assert len(form.fields) == 60
+
+
+def test_bangfu_2013_quirks(registry: Registry) -> None:
+    form = registry.get("bangfu-2013")
+    f = _fields(form)
+    assert "12G" not in f and f["12H"] == ("H", "个", "工会共有职业介绍机构")
+    assert f["05B"][1] == "是/否" and form.fields["05B"].kind is Kind.FLAG
+    assert form.line_label("01") == "（01）"
+    assert form.header.unit_label == "填表单位" and form.header.filler_label == "填表人"
+    assert [c for c in f if c.startswith("10D")] == ["10D.1", "10D.2", "10D.3"]
+    assert len(form.fields) == 86
+
+
+def test_bangfu_2016_line_05_starts_at_b(registry: Registry) -> None:
+    form = registry.get("bangfu-2016")
+    codes = [c for c in form.fields if c.startswith("05")]
+    assert codes == ["05", "05B", "05C", "05D", "05E", "05F"]
+    assert form.fields["06B"].kind is Kind.FLAG
+    assert form.notes.items[0] == "1.统计数据截至2016年12月31日；"
+    assert len(form.fields) == 85
+
+
+@pytest.mark.parametrize(
+    ("form_id", "rule_id", "expr"),
+    [
+        ("songwennuan-2017", "05-sum", "05 = 05A + 05B + 05C + 05D + 05E"),
+        ("songwennuan-2017", "01B-part", "01B <= 01A"),
+        ("songwennuan-2017", "02A-01A", "02A <= 01A"),
+        ("songwennuan-2017", "10-transport", "10B + 10D + 10F + 10H + 10J <= 10"),
+        ("songwennuan-2017", "07I-money", "07I > 0 -> 07J > 0"),
+        ("bangfu-2013", "01-sum", "01A = 01B + 01C + 01D"),
+        ("bangfu-2016", "05-sum", "05 = 05B + 05C + 05D + 05E + 05F"),
+    ],
+)
+def test_rules_derived_from_wording(registry: Registry, form_id: str, rule_id: str, expr: str) -> None:
+    rule = registry.get(form_id).rule(rule_id)
+    assert rule.expr == expr
+    assert rule.reason
+
+
+def test_every_rule_has_a_reason_and_every_unit_is_known(form: Form) -> None:
+    assert all(r.reason for r in form.rules)
+    assert all(f.kind in Kind for f in form.iter_fields())

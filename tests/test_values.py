@@ -1,0 +1,81 @@
+"""What fillers type becomes exact typed values; a blank stays blank."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unionforms import Field
+from unionforms.values import Problem, coerce, format_value
+
+COUNT = Field("01A", "01", "A", "当地职工总数", "人")
+MONEY = Field("05", "05", None, "筹集款物总额", "万元")
+FLAG = Field("05B", "05", "B", "资金是否纳入财政预算", "是/否")
+
+FULLWIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+
+
+@given(st.integers(0, 10**12))
+def test_counts_typed_many_ways_read_the_same(n: int) -> None:
+    grouped = f"{n:,}"
+    for raw in (n, str(n), f" {n} ", f"{n}人", grouped, str(n).translate(FULLWIDTH), float(n), Decimal(n)):
+        if isinstance(raw, float) and n > 2**53:
+            continue
+        assert coerce(COUNT, raw) == n, raw
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+def test_money_is_exact_decimal(d: Decimal) -> None:
+    text = format(d, "f")
+    for raw in (text, f"{text}万元", f"{text}万", text.translate(FULLWIDTH), d):
+        value = coerce(MONEY, raw)
+        assert isinstance(value, Decimal) and value == d, raw
+    assert coerce(MONEY, float(text)) == Decimal(repr(float(text)))
+
+
+@pytest.mark.parametrize("raw", [None, "", "   ", "\u3000"])
+def test_blank_is_not_zero(raw: object) -> None:
+    assert coerce(COUNT, raw) is None
+    assert coerce(MONEY, raw) is None
+    assert coerce(FLAG, raw) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("是", True), ("否", False), ("√", True), ("×", False), (True, True)]
+)
+def test_flags(raw: object, value: bool) -> None:
+    assert coerce(FLAG, raw) is value
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "code"),
+    [
+        (COUNT, -1, "VAL-001"),
+        (COUNT, "-3", "VAL-001"),
+        (COUNT, 1.5, "VAL-002"),
+        (COUNT, "2.5人", "VAL-002"),
+        (COUNT, "abc", "VAL-003"),
+        (COUNT, True, "VAL-003"),
+        (COUNT, "12户", "VAL-003"),
+        (COUNT, "1,23", "VAL-003"),
+        (MONEY, "-0.5", "VAL-006"),
+        (MONEY, "一百", "VAL-003"),
+        (MONEY, float("nan"), "VAL-003"),
+        (FLAG, "可能", "VAL-004"),
+        (FLAG, 1, "VAL-004"),
+    ],
+)
+def test_problems_have_codes_and_chinese_messages(field: Field, raw: object, code: str) -> None:
+    problem = coerce(field, raw)
+    assert isinstance(problem, Problem)
+    assert problem.code == code
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in problem.message)
+
+
+def test_format_value_never_uses_exponents() -> None:
+    assert format_value(Decimal("1E+3")) == "1000"
+    assert format_value(True) == "是"
+    assert format_value(7) == "7"
