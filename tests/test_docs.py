@@ -1,0 +1,188 @@
+"""The documentation agrees with the code: error codes, hooks, units, examples and form counts."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.metadata
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from unionforms import CATALOGUE, UNITS, Form, Registry, hookspecs
+from unionforms.rules import Implication
+
+ROOT = Path(__file__).parent.parent
+SPECS = ROOT / "specs"
+DOCS = ROOT / "docs"
+
+_FENCE_RE = re.compile(r"^```([^\n]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+_TYPES = {"=": "=", "<=": "≤", ">=": "≥", "<": "<", ">": ">", "!=": "≠"}
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _blocks(text: str, language: str) -> list[str]:
+    """The bodies of the fenced code blocks whose info string starts with ``language``."""
+    return [body for info, body in _FENCE_RE.findall(text) if info.split(" ")[0] == language]
+
+
+def _table_after(text: str, header: str) -> list[list[str]]:
+    """The rows (cells stripped) of the markdown table whose header line is exactly ``header``."""
+    lines = text.splitlines()
+    start = lines.index(header)
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
+def _shipped_form_ids() -> set[str]:
+    return {
+        ep.name
+        for ep in importlib.metadata.entry_points(group=hookspecs.ENTRY_POINT_GROUP)
+        if ep.value.startswith("unionforms_plugins.")
+    }
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Registry:
+    registry = Registry.from_entry_points()
+    assert registry.problems == []
+    return registry
+
+
+# ---- docs/errors.md ---------------------------------------------------------------------------
+
+
+def test_every_catalogue_code_has_a_section_in_errors_md() -> None:
+    text = _read(DOCS / "errors.md")
+    missing = [code for code in CATALOGUE if f"\n### {code}\n" not in text]
+    assert missing == []
+
+
+def test_errors_md_lists_no_code_outside_the_catalogue() -> None:
+    documented = re.findall(r"^### ([A-Z]+-\d{3})$", _read(DOCS / "errors.md"), re.MULTILINE)
+    assert [code for code in documented if code not in CATALOGUE] == []
+    assert len(documented) == len(set(documented))
+
+
+# ---- specs/plugins.md -------------------------------------------------------------------------
+
+
+def _hookspec_names() -> list[str]:
+    marker = f"{hookspecs.PROJECT}_spec"
+    return [name for name, obj in vars(hookspecs).items() if callable(obj) and hasattr(obj, marker)]
+
+
+def test_every_hookspec_is_specified_in_plugins_md() -> None:
+    names = _hookspec_names()
+    assert names, "no hookspecs found"
+    text = _read(SPECS / "plugins.md")
+    assert [name for name in names if f"def {name}(" not in text] == []
+
+
+def _conformance_file() -> str:
+    blocks = _blocks(_read(SPECS / "plugins.md"), "python")
+    found = [b for b in blocks if "valid_reports" in b and "broken_reports" in b]
+    assert len(found) == 1, "specs/plugins.md must hold exactly one conformance test file"
+    return found[0]
+
+
+def test_conformance_file_in_plugins_md_is_valid_python() -> None:
+    source = _conformance_file()
+    compile(source, "specs/plugins.md:test_conformance.py", "exec")
+    assert re.search(r"^def test_", source, re.MULTILINE)
+    assert re.search(r"^FORM_IDS = ", source, re.MULTILINE)
+
+
+def test_conformance_file_imports_exist() -> None:
+    tree = ast.parse(_conformance_file())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "unionforms":
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                assert hasattr(module, alias.name), f"{node.module}.{alias.name}"
+
+
+# ---- specs/form-definition.md -----------------------------------------------------------------
+
+
+def test_every_unit_is_in_the_units_table_with_its_kind() -> None:
+    text = _read(SPECS / "form-definition.md")
+    rows = {row[0]: row[1] for row in _table_after(text, "| unit | kind |")}
+    assert rows == {f"`{unit}`": kind.value for unit, kind in UNITS.items()}
+
+
+# ---- docs/plugin-authoring.md -----------------------------------------------------------------
+
+
+def test_toml_examples_in_plugin_authoring_load() -> None:
+    blocks = _blocks(_read(DOCS / "plugin-authoring.md"), "toml")
+    forms = []
+    for body in blocks:
+        data = tomllib.loads(body)
+        if "project" in data:  # the plugin's pyproject.toml
+            assert data["project"]["entry-points"][hookspecs.ENTRY_POINT_GROUP]
+            continue
+        forms.append(Form.from_mapping(data))
+    assert forms, "docs/plugin-authoring.md has no form example"
+    for form in forms:
+        assert form.id == f"{form.family}-{form.year}"
+        assert form.rules
+
+
+def test_toml_example_in_form_definition_loads() -> None:
+    blocks = _blocks(_read(SPECS / "form-definition.md"), "toml")
+    assert blocks
+    for body in blocks:
+        Form.from_mapping(tomllib.loads(body))
+
+
+# ---- docs/forms.md ----------------------------------------------------------------------------
+
+SUMMARY_HEADER = "| form | year | title | fields | rules | error | warning | missing = zero |"
+RULES_HEADER = "| rule | expr | type | severity | missing | wording (reason) |"
+
+
+def test_forms_md_summary_matches_the_registry(shipped: Registry) -> None:
+    rows = _table_after(_read(DOCS / "forms.md"), SUMMARY_HEADER)
+    stated = {row[0].strip("`"): row for row in rows}
+    assert set(stated) == _shipped_form_ids()
+    for form_id, (_, year, title, fields, rules, errors, warnings, zero) in stated.items():
+        form = shipped.get(form_id)
+        n_errors = sum(r.severity.value == "error" for r in form.rules)
+        n_zero = sum(r.missing.value == "zero" for r in form.rules)
+        assert (int(year), title) == (form.year, form.title), form_id
+        assert int(fields) == len(form.fields), f"{form_id}: fields"
+        assert int(rules) == len(form.rules), f"{form_id}: rules"
+        assert int(errors) == n_errors, f"{form_id}: error rules"
+        assert int(warnings) == len(form.rules) - n_errors, f"{form_id}: warning rules"
+        assert int(zero) == n_zero, f"{form_id}: missing = zero"
+
+
+def _rule_type(expr_tree: object) -> str:
+    if isinstance(expr_tree, Implication):
+        return "→"
+    return _TYPES[expr_tree.op]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("form_id", sorted(_shipped_form_ids()))
+def test_forms_md_rule_table_matches_the_form(shipped: Registry, form_id: str) -> None:
+    text = _read(DOCS / "forms.md")
+    heading = next(line for line in text.splitlines() if line.startswith(f"## `{form_id}`"))
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    rows = _table_after(section, RULES_HEADER)
+    form = shipped.get(form_id)
+    assert [row[0].strip("`") for row in rows] == [r.id for r in form.rules]
+    for row, rule in zip(rows, form.rules, strict=True):
+        assert row[1].strip("`") == rule.expr, rule.id
+        assert row[2] == _rule_type(rule.tree), rule.id
+        assert (row[3], row[4]) == (rule.severity.value, rule.missing.value), rule.id
+    assert f"{len(form.fields)} fields, {len(form.rules)} rules." in section
