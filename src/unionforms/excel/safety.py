@@ -1,0 +1,309 @@
+"""Open an untrusted workbook as a zip, refusing bombs before they go off.
+
+Every member's size and compression ratio is checked from the zip directory before anything is
+decompressed, and again while reading (in chunks, stopping past the bound), since a directory can lie.
+XML is parsed with :mod:`defusedxml` with DTDs and entities forbidden: an xlsx never has them, so a
+part that declares one is refused as hostile (IN-005). Whatever goes wrong becomes an
+:class:`~unionforms.errors.InputError` naming the file: IN-001 (cannot be read), IN-002 (not an xlsx,
+or damaged), IN-005 (too large or hostile). No zipfile, zlib or XML exception escapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+import xml.etree.ElementTree as ET
+import zipfile
+import zlib
+from collections.abc import Generator
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO, Protocol
+from xml.parsers.expat import XMLParserType
+
+import defusedxml
+import defusedxml.ElementTree as DET
+
+from ..errors import InputError
+
+#: Largest uncompressed size of one member (a one-sheet form is well under 1 MiB).
+MAX_MEMBER_SIZE = 64 * 1024 * 1024
+#: Largest uncompressed size of all members together.
+MAX_TOTAL_SIZE = 256 * 1024 * 1024
+#: Most members a workbook may have.
+MAX_MEMBERS = 10_000
+#: A member that expands more than this many times ...
+MAX_RATIO = 200
+#: ... and to more than this many bytes is a zip bomb.
+RATIO_FLOOR = 1024 * 1024
+#: Largest part read whole into an element tree (workbook.xml, relationships; real ones are a few KiB).
+MAX_TREE_SIZE = 8 * 1024 * 1024
+#: Bytes decompressed (and fed to the XML parser) at a time.
+CHUNK_SIZE = 64 * 1024
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    struct.error,
+    IndexError,
+    KeyError,
+    RuntimeError,  # an encrypted member
+    NotImplementedError,  # an unsupported compression method
+    OverflowError,
+)
+_SAVE_AS = "open it in Excel, WPS or LibreOffice and save it as an .xlsx workbook (请另存为 .xlsx 格式)"
+
+
+class StopParsing(Exception):
+    """Raised by a parse target that has what it needs: parsing stops quietly."""
+
+
+class Target(Protocol):
+    """What :meth:`SafeZip.parse` feeds: it installs its handlers on the expat parser."""
+
+    def install(self, parser: XMLParserType, /) -> None: ...
+
+
+class _Closing:
+    """A parser target that only closes: the element events go to the expat handlers directly."""
+
+    def close(self) -> None:
+        return None
+
+
+class SafeZip:
+    """An xlsx opened for reading with every size bound enforced; use as a context manager."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.file = str(path)
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(8)
+                _check_signature(head, self.file)
+                claimed = _entries_claimed(fh)
+        except OSError as exc:
+            raise InputError("IN-001", f"cannot read: {exc}", file=self.file) from None
+        if claimed is not None and claimed > MAX_MEMBERS:  # before zipfile builds an object for each
+            raise _too_big(self.file, f"the archive claims {claimed} members (at most {MAX_MEMBERS})")
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except OSError as exc:
+            raise InputError("IN-001", f"cannot read: {exc}", file=self.file) from None
+        except _ZIP_ERRORS as exc:
+            raise InputError(
+                "IN-002",
+                f"not an .xlsx workbook: the zip structure is damaged ({exc})",
+                hint=_SAVE_AS,
+                file=self.file,
+            ) from None
+        try:
+            self._infos = _check_directory(self._zip, self.file)
+        except BaseException:
+            self._zip.close()
+            raise
+        self._folded = {name.lower(): name for name in self._infos}
+        self._read_total = 0
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def resolve(self, name: str) -> str | None:
+        """The member called ``name`` (part names are case-insensitive in a package), or None."""
+        name = name.lstrip("/")
+        if name in self._infos:
+            return name
+        return self._folded.get(name.lower())
+
+    def chunks(self, name: str, limit: int | None = None) -> Generator[bytes, None, None]:
+        """The member's bytes in chunks; IN-005 past the size bounds, whatever the directory said."""
+        info = self._infos[name]
+        if limit is not None and info.file_size > limit:
+            raise _too_big(self.file, f"member {name} expands to {info.file_size} bytes (at most {limit})")
+        limit = info.file_size if limit is None else min(limit, info.file_size)
+        seen = 0
+        try:
+            with self._zip.open(info) as fh:
+                while True:
+                    chunk = fh.read(CHUNK_SIZE)
+                    if not chunk:
+                        return
+                    seen += len(chunk)
+                    self._read_total += len(chunk)
+                    if seen > limit or seen > MAX_MEMBER_SIZE or self._read_total > MAX_TOTAL_SIZE:
+                        raise _too_big(
+                            self.file,
+                            f"member {name} expands past its declared size or the bounds "
+                            f"({MAX_MEMBER_SIZE} bytes a member, {MAX_TOTAL_SIZE} in all)",
+                        )
+                    yield chunk
+        except OSError as exc:
+            raise InputError("IN-001", f"cannot read {name}: {exc}", file=self.file) from None
+        except _ZIP_ERRORS as exc:
+            raise InputError(
+                "IN-002", f"member {name} is damaged ({exc})", hint=_SAVE_AS, file=self.file
+            ) from None
+
+    def read(self, name: str) -> bytes:
+        """The whole member, within the bounds."""
+        return b"".join(self.chunks(name))
+
+    def parse(self, name: str, target: Target, *, limit: int | None = None) -> None:
+        """Parse the member's XML with defusedxml (DTDs and entities forbidden), events going to ``target``.
+
+        ``target.install(parser)`` is given the underlying expat parser (ordered_attributes off, so
+        attributes come as a dict, and element names as ``namespace}local``) and sets the handlers it
+        wants; it may switch them while parsing, so that only the parts it keeps cost Python calls —
+        the defused parser's guards stay in place. It may raise :class:`StopParsing` once it has what
+        it needs. Malformed XML is IN-002; a DTD, entity or external reference is IN-005.
+        """
+        parser = DET.DefusedXMLParser(target=_Closing(), forbid_dtd=True)
+        expat = parser.parser
+        expat.ordered_attributes = False
+        # ElementTree's Python default handler would get every event the target leaves unhandled; it
+        # only serves DTDs and skipped entities, which the guards above refuse anyway.
+        expat.DefaultHandlerExpand = None
+        target.install(expat)
+        self._run(name, parser, limit)
+
+    def _run(self, name: str, parser: ET.XMLParser, limit: int | None) -> None:
+        try:
+            with contextlib.closing(self.chunks(name, limit)) as chunks:
+                for chunk in chunks:
+                    parser.feed(chunk)
+            parser.close()
+        except StopParsing:
+            return
+        except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
+            raise InputError(
+                "IN-005",
+                f"{name} declares a DTD or entities, which no Excel workbook has; refusing it as a possible "
+                "XML bomb",
+                hint="do not process this file; ask the sender for the original template",
+                file=self.file,
+            ) from None
+        except (ET.ParseError, UnicodeError, ValueError) as exc:
+            raise InputError(
+                "IN-002", f"{name} cannot be parsed as XML ({exc})", hint=_SAVE_AS, file=self.file
+            ) from None
+
+    def element(self, name: str) -> ET.Element:
+        """The member parsed into an element tree, for small parts (workbook, relationships).
+
+        Expat feeds the C tree builder directly, so tags and attribute names are expat's
+        ``namespace}local`` (no leading brace): compare local names, e.g. ``tag.rpartition("}")[2]``.
+        """
+        builder = ET.TreeBuilder()
+        self.parse(name, _Building(builder), limit=MAX_TREE_SIZE)
+        root: ET.Element | None = builder.close()
+        if root is None:  # pragma: no cover - expat refuses a document without an element
+            raise InputError("IN-002", f"{name} is not a complete XML document", file=self.file)
+        return root
+
+
+class _Building:
+    """Sends expat's events straight to a C TreeBuilder: no Python call per element."""
+
+    def __init__(self, builder: ET.TreeBuilder) -> None:
+        self.builder = builder
+
+    def install(self, parser: XMLParserType) -> None:
+        parser.StartElementHandler = self.builder.start
+        parser.EndElementHandler = self.builder.end
+        parser.CharacterDataHandler = self.builder.data
+
+
+def _check_signature(head: bytes, file: str) -> None:
+    if head.startswith(_OLE2):
+        raise InputError(
+            "IN-002",
+            "this is an old Excel 97–2003 workbook (.xls) or a password-protected file, "
+            "not an .xlsx workbook",
+            hint="open it in Excel, WPS or LibreOffice and save it as .xlsx without a password "
+            "(请另存为 .xlsx 格式，不要设置打开密码)",
+            file=file,
+        )
+    if not head:
+        raise InputError("IN-002", "the file is empty, not an .xlsx workbook", hint=_SAVE_AS, file=file)
+    if head.startswith(b"%PDF"):
+        raise InputError(
+            "IN-002",
+            "this is a PDF, not an .xlsx workbook",
+            hint="send the filled .xlsx workbook itself, not a printout (请提交填写好的 .xlsx 文件)",
+            file=file,
+        )
+    if not head.startswith(b"PK"):
+        raise InputError(
+            "IN-002",
+            "not an .xlsx workbook (an .xlsx file is a zip archive; this one is not)",
+            hint=_SAVE_AS,
+            file=file,
+        )
+
+
+def _entries_claimed(fh: BinaryIO) -> int | None:
+    """The member count the end-of-directory record claims, read before zipfile reads the directory."""
+    end_record = getattr(zipfile, "_EndRecData", None)  # zipfile's own reader (zip64 too); private
+    if end_record is None:  # pragma: no cover - present in every CPython 3
+        return None
+    try:
+        record = end_record(fh)
+        return int(record[4]) if record else None  # _ECD_ENTRIES_TOTAL
+    except (*_ZIP_ERRORS, TypeError):
+        return None
+
+
+def _too_big(file: str, what: str) -> InputError:
+    return InputError(
+        "IN-005",
+        f"{what}; refusing it as too large or a possible zip bomb",
+        hint="do not process this file; ask the sender for the original template",
+        file=file,
+    )
+
+
+def _check_directory(zf: zipfile.ZipFile, file: str) -> dict[str, zipfile.ZipInfo]:
+    try:
+        infos = zf.infolist()
+    except _ZIP_ERRORS as exc:  # pragma: no cover - ZipFile() has read the directory already
+        raise InputError("IN-002", f"the zip directory is damaged ({exc})", file=file) from None
+    if len(infos) > MAX_MEMBERS:
+        raise _too_big(file, f"the archive has {len(infos)} members (at most {MAX_MEMBERS})")
+    total = 0
+    by_name: dict[str, zipfile.ZipInfo] = {}
+    for info in infos:
+        size = info.file_size
+        if size > MAX_MEMBER_SIZE:
+            raise _too_big(
+                file, f"member {info.filename} expands to {size} bytes (at most {MAX_MEMBER_SIZE})"
+            )
+        if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_big(
+                file,
+                f"member {info.filename} expands {size // max(info.compress_size, 1)} times "
+                f"({info.compress_size} to {size} bytes)",
+            )
+        total += size
+        if total > MAX_TOTAL_SIZE:
+            raise _too_big(file, f"the members expand to more than {MAX_TOTAL_SIZE} bytes in all")
+        by_name.setdefault(info.filename, info)
+    names = set(by_name)
+    if "mimetype" in names and not any(n.startswith("xl/") for n in names):
+        raise InputError(
+            "IN-002",
+            "this is an OpenDocument file (.ods), not an .xlsx workbook",
+            hint=_SAVE_AS,
+            file=file,
+        )
+    return by_name

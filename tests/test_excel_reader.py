@@ -1,0 +1,787 @@
+"""The xlsx reader: exact values from filled templates, located findings, and hostile files refused."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+import re
+import shutil
+import subprocess
+import time
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.workbook.defined_name import DefinedName
+
+from unionforms import Form, InputError, Meta, Registry
+from unionforms.excel import read_xlsx, safety
+from unionforms.excel.safety import SafeZip
+from unionforms.strategies import reports
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+HEADER_CELLS = {"H_unit": "B2", "H_filled_by": "D2", "H_phone": "F2", "H_date": "H2"}
+
+
+# --- building workbooks as the template writer does ----------------------------------------------
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _absolute(ref: str) -> str:
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+    assert m
+    return f"${m[1]}${m[2]}"
+
+
+def build(
+    form: Form,
+    path: Path,
+    values: Mapping[str, object] | None = None,
+    meta: Mapping[str, object] | None = None,
+    *,
+    omit: tuple[str, ...] = (),
+) -> dict[str, str]:
+    """A filled template of ``form`` following the workbook contract; the cell of each field.
+
+    Fields are laid out one printed row per sheet row, from row 4: line number in A, printed text in B,
+    the row's blanks in D, E, F …. ``omit`` leaves out the defined names of those codes.
+    """
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = form.title
+    sheet = _quoted(form.title)
+    ws["A1"] = form.title
+    for col, text in zip("ACEG", ("填报单位", "填报人", "联系电话", "日期"), strict=True):
+        ws[f"{col}2"] = text
+    for name, ref in HEADER_CELLS.items():
+        value = (meta or {}).get(name)
+        if value is not None:
+            ws[ref] = value
+            if isinstance(value, str):
+                ws[ref].data_type = "s"  # header text is text, even "=…"
+            if isinstance(value, datetime.date):
+                ws[ref].number_format = "yyyy-mm-dd"
+        wb.defined_names[name] = DefinedName(name, attr_text=f"{sheet}!{_absolute(ref)}")
+    cells: dict[str, str] = {}
+    row = 4
+    for line in form.lines:
+        for printed in line.rows:
+            ws.cell(row, 1, form.line_label(line.number))
+            ws.cell(row, 2, printed.printed)
+            for i, field in enumerate(printed.fields):
+                cell = ws.cell(row, 4 + i)
+                cells[field.code] = cell.coordinate
+                if values is not None and field.code in values:
+                    cell.value = values[field.code]
+                if field.code not in omit:
+                    name = "F_" + field.code.replace(".", "_")
+                    wb.defined_names[name] = DefinedName(
+                        name, attr_text=f"{sheet}!{_absolute(cell.coordinate)}"
+                    )
+            row += 1
+    ident = wb.create_sheet("_unionforms")
+    for i, (key, value) in enumerate(
+        (("unionforms", "1"), ("form", form.id), ("version", form.version), ("sheet", form.title)), 1
+    ):
+        ident.cell(i, 1, key)
+        ident.cell(i, 2, value)
+    ident["D1"], ident["D2"] = "是", "否"
+    ident.sheet_state = "hidden"
+    wb.defined_names["UF_YESNO"] = DefinedName("UF_YESNO", attr_text="'_unionforms'!$D$1:$D$2")
+    wb.defined_names["CHK_1"] = DefinedName("CHK_1", attr_text=f"{sheet}!$Z$1")
+    wb.save(path)
+    return cells
+
+
+def rewrite(path: Path, member: str, change: Callable[[str], str]) -> None:
+    """Replace one member's text in a zip, keeping the others."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    parts[member] = change(parts[member].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def raw_book(
+    path: Path,
+    rows: str,
+    *,
+    names: Sequence[tuple[str, str, int | None]],
+    strings: list[str] | None = None,
+    sheet: str = "表",
+    ident: tuple[str, str, str] = ("1", "songwennuan-2017", "1"),
+    date1904: bool = False,
+    absolute_targets: bool = False,
+    ns: str = MAIN_NS,
+) -> None:
+    """A workbook written by hand, as Excel, WPS or LibreOffice might save it.
+
+    ``rows`` is the main sheet's sheetData content; ``names`` are (name, text, localSheetId);
+    ``strings`` the <si> contents of sharedStrings.xml (the identification sheet uses them too).
+    """
+    strings = list(strings or [])
+
+    def shared(text: str) -> str:
+        strings.append(f"<t>{text}</t>")
+        return f'<c r="{{ref}}" t="s"><v>{len(strings) - 1}</v></c>'
+
+    keys = ("unionforms", "form", "version")
+    id_rows = "".join(
+        f'<row r="{i}">'
+        + shared(key).replace("{ref}", f"A{i}")
+        + (
+            f'<c r="B{i}"><v>{value}</v></c>'  # a number, as typed into a cell
+            if value.isdigit()
+            else shared(value).replace("{ref}", f"B{i}")
+        )
+        + "</row>"
+        for i, (key, value) in enumerate(zip(keys, ident, strict=True), 1)
+    )
+    prefix = "/xl/" if absolute_targets else ""
+    defined = "".join(
+        f'<definedName name="{n}"'
+        + (f' localSheetId="{local}"' if local is not None else "")
+        + f">{text}</definedName>"
+        for n, text, local in names
+    )
+    members = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{PKG_NS}"><Relationship Id="rId1" '
+            f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{ns}" xmlns:r="{REL_NS}">'
+            f'<workbookPr date1904="{"1" if date1904 else "0"}"/>'
+            f'<sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/>'
+            f'<sheet name="_unionforms" sheetId="2" state="hidden" r:id="rId2"/></sheets>'
+            f"<definedNames>{defined}</definedNames></workbook>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{PKG_NS}">'
+            f'<Relationship Id="rId1" Type="{REL_NS}/worksheet" Target="{prefix}worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{REL_NS}/worksheet" Target="{prefix}worksheets/sheet2.xml"/>'
+            f'<Relationship Id="rId3" Type="{REL_NS}/sharedStrings" Target="{prefix}sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{ns}"><sheetData>{rows}</sheetData></worksheet>',
+        "xl/worksheets/sheet2.xml": f'<worksheet xmlns="{ns}"><sheetData>{id_rows}</sheetData></worksheet>',
+    }
+    members["xl/sharedStrings.xml"] = (
+        f'<sst xmlns="{ns}">' + "".join(f"<si>{s}</si>" for s in strings) + "</sst>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in members.items():
+            zf.writestr(name, text)
+
+
+# --- values ----------------------------------------------------------------------------------------
+
+
+def test_values_of_every_kind_read_back_exactly(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("bangfu-2016")
+    path = tmp_path / "filled.xlsx"
+    values = {"01": 5, "01A": 2, "01B": 3, "01C": 0, "05": Decimal("1234.56"), "05B": Decimal("0.1")}
+    values |= {"06A": Decimal("99999.99"), "06B": True, "07A": 100000}
+    meta = {"H_unit": "乐山市总工会", "H_filled_by": "张三", "H_phone": 13800138000}
+    cells = build(form, path, values, meta | {"H_date": datetime.date(2017, 1, 15)})
+    result = read_xlsx(path, registry)
+    assert result.form is form
+    assert result.findings == ()
+    assert result.report.values == values
+    assert {c: type(v) for c, v in result.report.values.items()} == {c: type(v) for c, v in values.items()}
+    assert str(result.report.values["05"]) == "1234.56"
+    assert "02" not in result.report.values  # blank stays absent, never 0
+    assert result.report.meta == Meta("乐山市总工会", "张三", "13800138000", datetime.date(2017, 1, 15))
+    assert result.source.file == str(path)
+    assert result.source.sheet == form.title
+    assert dict(result.source.cells) == cells  # blanks are located too
+
+
+def test_what_fillers_type_is_coerced(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("bangfu-2016")
+    path = tmp_path / "typed.xlsx"
+    values = {"01": "12", "01A": "１２", "01B": "12个", "02": "12人", "05": "3.5万元", "05B": " 7 "}
+    values |= {"06B": "√", "02A": "1,234", "02B": "0"}
+    build(form, path, values)
+    result = read_xlsx(path, registry)
+    assert result.findings == ()
+    assert result.report.values == {
+        "01": 12,
+        "01A": 12,
+        "01B": 12,
+        "02": 12,
+        "05": Decimal("3.5"),
+        "05B": Decimal("7"),
+        "06B": True,
+        "02A": 1234,
+        "02B": 0,
+    }
+    build(form, path, {"06B": "×"})
+    assert read_xlsx(path, registry).report.values == {"06B": False}
+
+
+def test_bad_values_are_findings_naming_file_sheet_and_cell(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("bangfu-2016")
+    path = tmp_path / "bad.xlsx"
+    cells = build(form, path, {"01": "很多", "01A": -1, "01B": Decimal("1.5"), "05": -3, "06B": "也许"})
+    result = read_xlsx(path, registry)
+    got = {f.fields[0]: f for f in result.findings}
+    assert {c: f.code for c, f in got.items()} == {
+        "01": "VAL-003",
+        "01A": "VAL-001",
+        "01B": "VAL-002",
+        "05": "VAL-006",
+        "06B": "VAL-004",
+    }
+    for code, finding in got.items():
+        assert finding.file == str(path)
+        assert finding.sheet == form.title
+        assert finding.cells == (cells[code],)
+        assert f"{code}（{cells[code]}）" in finding.message
+    assert list(got) == ["01", "01A", "01B", "05", "06B"]  # in the form's order
+    assert result.report.values == {}
+
+
+def test_header_date_forms_and_a_bad_date(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "date.xlsx"
+    want = datetime.date(2017, 1, 15)
+    for typed in (
+        "2017-01-15",
+        "2017/1/15",
+        "2017年1月15日",
+        "2017.1.15",
+        "２０１７年１月１５日",
+        "20170115",
+        42750,
+    ):
+        build(form, path, meta={"H_date": typed})
+        result = read_xlsx(path, registry)
+        assert (result.report.meta.date, result.findings) == (want, ()), typed
+    build(form, path, meta={"H_date": "下周一", "H_phone": "028-12345678", "H_unit": "  "})
+    result = read_xlsx(path, registry)
+    assert result.report.meta == Meta(phone="028-12345678")
+    (finding,) = result.findings
+    assert finding.code == "META-001"
+    assert finding.cells == (HEADER_CELLS["H_date"],) and finding.sheet == form.title
+    assert "H2" in finding.message and "下周一" in finding.message
+
+
+def test_formula_with_cached_result_is_used_and_without_is_val007(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "formula.xlsx"
+    cells = build(form, path, {"01B": 7, "01A": "=E4*2", "02A": "=1/0", "03A": "=1+1", "04A": '="是"'})
+    sheet = "xl/worksheets/sheet1.xml"
+
+    def cache(xml: str) -> str:  # as Excel saves it: the computed result after the formula
+        xml = xml.replace(
+            f'<c r="{cells["01A"]}"><f>E4*2</f><v /></c>', f'<c r="{cells["01A"]}"><f>E4*2</f><v>14</v></c>'
+        )
+        xml = xml.replace(
+            f'<c r="{cells["02A"]}"><f>1/0</f><v /></c>',
+            f'<c r="{cells["02A"]}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+        )
+        return xml.replace(
+            f'<c r="{cells["04A"]}"><f>"是"</f><v /></c>',
+            f'<c r="{cells["04A"]}" t="str"><f>"是"</f><v>是</v></c>',
+        )
+
+    rewrite(path, sheet, cache)
+    result = read_xlsx(path, registry)
+    assert result.report.values == {"01A": 14, "01B": 7}
+    got = {f.fields[0]: f for f in result.findings}
+    assert {c: f.code for c, f in got.items()} == {"02A": "VAL-003", "03A": "VAL-007", "04A": "VAL-003"}
+    assert "#DIV/0!" in got["02A"].message
+    missing = got["03A"]
+    assert missing.cells == (cells["03A"],) and missing.sheet == form.title and missing.file == str(path)
+    assert missing.values == ("=1+1",)
+    assert "公式" in missing.message and "保存" in missing.message
+
+
+def test_a_row_inserted_above_still_reads_right(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "moved.xlsx"
+    cells = build(form, path, {"01A": 100, "01B": 40, "05": Decimal("12.5")}, {"H_unit": "某单位"})
+    wb = openpyxl.load_workbook(path)
+    ws = wb[form.title]
+    ws.insert_rows(3, amount=2)  # the filler adds two rows of notes above the form
+    for name in list(wb.defined_names):
+        dn = wb.defined_names[name]
+        dn.attr_text = re.sub(
+            r"\$([A-Z]+)\$(\d+)$",
+            lambda m: f"${m[1]}${int(m[2]) + 2 if int(m[2]) >= 3 else m[2]}",
+            dn.attr_text,
+        )
+    wb.save(path)
+    result = read_xlsx(path, registry)
+    assert result.findings == ()
+    assert result.report.values == {"01A": 100, "01B": 40, "05": Decimal("12.5")}
+    assert result.report.meta.unit == "某单位"
+    assert result.source.cells["01A"] == re.sub(r"\d+", lambda m: str(int(m[0]) + 2), cells["01A"])
+
+
+def test_missing_and_deleted_names_leave_fields_blank(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "names.xlsx"
+    build(form, path, {"01A": 5, "01B": 3, "02A": 2}, omit=("01B",))
+    rewrite(path, "xl/workbook.xml", lambda xml: re.sub(r'(name="F_02A">)[^<]*', r"\1#REF!", xml))
+    result = read_xlsx(path, registry)
+    assert result.report.values == {"01A": 5}
+    assert "01B" not in result.source.cells and "02A" not in result.source.cells
+    assert result.findings == ()
+
+
+def test_a_name_pointing_at_a_missing_sheet_is_in002(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "nosheet.xlsx"
+    build(form, path, {"01A": 5})
+    rewrite(path, "xl/workbook.xml", lambda xml: re.sub(r'(name="F_01B">)[^<]*', r"\1'删掉的表'!$D$4", xml))
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-002" and "删掉的表" in info.value.message and info.value.file == str(path)
+
+
+# --- what Excel, WPS and LibreOffice write --------------------------------------------------------
+
+
+def test_cell_encodings_of_other_writers(registry: Registry, tmp_path: Path) -> None:
+    rows = (
+        '<row r="4"><c r="D4" t="s"><v>0</v></c><c r="E4" t="inlineStr"><is><t>1</t><t>2人</t></is></c></row>'
+        '<row r="5"><c r="D5" t="str"><f>"3"&amp;"0"</f><v>30</v></c><c r="E5"><v>7</v></c></row>'
+        '<row r="6"><c r="D6" t="n"><v>1E1</v></c><c r="E6" t="s"><v>1</v></c></row>'
+        '<row r="8"><c r="D8" t="n"><v>100.49999999999999</v></c>'
+        '<c r="E8" t="n"><v>2.2999999999999998</v></c>'
+        '<c r="F8" t="d"><v>2017-01-15T00:00:00</v></c></row>'
+        "<row><c/><c/><c/><c><v>9</v></c></row>"  # row 9, cell D9: positions left implicit
+    )
+    strings = [
+        "<r><rPr><sz val='11'/></rPr><t>2</t></r><r><t xml:space='preserve'>0</t></r>"  # rich text: "20"
+        "<rPh sb='0' eb='1'><t>ニ</t></rPh>",
+        "<t>ab_x000D_c</t>",
+    ]
+    names = [
+        ("F_01A", "表!$D$4", None),
+        ("F_01B", "'表'!E4", None),
+        ("F_02A", "表!$D$5:$D$5", None),
+        ("f_02b", "表!$E$5", None),  # names are case-insensitive
+        ("F_03A", "$D$6", 0),  # only a sheet-local name
+        ("F_03B", "表!$E$6", None),
+        ("F_05", "表!$D$8", None),
+        ("F_05A", "表!$E$8", None),
+        ("F_05A", "表!$A$1", 0),  # a sheet-local duplicate loses to the workbook-scope name
+        ("F_03C", "表!$D$9", None),
+        ("H_date", "表!$F$8", None),
+    ]
+    path = tmp_path / "other.xlsx"
+    raw_book(path, rows, names=names, strings=strings, absolute_targets=True)
+    result = read_xlsx(path, registry)
+    assert result.report.values == {
+        "01A": 20,
+        "01B": 12,
+        "02A": 30,
+        "02B": 7,
+        "03A": 10,
+        "03C": 9,
+        "05": Decimal("100.5"),
+        "05A": Decimal("2.3"),
+    }
+    (finding,) = result.findings  # "ab\rc" is no number
+    assert (finding.code, finding.fields, finding.cells, finding.sheet) == (
+        "VAL-003",
+        ("03B",),
+        ("E6",),
+        "表",
+    )
+    assert finding.values == ("ab\rc",)
+    assert result.report.meta.date == datetime.date(2017, 1, 15)
+
+
+def test_date1904_and_strict_namespace(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "mac.xlsx"
+    rows = '<row r="2"><c r="H2" s="1"><v>41288</v></c></row><row r="4"><c r="D4"><v>3</v></c></row>'
+    names = [("H_date", "表!$H$2", None), ("F_01A", "表!$D$4", None)]
+    raw_book(path, rows, names=names, date1904=True, ns="http://purl.oclc.org/ooxml/spreadsheetml/main")
+    result = read_xlsx(path, registry)
+    assert result.report.meta.date == datetime.date(2017, 1, 15)
+    assert result.report.values == {"01A": 3}
+
+
+def test_identification_stored_as_numbers(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "numbers.xlsx"
+    raw_book(path, '<row r="4"><c r="D4"><v>3</v></c></row>', names=[("F_01A", "表!$D$4", None)])
+    assert read_xlsx(path, registry).report.values == {"01A": 3}  # B1 and B3 are the numbers 1 and 1
+
+
+def test_a_shared_string_index_out_of_range_is_in002(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "sst.xlsx"
+    raw_book(path, '<row r="4"><c r="D4" t="s"><v>99</v></c></row>', names=[("F_01A", "表!$D$4", None)])
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-002"
+
+
+def test_sheet_names_needing_quotes(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "quotes.xlsx"
+    sheet = "Bob's 表 (1)"
+    rows = '<row r="4"><c r="D4"><v>4</v></c><c r="E4"><v>2</v></c></row>'
+    names = [("F_01A", "'Bob''s 表 (1)'!$D$4", None), ("F_01B", "'bob''S 表 (1)'!E4", None)]
+    raw_book(path, rows, names=names, sheet=sheet)
+    result = read_xlsx(path, registry)
+    assert result.report.values == {"01A": 4, "01B": 2}
+    assert result.source.sheet == sheet and dict(result.source.cells) == {"01A": "D4", "01B": "E4"}
+
+
+def test_header_entries_of_the_wrong_type(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "header.xlsx"
+    build(form, path, meta={"H_unit": 12345, "H_filled_by": True, "H_phone": 2.5e10, "H_date": 60})
+    result = read_xlsx(path, registry)
+    assert result.report.meta == Meta(unit="12345", phone="25000000000")
+    assert [(f.code, f.cells) for f in result.findings] == [("META-002", ("D2",)), ("META-001", ("H2",))]
+
+
+def test_an_oversized_workbook_part_is_in005(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "names.xlsx"
+    build(registry.get("songwennuan-2017"), path, {"01A": 5})
+    monkeypatch.setattr(safety, "MAX_TREE_SIZE", 1024)  # workbook.xml is read whole: it must be small
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-005" and "workbook.xml" in info.value.message
+
+
+# --- the wrong file --------------------------------------------------------------------------------
+
+
+def test_another_form_than_expected_is_in004(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "2014.xlsx"
+    build(registry.get("songwennuan-2014"), path, {"01A.1": 3})
+    expected = registry.get("songwennuan-2017")
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry, expect=expected)
+    err = info.value
+    assert err.code == "IN-004" and err.file == str(path)
+    assert "songwennuan-2014" in err.message and "songwennuan-2017" in err.message
+    assert read_xlsx(path, registry, expect=registry.get("songwennuan-2014")).report.values == {"01A.1": 3}
+
+
+def test_another_definition_version_is_in004_and_unknown_form_in003(
+    registry: Registry, tmp_path: Path
+) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "v2.xlsx"
+    raw_book(path, "", names=[], ident=("1", form.id, "2"))
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-004" and "version 2" in info.value.message
+    raw_book(path, "", names=[], ident=("1", "nosuch-2020", "1"))
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert (info.value.code, info.value.file) == ("IN-003", str(path))
+    raw_book(path, "", names=[], ident=("2", form.id, "1"))
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-002" and "contract" in info.value.message
+
+
+def test_a_plain_workbook_is_in002(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 5
+    wb.save(path)
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-002" and "unionforms blank" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"01A,5000\n01B,300\n", "zip"),
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ".xlsx"),
+        (b"", "empty"),
+        (b"PK\x03\x04 truncated", "zip"),
+    ],
+    ids=["text", "pdf", "xls", "empty", "broken-zip"],
+)
+def test_files_that_are_no_xlsx_are_in002(
+    registry: Registry, tmp_path: Path, content: bytes, says: str
+) -> None:
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-002" and info.value.file == str(path)
+    assert says in str(info.value)
+
+
+def test_old_xls_says_save_as_xlsx(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert "请另存为 .xlsx" in str(info.value)
+
+
+def test_other_zips_are_in002(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "doc.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("word/document.xml", "<document/>")
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-002" and "xl/workbook.xml" in info.value.message
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-002" and ".ods" in info.value.message
+
+
+def test_unreadable_files_are_in001(registry: Registry, tmp_path: Path) -> None:
+    for path in (tmp_path / "nofile.xlsx", tmp_path):
+        with pytest.raises(InputError) as info:
+            read_xlsx(path, registry)
+        assert (info.value.code, info.value.file) == ("IN-001", str(path))
+
+
+def test_malformed_xml_is_in002(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "broken.xlsx"
+    build(form, path, {"01A": 5})
+    rewrite(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace("</row>", "</rowx>", 1))
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-002" and "sheet1.xml" in info.value.message
+
+
+# --- hostile files ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def zip_bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A valid template whose main sheet is 300 MiB of zeros, deflated to about 1 MiB."""
+    path = tmp_path_factory.mktemp("bomb") / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("xl/workbook.xml", f'<workbook xmlns="{MAIN_NS}"/>')
+        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+            chunk = bytes(1 << 20)
+            for _ in range(300):
+                fh.write(chunk)
+    return path
+
+
+def test_a_zip_bomb_is_refused_from_the_directory(registry: Registry, zip_bomb: Path) -> None:
+    assert zip_bomb.stat().st_size < 4 << 20
+    started = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        read_xlsx(zip_bomb, registry)
+    assert time.perf_counter() - started < 0.5
+    assert info.value.code == "IN-005" and info.value.file == str(zip_bomb)
+    assert "sheet1.xml" in info.value.message
+
+
+def test_absurd_compression_ratio_is_in005(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "ratio.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/sharedStrings.xml", b" " * (2 << 20))  # 2 MiB that deflate to 2 KiB
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-005" and "times" in info.value.message
+
+
+def test_too_many_members_is_in005(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for i in range(30):
+            zf.writestr(f"xl/media/{i}.bin", b"x")
+    monkeypatch.setattr(safety, "MAX_MEMBERS", 20)
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-005" and "30 members" in info.value.message
+
+
+def test_reading_stops_past_the_bound_whatever_the_directory_says(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "lies.xlsx"
+    build(form, path, {"01A": 5})
+    with SafeZip(path) as zf:  # the directory passed its checks; now the member proves larger
+        monkeypatch.setattr(safety, "MAX_MEMBER_SIZE", 1000)
+        monkeypatch.setattr(safety, "CHUNK_SIZE", 256)
+        with pytest.raises(InputError) as info:
+            zf.read("xl/worksheets/sheet1.xml")
+    assert info.value.code == "IN-005"
+
+
+def test_a_directory_that_understates_a_size_is_refused(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "understated.xlsx"
+    build(form, path, {"01A": 5})
+    data = bytearray(path.read_bytes())
+    member = b"xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        size = zf.getinfo(member.decode()).file_size
+    entry = data.find(b"PK\x01\x02")  # the central directory's first entry
+    while data[entry + 46 : entry + 46 + len(member)] != member:
+        entry = data.find(b"PK\x01\x02", entry + 4)
+        assert entry > 0
+    data[entry + 24 : entry + 28] = (size // 4).to_bytes(4, "little")  # uncompressed size
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError) as err:
+        read_xlsx(path, registry)
+    assert err.value.code in ("IN-002", "IN-005")
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE sst [
+ <!ENTITY a "aaaaaaaaaa">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+ <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+ <!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+ <!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">
+]>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&i;</t></si></sst>"""
+
+
+@pytest.mark.parametrize(
+    "sst",
+    [
+        BILLION_LAUGHS,
+        '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        f'<sst xmlns="{MAIN_NS}"><si><t>&x;</t></si></sst>',
+    ],
+    ids=["billion-laughs", "external-entity"],
+)
+def test_entities_in_shared_strings_are_in005(registry: Registry, tmp_path: Path, sst: str) -> None:
+    path = tmp_path / "laughs.xlsx"
+    raw_book(path, '<row r="4"><c r="D4" t="s"><v>0</v></c></row>', names=[("F_01A", "表!$D$4", None)])
+    rewrite(path, "xl/sharedStrings.xml", lambda _: sst)
+    started = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert time.perf_counter() - started < 0.5
+    assert info.value.code == "IN-005" and "sharedStrings.xml" in info.value.message
+
+
+def test_damaged_files_raise_only_input_errors(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    good = tmp_path / "good.xlsx"
+    build(form, good, {"01A": 5, "05": Decimal("1.5")}, {"H_unit": "某单位"})
+    original = good.read_bytes()
+    rng = random.Random(20170115)
+    path = tmp_path / "damaged.xlsx"
+    outcomes = set()
+    for i in range(150):
+        data = bytearray(original)
+        if i % 3 == 0:
+            data = data[: rng.randrange(len(data))]
+        else:
+            for _ in range(rng.randrange(1, 8)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        path.write_bytes(bytes(data))
+        try:
+            read_xlsx(path, registry)
+            outcomes.add("read")
+        except InputError as exc:
+            assert exc.file == str(path)
+            outcomes.add(exc.code)
+    assert "IN-002" in outcomes
+
+
+# --- round trips -----------------------------------------------------------------------------------
+
+
+# Text a cell can hold: XML 1.0 has no control characters and no noncharacters such as U+FFFE.
+_CELL_TEXT = st.none() | st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cn")), max_size=20
+)
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_written_values_read_back_identically(
+    registry: Registry, form: Form, tmp_path: Path, data: st.DataObject
+) -> None:
+    report = data.draw(reports(form))
+    meta = report.meta
+    meta = Meta(data.draw(_CELL_TEXT), data.draw(_CELL_TEXT), meta.phone, meta.date)
+    header = {"H_unit": meta.unit, "H_filled_by": meta.filled_by, "H_phone": meta.phone, "H_date": meta.date}
+    path = tmp_path / f"{form.id}.xlsx"
+    build(form, path, report.values, header)
+    result = read_xlsx(path, registry, expect=form)
+    assert result.findings == ()
+    assert result.report.values == report.values
+    assert {c: type(v) for c, v in result.report.values.items()} == {
+        c: type(v) for c, v in report.values.items()
+    }
+
+    def text(value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    assert result.report.meta == Meta(text(meta.unit), text(meta.filled_by), meta.phone, meta.date)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_libreoffice_round_trip_reads_the_same(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("bangfu-2016")
+    path = tmp_path / "in" / "filled.xlsx"
+    path.parent.mkdir()
+    values = {"01": 5, "01A": "3", "05": Decimal("1234.56"), "05B": Decimal("0.1"), "06B": True, "02": "12人"}
+    build(
+        form,
+        path,
+        values,
+        {"H_unit": "乐山市总工会", "H_phone": 13800138000, "H_date": datetime.date(2017, 1, 15)},
+    )
+    out = tmp_path / "out"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    before, after = read_xlsx(path, registry), read_xlsx(out / "filled.xlsx", registry)
+    assert after.findings == before.findings == ()
+    assert after.report == before.report
+    assert after.report.values["02"] == 12 and after.report.values["06B"] is True
+    assert after.source.cells == before.source.cells and after.source.sheet == form.title
+    with zipfile.ZipFile(out / "filled.xlsx") as zf:
+        assert "xl/sharedStrings.xml" in zf.namelist()  # LibreOffice stores text as shared strings
