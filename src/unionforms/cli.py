@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from . import jsonio
 from .describe import describe, describe_text
 from .errors import UnionformsError
+from .excel.writer import write_template
 from .findings import Finding
+from .libreoffice import convert
 from .reading import read_report
 from .registry import Registry, default_registry
 from .schema import report_schema
@@ -30,6 +36,20 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("--json", action="store_true", help="print the findings as a JSON list")
     sch = sub.add_parser("schema", help="the JSON Schema of a form's report")
     sch.add_argument("form")
+    blank = sub.add_parser("blank", help="write the blank Excel template of a form")
+    blank.add_argument("form")
+    blank.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    blank.add_argument("--password", help="protect the sheet with this password (default: none)")
+    fill = sub.add_parser("fill", help="write a report (JSON) into its Excel template")
+    fill.add_argument("report", metavar="REPORT.json")
+    fill.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    fill.add_argument("--password", help="protect the sheet with this password (default: none)")
+    read = sub.add_parser("read", help="print the report JSON of a filled template")
+    read.add_argument("file", metavar="FILE.xlsx")
+    read.add_argument("--form", help="the form the file must be (IN-004 otherwise)")
+    pdf = sub.add_parser("pdf", help="print a filled template to PDF through LibreOffice")
+    pdf.add_argument("file", metavar="FILE.xlsx")
+    pdf.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     return p
 
 
@@ -46,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head`: not an error of ours
+        sys.stderr.close()
+        return 0
     except Exception as exc:  # last resort: a clear line, not a traceback
         print(f"unionforms: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 3
@@ -126,7 +149,57 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-_COMMANDS = {"list": _list, "show": _show, "validate": _validate, "schema": _schema}
+def _blank(args: argparse.Namespace, registry: Registry) -> int:
+    form = registry.get(args.form)
+    write_template(form, args.output, password=args.password, registry=registry)
+    print(f"已写出 {args.output}：{form.title}（{len(form.fields)} 个填报栏，{len(form.rules)} 条审核）")
+    return 0
+
+
+def _fill(args: argparse.Namespace, registry: Registry) -> int:
+    result = read_report(args.report, registry)
+    _print_findings(result.findings)
+    write_template(result.form, args.output, result.report, password=args.password, registry=registry)
+    print(f"已写出 {args.output}：{len(result.report.values)} 个数值")
+    return 1 if any(f.is_error for f in result.findings) else 0
+
+
+def _read(args: argparse.Namespace, registry: Registry) -> int:
+    expect = registry.get(args.form) if args.form else None
+    result = read_report(args.file, registry, expect=expect)
+    _print_findings(result.findings)
+    print(jsonio.dumps(result.report))
+    return 1 if any(f.is_error for f in result.findings) else 0
+
+
+def _pdf(args: argparse.Namespace, registry: Registry) -> int:
+    source = Path(args.file)
+    target = Path(args.output)
+    with tempfile.TemporaryDirectory(prefix="uf-pdf-") as tmp:
+        (written,) = convert([source], "pdf", tmp)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(written), target)
+    print(f"已写出 {target}")
+    return 0
+
+
+def _print_findings(findings: Sequence[Finding]) -> None:
+    for f in findings:
+        level = "错误" if f.is_error else "警告"
+        rule = f" {f.rule}" if f.rule else ""
+        print(f"{f.where()}: {level} [{f.code}{rule}] {f.message}", file=sys.stderr)
+
+
+_COMMANDS = {
+    "list": _list,
+    "show": _show,
+    "validate": _validate,
+    "schema": _schema,
+    "blank": _blank,
+    "fill": _fill,
+    "read": _read,
+    "pdf": _pdf,
+}
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

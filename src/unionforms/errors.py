@@ -1,7 +1,8 @@
 """The error catalogue and the exceptions that carry its codes.
 
 Every code is topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG`` plugin loading,
-``IN`` unusable input, ``VAL`` a value in a report, ``META`` the header, ``CHK`` a rule a report breaks).
+``IN`` unusable input, ``ENV`` the machine, ``VAL`` a value in a report, ``META`` the header,
+``CHK`` a rule a report breaks).
 A message says where first (form, rule, line, file, sheet, cell), then what is wrong, then how to fix it.
 """
 
@@ -34,6 +35,7 @@ CATALOGUE: dict[str, str] = {
     "VAL-005": "the report has a value for a field code the form does not have",
     "VAL-006": "money is negative",
     "VAL-007": "a formula cell has no cached result",
+    "ENV-001": "a program unionforms needs (LibreOffice, for PDF) is not installed",
     "META-001": "the header date is not a date",
     "META-002": "a header entry has the wrong type",
     "CHK-001": "a logic rule (逻辑性审核) is broken: must be fixed",

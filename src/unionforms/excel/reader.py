@@ -36,16 +36,9 @@ from ..registry import Registry
 from ..report import Meta, Report, Source
 from ..rules import Severity
 from ..validate import typed_values
+from .contract import CONTRACT_VERSION, FIELD_PREFIX, HEADER_NAMES, ID_SHEET, field_name
 from .safety import SafeZip, StopParsing
 
-#: The workbook contract version this reader understands (B1 of the ``_unionforms`` sheet).
-CONTRACT_VERSION = "1"
-#: The hidden sheet that identifies a template.
-ID_SHEET = "_unionforms"
-#: Defined-name prefix of a field's cell; ``.`` in a code is written ``_``.
-FIELD_PREFIX = "F_"
-#: Defined names of the header cells, by :class:`~unionforms.report.Meta` attribute.
-HEADER_NAMES = {"unit": "H_unit", "filled_by": "H_filled_by", "phone": "H_phone", "date": "H_date"}
 _HEADER_LABELS = {"unit": "填报单位", "filled_by": "填报人", "phone": "联系电话", "date": "填报日期"}
 
 _ID_ROWS = 20  # rows of the _unionforms sheet read as key/value pairs
@@ -640,11 +633,6 @@ def _identify(
 
 
 # --- the report ----------------------------------------------------------------------------------
-
-
-def field_name(code: str) -> str:
-    """The defined name of a field's cell: ``01A.2`` -> ``F_01A_2``."""
-    return FIELD_PREFIX + code.replace(".", "_")
 
 
 def _build(

@@ -1,0 +1,356 @@
+"""Write a form's Excel template — blank or filled — generated from its definition.
+
+The sheet reads like the printed form (title, header, numbered lines, letters, the sentence with the input
+cell where the blank stands, units, notes), prints on A4 portrait, and lets the filler type only into
+the input cells. Every rule is compiled into a live check (see :mod:`.formulas`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import InputError
+from ..model import Form
+from ..registry import Registry
+from ..report import Report
+from ..rules import Severity
+from ..units import Kind
+from ..validate import pretty
+from .contract import CONTRACT_VERSION, HEADER_NAMES, ID_SHEET, YESNO_NAME, field_name
+from .formulas import ERROR, WARNING, verdict_formula
+from .layout import CHECK_COLUMN, WIDTHS, SheetLayout, plan
+
+_BODY = "宋体"
+_TITLE = "黑体"
+_THIN = Side(style="thin", color="000000")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_UNDER = Border(bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_RIGHT = Alignment(horizontal="right", vertical="center")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
+_RED = PatternFill("solid", fgColor="FFC7CE")
+_YELLOW = PatternFill("solid", fgColor="FFEB9C")
+_UNLOCKED = Protection(locked=False)
+_FORMATS = {Kind.COUNT: "0", Kind.MONEY: "0.00##", Kind.FLAG: "@"}
+_DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+
+
+def build_workbook(
+    form: Form, report: Report | None = None, *, password: str | None = None, registry: Registry | None = None
+) -> tuple[Workbook, SheetLayout]:
+    """The template of ``form`` as an openpyxl workbook, filled with ``report`` when given."""
+    if report is not None and report.form != form.id:
+        raise InputError("IN-004", f"the report is of form {report.form!r}, not {form.id!r}")
+    layout = plan(form)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = layout.sheet
+    _page(ws, layout)
+    _header(ws, form, layout)
+    _lines(ws, form, layout)
+    _notes(ws, form, layout)
+    _checks(ws, form, layout)
+    _names(wb, form, layout)
+    _id_sheet(wb, form, layout, password)
+    if report is not None:
+        _fill(ws, form, layout, report)
+    ws.protection.sheet = True
+    if password:
+        ws.protection.password = password
+    wb.calculation.fullCalcOnLoad = True
+    if registry is not None:
+        registry.manager.hook.unionforms_adjust_template(form=form, workbook=wb, sheet=ws, layout=layout)
+    return wb, layout
+
+
+def write_template(
+    form: Form,
+    path: str | Path,
+    report: Report | None = None,
+    *,
+    password: str | None = None,
+    registry: Registry | None = None,
+) -> SheetLayout:
+    """Write the blank (or, with ``report``, filled) template of ``form`` to ``path``."""
+    wb, layout = build_workbook(form, report, password=password, registry=registry)
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise InputError("IN-001", f"cannot write: {exc}", file=str(path)) from None
+    return layout
+
+
+def _font(size: float = 11, bold: bool = False, name: str = _BODY, color: str | None = None) -> Font:
+    return Font(name=name, size=size, bold=bold, color=color)
+
+
+def _height(text: str, width: float, size: float = 11) -> float:
+    """Row height in points for ``text`` wrapped in a column ``width`` characters wide (CJK count 2)."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    lines = max(1, -(-units // max(1, int(width) - 1)))
+    return max(20.0, lines * size * 1.45 + 5)
+
+
+def _page(ws: Worksheet, layout: SheetLayout) -> None:
+    for col, width in WIDTHS.items():
+        ws.column_dimensions[col].width = width
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_title_rows = f"{layout.table_header_row}:{layout.table_header_row}"
+    ws.print_area = layout.print_area
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
+    t = layout.title_row
+    ws.merge_cells(f"A{t}:E{t}")
+    cell = ws[f"A{t}"]
+    cell.value = form.title
+    cell.font = _font(18, True, _TITLE)
+    cell.alignment = _CENTER
+    ws.row_dimensions[t].height = 36
+    r1, r2 = layout.header_rows
+    h = form.header
+    for row, label, target in ((r1, h.unit_label, "unit"), (r2, h.filler_label, "filled_by")):
+        ws.merge_cells(f"A{row}:B{row}")
+        ws[f"A{row}"].value = f"{label}："
+        ws[f"A{row}"].alignment = _RIGHT
+        ws[f"A{row}"].font = _font()
+        ws.row_dimensions[row].height = 24
+        _input(ws[layout.meta[target]])
+    date = ws[layout.meta["date"]]
+    ws.merge_cells(f"{layout.meta['date']}:E{r1}")
+    _input(date)
+    date.number_format = _DATE_FORMAT
+    date.alignment = _CENTER
+    ws[f"D{r2}"].value = f"{h.phone_label}："
+    ws[f"D{r2}"].alignment = _RIGHT
+    ws[f"D{r2}"].font = _font()
+    _input(ws[layout.meta["phone"]])
+    ws[layout.meta["phone"]].number_format = "@"
+    check = ws[f"{CHECK_COLUMN}{layout.title_row}"]
+    check.value = "审核结果（不打印）"
+    check.font = _font(10, True)
+    check.alignment = _WRAP
+
+
+def _input(c: Cell) -> None:
+    """Make ``c`` an input cell: unlocked, tinted, boxed."""
+    c.protection = _UNLOCKED
+    c.fill = _INPUT_FILL
+    c.border = _UNDER if c.column > 4 or c.row < 4 else _BOX
+    c.font = _font()
+    c.alignment = Alignment(horizontal="left", vertical="center")
+
+
+def _lines(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
+    th = layout.table_header_row
+    for col, text in zip("ABCDE", ("行次", "项", "项目", "填报数", "单位"), strict=True):
+        cell = ws[f"{col}{th}"]
+        cell.value = text
+        cell.font = _font(11, True)
+        cell.alignment = _CENTER
+        cell.border = _BOX
+    ws.row_dimensions[th].height = 22
+    for number, (start, end) in layout.lines.items():
+        if end > start:
+            ws.merge_cells(f"A{start}:A{end}")
+        ws[f"A{start}"].value = form.line_label(number)
+    for row, _, phrase in layout.rows:
+        for col in "ABCDE":
+            ws[f"{col}{row}"].border = _BOX
+            ws[f"{col}{row}"].font = _font()
+        ws[f"A{row}"].alignment = _CENTER
+        ws[f"B{row}"].alignment = _CENTER
+        if phrase.letter:
+            ws[f"B{row}"].value = f"（{phrase.letter}）"
+        text = ws[f"C{row}"]
+        text.value = phrase.before or None
+        text.alignment = _WRAP
+        width = WIDTHS["C"]
+        if phrase.field is None:
+            ws.merge_cells(f"C{row}:E{row}")
+            width += WIDTHS["D"] + WIDTHS["E"]
+        else:
+            field = phrase.field
+            cell = ws[f"D{row}"]
+            _input(cell)
+            cell.number_format = _FORMATS[field.kind]
+            cell.alignment = Alignment(
+                horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center"
+            )
+            unit = ws[f"E{row}"]
+            unit.value = phrase.after
+            unit.alignment = _WRAP
+            _validation(ws, cell.coordinate, field.code, field.label, field.unit, field.kind)
+        ws.row_dimensions[row].height = max(
+            _height(phrase.before, width), _height(phrase.after, WIDTHS["E"]) if phrase.field else 0
+        )
+
+
+def _validation(ws: Worksheet, ref: str, code: str, label: str, unit: str, kind: Kind) -> None:
+    title = code[:32]
+    prompt = f"{label}（{unit}）"[:255]
+    if kind is Kind.COUNT:
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        error = f"{code} 应填写 0 或正整数（{unit}）。"
+    elif kind is Kind.MONEY:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        error = f"{code} 应填写不小于 0 的金额（万元）。"
+    else:
+        dv = DataValidation(type="list", formula1=f"={YESNO_NAME}", allow_blank=True)
+        error = f"{code} 只能选择“是”或“否”。"
+    dv.promptTitle, dv.prompt, dv.showInputMessage = title, prompt, True
+    dv.errorTitle, dv.error, dv.showErrorMessage = "填写有误", error, True
+    dv.add(ref)
+    ws.add_data_validation(dv)
+
+
+def _notes(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
+    heading = f"{form.notes.heading}："
+    for i, (row, item) in enumerate(zip(layout.notes_rows, form.notes.items, strict=True)):
+        ws.merge_cells(f"A{row}:E{row}")
+        cell = ws[f"A{row}"]
+        cell.value = (heading if i == 0 else "\u3000" * len(heading)) + item
+        cell.font = _font(10.5)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.row_dimensions[row].height = _height(str(cell.value), sum(WIDTHS[c] for c in "ABCDE"), 10.5)
+
+
+def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
+    if not form.rules:
+        ws[layout.summary_cell].value = "本表没有审核规则"
+        return
+    first = min(layout.check_rows.values())
+    head = ws[f"A{first - 1}"]
+    ws.merge_cells(f"A{first - 1}:E{first - 1}")
+    head.value = "表内审核（不打印）：逻辑性审核不通过为“错误”，须修改；合理性审核不通过为“警告”，请核实"
+    head.font = _font(11, True)
+    head.alignment = _WRAP
+    ws.row_dimensions[first - 1].height = 30
+    grey = _font(9, color="808080")
+    for i, rule in enumerate(form.rules, start=1):
+        row = layout.check_rows[rule.id]
+        ws[f"A{row}"].value = i
+        ws[f"B{row}"].value = "逻辑" if rule.severity is Severity.ERROR else "合理"
+        ws[f"C{row}"].value = f"{pretty(rule.expr)}：{rule.reason}"
+        ws[f"C{row}"].alignment = _WRAP
+        ws[f"D{row}"].value = verdict_formula(form, rule)
+        ws[f"D{row}"].alignment = _CENTER
+        ws[f"E{row}"].value = rule.id
+        ws[f"E{row}"].font = grey
+        for col in "ABCD":
+            ws[f"{col}{row}"].font = _font(10)
+            ws[f"{col}{row}"].border = _BOX
+        ws[f"A{row}"].alignment = _CENTER
+        ws[f"B{row}"].alignment = _CENTER
+        ws.row_dimensions[row].height = _height(str(ws[f"C{row}"].value), WIDTHS["C"], 10)
+    last = max(layout.check_rows.values())
+    verdicts = f"$D${first}:$D${last}"
+    ws.conditional_formatting.add(
+        f"A{first}:D{last}", FormulaRule(formula=[f'$D{first}="{ERROR}"'], fill=_RED, stopIfTrue=True)
+    )
+    ws.conditional_formatting.add(
+        f"A{first}:D{last}", FormulaRule(formula=[f'$D{first}="{WARNING}"'], fill=_YELLOW)
+    )
+    summary = ws[layout.summary_cell]
+    summary.value = (
+        f'=IF(COUNTIF({verdicts},"{ERROR}")+COUNTIF({verdicts},"{WARNING}")=0,"审核通过（未发现问题）",'
+        f'COUNTIF({verdicts},"{ERROR}")&" 个错误，"&COUNTIF({verdicts},"{WARNING}")&" 个警告，见表末审核区")'
+    )
+    summary.font = _font(11, True)
+    summary.alignment = _WRAP
+    ws.conditional_formatting.add(
+        layout.summary_cell,
+        FormulaRule(formula=[f'COUNTIF({verdicts},"{ERROR}")>0'], fill=_RED, stopIfTrue=True),
+    )
+    ws.conditional_formatting.add(
+        layout.summary_cell, FormulaRule(formula=[f'COUNTIF({verdicts},"{WARNING}")>0'], fill=_YELLOW)
+    )
+    # Mark each input cell that a broken rule involves: red for an error, yellow for a warning.
+    for code, ref in layout.fields.items():
+        rows = [layout.check_rows[r.id] for r in form.rules if code in r.codes]
+        if not rows:
+            continue
+        for verdict, fill in ((ERROR, _RED), (WARNING, _YELLOW)):
+            test = ",".join(f'$D${r}="{verdict}"' for r in rows)
+            ws.conditional_formatting.add(
+                ref, FormulaRule(formula=[f"OR({test})"], fill=fill, stopIfTrue=True)
+            )
+
+
+def _names(wb: Workbook, form: Form, layout: SheetLayout) -> None:
+    sheet = "'" + layout.sheet.replace("'", "''") + "'"
+
+    def absolute(ref: str) -> str:
+        col = ref.rstrip("0123456789")
+        return f"{sheet}!${col}${ref[len(col) :]}"
+
+    for code, ref in layout.fields.items():
+        wb.defined_names[field_name(code)] = DefinedName(field_name(code), attr_text=absolute(ref))
+    for attr, name in HEADER_NAMES.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=absolute(layout.meta[attr]))
+    for i, rule in enumerate(form.rules, start=1):
+        ref = f"D{layout.check_rows[rule.id]}"
+        wb.defined_names[f"CHK_{i}"] = DefinedName(f"CHK_{i}", attr_text=absolute(ref))
+    wb.defined_names[YESNO_NAME] = DefinedName(YESNO_NAME, attr_text=f"'{ID_SHEET}'!$D$1:$D$2")
+
+
+def _id_sheet(wb: Workbook, form: Form, layout: SheetLayout, password: str | None) -> None:
+    ws = wb.create_sheet(ID_SHEET)
+    rows = [
+        ("unionforms", CONTRACT_VERSION),
+        ("form", form.id),
+        ("version", form.version),
+        ("sheet", layout.sheet),
+    ]
+    for i, (key, value) in enumerate(rows, start=1):
+        ws[f"A{i}"].value = key
+        ws[f"B{i}"].value = value
+        ws[f"B{i}"].number_format = "@"
+    ws["D1"].value, ws["D2"].value = "是", "否"
+    for i, rule in enumerate(form.rules, start=1):
+        ws[f"A{20 + i}"].value = f"CHK_{i}"
+        ws[f"B{20 + i}"].value = rule.id
+    ws.sheet_state = "hidden"
+    ws.protection.sheet = True
+    if password:
+        ws.protection.password = password
+
+
+def _fill(ws: Worksheet, form: Form, layout: SheetLayout, report: Report) -> None:
+    for code, value in report.values.items():
+        if code not in layout.fields:
+            raise InputError("IN-002", f"the report has {code}, which form {form.id} does not have")
+        cell = ws[layout.fields[code]]
+        if isinstance(value, bool):
+            cell.value = "是" if value else "否"
+        elif isinstance(value, int | Decimal):
+            cell.value = value
+        else:
+            raise InputError("IN-002", f"{code}: cannot write {value!r}; validate the report first")
+    meta = report.meta
+    for attr in ("unit", "filled_by", "phone"):
+        text = getattr(meta, attr)
+        if text is not None:
+            ws[layout.meta[attr]].value = text
+    if isinstance(meta.date, datetime.date):
+        ws[layout.meta["date"]].value = meta.date
