@@ -74,7 +74,9 @@ def field_values(
 
 def metas() -> st.SearchStrategy[Meta]:
     """Header entries: any of them may be blank."""
-    text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=20)
+    # Names as fillers write them: no control characters, no surrounding white space.
+    chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"))
+    text = st.text(alphabet=chars, min_size=1, max_size=20).map(str.strip).filter(bool)
     return st.builds(
         Meta,
         unit=st.none() | text,

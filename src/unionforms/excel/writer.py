@@ -8,6 +8,7 @@ the input cells. Every rule is compiled into a live check (see :mod:`.formulas`)
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,6 +44,7 @@ _RED = PatternFill("solid", fgColor="FFC7CE")
 _YELLOW = PatternFill("solid", fgColor="FFEB9C")
 _UNLOCKED = Protection(locked=False)
 _FORMATS = {Kind.COUNT: "0", Kind.MONEY: "0.00##", Kind.FLAG: "@"}
+_ESCAPE_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
@@ -351,6 +353,8 @@ def _fill(ws: Worksheet, form: Form, layout: SheetLayout, report: Report) -> Non
     for attr in ("unit", "filled_by", "phone"):
         text = getattr(meta, attr)
         if text is not None:
-            ws[layout.meta[attr]].value = text
+            cell = ws[layout.meta[attr]]
+            cell.value = _ESCAPE_RE.sub("_x005F_", text)  # a literal _xHHHH_ must survive the reader
+            cell.data_type = "s"  # text, even when it starts with "="
     if isinstance(meta.date, datetime.date):
         ws[layout.meta["date"]].value = meta.date

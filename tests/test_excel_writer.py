@@ -1,0 +1,133 @@
+"""The template writer: layout, protection, validation, names, print setup; fill → read is identity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unionforms import Form, InputError, Registry, Report, hookimpl
+from unionforms.excel import read_xlsx
+from unionforms.excel.contract import ID_SHEET, field_name
+from unionforms.excel.layout import phrases, plan
+from unionforms.excel.writer import build_workbook, write_template
+from unionforms.registry import Plugin
+from unionforms.strategies import reports
+
+
+def test_phrases_put_the_input_where_the_blank_stands(registry: Registry) -> None:
+    form = registry.get("songwennuan-2014")
+    row = next(r for r in form.lines[6].rows if "I" in r.letters)
+    got = [(p.letter, p.before, p.field.code if p.field else None, p.after) for p in phrases(row)]
+    assert got == [
+        ("G", "为困难职工子女提供助学帮扶", "07G", "人次；"),
+        ("H", "为困难职工提供法律援助", "07H", "人次；"),
+        ("I", "为", "07I.1", "户"),
+        (None, "困难职工家庭提供过冬取暖补贴", "07I.2", "万元；"),
+    ]
+
+
+def test_phrases_reassemble_every_printed_row(form: Form) -> None:
+    """Joining the phrases of a row gives back its printed sentence, blank for blank."""
+    for line in form.lines:
+        for row in line.rows:
+            text = "".join(
+                (f"（{p.letter}）" if p.letter else "") + p.before + ("___" if p.field else "") + p.after
+                for p in phrases(row)
+            )
+            assert text.replace(" ", "") == row.printed.replace(" ", ""), row.printed
+
+
+def test_template_reads_like_the_paper_form(tmp_path: Path, form: Form) -> None:
+    path = tmp_path / "t.xlsx"
+    layout = write_template(form, path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.sheet]
+    assert ws["A1"].value == form.title
+    text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+    for label in (
+        form.header.unit_label,
+        form.header.filler_label,
+        form.header.phone_label,
+        *form.notes.items,
+    ):
+        assert label in text
+    for number in (line.number for line in form.lines):
+        assert form.line_label(number) in text
+    assert set(layout.fields) == set(form.fields)
+    # print: A4 portrait, fit to width, the table header repeated, checks left out of the print area
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "portrait"
+    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == f"${layout.table_header_row}:${layout.table_header_row}"
+    assert all(row > layout.last_row for row in layout.check_rows.values())
+
+
+def test_only_inputs_are_editable_and_validated(tmp_path: Path, form: Form) -> None:
+    path = tmp_path / "t.xlsx"
+    layout = write_template(form, path, password="secret")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.sheet]
+    assert ws.protection.sheet and ws.protection.password
+    inputs = set(layout.fields.values()) | set(layout.meta.values())
+    for row in ws.iter_rows(min_row=1, max_row=layout.last_row, max_col=5):
+        for cell in row:
+            if cell.coordinate in inputs:
+                assert cell.protection.locked is False, cell.coordinate
+            elif cell.value is not None:
+                assert cell.protection.locked is not False, cell.coordinate
+    validations = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    for code, ref in layout.fields.items():
+        dv = validations[ref]
+        kind = form.fields[code].kind.value
+        assert {"count": "whole", "money": "decimal", "flag": "list"}[kind] == dv.type
+        assert dv.promptTitle == code
+        if kind == "flag":
+            assert dv.formula1 == "=UF_YESNO"
+    assert wb[ID_SHEET].sheet_state == "hidden"
+    assert wb.defined_names[field_name(next(iter(form.fields)))].attr_text.endswith(
+        "$" + layout.fields[next(iter(form.fields))].replace("D", "D$")
+    )
+
+
+@settings(max_examples=25)
+@given(data=st.data())
+def test_fill_then_read_is_identity(
+    tmp_path_factory: pytest.TempPathFactory, form: Form, data: st.DataObject
+) -> None:
+    registry_ = __import__("unionforms").default_registry()
+    report = data.draw(reports(form))
+    path = tmp_path_factory.mktemp("fill") / "f.xlsx"
+    write_template(form, path, report)
+    result = read_xlsx(path, registry_)
+    assert result.findings == ()
+    assert result.report == report
+
+
+def test_fill_refuses_a_report_of_another_form(registry: Registry) -> None:
+    with pytest.raises(InputError) as info:
+        build_workbook(registry.get("bangfu-2016"), Report("bangfu-2013", values={}))
+    assert info.value.code == "IN-004"
+
+
+class _Adjuster:
+    """A third-party plugin that adjusts templates through the documented hook."""
+
+    @hookimpl
+    def unionforms_adjust_template(self, form: Form, workbook: object, sheet: object, layout: object) -> None:
+        if form.id == "songwennuan-2017":
+            sheet.column_dimensions["C"].width = 70  # type: ignore[attr-defined]
+            sheet.row_breaks.append(openpyxl.worksheet.pagebreak.Break(id=layout.lines["06"][1]))  # type: ignore[attr-defined]
+
+
+def test_plugins_adjust_templates_through_the_hook(tmp_path: Path, registry: Registry) -> None:
+    custom = Registry.from_plugins([Plugin("adjuster", _Adjuster())])
+    form = registry.get("songwennuan-2017")
+    layout = write_template(form, tmp_path / "t.xlsx", registry=custom)
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")[layout.sheet]
+    assert ws.column_dimensions["C"].width == 70
+    assert [b.id for b in ws.row_breaks.brk] == [layout.lines["06"][1]]
+    plain = plan(form)
+    assert plain.fields == layout.fields
