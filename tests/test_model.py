@@ -93,3 +93,9 @@ def test_form_is_frozen() -> None:
     form = _form('[[lines]]\nnumber = "01"\nrows = ["a{人}"]\n')
     with pytest.raises(AttributeError):
         form.title = "x"  # type: ignore[misc]
+
+
+def test_a_letter_cannot_start_twice_in_a_line() -> None:
+    with pytest.raises(DefinitionError) as info:
+        _form('[[lines]]\nnumber = "01"\nrows = ["[A]甲{人}，[B]乙{人}，[A]丙{人}"]\n')
+    assert info.value.code == "DEF-003"

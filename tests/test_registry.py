@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from unionforms import InputError, Registry
+from unionforms import InputError, Registry, hookimpl
 
 DEMO = """
 from unionforms import Form, hookimpl
@@ -89,3 +89,19 @@ def test_unknown_form_names_the_known_ones(registry: Registry) -> None:
         registry.get("songwennuan-2099")
     assert info.value.code == "IN-003"
     assert "songwennuan-2017" in str(info.value)
+
+
+def test_plugins_with_wrong_hook_signatures_or_no_hooks_are_reported() -> None:
+    from unionforms.registry import Plugin
+
+    class WrongSignature:
+        @hookimpl
+        def unionforms_adjust_template(self, form: object, wb: object) -> None: ...
+
+    class NoHooks:
+        def unionforms_forms(self) -> list[object]:
+            return []
+
+    registry = Registry.from_plugins([Plugin("wrong", WrongSignature()), Plugin("none", NoHooks())])
+    assert [p.code for p in registry.problems] == ["PLUG-002", "PLUG-002"]
+    assert "wrong" in str(registry.problems[0]) and "@unionforms.hookimpl" in str(registry.problems[1])

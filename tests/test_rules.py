@@ -101,3 +101,17 @@ def test_negative_tolerance_is_refused() -> None:
     with pytest.raises(RuleSyntaxError) as info:
         Rule(id="t", expr="01B <= 01A", severity=Severity.ERROR, reason="r", tolerance=Decimal("-1"))
     assert info.value.code == "RULE-004"
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"id": "m", "expr": "01B <= 01A", "reason": "r", "message": "{foo}"},
+        {"id": "m", "expr": "01B <= 01A", "reason": "r", "message": "{left"},
+        {"id": "c", "expr": "0 = 1", "reason": "r"},
+    ],
+)
+def test_message_templates_and_fieldless_rules_are_checked_at_load(rule: dict[str, str]) -> None:
+    with pytest.raises(RuleSyntaxError) as info:
+        _form([rule])
+    assert info.value.code == "RULE-004"

@@ -79,3 +79,11 @@ def test_format_value_never_uses_exponents() -> None:
     assert format_value(Decimal("1E+3")) == "1000"
     assert format_value(True) == "是"
     assert format_value(7) == "7"
+
+
+def test_negative_zero_is_zero_and_absurd_figures_are_refused() -> None:
+    value = coerce(MONEY, "-0.00")
+    assert value == 0 and str(value) == "0.00"
+    for raw in ("1" * 16, "9" * 5000, Decimal("1E+400")):
+        problem = coerce(COUNT, raw)
+        assert isinstance(problem, Problem) and problem.code == "VAL-008"

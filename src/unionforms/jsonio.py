@@ -77,7 +77,11 @@ def report_from_dict(
     extra = set(data) - {"form", "meta", "values"}
     if extra:
         raise InputError("IN-002", f"unknown top-level keys {sorted(extra)}", file=file)
-    form = registry.get(data["form"])
+    try:
+        form = registry.get(data["form"])
+    except InputError as exc:
+        exc.file = file
+        raise
     values = data.get("values", {})
     if not isinstance(values, Mapping):
         raise InputError("IN-002", "'values' must be an object of field code -> value", file=file)

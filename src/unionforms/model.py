@@ -114,10 +114,20 @@ class Line:
         letter: str | None = None
         keyed: list[list[tuple[str | None, _RawBlank] | Segment]] = []
         counts: dict[str | None, int] = {}
+        used: set[str] = set()
         for row in parsed:
             out: list[tuple[str | None, _RawBlank] | Segment] = []
             for seg in row:
                 if isinstance(seg, LetterMark):
+                    if seg.letter in used:
+                        raise DefinitionError(
+                            "DEF-003",
+                            f"letter ({seg.letter}) appears twice in line {number}",
+                            hint="each sub-item letter starts once per line",
+                            form=form,
+                            line=number,
+                        )
+                    used.add(seg.letter)
                     letter = seg.letter
                     out.append(seg)
                 elif isinstance(seg, _RawBlank):

@@ -64,8 +64,24 @@ class Registry:
         """Register one plugin and collect the forms it provides."""
         try:
             self.manager.register(plugin.obj, name=plugin.name)
-        except ValueError as exc:
-            self.problems.append(PluginError("PLUG-002", f"plugin {plugin.name!r} cannot register: {exc}"))
+        except (ValueError, pluggy.PluginValidationError) as exc:
+            self.problems.append(
+                PluginError(
+                    "PLUG-002",
+                    f"plugin {plugin.name!r} cannot register: {exc}",
+                    hint="hook names and arguments must match specs/plugins.md",
+                )
+            )
+            return
+        if not self.manager.get_hookcallers(plugin.obj):
+            self.manager.unregister(plugin.obj)
+            self.problems.append(
+                PluginError(
+                    "PLUG-002",
+                    f"plugin {plugin.name!r} implements no unionforms hook",
+                    hint="mark each hook function with @unionforms.hookimpl",
+                )
+            )
             return
         for impl in self.manager.hook.unionforms_forms.get_hookimpls():
             if impl.plugin is not plugin.obj:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import re
+import string
 from decimal import Decimal, InvalidOperation
 
 import attrs
@@ -222,6 +223,24 @@ class Rule:
                 rule=self.id,
             )
         object.__setattr__(self, "tree", parse(self.expr, rule=self.id))
+        if not self.tree.refs:
+            raise RuleSyntaxError(
+                "RULE-004", f"{self.expr!r} names no field, so it would never be checked", rule=self.id
+            )
+        if self.message is not None:
+            try:
+                keys = {name for _, name, _, _ in string.Formatter().parse(self.message) if name is not None}
+            except ValueError as exc:
+                raise RuleSyntaxError(
+                    "RULE-004", f"message template is malformed: {exc}", rule=self.id
+                ) from None
+            if not keys <= {"left", "right", "expr"}:
+                raise RuleSyntaxError(
+                    "RULE-004",
+                    f"message template uses {sorted(keys - {'left', 'right', 'expr'})}",
+                    hint="use only {left}, {right} and {expr}; write a literal brace as {{ or }}",
+                    rule=self.id,
+                )
 
     @classmethod
     def from_mapping(cls, data: dict[str, object]) -> Rule:

@@ -17,7 +17,7 @@ _BROKEN_OP = {"=": "≠", "!=": "=", "<=": ">", ">=": "<", "<": "≥", ">": "≤
 
 def pretty(expr: str) -> str:
     """Rule text with mathematical signs, as a filler reads it."""
-    for ascii_op, sign in (("->", "时，"), ("<=", "≤"), (">=", "≥"), ("!=", "≠")):
+    for ascii_op, sign in ((" -> ", " 时，"), ("->", " 时，"), ("<=", "≤"), (">=", "≥"), ("!=", "≠")):
         expr = expr.replace(ascii_op, sign)
     return expr
 
@@ -110,7 +110,8 @@ def _describe(
     prefix = ""
     if isinstance(tree, Implication):
         premise = tree.premise
-        prefix = f"{_side(form, premise.left, values)} {premise.op} {_side(form, premise.right, values)}，则"
+        op = pretty(premise.op)
+        prefix = f"{_side(form, premise.left, values)} {op} {_side(form, premise.right, values)}，则"
     left = _side(form, comp.left, values, outcome.left)
     right = _side(form, comp.right, values, outcome.right)
     return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}，应满足 {pretty(outcome.rule.expr)}"

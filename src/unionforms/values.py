@@ -19,6 +19,7 @@ from .units import Kind
 
 _TRUE = {"是", "√", "✓", "✔", "☑", "y", "yes", "true"}
 _FALSE = {"否", "×", "✗", "✘", "x", "n", "no", "false"}
+_MAX_DIGITS = 15  # no count or 万元 figure has 16 integer digits; Excel keeps only 15 anyway
 _PLAIN_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
@@ -50,6 +51,12 @@ def coerce(field: Field, raw: object) -> Coerced:
     number = _number(field, raw, text)
     if isinstance(number, Problem):
         return number
+    if number.is_zero():
+        number = number.copy_abs()  # "-0" is zero, written without its sign
+    if number.adjusted() >= _MAX_DIGITS:
+        return Problem(
+            "VAL-008", f"数值过大（填写的是 {_show(raw)[:40]}），不是实际的统计数。请核对单位和位数。"
+        )
     if kind is Kind.MONEY:
         if number < 0:
             return Problem("VAL-006", f"金额不能为负数（填写的是 {_show(raw)}）。请填写 0 或正数。")
