@@ -33,6 +33,7 @@ def phrases(row: Row) -> list[Phrase]:
     out: list[Phrase] = []
     letter: str | None = None
     before = ""
+    carry = ""  # words after a unit that read better before the next letter's blank
     segs = list(row.segments)
     i = 0
     while i < len(segs):
@@ -45,6 +46,7 @@ def phrases(row: Row) -> list[Phrase]:
                 out.append(Phrase(letter, before, None, ""))
                 before = ""
             letter = seg.letter
+            before, carry = carry, ""
         elif isinstance(seg, Text):
             before += seg.text
         else:
@@ -63,6 +65,14 @@ def phrases(row: Row) -> list[Phrase]:
                         head = nxt.text[: m + 1]
                     after += head
                     segs[i + 1] = Text(nxt.text[len(head) :])
+                elif isinstance(rest, LetterMark) and _words(nxt.text) > _SHORT:
+                    # "为___户困难职工家庭提供过冬取暖补贴（J）___万元": the words go with (J)'s blank
+                    cut = 0
+                    while cut < len(nxt.text) and nxt.text[cut] in _PUNCT:
+                        cut += 1
+                    after += nxt.text[:cut]
+                    carry = nxt.text[cut:]
+                    i += 1
                 else:
                     after += nxt.text
                     i += 1
@@ -76,6 +86,13 @@ def phrases(row: Row) -> list[Phrase]:
         else:
             out.append(Phrase(letter, before.strip(), None, ""))
     return out
+
+
+_SHORT = 4  # words after a unit up to this length stay in the unit column ("个，其中")
+
+
+def _words(text: str) -> int:
+    return sum(ch not in _PUNCT and not ch.isspace() for ch in text)
 
 
 @attrs.frozen
