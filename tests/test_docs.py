@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import ast
 import importlib
 import importlib.metadata
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from unionforms import CATALOGUE, UNITS, Form, Registry, hookspecs
+from unionforms.cli import _parser
+from unionforms.excel import contract, safety
 from unionforms.rules import Implication
 
 ROOT = Path(__file__).parent.parent
@@ -186,3 +189,36 @@ def test_forms_md_rule_table_matches_the_form(shipped: Registry, form_id: str) -
         assert row[2] == _rule_type(rule.tree), rule.id
         assert (row[3], row[4]) == (rule.severity.value, rule.missing.value), rule.id
     assert f"{len(form.fields)} fields, {len(form.rules)} rules." in section
+
+
+# ---- specs/excel-template.md ------------------------------------------------------------------
+
+
+def test_excel_template_md_names_every_contract_name() -> None:
+    text = _read(SPECS / "excel-template.md")
+    names = [contract.ID_SHEET, contract.FIELD_PREFIX, *contract.HEADER_NAMES.values(), contract.YESNO_NAME]
+    assert [name for name in names if f"`{name}" not in text] == []
+    assert f"**template contract version {contract.CONTRACT_VERSION}**" in text
+
+
+def test_excel_template_md_lists_every_safety_bound() -> None:
+    text = _read(SPECS / "excel-template.md")
+    bounds = [name for name in vars(safety) if name.isupper() and isinstance(getattr(safety, name), int)]
+    assert bounds, "no bounds found in excel/safety.py"
+    assert [name for name in bounds if f"`{name}`" not in text] == []
+
+
+# ---- docs/user-guide.md -----------------------------------------------------------------------
+
+
+def _cli_commands() -> list[str]:
+    actions = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(actions) == 1
+    return list(actions[0].choices)
+
+
+def test_user_guide_shows_every_cli_command() -> None:
+    commands = _cli_commands()
+    assert {"blank", "fill", "read", "pdf", "validate"} <= set(commands)
+    text = _read(DOCS / "user-guide.md")
+    assert [name for name in commands if f"unionforms {name}" not in text] == []
