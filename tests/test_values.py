@@ -87,3 +87,9 @@ def test_negative_zero_is_zero_and_absurd_figures_are_refused() -> None:
     for raw in ("1" * 16, "9" * 5000, Decimal("1E+400")):
         problem = coerce(COUNT, raw)
         assert isinstance(problem, Problem) and problem.code == "VAL-008"
+
+
+def test_more_digits_than_excel_keeps_are_refused() -> None:
+    problem = coerce(MONEY, "99999999999999.99")
+    assert isinstance(problem, Problem) and problem.code == "VAL-008"
+    assert coerce(MONEY, "9999999999999.99") == Decimal("9999999999999.99")

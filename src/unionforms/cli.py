@@ -13,7 +13,7 @@ from typing import Any
 
 from . import jsonio
 from .describe import describe, describe_text
-from .errors import UnionformsError
+from .errors import InputError, UnionformsError
 from .excel.writer import write_template
 from .findings import Finding
 from .libreoffice import convert
@@ -175,6 +175,12 @@ def _read(args: argparse.Namespace, registry: Registry) -> int:
 def _pdf(args: argparse.Namespace, registry: Registry) -> int:
     source = Path(args.file)
     target = Path(args.output)
+    if not source.is_file():
+        raise InputError("IN-001", "no such file", file=str(source))
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(
+            "IN-002", "give a filled .xlsx template", hint="`unionforms fill` makes one", file=str(source)
+        )
     with tempfile.TemporaryDirectory(prefix="uf-pdf-") as tmp:
         (written,) = convert([source], "pdf", tmp)
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,7 @@ CATALOGUE: dict[str, str] = {
     "VAL-005": "the report has a value for a field code the form does not have",
     "VAL-006": "money is negative",
     "VAL-007": "a formula cell has no cached result",
-    "VAL-008": "a number is too large to be a real figure (16 or more integer digits)",
+    "VAL-008": "a number is too large or too precise to be a real figure (more than 15 digits)",
     "ENV-001": "a program unionforms needs (LibreOffice, for PDF) is not installed",
     "META-001": "the header date is not a date",
     "META-002": "a header entry has the wrong type",

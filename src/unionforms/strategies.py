@@ -52,10 +52,10 @@ def _check_form(form: object) -> Form:
 
 
 def _check_limits(max_count: int, max_money: Decimal, fill: float) -> None:
-    if not isinstance(max_count, int) or isinstance(max_count, bool) or max_count < 0:
-        raise InvalidArgument(f"max_count must be a non-negative int, not {max_count!r}")
-    if not isinstance(max_money, Decimal) or not max_money.is_finite() or max_money < 0:
-        raise InvalidArgument(f"max_money must be a non-negative finite Decimal, not {max_money!r}")
+    if not isinstance(max_count, int) or isinstance(max_count, bool) or not 0 <= max_count < 10**12:
+        raise InvalidArgument(f"max_count must be an int from 0 to 10**12 - 1, not {max_count!r}")
+    if not isinstance(max_money, Decimal) or not max_money.is_finite() or not 0 <= max_money < 10**10:
+        raise InvalidArgument(f"max_money must be a Decimal from 0 below 10**10, not {max_money!r}")
     if not 0.0 <= fill <= 1.0:
         raise InvalidArgument(f"fill must be between 0 and 1, not {fill!r}")
 

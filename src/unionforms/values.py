@@ -19,7 +19,7 @@ from .units import Kind
 
 _TRUE = {"是", "√", "✓", "✔", "☑", "y", "yes", "true"}
 _FALSE = {"否", "×", "✗", "✘", "x", "n", "no", "false"}
-_MAX_DIGITS = 15  # no count or 万元 figure has 16 integer digits; Excel keeps only 15 anyway
+_MAX_DIGITS = 15  # no real figure has 16 integer digits, and Excel keeps only 15 significant digits
 _PLAIN_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 
@@ -53,7 +53,7 @@ def coerce(field: Field, raw: object) -> Coerced:
         return number
     if number.is_zero():
         number = number.copy_abs()  # "-0" is zero, written without its sign
-    if number.adjusted() >= _MAX_DIGITS:
+    if number.adjusted() >= _MAX_DIGITS or len(number.as_tuple().digits) > _MAX_DIGITS:
         return Problem(
             "VAL-008", f"数值过大（填写的是 {_show(raw)[:40]}），不是实际的统计数。请核对单位和位数。"
         )
