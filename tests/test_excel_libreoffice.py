@@ -7,7 +7,10 @@ font. Many workbooks go through one LibreOffice start. On CI (CI set) a missing 
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from unionforms import Form, Registry, Report, Status, default_registry, evaluate, typed_values
+from unionforms import Form, Registry, Report, Status, default_registry, evaluate, typed_values, validate
 from unionforms.excel import read_xlsx
 from unionforms.excel.formulas import ERROR, PASS, SKIPPED, WARNING
 from unionforms.excel.layout import plan
@@ -108,3 +111,67 @@ def test_all_templates_print_to_pdf_with_a_cjk_font(tmp_path: Path, registry: Re
         assert b"CJK" in data, f"{pdf.name}: no CJK font embedded; install fonts-noto-cjk"
         pages = data.count(b"/Type/Page\n") + data.count(b"/Type /Page\n") + data.count(b"/Type/Page/")
         assert data.count(b"/Type/Page") >= 1 or pages >= 1
+
+
+def _uno_python() -> str | None:
+    python = "/usr/bin/python3"
+    if not Path(python).exists():
+        return None
+    probe = subprocess.run([python, "-c", "import uno"], capture_output=True, check=False)
+    return python if probe.returncode == 0 else None
+
+
+def test_a_real_filler_typing_in_libreoffice(tmp_path: Path, registry: Registry) -> None:
+    """LibreOffice types into the blank template as a filler would; our reader and validator see it."""
+    python = _uno_python()
+    if python is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("python3-uno is required on CI: .ci/run installs it")
+        pytest.skip("python3-uno is not installed")
+    form = registry.get("bangfu-2013")
+    layout = plan(form)
+    blank = tmp_path / "blank.xlsx"
+    write_template(form, blank)
+    typed = {
+        "01A": "5",
+        "01B": "1",
+        "01C": "2",
+        "01D": "1",
+        "04A": "１２．５",
+        "04B": "12.5",
+        "05B": "是",
+        "08K": "7户",
+    }
+    cells = [[layout.fields[code], text] for code, text in typed.items()]
+    cells += [
+        [layout.meta["unit"], "平顶山市总工会"],
+        [layout.meta["date"], "2014-01-20"],
+        [layout.meta["phone"], "0375-3799601"],
+    ]
+    spec = tmp_path / "input.json"
+    spec.write_text(json.dumps({"sheet": layout.sheet, "cells": cells}, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "filled.xlsx"
+    script = Path(__file__).parent / "clients" / "uno_filler.py"
+    subprocess.run(
+        [python, str(script), str(blank), str(out), str(spec), str(tmp_path / "profile")],
+        check=True,
+        timeout=300,
+    )
+    result = read_xlsx(out, registry, expect=form)
+    assert result.findings == ()
+    assert result.report.values == {
+        "01A": 5,
+        "01B": 1,
+        "01C": 2,
+        "01D": 1,
+        "04A": Decimal("12.5"),
+        "04B": Decimal("12.5"),
+        "05B": True,
+        "08K": 7,
+    }
+    assert result.report.meta.unit == "平顶山市总工会"
+    assert result.report.meta.phone == "0375-3799601"
+    assert str(result.report.meta.date) == "2014-01-20"
+    findings = validate(form, result.report, result.source)
+    assert [f.rule for f in findings] == ["01-sum"]  # 5 ≠ 1 + 2 + 1, as typed
+    assert findings[0].cells == tuple(layout.fields[c] for c in ("01A", "01B", "01C", "01D"))
