@@ -33,36 +33,30 @@ def typed_values(
         cell = source.cells.get(code)
         field = form.fields.get(code)
         if field is None:
-            findings.append(
-                Finding(
-                    "VAL-005",
-                    Severity.ERROR,
-                    f"{code}：表 {form.id} 没有这个栏目代码。请删除该值，或核对表式与年份。",
-                    fields=(code,),
-                    values=(raw,),
-                    file=source.file,
-                    sheet=source.sheet,
-                    cells=(cell,) if cell else (),
-                )
-            )
+            unknown = f"{code}：表 {form.id} 没有这个栏目代码。请删除该值，或核对表式与年份。"
+            findings.append(_problem(source, code, raw, "VAL-005", unknown))
             continue
         value = coerce(field, raw)
         if isinstance(value, Problem):
-            findings.append(
-                Finding(
-                    value.code,
-                    Severity.ERROR,
-                    f"{_locate(code, cell)} {field.label}：{value.message}",
-                    fields=(code,),
-                    values=(raw,),
-                    file=source.file,
-                    sheet=source.sheet,
-                    cells=(cell,) if cell else (),
-                )
-            )
+            message = f"{_locate(code, cell)} {field.label}：{value.message}"
+            findings.append(_problem(source, code, raw, value.code, message))
         elif value is not None:
             typed[code] = value
     return typed, findings
+
+
+def _problem(source: Source, code: str, raw: object, catalogue: str, message: str) -> Finding:
+    cell = source.cells.get(code)
+    return Finding(
+        catalogue,
+        Severity.ERROR,
+        message,
+        fields=(code,),
+        values=(raw,),
+        file=source.file,
+        sheet=source.sheet,
+        cells=(cell,) if cell else (),
+    )
 
 
 def validate(form: Form, report: Report, source: Source | None = None) -> list[Finding]:
