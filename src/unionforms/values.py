@@ -7,6 +7,7 @@ text, full-width digits (１２３), thousands separators, spaces, a trailing un
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -92,7 +93,7 @@ def _number(field: Field, raw: object, text: str) -> Decimal | Problem:
         return raw if raw.is_finite() else not_number
     if isinstance(raw, float):
         # A spreadsheet stores numbers as doubles; the shortest repr is the number the filler typed.
-        return Decimal(repr(raw)) if raw == raw and raw not in (float("inf"), float("-inf")) else not_number
+        return Decimal(repr(raw)) if math.isfinite(raw) else not_number
     if not isinstance(raw, str):
         return not_number
     for suffix in sorted({field.unit, "万元", "万"} if field.kind is Kind.MONEY else {field.unit}, key=len)[
