@@ -56,9 +56,7 @@ def phrases(row: Row) -> list[Phrase]:
                 rest = segs[i + 2] if i + 2 < len(segs) else None
                 if isinstance(rest, Field):
                     # words then another blank: keep leading punctuation here, the words go forward
-                    cut = 0
-                    while cut < len(nxt.text) and nxt.text[cut] in _PUNCT:
-                        cut += 1
+                    cut = _lead_punct(nxt.text)
                     head = nxt.text[:cut]
                     m = max((nxt.text.rfind(p) for p in _PUNCT), default=-1)
                     if m >= cut:
@@ -67,9 +65,7 @@ def phrases(row: Row) -> list[Phrase]:
                     segs[i + 1] = Text(nxt.text[len(head) :])
                 elif isinstance(rest, LetterMark) and _words(nxt.text) > _SHORT:
                     # "为___户困难职工家庭提供过冬取暖补贴（J）___万元": the words go with (J)'s blank
-                    cut = 0
-                    while cut < len(nxt.text) and nxt.text[cut] in _PUNCT:
-                        cut += 1
+                    cut = _lead_punct(nxt.text)
                     after += nxt.text[:cut]
                     carry = nxt.text[cut:]
                     i += 1
@@ -89,6 +85,11 @@ def phrases(row: Row) -> list[Phrase]:
 
 
 _SHORT = 4  # words after a unit up to this length stay in the unit column ("个，其中")
+
+
+def _lead_punct(text: str) -> int:
+    """How many punctuation marks ``text`` starts with."""
+    return len(text) - len(text.lstrip(_PUNCT))
 
 
 def _words(text: str) -> int:
