@@ -9,7 +9,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import jsonio
 from .describe import describe, describe_text
@@ -109,10 +109,7 @@ def _validate(args: argparse.Namespace, registry: Registry) -> int:
         ]
         all_findings += findings
         if not args.json:
-            for f in findings:
-                level = "错误" if f.is_error else "警告"
-                rule = f" {f.rule}" if f.rule else ""
-                print(f"{f.where() or name}: {level} [{f.code}{rule}] {f.message}")
+            _print_findings(findings, sys.stdout, name)
     errors = sum(f.is_error for f in all_findings)
     if args.json:
         _print_json([_finding_json(f) for f in all_findings])
@@ -189,11 +186,13 @@ def _pdf(args: argparse.Namespace, registry: Registry) -> int:
     return 0
 
 
-def _print_findings(findings: Sequence[Finding]) -> None:
+def _print_findings(findings: Sequence[Finding], stream: TextIO | None = None, file: str = "") -> None:
+    """One line a finding (to stderr unless ``stream``): where, 错误/警告, code and rule, the message."""
+    stream = stream or sys.stderr
     for f in findings:
         level = "错误" if f.is_error else "警告"
         rule = f" {f.rule}" if f.rule else ""
-        print(f"{f.where()}: {level} [{f.code}{rule}] {f.message}", file=sys.stderr)
+        print(f"{f.where() or file}: {level} [{f.code}{rule}] {f.message}", file=stream)
 
 
 _COMMANDS = {
