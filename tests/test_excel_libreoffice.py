@@ -19,13 +19,23 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from unionforms import Form, Registry, Report, Status, default_registry, evaluate, typed_values, validate
+from unionforms import (
+    Form,
+    Registry,
+    Report,
+    Rule,
+    Severity,
+    Status,
+    default_registry,
+    evaluate,
+    typed_values,
+    validate,
+)
 from unionforms.excel import read_xlsx
 from unionforms.excel.formulas import ERROR, PASS, SKIPPED, WARNING
 from unionforms.excel.layout import plan
+from unionforms.excel.libreoffice import convert, find_soffice
 from unionforms.excel.writer import write_template
-from unionforms.libreoffice import convert, find_soffice
-from unionforms.rules import Rule, Severity
 from unionforms.strategies import broken_reports, valid_reports
 
 if find_soffice() is None:

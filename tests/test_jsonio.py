@@ -10,8 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unionforms import Form, InputError, Registry, jsonio
-from unionforms.schema import report_schema
+from unionforms import Form, InputError, Registry
+from unionforms.io import jsonio
+from unionforms.io.schema import report_schema
 from unionforms.strategies import reports
 
 

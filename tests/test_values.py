@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unionforms import Field
-from unionforms.values import Problem, coerce, format_value
+from unionforms.display import format_value
+from unionforms.values import Problem, coerce
 
 COUNT = Field("01A", "01", "A", "当地职工总数", "人")
 MONEY = Field("05", "05", None, "筹集款物总额", "万元")

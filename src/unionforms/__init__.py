@@ -9,14 +9,14 @@ from .errors import (
     UnionformsError,
 )
 from .evaluate import Outcome, Status, evaluate
-from .findings import Finding
+from .findings import Finding, Severity
 from .hookspecs import hookimpl
 from .model import Field, Form, Header, Line, Notes, Row
 from .registry import Registry, default_registry
-from .report import Meta, Report, Source
-from .rules import Missing, Rule, Severity
+from .report import Meta, ReadResult, Report, Source
+from .rules import Missing, Rule
 from .units import UNITS, Kind
-from .validate import typed_values, validate
+from .validate import check_rules, typed_values, validate
 
 __all__ = [
     "CATALOGUE",
@@ -34,6 +34,7 @@ __all__ = [
     "Notes",
     "Outcome",
     "PluginError",
+    "ReadResult",
     "Registry",
     "Report",
     "Row",
@@ -43,6 +44,7 @@ __all__ = [
     "Source",
     "Status",
     "UnionformsError",
+    "check_rules",
     "default_registry",
     "evaluate",
     "hookimpl",

@@ -11,17 +11,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import jsonio
 from .describe import describe, describe_text
+from .display import format_value
 from .errors import InputError, UnionformsError
+from .excel.libreoffice import convert
 from .excel.writer import write_template
 from .findings import Finding
-from .libreoffice import convert
-from .reading import read_report
+from .io import jsonio
+from .io.reading import read_report
+from .io.schema import report_schema
 from .registry import Registry, default_registry
-from .schema import report_schema
 from .validate import validate
-from .values import format_value
 
 
 def _parser() -> argparse.ArgumentParser:

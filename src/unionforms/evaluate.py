@@ -9,8 +9,7 @@ from decimal import Decimal
 import attrs
 
 from .rules import Comparison, Const, FlagConst, Implication, Missing, Rule, Sum
-
-Value = int | Decimal | bool
+from .values import Value
 
 
 class Status(enum.Enum):

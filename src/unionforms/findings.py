@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import enum
+
 import attrs
 
-from .rules import Severity
+
+class Severity(enum.Enum):
+    """error = 逻辑性审核 (must be fixed); warning = 合理性审核 (plausible, worth a look)."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 @attrs.frozen

@@ -257,6 +257,15 @@ class Header:
     filler_label: str = "填报人"
     phone_label: str = "联系电话"
 
+    def label(self, entry: str) -> str:
+        """The printed label of a header entry (``unit``, ``filled_by``, ``phone`` or ``date``)."""
+        return {
+            "unit": self.unit_label,
+            "filled_by": self.filler_label,
+            "phone": self.phone_label,
+            "date": "填报日期",
+        }[entry]
+
 
 @attrs.frozen
 class Notes:

@@ -1,4 +1,4 @@
-"""A filled report: which form, the header entries, and the values of the filled blanks."""
+"""A filled report: its form, header and filled values; where they came from; what reading it gave."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import datetime
 from collections.abc import Mapping
 
 import attrs
+
+from .findings import Finding
+from .model import Form
 
 
 def _as_dict(values: Mapping[str, object]) -> dict[str, object]:
@@ -41,3 +44,13 @@ class Source:
     file: str | None = None
     sheet: str | None = None
     cells: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ReadResult:
+    """A report as read: its form, typed values, where each came from, and the problems met reading it."""
+
+    form: Form
+    report: Report
+    source: Source
+    findings: tuple[Finding, ...]

@@ -22,19 +22,13 @@ from decimal import Decimal, InvalidOperation
 import attrs
 
 from .errors import RuleSyntaxError
+from .findings import Severity
 from .units import Kind
 
 CODE_RE = re.compile(r"^\d{2}(?:[A-Z])?(?:\.[1-9]\d*)?$")
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
 _TOKEN_RE = re.compile(r"\s*(->|<=|>=|!=|=|<|>|\+|-|是|否|[0-9A-Za-z.]+|\S)")
 OPS = ("=", "!=", "<=", ">=", "<", ">")
-
-
-class Severity(enum.Enum):
-    """error = 逻辑性审核 (must be fixed); warning = 合理性审核 (plausible, worth a look)."""
-
-    ERROR = "error"
-    WARNING = "warning"
 
 
 class Missing(enum.Enum):

@@ -22,11 +22,13 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .evaluate import Status, Value, compare, evaluate, side_value
+from .evaluate import Status, compare, evaluate, side_value
+from .findings import Severity
 from .model import Field, Form
 from .report import Meta, Report
-from .rules import Comparison, FlagConst, Implication, Ref, Rule, Severity, Sum
+from .rules import Comparison, FlagConst, Implication, Ref, Rule, Sum
 from .units import Kind
+from .values import Value
 
 __all__ = [
     "UnsatisfiableRules",

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import cast
 
-from .evaluate import Outcome, Status, Value, evaluate
-from .findings import Finding
+from .display import format_value, pretty
+from .evaluate import Outcome, Status, evaluate
+from .findings import Finding, Severity
 from .model import Form
 from .report import Report, Source
-from .rules import Comparison, Implication, Ref, Severity, Sum
-from .values import Problem, coerce, format_value
+from .rules import Comparison, Implication, Ref, Sum
+from .values import Problem, Value, coerce
 
 _BROKEN_OP = {"=": "≠", "!=": "=", "<=": ">", ">=": "<", "<": "≥", ">": "≤"}
-
-
-def pretty(expr: str) -> str:
-    """Rule text with mathematical signs, as a filler reads it."""
-    for ascii_op, sign in ((" -> ", " 时，"), ("->", " 时，"), ("<=", "≤"), (">=", "≥"), ("!=", "≠")):
-        expr = expr.replace(ascii_op, sign)
-    return expr
 
 
 def typed_values(
@@ -59,15 +54,26 @@ def _problem(source: Source, code: str, raw: object, catalogue: str, message: st
     )
 
 
+def check_rules(form: Form, report: Report, source: Source | None = None) -> list[Finding]:
+    """A finding for every rule of ``form`` that ``report`` breaks, in definition order.
+
+    The report's values must already be typed, as every reader returns them (see :func:`typed_values`).
+    """
+    source = source or Source()
+    values = cast(Mapping[str, Value], report.values)
+    findings = []
+    for rule in form.rules:
+        outcome = evaluate(rule, values)
+        if outcome.status is Status.BROKEN:
+            findings.append(rule_finding(form, outcome, values, source))
+    return findings
+
+
 def validate(form: Form, report: Report, source: Source | None = None) -> list[Finding]:
     """Every finding for ``report``: value problems first, then broken rules in definition order."""
     source = source or Source()
     typed, findings = typed_values(form, report, source)
-    for rule in form.rules:
-        outcome = evaluate(rule, typed)
-        if outcome.status is Status.BROKEN:
-            findings.append(rule_finding(form, outcome, typed, source))
-    return findings
+    return findings + check_rules(form, Report(form.id, report.meta, typed), source)
 
 
 def rule_finding(form: Form, outcome: Outcome, values: Mapping[str, Value], source: Source) -> Finding:

@@ -1,12 +1,14 @@
-"""Turn what a filler typed into a typed value: count -> int, 万元 -> Decimal, 是/否 -> bool.
+"""Turn what a filler typed into typed values: count -> int, 万元 -> Decimal, 是/否 -> bool; header entries.
 
-One function serves every reader (JSON, Excel). It accepts what fillers really type: numbers stored as
-text, full-width digits (１２３), thousands separators, spaces, a trailing unit ("12人", "3.5万元"),
-是/否/√/×. A blank (None, "", spaces) stays blank and is never turned into 0.
+One function serves every reader (JSON, Excel) for field values, and one for header entries. It accepts
+what fillers really type: numbers stored as text, full-width digits (１２３), thousands separators, spaces,
+a trailing unit ("12人", "3.5万元"), 是/否/√/×. A blank (None, "", spaces) stays blank and is never turned
+into 0.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import unicodedata
@@ -14,15 +16,22 @@ from decimal import Decimal, InvalidOperation
 
 import attrs
 
-from .evaluate import Value
-from .model import Field
+from .model import Field, Header
 from .units import Kind
+
+#: A typed value: a count, an amount in 万元, or 是/否.
+Value = int | Decimal | bool
 
 _TRUE = {"是", "√", "✓", "✔", "☑", "y", "yes", "true"}
 _FALSE = {"否", "×", "✗", "✘", "x", "n", "no", "false"}
 _MAX_DIGITS = 15  # no real figure has 16 integer digits, and Excel keeps only 15 significant digits
 _PLAIN_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_DATE_RE = re.compile(
+    r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
+    r"(?:[T ]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
 @attrs.frozen
@@ -116,11 +125,69 @@ def _show(raw: object) -> str:
     return f"“{raw}”" if isinstance(raw, str) else str(raw)
 
 
-def format_value(value: object) -> str:
-    """A value as a filler reads it: 是/否 for flags, plain digits for numbers (no exponent)."""
-    if isinstance(value, bool):
-        return "是" if value else "否"
+def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = False) -> object:
+    """The typed header ``entry`` (text, or a date for ``date``); None when blank; a Problem otherwise.
+
+    ``header`` gives the form's printed labels; the Problem's message leaves the label to the caller.
+
+    Text entries accept text and numbers (a phone typed as a number). The date accepts a date, an Excel
+    serial number (``date1904`` for workbooks counting from 1904) or text such as 2017-01-15,
+    2017/1/15, 2017年1月15日 and 20170115.
+    """
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if entry == "date":
+        if isinstance(raw, datetime.date):
+            return raw
+        date = _date(raw, date1904)
+        if date is None:
+            return Problem("META-001", f"{_show(raw)} 不是日期。请填写日期，如 2017-01-15 或 2017年1月15日。")
+        return date
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, Decimal) and raw.is_finite():
+        return format(raw.to_integral_value() if raw == raw.to_integral_value() else raw, "f")
+    return Problem("META-002", f"应填写文字，填写的是 {_show(raw)}。请改为文字。")
+
+
+def _date(value: object, date1904: bool) -> datetime.date | None:
+    """A header date: an Excel serial number, or text such as 2017-01-15, 2017/1/15, 2017年1月15日."""
     if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text
-    return str(value)
+        if value == value.to_integral_value() and 19000101 <= value <= 99991231:
+            return _compact_date(str(int(value)))
+        return _serial_date(value, date1904)
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFKC", value).replace(" ", "").strip()
+    m = _DATE_RE.match(text)
+    if m:
+        try:
+            return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    return _compact_date(text)
+
+
+def _compact_date(text: str) -> datetime.date | None:
+    m = _COMPACT_DATE_RE.match(text)
+    if m is None:
+        return None
+    try:
+        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _serial_date(serial: Decimal, date1904: bool) -> datetime.date | None:
+    if serial < 0 or serial > 2958465:  # 9999-12-31
+        return None
+    days = int(serial)  # the fraction is the time of day
+    try:
+        if date1904:
+            return datetime.date(1904, 1, 1) + datetime.timedelta(days=days)
+        if days == 0 or days == 60:  # 1900-01-00 and Lotus's 1900-02-29 are no dates
+            return None
+        base = datetime.date(1899, 12, 31) if days < 60 else datetime.date(1899, 12, 30)
+        return base + datetime.timedelta(days=days)
+    except OverflowError:
+        return None

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..findings import Severity
 from ..model import Form
-from ..rules import Comparison, Const, FlagConst, Implication, Missing, Ref, Rule, Severity, Sum
+from ..rules import Comparison, Const, FlagConst, Implication, Missing, Ref, Rule, Sum
 from ..units import Kind
 from .contract import field_name
 

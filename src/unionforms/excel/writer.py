@@ -20,13 +20,13 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..display import pretty
 from ..errors import InputError
+from ..findings import Severity
 from ..model import Form
 from ..registry import Registry
 from ..report import Report
-from ..rules import Severity
 from ..units import Kind
-from ..validate import pretty
 from .contract import CONTRACT_VERSION, HEADER_NAMES, ID_SHEET, YESNO_NAME, field_name
 from .formulas import ERROR, WARNING, verdict_formula
 from .layout import CHECK_COLUMN, WIDTHS, SheetLayout, plan

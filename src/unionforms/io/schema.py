@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Form
-from .units import Kind
+from ..model import Form
+from ..units import Kind
 
 MONEY_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 

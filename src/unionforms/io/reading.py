@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
-
+from ..errors import InputError
+from ..model import Form
+from ..registry import Registry
+from ..report import ReadResult, Source
 from . import jsonio
-from .errors import InputError
-from .findings import Finding
-from .model import Form
-from .registry import Registry
-from .report import Report, Source
-
-
-@attrs.frozen
-class ReadResult:
-    """A report as read: its form, typed values, where each came from, and the problems met reading it."""
-
-    form: Form
-    report: Report
-    source: Source
-    findings: tuple[Finding, ...]
 
 
 def read_report(path: str | Path, registry: Registry, *, expect: Form | None = None) -> ReadResult:
@@ -35,7 +22,7 @@ def read_report(path: str | Path, registry: Registry, *, expect: Form | None = N
             )
         return ReadResult(form, report, Source(file=str(path)), tuple(findings))
     if suffix in (".xlsx", ".xlsm", ".xls", ".et", ".ods"):
-        from .excel.reader import read_xlsx  # the reader imports ReadResult from here
+        from ..excel.reader import read_xlsx
 
         return read_xlsx(path, registry, expect=expect)
     raise InputError(

@@ -17,13 +17,13 @@ from typing import Any
 import attrs
 import cattrs
 
-from .errors import InputError
-from .findings import Finding
-from .model import Form
-from .registry import Registry
-from .report import Meta, Report, Source
-from .rules import Severity
-from .validate import typed_values
+from ..errors import InputError
+from ..findings import Finding, Severity
+from ..model import Form
+from ..registry import Registry
+from ..report import Meta, Report, Source
+from ..validate import typed_values
+from ..values import Problem, coerce_header
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
 _converter.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
@@ -85,47 +85,37 @@ def report_from_dict(
     values = data.get("values", {})
     if not isinstance(values, Mapping):
         raise InputError("IN-002", "'values' must be an object of field code -> value", file=file)
-    meta, findings = _meta(data.get("meta", {}), file)
+    meta, findings = _meta(form, data.get("meta", {}), file)
     raw = Report(form.id, meta, values)
     typed, problems = typed_values(form, raw, Source(file=file))
     return form, Report(form.id, meta, typed), findings + problems
 
 
-def _meta(raw: object, file: str | None) -> tuple[Meta, list[Finding]]:
+def _meta(form: Form, raw: object, file: str | None) -> tuple[Meta, list[Finding]]:
     if raw is None:
         return Meta(), []
     if not isinstance(raw, Mapping):
         return Meta(), [Finding("META-002", Severity.ERROR, "表头（meta）应为对象。", file=file)]
     kept: dict[str, object] = {}
     findings: list[Finding] = []
-    fields = {a.name: a for a in attrs.fields(Meta)}
+    entries = [a.name for a in attrs.fields(Meta)]
     for key, value in raw.items():
-        if key not in fields:
+        if key not in entries:
             findings.append(
                 Finding(
                     "META-002",
                     Severity.ERROR,
-                    f"表头没有“{key}”这一项（可用：{'、'.join(fields)}）。",
+                    f"表头没有“{key}”这一项（可用：{'、'.join(entries)}）。",
                     file=file,
                 )
             )
             continue
-        if value is None:
-            continue
-        target = datetime.date if key == "date" else str
-        if target is str and not isinstance(value, str):
-            findings.append(
-                Finding("META-002", Severity.ERROR, f"表头“{key}”应为文字，填写的是 {value!r}。", file=file)
-            )
-            continue
-        try:
-            kept[key] = _converter.structure(value, target)
-        except (TypeError, ValueError):
-            findings.append(
-                Finding(
-                    "META-001", Severity.ERROR, f"填报日期 {value!r} 不是日期，应写作 2017-01-15。", file=file
-                )
-            )
+        typed = coerce_header(form.header, key, value)
+        if isinstance(typed, Problem):
+            message = f"{form.header.label(key)}（meta.{key}）：{typed.message}"
+            findings.append(Finding(typed.code, Severity.ERROR, message, values=(value,), file=file))
+        elif typed is not None:
+            kept[key] = typed
     return Meta(**kept), findings  # type: ignore[arg-type]
 
 

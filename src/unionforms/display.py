@@ -1,0 +1,47 @@
+"""How values, rules and findings read to a person: 是/否 for flags, plain digits, mathematical signs.
+
+Rendering only; nothing here decides anything. The command line and the workbook writer both print
+through these functions, so a figure or a finding reads the same wherever it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TextIO
+
+from .findings import Finding
+
+
+def format_value(value: object) -> str:
+    """A value as a filler reads it: 是/否 for flags, plain digits for numbers (no exponent)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text
+    return str(value)
+
+
+def pretty(expr: str) -> str:
+    """Rule text with mathematical signs, as a filler reads it."""
+    for ascii_op, sign in ((" -> ", " 时，"), ("->", " 时，"), ("<=", "≤"), (">=", "≥"), ("!=", "≠")):
+        expr = expr.replace(ascii_op, sign)
+    return expr
+
+
+def level(finding: Finding) -> str:
+    """错误 for an error-level finding, 警告 for a warning."""
+    return "错误" if finding.is_error else "警告"
+
+
+def finding_line(finding: Finding, file: str = "") -> str:
+    """One line for a finding: where, 错误/警告, code and rule, the message."""
+    rule = f" {finding.rule}" if finding.rule else ""
+    return f"{finding.where() or file}: {level(finding)} [{finding.code}{rule}] {finding.message}"
+
+
+def print_findings(findings: Sequence[Finding], stream: TextIO, file: str = "") -> None:
+    """Every finding, one line each, to ``stream``."""
+    for f in findings:
+        print(finding_line(f, file), file=stream)

@@ -1,0 +1,323 @@
+"""Worksheet cells as stored, streamed from the sheet XML, and turned into raw values.
+
+Only the wanted cells are kept and parsing stops after the last wanted row. Numbers go from the file's
+text straight to :class:`~decimal.Decimal`, never through binary floating point; shared strings are read
+only up to the last one used. Typing a raw value for its field is :mod:`unionforms.values`' job.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Context, Decimal, InvalidOperation
+from xml.parsers.expat import XMLParserType
+
+import attrs
+
+from ..errors import InputError
+from .ooxml import local
+from .safety import SafeZip, StopParsing
+
+_EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; longer <v> texts are binary-float noise
+_ROUND = Context(prec=_EXCEL_DIGITS)
+_WIDE = Context(prec=400)
+_ONE = Decimal(1)
+_CELL_RE = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+@attrs.define
+class Cell:
+    """One cell as stored: its type attribute, <v> text, whether it has a formula, inline-string text."""
+
+    type: str
+    v: str | None = None
+    formula: str | None = None
+    inline: list[str] | None = None
+
+
+class NoCache:
+    """A formula cell whose file holds no computed result."""
+
+
+NO_CACHE = NoCache()
+
+
+# Worksheet elements that follow sheetData (never inside it): meeting one means every cell has been seen.
+_AFTER_SHEET_DATA = frozenset(
+    {
+        "sheetCalcPr",
+        "sheetProtection",
+        "protectedRanges",
+        "scenarios",
+        "autoFilter",
+        "sortState",
+        "dataConsolidate",
+        "customSheetViews",
+        "mergeCells",
+        "conditionalFormatting",
+        "dataValidations",
+        "hyperlinks",
+        "printOptions",
+        "pageMargins",
+        "pageSetup",
+        "headerFooter",
+        "rowBreaks",
+        "colBreaks",
+        "customProperties",
+        "cellWatches",
+        "ignoredErrors",
+        "smartTags",
+        "drawing",
+        "legacyDrawing",
+        "legacyDrawingHF",
+        "drawingHF",
+        "picture",
+        "oleObjects",
+        "controls",
+        "webPublishItems",
+        "tableParts",
+    }
+)
+
+
+class _SheetTarget:
+    """Keeps the wanted cells of a worksheet; stops after the last wanted row or at the end of sheetData.
+
+    Only element starts are watched throughout; end and text events are switched on inside a wanted
+    cell only, so the cells that are not wanted cost one Python call each.
+    """
+
+    def __init__(self, wanted: set[str]) -> None:
+        self.wanted = wanted
+        rows = [int(m.group(2)) for m in map(_CELL_RE.match, wanted) if m]
+        self.max_row = max(rows, default=0)
+        self.cells: dict[str, Cell] = {}
+        self.row = 0
+        self.last_ref: str | None = None
+        self.cur: Cell | None = None
+        self.buf: list[str] | None = None
+        self.capturing = ""
+        self.phonetic = 0
+        self.names: dict[str, str] = {}
+
+    def install(self, parser: XMLParserType) -> None:
+        self.parser = parser
+        parser.StartElementHandler = self.start
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        name = self.names.get(tag)
+        if name is None:
+            name = self.names[tag] = local(tag)
+        if name == "c":
+            ref = attrib.get("r")
+            if ref is None:  # a position may be left implicit: the next column of the row
+                ref = _next_ref(self.last_ref, self.row)
+            self.last_ref = ref
+            if ref in self.wanted:
+                self.cur = self.cells[ref] = Cell(attrib.get("t", "n"))
+                self.phonetic = 0
+                self.parser.EndElementHandler = self.end
+        elif name == "row":
+            r = attrib.get("r")
+            self.row = int(r) if r is not None else self.row + 1
+            self.last_ref = None
+            if self.row > self.max_row:
+                raise StopParsing
+        elif self.cur is not None:
+            if name in ("v", "f") or (name == "t" and not self.phonetic):
+                self.buf = []
+                self.capturing = name
+                self.parser.CharacterDataHandler = self.buf.append
+            elif name == "rPh":
+                self.phonetic += 1
+        elif name in _AFTER_SHEET_DATA:
+            raise StopParsing
+
+    def end(self, tag: str) -> None:
+        name = self.names.get(tag) or local(tag)
+        cur = self.cur
+        assert cur is not None
+        if self.buf is not None and name == self.capturing:
+            self.parser.CharacterDataHandler = None
+            text = "".join(self.buf)
+            self.buf = None
+            if name == "v":
+                cur.v = text
+            elif name == "f":
+                cur.formula = text
+            else:
+                if cur.inline is None:
+                    cur.inline = []
+                cur.inline.append(text)
+        elif name == "rPh":
+            self.phonetic -= 1
+        elif name == "c":
+            self.cur = None
+            self.parser.EndElementHandler = None
+
+
+def _next_ref(last: str | None, row: int) -> str:
+    col = 0
+    if last is not None:
+        m = re.match(r"^([A-Z]+)", last)
+        for ch in m.group(1) if m else "":
+            col = col * 26 + ord(ch) - 64
+    col += 1
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def read_cells(zf: SafeZip, part: str, wanted: set[str]) -> dict[str, Cell]:
+    target = _SheetTarget(wanted)
+    if wanted:
+        zf.parse(part, target)
+    return target.cells
+
+
+class _StringsTarget:
+    """Keeps the shared strings whose indexes are needed; stops after the last one.
+
+    Only element starts are watched throughout; end and text events are switched on inside a needed
+    string only (rich-text runs are joined, phonetic guides left out).
+    """
+
+    def __init__(self, needed: set[int]) -> None:
+        self.needed = needed
+        self.last = max(needed, default=-1)
+        self.index = -1
+        self.strings: dict[int, str] = {}
+        self.parts: list[str] | None = None
+        self.buf: list[str] | None = None
+        self.phonetic = 0
+        self.names: dict[str, str] = {}
+
+    def install(self, parser: XMLParserType) -> None:
+        self.parser = parser
+        parser.ordered_attributes = True  # attributes are not used: a list is cheaper than a dict
+        parser.StartElementHandler = self.start
+
+    def start(self, tag: str, attrib: list[str]) -> None:
+        name = self.names.get(tag)
+        if name is None:
+            name = self.names[tag] = local(tag)
+        if name == "si":
+            if self.index >= self.last:
+                raise StopParsing
+            self.index += 1
+            if self.index in self.needed:
+                self.parts = []
+                self.phonetic = 0
+                self.parser.EndElementHandler = self.end
+        elif self.parts is not None:
+            if name == "t" and not self.phonetic:
+                self.buf = []
+                self.parser.CharacterDataHandler = self.buf.append
+            elif name == "rPh":
+                self.phonetic += 1
+
+    def end(self, tag: str) -> None:
+        name = self.names.get(tag) or local(tag)
+        assert self.parts is not None
+        if name == "t" and self.buf is not None:
+            self.parser.CharacterDataHandler = None
+            self.parts.append("".join(self.buf))
+            self.buf = None
+        elif name == "rPh":
+            self.phonetic -= 1
+        elif name == "si":
+            self.strings[self.index] = _unescape("".join(self.parts))
+            self.parts = None
+            self.parser.EndElementHandler = None
+
+
+def read_strings(zf: SafeZip, part: str | None, needed: set[int]) -> dict[int, str]:
+    if not needed or part is None:
+        return {}
+    target = _StringsTarget(needed)
+    zf.parse(part, target)
+    return target.strings
+
+
+def _unescape(text: str) -> str:
+    """Undo Excel's _xHHHH_ escapes of characters XML cannot hold."""
+    if "_x" not in text:
+        return text
+    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+# --- cell values ---------------------------------------------------------------------------------
+
+
+def cell_value(cell: Cell, strings: Mapping[int, str], file: str, where: str) -> object:
+    """The cell's raw value: Decimal, str, bool, None (blank) or NO_CACHE (formula, no result)."""
+    typ, v = cell.type, cell.v
+    if typ == "inlineStr":
+        if cell.inline is not None:
+            return _unescape("".join(cell.inline))
+        typ = "str"
+    if cell.formula is not None and (v is None or (v == "" and typ != "str")):
+        return NO_CACHE
+    if v is None:
+        return None
+    if typ == "s":
+        try:
+            return strings[int(v)]
+        except (ValueError, KeyError):
+            raise InputError(
+                "IN-002",
+                f"cell {where} refers to shared string {v!r}, which the workbook does not have: "
+                "it is damaged",
+                file=file,
+            ) from None
+    if typ == "str":
+        return _unescape(v)
+    if typ == "b":
+        flag = v.strip().lower()
+        if flag in ("1", "true"):
+            return True
+        if flag in ("0", "false"):
+            return False
+        return v
+    if typ in ("e", "d"):
+        return v
+    return _decimal(v) if v.strip() else None
+
+
+def _decimal(text: str) -> Decimal | str:
+    """A stored number as Decimal, straight from its text; the text itself if it is no number Excel holds."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not number.is_finite():
+        return text
+    if number.is_zero():
+        return Decimal(0)
+    if not -400 < number.adjusted() < 309:  # beyond any double: not a number a spreadsheet stored
+        return text
+    if len(number.as_tuple().digits) > _EXCEL_DIGITS:
+        # Some writers store a double with 17 digits (2.2999999999999998 for 2.3); Excel shows and keeps
+        # 15, so that is the number the filler typed.
+        number = _ROUND.plus(number).normalize(_WIDE)
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0:  # 1E+2 -> 100
+            number = number.quantize(_ONE, context=_WIDE)
+    return number
+
+
+def cell_text(value: object) -> str | None:
+    if isinstance(value, Decimal):
+        return _number_text(value)
+    if isinstance(value, str):
+        return value.strip()
+    return None
+
+
+def _number_text(number: Decimal) -> str:
+    if number == number.to_integral_value():
+        number = number.to_integral_value()
+    return format(number, "f")

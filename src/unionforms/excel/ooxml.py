@@ -1,0 +1,185 @@
+"""The OOXML package of a workbook: its parts, relationships, sheets and defined names.
+
+Only what a reader needs: ``xl/workbook.xml`` (sheets, ``date1904``, defined names) and the relationships
+that lead from it to the worksheet and shared-strings parts, all read through :class:`.SafeZip`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+import attrs
+
+from ..errors import InputError
+from .contract import FIELD_PREFIX
+from .safety import SafeZip
+
+_REF_RE = re.compile(
+    r"^=?(?:(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!]+))!)?"
+    r"\$?(?P<col>[A-Za-z]{1,3})\$?(?P<row>[0-9]{1,7})"
+    r"(?::\$?(?P<col2>[A-Za-z]{1,3})\$?(?P<row2>[0-9]{1,7}))?$"
+)
+
+
+@attrs.frozen
+class Name:
+    """A defined name resolved to one cell: the sheet's name and the cell (``D12``).
+
+    ``cell`` is None when the name is ``#REF!`` (its cell was deleted) or cannot be used (``problem``
+    says why; that is IN-002 only if the name is one the form needs).
+    """
+
+    sheet: str
+    cell: str | None
+    problem: str | None = None
+
+
+@attrs.define
+class Book:
+    sheets: dict[str, str]  # sheet name -> part name in the zip ('' if the part is missing)
+    order: list[str]  # sheet names in workbook order (localSheetId indexes this)
+    names: dict[str, tuple[str, str | None]]  # upper-cased name -> (reference text, local sheet name)
+    date1904: bool
+    strings_part: str | None
+
+
+def local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def read_book(zf: SafeZip, file: str) -> Book:
+    workbook = zf.resolve("xl/workbook.xml") or _office_document(zf)
+    if workbook is None:
+        if zf.resolve("xl/workbook.bin"):
+            raise InputError(
+                "IN-002",
+                "this is an Excel binary workbook (.xlsb), not an .xlsx workbook",
+                hint="save it as an .xlsx workbook (请另存为 .xlsx 格式)",
+                file=file,
+            )
+        raise InputError(
+            "IN-002",
+            "a zip file but not an Excel workbook (it has no xl/workbook.xml)",
+            hint="send the filled .xlsx template (请提交填写好的 .xlsx 文件)",
+            file=file,
+        )
+    root = zf.element(workbook)
+    rels = _relationships(zf, workbook)
+    base = posixpath.dirname(workbook)
+    sheets: dict[str, str] = {}
+    order: list[str] = []
+    raw_names: list[tuple[str, str, str | None]] = []
+    date1904 = False
+    for el in root.iter():
+        tag = local(el.tag)
+        if tag == "sheet":
+            name = el.get("name")
+            if name is None:
+                continue
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            target = rels.get(rid or "")
+            part = zf.resolve(_join(base, target)) if target else None
+            sheets.setdefault(name, part or "")
+            order.append(name)
+        elif tag == "workbookPr":
+            date1904 = el.get("date1904", "").strip().lower() in ("1", "true")
+        elif tag == "definedName":
+            name = el.get("name")
+            if name:
+                raw_names.append((name, el.text or "", el.get("localSheetId")))
+    names: dict[str, tuple[str, str | None]] = {}
+    for name, text, local_id in raw_names:  # a workbook-scope name wins over sheet-local ones
+        key = name.upper()
+        if not (key.startswith(FIELD_PREFIX) or key.startswith("H_")):
+            continue
+        local_sheet: str | None = None
+        if local_id is not None:
+            try:
+                local_sheet = order[int(local_id)]
+            except (ValueError, IndexError):
+                continue
+        if key not in names or (names[key][1] is not None and local_sheet is None):
+            names[key] = (text, local_sheet)
+    strings = next((t for typ, t in rels.types.items() if typ.endswith("/sharedStrings")), None)
+    strings_part = zf.resolve(_join(base, strings)) if strings else zf.resolve("xl/sharedStrings.xml")
+    return Book(sheets, order, names, date1904, strings_part)
+
+
+@attrs.define
+class _Rels:
+    targets: dict[str, str]
+    types: dict[str, str]
+
+    def get(self, rid: str) -> str | None:
+        return self.targets.get(rid)
+
+
+def _relationships(zf: SafeZip, part: str) -> _Rels:
+    rels = _Rels({}, {})
+    name = zf.resolve(posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"))
+    if name is None:
+        return rels
+    for el in zf.element(name).iter():
+        if local(el.tag) == "Relationship" and el.get("TargetMode", "Internal") == "Internal":
+            rid, target, typ = el.get("Id"), el.get("Target"), el.get("Type", "")
+            if rid and target:
+                rels.targets[rid] = target
+                rels.types.setdefault(typ, target)
+    return rels
+
+
+def _office_document(zf: SafeZip) -> str | None:
+    rels = _relationships(zf, "")
+    target = next((t for typ, t in rels.types.items() if typ.endswith("/officeDocument")), None)
+    return zf.resolve(_join("", target)) if target else None
+
+
+def _join(base: str, target: str) -> str:
+    target = target.replace("\\", "/")
+    if target.startswith("/"):
+        return posixpath.normpath(target).lstrip("/")
+    return posixpath.normpath(posixpath.join(base, target)).lstrip("/")
+
+
+def sheet_part(book: Book, sheet: str, file: str, *, required: bool) -> str | None:
+    part = book.sheets.get(sheet)
+    if part is None:
+        folded = sheet.casefold()  # sheet names are case-insensitive in Excel
+        part = next((p for n, p in book.sheets.items() if n.casefold() == folded), None)
+    if part is None:
+        if required:
+            raise InputError("IN-002", f"the workbook has no sheet {sheet!r}", file=file)
+        return None
+    if not part:
+        raise InputError(
+            "IN-002", f"sheet {sheet!r} has no worksheet part: the workbook is damaged", file=file
+        )
+    return part
+
+
+def cell_names(book: Book) -> dict[str, Name]:
+    """F_… and H_… names resolved to (sheet, cell), by upper-cased name."""
+    out: dict[str, Name] = {}
+    for key, (text, local_sheet) in book.names.items():
+        text = text.strip()
+        if "#REF!" in text.upper():
+            # The cell was deleted (e.g. its row removed): the field reads as blank.
+            out[key] = Name(local_sheet or "", None)
+            continue
+        m = _REF_RE.match(text)
+        if m is None or (
+            m["col2"] is not None and (m["col2"].upper(), int(m["row2"])) != (m["col"].upper(), int(m["row"]))
+        ):
+            out[key] = Name("", None, f"defined name {key} is {text!r}, not one cell of a sheet")
+            continue
+        sheet = m["quoted"].replace("''", "'") if m["quoted"] is not None else m["plain"]
+        sheet = sheet or local_sheet
+        if sheet is None:
+            out[key] = Name("", None, f"defined name {key} ({text!r}) names no sheet")
+            continue
+        if sheet not in book.sheets:
+            folded = sheet.casefold()  # sheet names are case-insensitive in Excel
+            sheet = next((n for n in book.sheets if n.casefold() == folded), sheet)
+        out[key] = Name(sheet, f"{m['col'].upper()}{int(m['row'])}")
+    return out

@@ -1,0 +1,1 @@
+"""Reports in and out of files: the read dispatch (by extension), report JSON and its JSON Schema."""
