@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from unionforms import CATALOGUE, UNITS, Form, Registry, hookspecs
-from unionforms.cli import _parser
+from unionforms.cli import build_parser
 from unionforms.excel import contract, safety
 from unionforms.rules import Implication
 
@@ -212,7 +212,7 @@ def test_excel_template_md_lists_every_safety_bound() -> None:
 
 
 def _cli_commands() -> list[str]:
-    actions = [a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    actions = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
     assert len(actions) == 1
     return list(actions[0].choices)
 

@@ -84,3 +84,19 @@ def convert(
             hint=(result.stderr or result.stdout).strip()[-500:] or None,
         )
     return written
+
+
+def to_pdf(source: str | Path, target: str | Path) -> Path:
+    """Print the workbook ``source`` to the PDF ``target`` (IN-001/IN-002 for an unusable source)."""
+    source, target = Path(source), Path(target)
+    if not source.is_file():
+        raise InputError("IN-001", "no such file", file=str(source))
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError(
+            "IN-002", "give a filled .xlsx template", hint="`unionforms fill` makes one", file=str(source)
+        )
+    with tempfile.TemporaryDirectory(prefix="uf-pdf-") as tmp:
+        (written,) = convert([source], "pdf", tmp)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(written), target)
+    return target

@@ -133,3 +133,26 @@ def load(path: str | Path, registry: Registry) -> tuple[Form, Report, list[Findi
             "IN-002", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=name
         ) from None
     return report_from_dict(data, registry, file=name)
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """A finding as JSON-ready data: where (file, sheet, cells), what (code, rule, fields, values), why."""
+    return {
+        "file": finding.file,
+        "sheet": finding.sheet,
+        "cells": list(finding.cells),
+        "severity": finding.severity.value,
+        "code": finding.code,
+        "rule": finding.rule,
+        "fields": list(finding.fields),
+        "values": [_json_value(v) for v in finding.values],
+        "message": finding.message,
+    }
+
+
+def _json_value(value: object) -> object:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)

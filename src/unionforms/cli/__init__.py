@@ -1,0 +1,12 @@
+"""The `unionforms` command: a package with one module per command (or small group of commands).
+
+Each command module registers itself with :func:`unionforms.cli._base.command`; :func:`main` imports every
+module of this package that does not start with ``_``, so adding a command is adding a module. Exit status:
+0 fine, 1 an error-level finding, 2 unusable input or arguments.
+"""
+
+from __future__ import annotations
+
+from ._app import build_parser, main
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,119 @@
+"""What every command shares: the registry of commands, the shared options and the context it runs in.
+
+A command module declares itself with :func:`command`; its handler gets the parsed arguments and a
+:class:`Context` (the form registry, loaded on first use, and the :class:`~._output.Output`) and returns
+the exit status. Handlers parse arguments, call the library and hand results to the output: the domain
+logic lives in the library, never here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import attrs
+
+from ..registry import Registry
+from ._output import Output
+
+Handler = Callable[[argparse.Namespace, "Context"], int]
+Arguments = Callable[[argparse.ArgumentParser], None]
+
+
+@attrs.define
+class Context:
+    """What a command runs with: the output, and the registry of installed forms (loaded when first asked)."""
+
+    output: Output
+    _registry: Registry | None = None
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            from ..registry import default_registry
+
+            self._registry = default_registry()
+            for problem in self._registry.problems:
+                self.output.warn(f"警告：{problem}")
+        return self._registry
+
+
+@attrs.frozen
+class Command:
+    """A registered command: its name, one-line help, its own arguments and which shared options it takes.
+
+    ``output`` is ``"required"`` or ``"optional"`` for a command that writes a file (``-o``), else None;
+    ``bulk`` adds ``--jobs`` and ``--quiet``.
+    """
+
+    name: str
+    help: str
+    handler: Handler
+    arguments: Arguments | None = None
+    output: str | None = attrs.field(
+        default=None, validator=attrs.validators.in_((None, "required", "optional"))
+    )
+    output_metavar: str = "FILE"
+    bulk: bool = False
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(
+    name: str,
+    help: str,
+    *,
+    arguments: Arguments | None = None,
+    output: str | None = None,
+    output_metavar: str = "FILE",
+    bulk: bool = False,
+) -> Callable[[Handler], Handler]:
+    """Register the decorated handler as the command ``name``."""
+
+    def register(handler: Handler) -> Handler:
+        if name in COMMANDS:
+            raise ValueError(f"command {name!r} is registered twice")
+        COMMANDS[name] = Command(name, help, handler, arguments, output, output_metavar, bulk)
+        return handler
+
+    return register
+
+
+def _json_parent() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--json", action="store_true", help="print the result as JSON (机器可读)")
+    return p
+
+
+def _bulk_parent() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="check N files at once (default 1)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
+    return p
+
+
+def _output_parent(required: bool, metavar: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("-o", "--output", required=required, metavar=metavar, help="where to write the result")
+    return p
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {text!r}") from None
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError("--jobs takes a number from 1 to 64")
+    return n
+
+
+def parents(cmd: Command) -> list[argparse.ArgumentParser]:
+    """The shared option parsers a command takes: --json always, -o when it writes, --jobs/--quiet in bulk."""
+    out = [_json_parent()]
+    if cmd.output is not None:
+        out.append(_output_parent(cmd.output == "required", cmd.output_metavar))
+    if cmd.bulk:
+        out.append(_bulk_parent())
+    return out

@@ -1,0 +1,99 @@
+"""One place where commands print: text or JSON on stdout, notes and progress on stderr.
+
+Text from files (a unit's name, a cell's content) may hold control characters or terminal escapes; every
+line is made safe before it is printed, so a file can never drive the terminal. Progress is drawn only
+when stderr is a terminal and ``--quiet`` is not given.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\x1b``), never sent raw to a terminal."""
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else "\\u2028", text)
+
+
+class Output:
+    """Prints a command's result as text or as JSON, its notes to stderr, and an optional progress bar."""
+
+    def __init__(
+        self,
+        *,
+        json_mode: bool = False,
+        quiet: bool = False,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+    ) -> None:
+        self.json_mode = json_mode
+        self.quiet = quiet
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+
+    def result(self, data: object, text: str | Callable[[], str] | None = None) -> None:
+        """The command's result: ``data`` as JSON with ``--json``, else ``text`` (or nothing)."""
+        if self.json_mode:
+            print(json.dumps(data, ensure_ascii=False, indent=2), file=self.stdout)
+            return
+        shown = text() if callable(text) else text
+        if shown:
+            print(safe(shown), file=self.stdout)
+
+    def line(self, text: str) -> None:
+        """A line of text output (not in JSON mode, where the result carries everything)."""
+        if not self.json_mode:
+            print(safe(text), file=self.stdout)
+
+    def warn(self, text: str) -> None:
+        """A note for the person at the terminal, on stderr (shown in JSON mode too)."""
+        print(safe(text), file=self.stderr)
+
+    def note(self, text: str) -> None:
+        """A summary or confirmation on stderr; left out with ``--quiet``."""
+        if not self.quiet:
+            print(safe(text), file=self.stderr)
+
+    def progress(self, total: int, label: str = "") -> Progress:
+        """A progress bar on stderr for ``total`` steps; silent unless stderr is a terminal."""
+        live = not self.quiet and total > 1 and hasattr(self.stderr, "isatty") and self.stderr.isatty()
+        return Progress(self.stderr if live else None, total, label)
+
+
+class Progress:
+    """A one-line progress bar, redrawn in place; a no-op when not drawn to a terminal."""
+
+    def __init__(self, stream: TextIO | None, total: int, label: str) -> None:
+        self.stream = stream
+        self.total = max(total, 1)
+        self.label = label
+        self.done = 0
+        self._shown = -1
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.stream is None:
+            return
+        percent = self.done * 100 // self.total
+        if percent != self._shown:
+            self._shown = percent
+            bar = "#" * (percent // 4)
+            self.stream.write(f"\r{self.label} [{bar:<25}] {self.done}/{self.total}")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None and self._shown >= 0:
+            self.stream.write("\r" + " " * (len(self.label) + 40) + "\r")
+            self.stream.flush()
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,31 @@
+"""`blank`: write a form's blank Excel template, to send down to the units that fill it in."""
+
+from __future__ import annotations
+
+import argparse
+
+from ._base import Context, command
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("form", help="a form id, as `unionforms list` shows it")
+    p.add_argument("--password", help="protect the sheet with this password (default: none)")
+
+
+@command(
+    "blank",
+    "write the blank Excel template of a form",
+    arguments=_arguments,
+    output="required",
+    output_metavar="FILE.xlsx",
+)
+def blank(args: argparse.Namespace, ctx: Context) -> int:
+    from ..excel.writer import write_template  # openpyxl only for commands that write workbooks
+
+    form = ctx.registry.get(args.form)
+    write_template(form, args.output, password=args.password, registry=ctx.registry)
+    ctx.output.result(
+        {"written": args.output, "form": form.id, "fields": len(form.fields), "rules": len(form.rules)},
+        f"已写出 {args.output}：{form.title}（{len(form.fields)} 个填报栏，{len(form.rules)} 条审核）",
+    )
+    return 0

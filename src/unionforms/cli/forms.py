@@ -1,0 +1,38 @@
+"""`list`, `show` and `schema`: what forms are installed and what each one looks like."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..describe import describe, describe_text
+from ..io.schema import report_schema
+from ._base import Context, command
+
+
+def _form_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("form", help="a form id, as `unionforms list` shows it")
+
+
+@command("list", "every registered form: id, year, title")
+def list_forms(args: argparse.Namespace, ctx: Context) -> int:
+    forms = list(ctx.registry)
+    ctx.output.result(
+        [{"id": f.id, "year": f.year, "title": f.title, "version": f.version} for f in forms],
+        "\n".join(f"{f.id}\t{f.year}\t{f.title}" for f in forms),
+    )
+    return 0
+
+
+@command("show", "a form's layout, fields and rules", arguments=_form_argument)
+def show(args: argparse.Namespace, ctx: Context) -> int:
+    form = ctx.registry.get(args.form)
+    ctx.output.result(describe(form), lambda: describe_text(form))
+    return 0
+
+
+@command("schema", "the JSON Schema of a form's report", arguments=_form_argument)
+def schema(args: argparse.Namespace, ctx: Context) -> int:
+    data = report_schema(ctx.registry.get(args.form))
+    ctx.output.json_mode = True  # the schema is JSON whichever way it is asked for
+    ctx.output.result(data)
+    return 0

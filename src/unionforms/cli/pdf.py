@@ -1,0 +1,25 @@
+"""`pdf`: print a filled template to PDF through LibreOffice, for the sealed paper copy."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..excel.libreoffice import to_pdf
+from ._base import Context, command
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE.xlsx", help="a filled (or blank) template")
+
+
+@command(
+    "pdf",
+    "print a filled template to PDF through LibreOffice",
+    arguments=_arguments,
+    output="required",
+    output_metavar="FILE.pdf",
+)
+def pdf(args: argparse.Namespace, ctx: Context) -> int:
+    written = to_pdf(args.file, args.output)
+    ctx.output.result({"written": str(written)}, f"已写出 {written}")
+    return 0

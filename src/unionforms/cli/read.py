@@ -1,0 +1,48 @@
+"""`read`: the report JSON of a filled template (or of a report file), printed or written with -o."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..display import finding_line
+from ..errors import InputError
+from ..io import jsonio
+from ..io.reading import read_report
+from ._base import Context, command
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE.xlsx", help="a filled template (or a report .json)")
+    p.add_argument("--form", help="the form the file must be (IN-004 otherwise)")
+
+
+@command(
+    "read",
+    "print the report JSON of a filled template",
+    arguments=_arguments,
+    output="optional",
+    output_metavar="REPORT.json",
+)
+def read(args: argparse.Namespace, ctx: Context) -> int:
+    expect = ctx.registry.get(args.form) if args.form else None
+    result = read_report(args.file, ctx.registry, expect=expect)
+    for f in result.findings:
+        ctx.output.warn(finding_line(f))
+    text = jsonio.dumps(result.report)
+    if args.output:
+        try:
+            Path(args.output).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise InputError("IN-001", f"cannot write: {exc}", file=args.output) from None
+        ctx.output.note(f"已写出 {args.output}")
+    elif ctx.output.json_mode:
+        ctx.output.result(
+            {
+                "report": jsonio.report_to_dict(result.report),
+                "findings": [jsonio.finding_to_dict(f) for f in result.findings],
+            }
+        )
+    else:
+        ctx.output.line(text)
+    return 1 if any(f.is_error for f in result.findings) else 0
