@@ -5,11 +5,15 @@ A plugin is a module named by an entry point in the group ``unionforms`` (see ``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from .excel.layout import SheetLayout
     from .model import Form
 
 PROJECT = "unionforms"
@@ -21,9 +25,17 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @hookspec
 def unionforms_forms() -> list[Form]:  # type: ignore[empty-body]
-    """Return the form definitions this plugin provides."""
+    """Return the form definitions this plugin provides (a list of :class:`~unionforms.Form`).
+
+    Called once per plugin, through pluggy, when the registry loads; a plugin that raises or returns
+    anything else is reported as PLUG-002 and the other plugins still load.
+    """
 
 
 @hookspec
-def unionforms_adjust_template(form: Form, workbook: Any, sheet: Any, layout: Any) -> None:
-    """Adjust a generated Excel template of ``form`` in place (widths, page breaks, an extra note)."""
+def unionforms_adjust_template(form: Form, workbook: Workbook, sheet: Worksheet, layout: SheetLayout) -> None:
+    """Adjust a generated Excel template of ``form`` in place (widths, page breaks, an extra note).
+
+    Called through ``pm.hook.unionforms_adjust_template`` after the template is built and before it is
+    saved; ``layout`` says where every row and cell stands. Returns nothing.
+    """

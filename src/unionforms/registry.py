@@ -83,34 +83,35 @@ class Registry:
                 )
             )
             return
-        for impl in self.manager.hook.unionforms_forms.get_hookimpls():
-            if impl.plugin is not plugin.obj:
-                continue
-            try:
-                forms = impl.function()
+        # Call this plugin's hook alone, through pluggy, so that a failure is charged to the right plugin.
+        others = [p for p in self.manager.get_plugins() if p is not plugin.obj]
+        only_this = self.manager.subset_hook_caller("unionforms_forms", remove_plugins=others)
+        try:
+            results = only_this() if only_this.get_hookimpls() else []
+            for forms in results:
                 if not isinstance(forms, (list, tuple)) or not all(isinstance(f, Form) for f in forms):
                     raise TypeError(f"unionforms_forms returned {type(forms).__name__}, not a list of Form")
-            except UnionformsError as exc:
+        except UnionformsError as exc:
+            self.problems.append(
+                PluginError("PLUG-002", f"plugin {plugin.name!r}: {exc}", form=exc.form, rule=exc.rule)
+            )
+            return
+        except Exception as exc:
+            self.problems.append(
+                PluginError("PLUG-002", f"plugin {plugin.name!r}: {type(exc).__name__}: {exc}")
+            )
+            return
+        for form in (f for forms in results for f in forms):
+            if form.id in self.forms:
                 self.problems.append(
-                    PluginError("PLUG-002", f"plugin {plugin.name!r}: {exc}", form=exc.form, rule=exc.rule)
-                )
-                continue
-            except Exception as exc:
-                self.problems.append(
-                    PluginError("PLUG-002", f"plugin {plugin.name!r}: {type(exc).__name__}: {exc}")
-                )
-                continue
-            for form in forms:
-                if form.id in self.forms:
-                    self.problems.append(
-                        PluginError(
-                            "PLUG-003",
-                            f"plugin {plugin.name!r} registers form {form.id!r}, which another plugin has",
-                            form=form.id,
-                        )
+                    PluginError(
+                        "PLUG-003",
+                        f"plugin {plugin.name!r} registers form {form.id!r}, which another plugin has",
+                        form=form.id,
                     )
-                    continue
-                self.forms[form.id] = form
+                )
+                continue
+            self.forms[form.id] = form
 
     def get(self, form_id: str) -> Form:
         """The form with that id; InputError (IN-003) naming the known ids otherwise."""

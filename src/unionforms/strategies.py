@@ -119,7 +119,7 @@ def valid_reports(
     def build(draw: st.DrawFn) -> Report:
         values = draw(_values(form, fill, max_count, max_money))
         chooser = _chooser(draw)
-        repair(form, values, errors, choose=chooser)
+        values = _repaired(form, values, errors, choose=chooser)
         return Report(form.id, draw(metas()), values)
 
     return build()
@@ -153,7 +153,7 @@ def broken_reports(
         assume(ok)
         others = [r for r in form.rules if r.id != chosen.id]
         try:
-            repair(form, values, others, choose=chooser, frozen=frozenset(chosen.codes))
+            values = _repaired(form, values, others, choose=chooser, frozen=frozenset(chosen.codes))
         except UnsatisfiableRules:
             assume(False)
         assume(evaluate(chosen, values).status is Status.BROKEN)
@@ -170,15 +170,19 @@ def _chooser(draw: st.DrawFn) -> Chooser:
     return lambda refs: refs[0] if len(refs) == 1 else draw(st.sampled_from(refs))
 
 
-def repair(
+def _repaired(
     form: Form,
-    values: dict[str, Value],
+    drawn: Mapping[str, Value],
     rules: list[Rule],
     *,
     choose: Chooser = lambda refs: refs[-1],
     frozen: frozenset[str] = frozenset(),
-) -> None:
-    """Raise values in place until no rule in ``rules`` is broken; UnsatisfiableRules if it cannot."""
+) -> dict[str, Value]:
+    """A copy of ``drawn`` with values raised until no rule in ``rules`` is broken.
+
+    UnsatisfiableRules if that cannot be done; ``drawn`` itself is never changed.
+    """
+    values = dict(drawn)
     for _ in range(_MAX_PASSES):
         changed = False
         for rule in rules:
@@ -190,7 +194,7 @@ def repair(
                 raise UnsatisfiableRules(f"form {form.id}: cannot make rule {rule.id} ({rule.expr}) hold")
             changed = True
         if not changed:
-            return
+            return values
     broken = [r.id for r in rules if evaluate(r, values).status is Status.BROKEN]
     raise UnsatisfiableRules(f"form {form.id}: rules {broken} keep breaking each other")
 
