@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -22,3 +24,17 @@ def registry() -> Registry:
 @pytest.fixture(params=FORM_IDS, scope="session")
 def form(request: pytest.FixtureRequest, registry: Registry) -> Form:
     return registry.get(request.param)
+
+
+#: ``../shared`` beside the clone: the printed notices (seeds) and the OOXML schemas. Tests that compare
+#: with them skip, saying why, on a clone that has no ``../shared``.
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    """The printed notices the four forms come from, as one text."""
+    seeds = sorted((SHARED / "seeds").glob("*.txt"))
+    if not seeds:
+        pytest.skip(f"no printed notices at {SHARED / 'seeds'}: clone with ../shared beside it to compare")
+    return "".join(p.read_text(encoding="utf-8") for p in seeds)

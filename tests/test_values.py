@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unionforms import Field
-from unionforms.display import format_value
 from unionforms.values import Problem, coerce
 
 COUNT = Field("01A", "01", "A", "当地职工总数", "人")
@@ -74,12 +73,6 @@ def test_problems_have_codes_and_chinese_messages(field: Field, raw: object, cod
     assert isinstance(problem, Problem)
     assert problem.code == code
     assert any("\u4e00" <= ch <= "\u9fff" for ch in problem.message)
-
-
-def test_format_value_never_uses_exponents() -> None:
-    assert format_value(Decimal("1E+3")) == "1000"
-    assert format_value(True) == "是"
-    assert format_value(7) == "7"
 
 
 def test_negative_zero_is_zero_and_absurd_figures_are_refused() -> None:

@@ -6,9 +6,7 @@ through these functions, so a figure or a finding reads the same wherever it is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
-from typing import TextIO
 
 from .findings import Finding
 
@@ -39,9 +37,3 @@ def finding_line(finding: Finding, file: str = "") -> str:
     """One line for a finding: where, 错误/警告, code and rule, the message."""
     rule = f" {finding.rule}" if finding.rule else ""
     return f"{finding.where() or file}: {level(finding)} [{finding.code}{rule}] {finding.message}"
-
-
-def print_findings(findings: Sequence[Finding], stream: TextIO, file: str = "") -> None:
-    """Every finding, one line each, to ``stream``."""
-    for f in findings:
-        print(finding_line(f, file), file=stream)

@@ -12,18 +12,19 @@ import subprocess
 import sys
 import time
 import uuid
+from typing import Any
 
 import uno
 from com.sun.star.beans import PropertyValue
 
 
-def prop(name, value):
+def prop(name: str, value: object) -> Any:
     p = PropertyValue()
     p.Name, p.Value = name, value
     return p
 
 
-def main():
+def main() -> None:
     src, dst, spec, profile = sys.argv[1:5]
     with open(spec, encoding="utf-8") as fh:
         data = json.load(fh)

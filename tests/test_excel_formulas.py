@@ -1,0 +1,42 @@
+"""Rules compiled into Excel verdict formulas: the right cells, the missing-value policy, no Python left."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from unionforms import Form, Missing, Rule, Severity
+from unionforms.excel.contract import field_name
+from unionforms.excel.formulas import ERROR, PASS, SKIPPED, WARNING, verdict_formula
+
+_NAME_RE = re.compile(r"\bF_[0-9A-Z_]+\b")
+
+
+def test_every_rule_names_exactly_its_fields(form: Form) -> None:
+    for rule in form.rules:
+        formula = verdict_formula(form, rule)
+        assert set(_NAME_RE.findall(formula)) == {field_name(c) for c in rule.codes}, rule.id
+        assert formula.count("(") == formula.count(")"), rule.id
+        assert f'"{SKIPPED}"' in formula and f'"{PASS}"' in formula, rule.id
+        broken = ERROR if rule.severity is Severity.ERROR else WARNING
+        assert f'"{broken}"' in formula, rule.id
+
+
+@pytest.mark.parametrize(("missing", "test"), [(Missing.SKIP, "<2"), (Missing.ZERO, "=0")])
+def test_the_missing_value_policy_decides_when_a_rule_is_skipped(
+    form: Form, missing: Missing, test: str
+) -> None:
+    counts = [f for f in form.iter_fields() if f.kind.value == "count"]
+    a, b = counts[0].code, counts[1].code
+    rule = Rule("t", f"{a} <= {b}", Severity.ERROR, "test", missing=missing)
+    formula = verdict_formula(form, rule)
+    assert formula.startswith(f"=IF(COUNT({field_name(a)},{field_name(b)}){test},")
+
+
+def test_a_tolerance_is_written_into_the_comparison(form: Form) -> None:
+    money = [f for f in form.iter_fields() if f.kind.value == "money"]
+    a, b = money[0].code, money[1].code
+    rule = Rule("t", f"{a} = {b}", Severity.WARNING, "test", tolerance=Decimal("0.05"))
+    assert "<=0.05" in verdict_formula(form, rule)
