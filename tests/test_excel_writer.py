@@ -94,8 +94,9 @@ def test_only_inputs_are_editable_and_validated(tmp_path: Path, form: Form) -> N
         assert {"count": "whole", "money": "decimal", "flag": "list"}[kind] == dv.type
         assert dv.promptTitle == code
         if kind == "flag":
-            assert dv.formula1 == "=UF_YESNO"
-    assert wb[ID_SHEET].sheet_state == "hidden"
+            assert dv.formula1 == "UF_YESNO"  # OOXML formulas have no leading '='
+    assert wb[ID_SHEET].sheet_state == "veryHidden"
+    assert wb.security.lockStructure and wb.security.workbookPassword
     assert wb.defined_names[field_name(next(iter(form.fields)))].attr_text.endswith(
         "$" + layout.fields[next(iter(form.fields))].replace("D", "D$")
     )

@@ -17,6 +17,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -39,9 +40,10 @@ _UNDER = Border(bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="center")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-_RED = PatternFill("solid", fgColor="FFC7CE")
-_YELLOW = PatternFill("solid", fgColor="FFEB9C")
+_INPUT_FILL = PatternFill("solid", fgColor="FFFFF9E5")
+# A differential (conditional-format) fill is painted from bgColor by Excel, from fgColor by others: set both.
+_RED = PatternFill("solid", fgColor="FFFFC7CE", bgColor="FFFFC7CE")
+_YELLOW = PatternFill("solid", fgColor="FFFFEB9C", bgColor="FFFFEB9C")
 _UNLOCKED = Protection(locked=False)
 _FORMATS = {Kind.COUNT: "0", Kind.MONEY: "0.00##", Kind.FLAG: "@"}
 _ESCAPE_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
@@ -140,7 +142,8 @@ def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
         _input(ws[layout.meta[target]])
     date = ws[layout.meta["date"]]
     ws.merge_cells(f"{layout.meta['date']}:E{r1}")
-    _input(date)
+    for col in "DE":  # every cell of a merged input area is unlocked, or Excel refuses typing into it
+        _input(ws[f"{col}{r1}"])
     date.number_format = _DATE_FORMAT
     date.alignment = _CENTER
     ws[f"D{r2}"].value = f"{h.phone_label}："
@@ -218,7 +221,7 @@ def _validation(ws: Worksheet, ref: str, code: str, label: str, unit: str, kind:
         dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         error = f"{code} 应填写不小于 0 的金额（万元）。"
     else:
-        dv = DataValidation(type="list", formula1=f"={YESNO_NAME}", allow_blank=True)
+        dv = DataValidation(type="list", formula1=YESNO_NAME, allow_blank=True)
         error = f"{code} 只能选择“是”或“否”。"
     dv.promptTitle, dv.prompt, dv.showInputMessage = title, prompt, True
     dv.errorTitle, dv.error, dv.showErrorMessage = "填写有误", error, True
@@ -332,10 +335,14 @@ def _id_sheet(wb: Workbook, form: Form, layout: SheetLayout, password: str | Non
     for i, rule in enumerate(form.rules, start=1):
         ws[f"A{20 + i}"].value = f"CHK_{i}"
         ws[f"B{20 + i}"].value = rule.id
-    ws.sheet_state = "hidden"
+    ws.sheet_state = "veryHidden"  # not offered by Excel's or WPS's 取消隐藏
     ws.protection.sheet = True
     if password:
         ws.protection.password = password
+    # The structure is locked, so that a filler cannot unhide, rename, move or delete a sheet by accident.
+    wb.security = WorkbookProtection(lockStructure=True)
+    if password:
+        wb.security.workbookPassword = password
 
 
 def _fill(ws: Worksheet, form: Form, layout: SheetLayout, report: Report) -> None:
