@@ -132,13 +132,15 @@ def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = F
 
     Text entries accept text and numbers (a phone typed as a number). The date accepts a date, an Excel
     serial number (``date1904`` for workbooks counting from 1904) or text such as 2017-01-15,
-    2017/1/15, 2017年1月15日 and 20170115.
+    2017/1/15, 2017年1月15日 and 20170115; the printed 年 月 日 alone is no date.
     """
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if entry == "date":
         if isinstance(raw, datetime.date):
             return raw
+        if isinstance(raw, str) and not raw.strip(" 年月日\u3000"):
+            return None  # the template's printed 年 月 日 (contract.DATE_PLACEHOLDER) with nothing typed in
         date = _date(raw, date1904)
         if date is None:
             return Problem("META-001", f"{_show(raw)} 不是日期。请填写日期，如 2017-01-15 或 2017年1月15日。")

@@ -17,3 +17,8 @@ YESNO_NAME = "UF_YESNO"
 def field_name(code: str) -> str:
     """The defined name of a field's input cell: ``01A.2`` -> ``F_01A_2``."""
     return FIELD_PREFIX + code.replace(".", "_")
+
+
+#: What a blank date cell (``H_date``) holds: the printed 年 月 日 with room to write by hand. A reader
+#: reads it, or any text of only 年 月 日 and spaces, as no date.
+DATE_PLACEHOLDER = "    年    月    日"
