@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import openpyxl
@@ -12,42 +11,11 @@ from hypothesis import strategies as st
 
 from unionforms import Form, InputError, Registry, Report, hookimpl
 from unionforms.excel import read_xlsx
-from unionforms.excel.contract import ID_SHEET, field_name
-from unionforms.excel.layout import phrases, plan
+from unionforms.excel.contract import DATE_PLACEHOLDER, ID_SHEET, field_name
+from unionforms.excel.layout import PRINT_SCALE, plan
 from unionforms.excel.writer import build_workbook, write_template
 from unionforms.registry import Plugin
 from unionforms.strategies import reports
-
-
-def test_words_between_a_unit_and_the_next_letter_go_with_that_letter(registry: Registry) -> None:
-    form = registry.get("songwennuan-2017")
-    row = next(r for r in form.lines[6].rows if "J" in r.letters)
-    got = [(p.letter, p.before, p.field.code if p.field else None, p.after) for p in phrases(row)]
-    assert got == [("I", "为", "07I", "户"), ("J", "困难职工家庭提供过冬取暖补贴", "07J", "万元；")]
-
-
-def test_phrases_put_the_input_where_the_blank_stands(registry: Registry) -> None:
-    form = registry.get("songwennuan-2014")
-    row = next(r for r in form.lines[6].rows if "I" in r.letters)
-    got = [(p.letter, p.before, p.field.code if p.field else None, p.after) for p in phrases(row)]
-    assert got == [
-        ("G", "为困难职工子女提供助学帮扶", "07G", "人次；"),
-        ("H", "为困难职工提供法律援助", "07H", "人次；"),
-        ("I", "为", "07I.1", "户"),
-        (None, "困难职工家庭提供过冬取暖补贴", "07I.2", "万元；"),
-    ]
-
-
-def test_phrases_reassemble_every_printed_row(form: Form) -> None:
-    """Joining the phrases of a row gives back its printed words, blank for blank, letters in order."""
-    for line in form.lines:
-        for row in line.rows:
-            parts = phrases(row)
-            text = "".join(p.before + ("___" if p.field else "") + p.after for p in parts)
-            printed = re.sub(r"（[A-Z]）", "", row.printed)
-            assert text.replace(" ", "") == printed.replace(" ", ""), row.printed
-            assert tuple(p.letter for p in parts if p.letter) == row.letters
-            assert [p.field for p in parts if p.field] == list(row.fields)
 
 
 def test_template_reads_like_the_paper_form(tmp_path: Path, form: Form) -> None:
@@ -67,9 +35,14 @@ def test_template_reads_like_the_paper_form(tmp_path: Path, form: Form) -> None:
     for number in (line.number for line in form.lines):
         assert form.line_label(number) in text
     assert set(layout.fields) == set(form.fields)
-    # print: A4 portrait, fit to width, the table header repeated, checks left out of the print area
+    # print: A4 portrait at the fixed scale, black and white, the planned breaks, the footer inside its
+    # margin, the table header repeated, checks left out of the print area
     assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "portrait"
-    assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.scale == PRINT_SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.blackAndWhite
+    assert [b.id for b in ws.row_breaks.brk] == list(layout.breaks)
+    assert ws.page_margins.footer < ws.page_margins.bottom - 0.4
+    assert ws[layout.meta["date"]].value == DATE_PLACEHOLDER
     assert ws.print_title_rows == f"${layout.table_header_row}:${layout.table_header_row}"
     assert all(row > layout.last_row for row in layout.check_rows.values())
 
@@ -138,6 +111,6 @@ def test_plugins_adjust_templates_through_the_hook(tmp_path: Path, registry: Reg
     layout = write_template(form, tmp_path / "t.xlsx", registry=custom)
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")[layout.sheet]
     assert ws.column_dimensions["C"].width == 70
-    assert [b.id for b in ws.row_breaks.brk] == [layout.lines["06"][1]]
+    assert [b.id for b in ws.row_breaks.brk] == [*layout.breaks, layout.lines["06"][1]]
     plain = plan(form)
     assert plain.fields == layout.fields

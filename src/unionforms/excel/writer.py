@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..display import pretty
@@ -28,9 +29,24 @@ from ..model import Form
 from ..registry import Registry
 from ..report import Report
 from ..units import Kind
-from .contract import CONTRACT_VERSION, HEADER_NAMES, ID_SHEET, YESNO_NAME, field_name
+from .contract import CONTRACT_VERSION, DATE_PLACEHOLDER, HEADER_NAMES, ID_SHEET, YESNO_NAME, field_name
 from .formulas import ERROR, WARNING, verdict_formula
-from .layout import CHECK_COLUMN, WIDTHS, SheetLayout, plan
+from .layout import (
+    CHECK_COLUMN,
+    COLUMNS,
+    MARGIN_BOTTOM,
+    MARGIN_FOOTER,
+    MARGIN_HEADER,
+    MARGIN_SIDE,
+    MARGIN_TOP,
+    PRINT_SCALE,
+    WIDTHS,
+    Phrase,
+    SheetLayout,
+    notes_text,
+    plan,
+    row_height,
+)
 
 _BODY = "宋体"
 _TITLE = "黑体"
@@ -100,27 +116,26 @@ def _font(size: float = 11, bold: bool = False, name: str = _BODY, color: str | 
     return Font(name=name, size=size, bold=bold, color=color)
 
 
-def _height(text: str, width: float, size: float = 11) -> float:
-    """Row height in points for ``text`` wrapped in a column ``width`` characters wide (CJK count 2)."""
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    lines = max(1, -(-units // max(1, int(width) - 1)))
-    return max(20.0, lines * size * 1.45 + 5)
-
-
 def _page(ws: Worksheet, layout: SheetLayout) -> None:
     for col, width in WIDTHS.items():
         ws.column_dimensions[col].width = width
+    for row, height in layout.heights.items():
+        ws.row_dimensions[row].height = height
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.scale = PRINT_SCALE  # fixed, so that the planned page breaks hold (layout.PRINT_SCALE)
+    # Excel and WPS print without cell colours: no input tint and no check marks on the sealed copy.
+    ws.page_setup.blackAndWhite = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE
+    ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP, MARGIN_BOTTOM
+    ws.page_margins.header, ws.page_margins.footer = MARGIN_HEADER, MARGIN_FOOTER
     ws.print_title_rows = f"{layout.table_header_row}:{layout.table_header_row}"
     ws.print_area = layout.print_area
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 10
+    for row in layout.breaks:
+        ws.row_breaks.append(Break(id=row))
 
 
 def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -130,7 +145,6 @@ def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
     cell.value = form.title
     cell.font = _font(18, True, _TITLE)
     cell.alignment = _CENTER
-    ws.row_dimensions[t].height = 36
     r1, r2 = layout.header_rows
     h = form.header
     for row, label, target in ((r1, h.unit_label, "unit"), (r2, h.filler_label, "filled_by")):
@@ -138,14 +152,23 @@ def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
         ws[f"A{row}"].value = f"{label}："
         ws[f"A{row}"].alignment = _RIGHT
         ws[f"A{row}"].font = _font()
-        ws.row_dimensions[row].height = 24
         _input(ws[layout.meta[target]])
     date = ws[layout.meta["date"]]
     ws.merge_cells(f"{layout.meta['date']}:E{r1}")
     for col in "DE":  # every cell of a merged input area is unlocked, or Excel refuses typing into it
         _input(ws[f"{col}{r1}"])
+    # The date is typed into the printed 年 月 日: blank, the cell shows them with room to write by hand.
+    date.value = DATE_PLACEHOLDER
     date.number_format = _DATE_FORMAT
-    date.alignment = _CENTER
+    date.alignment = _RIGHT
+    dv = DataValidation(type=None, allow_blank=True)
+    dv.promptTitle, dv.prompt, dv.showInputMessage = (
+        "填报日期",
+        "请填写日期，如 2017-1-15；显示为 2017年1月15日",
+        True,
+    )
+    dv.add(f"{layout.meta['date']}:E{r1}")
+    ws.add_data_validation(dv)
     ws[f"D{r2}"].value = f"{h.phone_label}："
     ws[f"D{r2}"].alignment = _RIGHT
     ws[f"D{r2}"].font = _font()
@@ -168,47 +191,64 @@ def _input(c: Cell) -> None:
 
 def _lines(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
     th = layout.table_header_row
-    for col, text in zip("ABCDE", ("行次", "项", "项目", "填报数", "单位"), strict=True):
+    for col, text in zip(COLUMNS, ("行次", "项", "项目", "填报数", "单位"), strict=True):
         cell = ws[f"{col}{th}"]
         cell.value = text
         cell.font = _font(11, True)
         cell.alignment = _CENTER
         cell.border = _BOX
-    ws.row_dimensions[th].height = 22
-    for number, (start, end) in layout.lines.items():
+    # Column A: the line number, one cell per page the line is on ("08", then "08" / "（续）").
+    for start, end, label in layout.line_cells:
         if end > start:
             ws.merge_cells(f"A{start}:A{end}")
-        ws[f"A{start}"].value = form.line_label(number)
-    for row, _, phrase in layout.rows:
-        for col in "ABCDE":
-            ws[f"{col}{row}"].border = _BOX
-            ws[f"{col}{row}"].font = _font()
-        ws[f"A{row}"].alignment = _CENTER
-        ws[f"B{row}"].alignment = _CENTER
-        if phrase.letter:
-            ws[f"B{row}"].value = f"（{phrase.letter}）"
-        text = ws[f"C{row}"]
-        text.value = phrase.before or None
-        text.alignment = _WRAP
-        width = WIDTHS["C"]
-        if phrase.field is None:
-            ws.merge_cells(f"C{row}:E{row}")
-            width += WIDTHS["D"] + WIDTHS["E"]
-        else:
-            field = phrase.field
-            cell = ws[f"D{row}"]
-            _input(cell)
-            cell.number_format = _FORMATS[field.kind]
-            cell.alignment = Alignment(
-                horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center"
+        for row in range(start, end + 1):
+            ws[f"A{row}"].border = _BOX
+        ws[f"A{start}"].value = label
+        ws[f"A{start}"].alignment = _CENTER
+        ws[f"A{start}"].font = _font()
+    phrase_at = {row: phrase for row, _, phrase in layout.rows}
+    for first, last in layout.sentences:
+        # One printed row reads as one sentence: boxed as a whole, its letter cell spanning its phrases.
+        starts = [r for r in range(first, last + 1) if phrase_at[r].letter or r == first]
+        for a, b in zip(starts, [*starts[1:], last + 1], strict=True):
+            if b - 1 > a:
+                ws.merge_cells(f"B{a}:B{b - 1}")
+            for row in range(a, b):
+                ws[f"B{row}"].border = _BOX
+        for row in range(first, last + 1):
+            edge = Border(
+                left=_THIN,
+                right=_THIN,
+                top=_THIN if row == first else None,
+                bottom=_THIN if row == last else None,
             )
-            unit = ws[f"E{row}"]
-            unit.value = phrase.after
-            unit.alignment = _WRAP
-            _validation(ws, cell.coordinate, field.code, field.label, field.unit, field.kind)
-        ws.row_dimensions[row].height = max(
-            _height(phrase.before, width), _height(phrase.after, WIDTHS["E"]) if phrase.field else 0
-        )
+            for col in "CDE":
+                ws[f"{col}{row}"].border = edge
+                ws[f"{col}{row}"].font = _font()
+            _phrase(ws, row, phrase_at[row])
+
+
+def _phrase(ws: Worksheet, row: int, phrase: Phrase) -> None:
+    letter = ws[f"B{row}"]
+    letter.alignment = _CENTER
+    letter.font = _font()
+    if phrase.letter:
+        letter.value = f"（{phrase.letter}）"
+    text = ws[f"C{row}"]
+    text.value = phrase.before or None
+    text.alignment = _WRAP
+    if phrase.field is None:
+        ws.merge_cells(f"C{row}:E{row}")
+        return
+    field = phrase.field
+    cell = ws[f"D{row}"]
+    _input(cell)
+    cell.number_format = _FORMATS[field.kind]
+    cell.alignment = Alignment(horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center")
+    unit = ws[f"E{row}"]
+    unit.value = phrase.after
+    unit.alignment = _WRAP
+    _validation(ws, cell.coordinate, field.code, field.label, field.unit, field.kind)
 
 
 def _validation(ws: Worksheet, ref: str, code: str, label: str, unit: str, kind: Kind) -> None:
@@ -230,14 +270,12 @@ def _validation(ws: Worksheet, ref: str, code: str, label: str, unit: str, kind:
 
 
 def _notes(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
-    heading = f"{form.notes.heading}："
-    for i, (row, item) in enumerate(zip(layout.notes_rows, form.notes.items, strict=True)):
+    for row, text in zip(layout.notes_rows, notes_text(form), strict=True):
         ws.merge_cells(f"A{row}:E{row}")
         cell = ws[f"A{row}"]
-        cell.value = (heading if i == 0 else "\u3000" * len(heading)) + item
+        cell.value = text
         cell.font = _font(10.5)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        ws.row_dimensions[row].height = _height(str(cell.value), sum(WIDTHS[c] for c in "ABCDE"), 10.5)
 
 
 def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -267,7 +305,7 @@ def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
             ws[f"{col}{row}"].border = _BOX
         ws[f"A{row}"].alignment = _CENTER
         ws[f"B{row}"].alignment = _CENTER
-        ws.row_dimensions[row].height = _height(str(ws[f"C{row}"].value), WIDTHS["C"], 10)
+        ws.row_dimensions[row].height = row_height(str(ws[f"C{row}"].value), WIDTHS["C"], 10)
     last = max(layout.check_rows.values())
     verdicts = f"$D${first}:$D${last}"
     ws.conditional_formatting.add(
