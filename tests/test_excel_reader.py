@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from unionforms import Form, InputError, Meta, Registry
 from unionforms.excel import read_xlsx, safety
+from unionforms.excel.writer import write_template
 from unionforms.strategies import reports
 
 from .xlsx_builders import HEADER_CELLS, build, raw_book, rewrite
@@ -496,3 +497,21 @@ def test_a_libreoffice_round_trip_reads_the_same(registry: Registry, tmp_path: P
     assert after.source.cells == before.source.cells and after.source.sheet == form.title
     with zipfile.ZipFile(out / "filled.xlsx") as zf:
         assert "xl/sharedStrings.xml" in zf.namelist()  # LibreOffice stores text as shared strings
+
+
+@pytest.mark.parametrize("text", ["    年    月    日", "年月日", "\u3000年\u3000月\u3000日 "])
+def test_the_printed_date_label_with_nothing_typed_in_is_no_date(
+    registry: Registry, tmp_path: Path, text: str
+) -> None:
+    form = registry.get("bangfu-2013")
+    path = tmp_path / "blank.xlsx"
+    layout = write_template(form, path)
+    assert read_xlsx(path, registry).report.meta.date is None  # the template's own 年 月 日
+    wb = openpyxl.load_workbook(path)
+    wb[layout.sheet][layout.meta["date"]].value = text
+    wb.save(path)
+    result = read_xlsx(path, registry)
+    assert result.findings == () and result.report.meta.date is None
+    wb[layout.sheet][layout.meta["date"]].value = "2014年  月  日"  # half typed: a date it is not
+    wb.save(path)
+    assert [f.code for f in read_xlsx(path, registry).findings] == ["META-001"]
