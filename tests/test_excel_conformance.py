@@ -33,7 +33,7 @@ from unionforms.excel.conformance import (
     sheet_name_problem,
 )
 from unionforms.excel.writer import write_template
-from unionforms.libreoffice import convert, find_soffice
+from unionforms.excel.libreoffice import convert, find_soffice
 from unionforms.strategies import broken_reports, valid_reports
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
+from .printcopy import write_print_copy
 
 _RECALC = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -87,7 +88,10 @@ def convert(
 
 
 def to_pdf(source: str | Path, target: str | Path) -> Path:
-    """Print the workbook ``source`` to the PDF ``target`` (IN-001/IN-002 for an unusable source)."""
+    """Print the workbook ``source`` to the PDF ``target`` (IN-001/IN-002 for an unusable source).
+
+    What is printed is :func:`~.printcopy.write_print_copy` of ``source``: no check colours on paper.
+    """
     source, target = Path(source), Path(target)
     if not source.is_file():
         raise InputError("IN-001", "no such file", file=str(source))
@@ -96,7 +100,9 @@ def to_pdf(source: str | Path, target: str | Path) -> Path:
             "IN-002", "give a filled .xlsx template", hint="`unionforms fill` makes one", file=str(source)
         )
     with tempfile.TemporaryDirectory(prefix="uf-pdf-") as tmp:
-        (written,) = convert([source], "pdf", tmp)
+        # printed without the on-screen check colours: the PDF is the copy that gets sealed
+        copy = write_print_copy(source, Path(tmp) / source.name)
+        (written,) = convert([copy], "pdf", Path(tmp) / "pdf")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(written), target)
     return target

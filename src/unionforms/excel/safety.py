@@ -119,6 +119,10 @@ class SafeZip:
     def close(self) -> None:
         self._zip.close()
 
+    def names(self) -> list[str]:
+        """Every member's name, in the order of the archive."""
+        return list(self._infos)
+
     def resolve(self, name: str) -> str | None:
         """The member called ``name`` (part names are case-insensitive in a package), or None."""
         name = name.lstrip("/")

@@ -1,0 +1,74 @@
+"""The print copy: a filled workbook without its check colours, printed through real LibreOffice."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+import zlib
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from unionforms import Registry, Report
+from unionforms.cli import main
+from unionforms.excel import read_xlsx
+from unionforms.excel.printcopy import write_print_copy
+from unionforms.excel.writer import write_template
+from unionforms.excel.libreoffice import convert, find_soffice
+
+# 05 = 10 万元 but its parts add up to 12: 05-sum (an error) is broken, so 05 and its parts are marked red.
+_BROKEN = {"05": 10, "05A": 4, "05B": 4, "05C": 4}
+_RED = re.compile(rb"\b1 0\.780\d* 0\.807\d* rg")  # FFC7CE as a PDF fill colour
+
+
+def _broken(registry: Registry, path: Path) -> Path:
+    values = {code: Decimal(v) for code, v in _BROKEN.items()}
+    write_template(registry.get("songwennuan-2017"), path, Report("songwennuan-2017", values=values))
+    return path
+
+
+def test_the_print_copy_has_no_conditional_formats_and_nothing_else_changed(
+    tmp_path: Path, registry: Registry
+) -> None:
+    source = _broken(registry, tmp_path / "filled.xlsx")
+    before = source.read_bytes()
+    copy = write_print_copy(source, tmp_path / "print.xlsx")
+    assert source.read_bytes() == before
+    assert openpyxl.load_workbook(source).worksheets[0].conditional_formatting
+    assert not openpyxl.load_workbook(copy).worksheets[0].conditional_formatting
+    with zipfile.ZipFile(source) as a, zipfile.ZipFile(copy) as b:
+        assert a.namelist() == b.namelist()
+        changed = [n for n in a.namelist() if a.read(n) != b.read(n)]
+    assert changed == ["xl/worksheets/sheet1.xml"]
+    assert read_xlsx(copy, registry).report == read_xlsx(source, registry).report
+
+
+def _pdf_fill_colours(pdf: Path) -> bytes:
+    data = pdf.read_bytes()
+    out = [data]
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            out.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(out)
+
+
+def test_unionforms_pdf_prints_without_the_check_colours(
+    tmp_path: Path, registry: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if find_soffice() is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("LibreOffice is required on CI: .ci/run installs libreoffice-calc-nogui")
+        pytest.skip("LibreOffice is not installed")
+    source = _broken(registry, tmp_path / "filled.xlsx")
+    # printed as it is, LibreOffice paints the red marks ...
+    (plain,) = convert([source], "pdf", tmp_path / "plain")
+    assert _RED.search(_pdf_fill_colours(plain))
+    # ... `unionforms pdf` prints the copy without them
+    assert main(["pdf", str(source), "-o", str(tmp_path / "sealed.pdf")]) == 0
+    assert not _RED.search(_pdf_fill_colours(tmp_path / "sealed.pdf"))
+    capsys.readouterr()
