@@ -15,15 +15,17 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from unionforms import Form, Registry, Report
+from unionforms import Registry, Report
 from unionforms.excel import read_xlsx
 from unionforms.excel.conformance import (
     check_formula,
@@ -32,8 +34,8 @@ from unionforms.excel.conformance import (
     defined_name_problem,
     sheet_name_problem,
 )
-from unionforms.excel.writer import write_template
 from unionforms.excel.libreoffice import convert, find_soffice
+from unionforms.excel.writer import write_template
 from unionforms.strategies import broken_reports, valid_reports
 
 
@@ -63,7 +65,7 @@ def _schema_violations(validate: Callable[[Path], list[tuple[str, int, str]]], p
     return [f"{part}:{line}: {msg}" for part, line, msg in validate(path) if allowed not in msg]
 
 
-def _one(form: Form, strategy: object) -> Report:
+def _one(strategy: st.SearchStrategy[Any]) -> Report:
     out: list[Report] = []
 
     @settings(max_examples=1, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
@@ -86,11 +88,11 @@ def workbooks(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> d
         write_template(form, out[f"{form_id}-blank"])
         for kind, strategy in (("valid", valid_reports(form)), ("broken", broken_reports(form))):
             path = folder / f"{form_id}-{kind}.xlsx"
-            write_template(form, path, _one(form, strategy))
+            write_template(form, path, _one(strategy))
             out[f"{form_id}-{kind}"] = path
     form = registry.get("bangfu-2016")
     out["bangfu-2016-password"] = folder / "bangfu-2016-password.xlsx"
-    write_template(form, out["bangfu-2016-password"], _one(form, valid_reports(form)), password="s3cret")
+    write_template(form, out["bangfu-2016-password"], _one(valid_reports(form)), password="s3cret")
     return out
 
 

@@ -15,9 +15,9 @@ import pytest
 from unionforms import Registry, Report
 from unionforms.cli import main
 from unionforms.excel import read_xlsx
+from unionforms.excel.libreoffice import convert, find_soffice
 from unionforms.excel.printcopy import write_print_copy
 from unionforms.excel.writer import write_template
-from unionforms.excel.libreoffice import convert, find_soffice
 
 # 05 = 10 万元 but its parts add up to 12: 05-sum (an error) is broken, so 05 and its parts are marked red.
 _BROKEN = {"05": 10, "05A": 4, "05B": 4, "05C": 4}
