@@ -151,3 +151,37 @@ def test_a_line_continued_on_the_next_page_repeats_its_number(form: Form) -> Non
         cuts = [c[0] - 1 for c in cells[1:]]
         assert all(cut in layout.breaks for cut in cuts)
     assert any("续" in c[2] for c in layout.line_cells)  # every shipped form spans pages mid-line
+
+
+_TEXT = st.text(alphabet="职工家庭帮扶中心困难农民工救助", min_size=1, max_size=90)
+
+
+@st.composite
+def _forms(draw: st.DrawFn) -> Form:
+    lines = []
+    for n in range(1, draw(st.integers(1, 14)) + 1):
+        rows = [f"[{chr(65 + i)}]{draw(_TEXT)}{{人}}；" for i in range(draw(st.integers(1, 12)))]
+        if draw(st.booleans()):
+            rows.insert(0, draw(_TEXT))  # a lead sentence without a blank, as "2017年元旦、春节期间…中"
+        lines.append({"number": f"{n:02d}", "rows": rows})
+    notes = {"items": [draw(_TEXT)], "position": draw(st.sampled_from(["top", "bottom"]))}
+    data = {
+        "id": "x",
+        "family": "x",
+        "year": 2020,
+        "version": "1",
+        "title": "表",
+        "lines": lines,
+        "notes": notes,
+    }
+    return Form.from_mapping(data)
+
+
+@given(_forms())
+def test_any_form_is_paginated_within_a4_without_stranding(form: Form) -> None:
+    """Property: for forms of any shape, every page fits and no line's first sentence ends a page."""
+    test_pages_are_filled_within_a4_and_never_strand_a_lines_first_sentence(form)
+    layout = plan(form)
+    for number, (a, b) in layout.lines.items():
+        cells = [c for c in layout.line_cells if a <= c[0] <= b]
+        assert [c[2].endswith(CONTINUED) for c in cells] == [False] + [True] * (len(cells) - 1), number

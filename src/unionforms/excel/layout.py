@@ -280,6 +280,9 @@ def _paginate(
         starts.append(k)
         page_first = k
         used = heights[table_header] + height(units[k][0], units[i][1])
+        if line_of.get(units[k][0]) is not None and line_of.get(units[k][0]) == line_of.get(units[k - 1][1]):
+            # the continued line's number cell may be lengthened to show "（续）" (below)
+            used += max(0.0, CONTINUED_HEIGHT - height(*units[k]))
         i += 1
     breaks = tuple(units[k][0] - 1 for k in starts)
     cells: list[tuple[int, int, str]] = []
