@@ -121,17 +121,18 @@ def test_formula_with_cached_result_is_used_and_without_is_val007(registry: Regi
     sheet = "xl/worksheets/sheet1.xml"
 
     def cache(xml: str) -> str:  # as Excel saves it: the computed result after the formula
-        xml = xml.replace(
-            f'<c r="{cells["01A"]}"><f>E4*2</f><v /></c>', f'<c r="{cells["01A"]}"><f>E4*2</f><v>14</v></c>'
-        )
-        xml = xml.replace(
-            f'<c r="{cells["02A"]}"><f>1/0</f><v /></c>',
-            f'<c r="{cells["02A"]}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
-        )
-        return xml.replace(
-            f'<c r="{cells["04A"]}"><f>"是"</f><v /></c>',
-            f'<c r="{cells["04A"]}" t="str"><f>"是"</f><v>是</v></c>',
-        )
+        def stored(code: str, formula: str, result: str, type_: str = "") -> None:
+            nonlocal xml
+            # Writers differ: <v/>, <v /> or <v></v>, and CJK as characters or as character references.
+            spelled = {re.escape(formula), re.escape(formula.encode("ascii", "xmlcharrefreplace").decode())}
+            empty = re.compile(rf'<c r="{cells[code]}"><f>(?:{"|".join(spelled)})</f>(?:<v ?/>|<v></v>)</c>')
+            xml, n = empty.subn(f'<c r="{cells[code]}"{type_}><f>{formula}</f><v>{result}</v></c>', xml)
+            assert n == 1, (code, xml[:200])
+
+        stored("01A", "E4*2", "14")
+        stored("02A", "1/0", "#DIV/0!", ' t="e"')
+        stored("04A", '"是"', "是", ' t="str"')
+        return xml
 
     rewrite(path, sheet, cache)
     result = read_xlsx(path, registry)
