@@ -2,7 +2,7 @@
 
 Every code is topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG`` plugin loading,
 ``IN`` unusable input, ``ENV`` the machine, ``VAL`` a value in a report, ``META`` the header,
-``CHK`` a rule a report breaks).
+``CHK`` a rule a report breaks, ``MAP`` a cross-year mapping, ``CMP`` a year-over-year comparison).
 A message says where first (form, rule, line, file, sheet, cell), then what is wrong, then how to fix it.
 """
 
@@ -28,6 +28,7 @@ CATALOGUE: dict[str, str] = {
     "IN-003": "the report names a form that is not registered",
     "IN-004": "the file is of another form or definition version than expected",
     "IN-005": "the file is too large or looks hostile (zip or XML bomb)",
+    "IN-006": "two returns of different forms are compared, and no mapping between them is declared",
     "VAL-001": "a count is negative",
     "VAL-002": "a count has a fractional part",
     "VAL-003": "a value is not a number",
@@ -41,6 +42,9 @@ CATALOGUE: dict[str, str] = {
     "META-002": "a header entry has the wrong type",
     "CHK-001": "a logic rule (逻辑性审核) is broken: must be fixed",
     "CHK-002": "a plausibility rule (合理性审核) is broken: worth a look",
+    "CMP-001": "a figure changed implausibly from last year's (a jump): worth a look",
+    "MAP-001": "a cross-year mapping file is malformed (unknown kind, wrong number of codes, no why)",
+    "MAP-002": "a cross-year mapping does not fit its two forms (unknown or uncovered code, units differ)",
 }
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
     from .excel.layout import SheetLayout
+    from .mapping import FormMapping
     from .model import Form
 
 PROJECT = "unionforms"
@@ -38,4 +39,13 @@ def unionforms_adjust_template(form: Form, workbook: Workbook, sheet: Worksheet,
 
     Called through ``pm.hook.unionforms_adjust_template`` after the template is built and before it is
     saved; ``layout`` says where every row and cell stands. Returns nothing.
+    """
+
+
+@hookspec
+def unionforms_mappings() -> list[FormMapping]:  # type: ignore[empty-body]
+    """Return the cross-year mappings this plugin declares: how its forms' codes map to earlier forms.
+
+    Usually one ``FormMapping.from_toml(files(__name__) / "mapping.toml")`` (``specs/mapping.md``).
+    Called when a mapping is looked up, not when the registry loads.
     """

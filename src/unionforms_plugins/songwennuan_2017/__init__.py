@@ -1,10 +1,16 @@
-"""Plugin: the songwennuan-2017 form, defined in form.toml beside this module."""
+"""Plugin: the songwennuan-2017 form (form.toml) and its mapping from songwennuan-2014 (mapping.toml)."""
 
 from importlib.resources import files
 
 from unionforms import Form, hookimpl
+from unionforms.mapping import FormMapping
 
 
 @hookimpl
 def unionforms_forms() -> list[Form]:
     return [Form.from_toml(files(__name__) / "form.toml")]
+
+
+@hookimpl
+def unionforms_mappings() -> list[FormMapping]:
+    return [FormMapping.from_toml(files(__name__) / "mapping.toml")]

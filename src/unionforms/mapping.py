@@ -1,0 +1,298 @@
+"""Cross-year mappings: how the field codes of one form correspond to those of an earlier form.
+
+A mapping (``specs/mapping.md``) lists entries, each of one kind, justified from the printed labels:
+
+- ``same``: one code to one code, the printed label unchanged (years aside);
+- ``renamed``: one code to one code, the wording changed but the figure is the same;
+- ``split``: one old code into several new codes whose sum is the old figure;
+- ``merged``: several old codes into one new code that is their sum;
+- ``new``: codes with no earlier counterpart; ``dropped``: codes no longer asked for.
+
+An entry is *exact* unless it says ``exact = false`` (the wording changed its scope); figures carried
+across an exact entry keep their totals. Plugins declare mappings through the ``unionforms_mappings``
+hook; :func:`find_mapping` checks a declared mapping against both forms before it is used.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import DefinitionError, InputError
+from .model import Form
+from .registry import Registry
+from .values import Value
+
+
+class MappingError(DefinitionError):
+    """A mapping file is malformed or does not fit the two forms it joins."""
+
+
+class Kind(enum.Enum):
+    SAME = "same"
+    RENAMED = "renamed"
+    SPLIT = "split"
+    MERGED = "merged"
+    NEW = "new"
+    DROPPED = "dropped"
+
+
+#: How many codes each kind takes on the (old, new) side: "1" exactly one, "2+" two or more, "0" none.
+_ARITY = {
+    Kind.SAME: ("1", "1"),
+    Kind.RENAMED: ("1", "1"),
+    Kind.SPLIT: ("1", "2+"),
+    Kind.MERGED: ("2+", "1"),
+    Kind.NEW: ("0", "1+"),
+    Kind.DROPPED: ("1+", "0"),
+}
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}(?=年)")
+
+
+def normal_label(label: str) -> str:
+    """A label with its year (2017年 → ____年) and white space removed, for comparing years' wordings."""
+    return "".join(_YEAR_RE.sub("____", label).split())
+
+
+def _fits(n: int, arity: str) -> bool:
+    return {"0": n == 0, "1": n == 1, "2+": n >= 2, "1+": n >= 1}[arity]
+
+
+@attrs.frozen
+class Entry:
+    """One correspondence: old codes → new codes, of a kind, with the printed wording that justifies it."""
+
+    kind: Kind
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    why: str
+    exact: bool = True
+
+    def __attrs_post_init__(self) -> None:
+        want_old, want_new = _ARITY[self.kind]
+        if not (_fits(len(self.old), want_old) and _fits(len(self.new), want_new)):
+            raise MappingError(
+                "MAP-001",
+                f"a {self.kind.value!r} entry takes {want_old} old and {want_new} new codes, "
+                f"not {list(self.old)} → {list(self.new)}",
+                hint="same/renamed 1 → 1, split 1 → 2+, merged 2+ → 1, new → 1+, dropped 1+ →",
+            )
+        if not self.why.strip():
+            raise MappingError("MAP-001", f"entry {self.label} has no `why`", hint="quote the printed labels")
+
+    @property
+    def comparable(self) -> bool:
+        """Both sides exist, so last year's figure can stand beside this year's."""
+        return bool(self.old and self.new)
+
+    @property
+    def label(self) -> str:
+        return f"{'+'.join(self.old) or '—'} → {'+'.join(self.new) or '—'}"
+
+
+@attrs.frozen
+class FormMapping:
+    """How the codes of form ``new`` correspond to those of the earlier form ``old``."""
+
+    old: str
+    new: str
+    entries: tuple[Entry, ...]
+    file: str | None = None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, file: str | None = None) -> FormMapping:
+        """Build a mapping from the tables of a mapping file (``specs/mapping.md``)."""
+        try:
+            old, new = str(data["from"]), str(data["to"])
+            entries = []
+            for i, raw in enumerate(data.get("map", ()), start=1):
+                extra = set(raw) - {"kind", "from", "to", "why", "exact"}
+                if extra:
+                    raise MappingError("MAP-001", f"entry {i} has unknown keys {sorted(extra)}", file=file)
+                try:
+                    kind = Kind(raw["kind"])
+                except ValueError:
+                    raise MappingError(
+                        "MAP-001",
+                        f"entry {i}: kind {raw['kind']!r} is not one of {', '.join(k.value for k in Kind)}",
+                        file=file,
+                    ) from None
+                exact = raw.get("exact", True)
+                if not isinstance(exact, bool):
+                    raise MappingError("MAP-001", f"entry {i}: exact must be true or false", file=file)
+                why = str(raw.get("why", ""))
+                entries.append(Entry(kind, _codes(raw.get("from")), _codes(raw.get("to")), why, exact))
+        except MappingError as exc:
+            exc.file = exc.file or file
+            exc.args = (str(exc),)
+            raise
+        except (KeyError, TypeError) as exc:
+            raise MappingError(
+                "MAP-001", f"mapping is missing or has a wrong entry: {exc!r}", file=file
+            ) from None
+        return cls(old, new, tuple(entries), file)
+
+    @classmethod
+    def from_toml(cls, path: str | Path | Traversable) -> FormMapping:
+        """Read a mapping file (a path, or a package resource from importlib.resources)."""
+        try:
+            with (Path(path) if isinstance(path, str) else path).open("rb") as fh:
+                data = tomllib.load(fh)
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise MappingError("MAP-001", f"cannot read mapping: {exc}", file=str(path)) from None
+        return cls.from_mapping(data, file=str(path))
+
+    @classmethod
+    def identity(cls, form: Form) -> FormMapping:
+        """The same form in two years: every code maps to itself."""
+        return cls(
+            form.id,
+            form.id,
+            tuple(Entry(Kind.SAME, (c,), (c,), f"同一表式 {form.id}") for c in form.fields),
+        )
+
+    def problems(self, old: Form, new: Form) -> list[MappingError]:
+        """Every way this mapping does not fit ``old`` → ``new``; an empty list when it can be used."""
+        out: list[MappingError] = []
+
+        def fail(message: str, hint: str | None = None) -> None:
+            out.append(MappingError("MAP-002", message, hint=hint, file=self.file, form=new.id))
+
+        if (self.old, self.new) != (old.id, new.id):
+            fail(f"the mapping joins {self.old} → {self.new}, not {old.id} → {new.id}")
+            return out
+        for side, form, codes_of in ((old, old, "old"), (new, new, "new")):
+            seen: dict[str, int] = {}
+            for entry in self.entries:
+                for code in getattr(entry, codes_of):
+                    if code not in form.fields:
+                        fail(f"entry {entry.label} names {code}, which {form.id} does not have")
+                    seen[code] = seen.get(code, 0) + 1
+            twice = sorted(c for c, n in seen.items() if n > 1)
+            if twice:
+                fail(f"codes of {side.id} in more than one entry: {', '.join(twice)}")
+            missing = [c for c in form.fields if c not in seen]
+            if missing:
+                fail(
+                    f"codes of {side.id} in no entry: {', '.join(missing)}",
+                    hint="every code is same, renamed, split, merged, new or dropped",
+                )
+        for entry in self.entries:
+            fields = [old.fields[c] for c in entry.old if c in old.fields]
+            fields += [new.fields[c] for c in entry.new if c in new.fields]
+            if entry.comparable and len({f.unit for f in fields}) > 1:
+                units = "、".join(dict.fromkeys(f.unit for f in fields))
+                fail(
+                    f"entry {entry.label} joins fields of different units ({units})",
+                    hint="figures in different units are not comparable: use dropped and new",
+                )
+            if entry.kind is Kind.SAME and len(fields) == 2:
+                a, b = (normal_label(f.label) for f in fields)
+                if a != b:
+                    fail(
+                        f"entry {entry.label} is 'same' but the labels differ: "
+                        f"“{fields[0].label}” / “{fields[1].label}”",
+                        hint="use 'renamed' (and exact = false if the scope changed), or fix the codes",
+                    )
+        return out
+
+    def checked(self, old: Form, new: Form) -> FormMapping:
+        """This mapping, or MappingError (MAP-002) naming every problem with it."""
+        problems = self.problems(old, new)
+        if problems:
+            raise MappingError(
+                "MAP-002",
+                "; ".join(p.message for p in problems),
+                hint=problems[0].hint,
+                file=self.file,
+                form=new.id,
+            )
+        return self
+
+
+def _codes(raw: object) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (raw,)
+    if isinstance(raw, list) and all(isinstance(c, str) for c in raw):
+        return tuple(raw)
+    raise TypeError(f"codes are a string or a list of strings, not {raw!r}")
+
+
+def declared_mappings(registry: Registry) -> list[FormMapping]:
+    """Every mapping the registered plugins declare (``unionforms_mappings``), called through pluggy one
+    plugin at a time; a plugin whose hook raises or returns something else is skipped (``unionforms check``
+    on its package says why)."""
+    out: list[FormMapping] = []
+    manager = registry.manager
+    for plugin in manager.get_plugins():
+        others = [p for p in manager.get_plugins() if p is not plugin]
+        only_this = manager.subset_hook_caller("unionforms_mappings", remove_plugins=others)
+        if not only_this.get_hookimpls():
+            continue
+        try:
+            results = only_this()
+        except Exception:  # one broken plugin must not hide the others' mappings
+            continue
+        for found in results:
+            if isinstance(found, list | tuple):
+                out += [m for m in found if isinstance(m, FormMapping)]
+    return out
+
+
+def find_mapping(registry: Registry, old: Form, new: Form) -> FormMapping | None:
+    """The mapping declared from ``old`` to ``new`` (checked against both), the identity for one form."""
+    if old.id == new.id:
+        return FormMapping.identity(old)
+    for mapping in declared_mappings(registry):
+        if (mapping.old, mapping.new) == (old.id, new.id):
+            return mapping.checked(old, new)
+    return None
+
+
+def require_mapping(registry: Registry, old: Form, new: Form) -> FormMapping:
+    """:func:`find_mapping`, or InputError (IN-006) when no plugin declares one."""
+    mapping = find_mapping(registry, old, new)
+    if mapping is None:
+        raise InputError(
+            "IN-006",
+            f"no mapping from {old.id} to {new.id} is declared",
+            hint="the plugin of the later form declares one in mapping.toml (specs/mapping.md); "
+            "`unionforms diff` shows the changes without one",
+        )
+    return mapping
+
+
+def total(codes: Iterable[str], values: Mapping[str, Value]) -> Value | None:
+    """The figure of one side of an entry: a flag as is, else the sum of the filled codes; None if blank."""
+    present = [values[c] for c in codes if c in values]
+    if not present:
+        return None
+    if len(present) == 1 and isinstance(present[0], bool):
+        return present[0]
+    return sum((Decimal(v) for v in present if not isinstance(v, bool)), Decimal(0))
+
+
+def carry(mapping: FormMapping, values: Mapping[str, Value]) -> dict[str, Value]:
+    """Last year's figures in this year's codes, where an exact entry determines them.
+
+    ``same``, ``renamed`` and ``merged`` entries carry the old figure (a sum for merged); a ``split`` entry
+    cannot say how its total divides, so its parts stay blank. Inexact entries carry nothing.
+    """
+    out: dict[str, Value] = {}
+    for entry in mapping.entries:
+        if not entry.exact or len(entry.new) != 1 or not entry.old:
+            continue
+        figure = total(entry.old, values)
+        if figure is not None:
+            out[entry.new[0]] = figure
+    return out
