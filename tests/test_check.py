@@ -1,0 +1,127 @@
+"""`check`: a definition checked from its file, every problem at once, located by TOML line and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from unionforms import DefinitionError, Registry, Severity
+from unionforms.check import check_path, load_definition
+
+PLUGINS = Path(__file__).resolve().parent.parent / "src" / "unionforms_plugins"
+SOURCE = (PLUGINS / "songwennuan_2017" / "form.toml").read_text(encoding="utf-8")
+
+
+def _write(tmp_path: Path, text: str, name: str = "form.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _at(text: str, needle: str) -> tuple[int, int]:
+    """The 1-based line and column of ``needle`` in ``text``."""
+    before = text[: text.index(needle)]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
+@pytest.mark.parametrize("plugin", ["songwennuan_2014", "songwennuan_2017", "bangfu_2013", "bangfu_2016"])
+def test_the_shipped_definitions_have_no_error(registry: Registry, plugin: str) -> None:
+    result = check_path(PLUGINS / plugin, registry)  # the folder: its form.toml and mapping.toml
+    assert result.errors == 0, [p.text() for p in result.problems]
+    assert result.form is not None and result.form == registry.forms[result.form.id]
+
+
+def test_every_error_at_once_at_its_line_and_column(tmp_path: Path) -> None:
+    text = (
+        SOURCE.replace("[C]慰问一线职工{人}；", "[C]慰问一线职工{元}；")
+        .replace('expr = "04B <= 04A"', 'expr = "04B <= 04A +"')
+        .replace('expr = "06A <= 06"', 'expr = "06A <= 06Z"')
+        .replace('expr = "07J > 0 -> 07I > 0"', 'expr = "07J > 0 -> 07I > 0.5"')
+        .replace('id = "02B-01B"', 'id = "02B-part"')
+    )
+    result = check_path(_write(tmp_path, text))
+    found = {(p.code, p.rule): p for p in result.problems}
+    assert result.errors == len(result.problems) == 5, [p.text() for p in result.problems]
+    unit = found[("DEF-003", None)]
+    row_line, row_col = _at(text, '"[C]慰问一线职工{元}')
+    assert (unit.line, unit.column) == (row_line, row_col + 1 + len("[C]慰问一线职工"))
+    end = found[("RULE-001", "04B-part")]
+    line, quote = _at(text, '"04B <= 04A +"')
+    assert (end.line, end.column, end.position) == (line, quote + 1 + 12, 12)  # the end of the rule
+    unknown = found[("RULE-002", "06A-part")]
+    assert (unknown.line, unknown.column, unknown.position) == (*_at(text, "06Z"), 7)
+    fraction = found[("RULE-003", "07J-households")]
+    assert (fraction.line, fraction.column) == _at(text, '0.5"')
+    twice = found[("DEF-005", "02B-part")]
+    assert twice.line == text[: text.rindex('id = "02B-part"')].count("\n") + 1
+    assert unknown.text().startswith(
+        f"{tmp_path / 'form.toml'}:{unknown.line}:{unknown.column}: 错误 [RULE-002"
+    )
+
+
+def test_rules_on_a_line_that_did_not_load_are_not_judged(tmp_path: Path) -> None:
+    text = SOURCE.replace("[D]慰问困难家庭总数{户}", "[D]慰问困难家庭总数{元}")
+    codes = [p.code for p in check_path(_write(tmp_path, text)).problems]
+    assert codes == ["DEF-003"]  # not also RULE-002 for 04D, 04E … named by rules
+
+
+def test_toml_syntax_errors_are_located(tmp_path: Path) -> None:
+    result = check_path(_write(tmp_path, 'id = "x"\ntitle = "unclosed\n'))
+    (problem,) = result.problems
+    assert (problem.code, problem.line) == ("DEF-006", 2)
+
+
+def test_a_letter_shift_warns_about_units_and_moved_codes(registry: Registry, tmp_path: Path) -> None:
+    text = SOURCE.replace(
+        'id = "songwennuan-2017"', 'id = "songwennuan-2018"\ncopied_from = "songwennuan-2017"'
+    )
+    text = text.replace("year = 2017", "year = 2018").replace(
+        '"[D]慰问困难家庭总数{户}，[E]其中困难职工{户}，",\n  "[F]困难农民工{户}，[G]慰问困难劳模{户}。",',
+        '"[D]慰问节日坚守岗位职工{人}；",\n  "[E]慰问困难家庭总数{户}，[F]其中困难职工{户}，",\n'
+        '  "[G]困难农民工{户}，[H]慰问困难劳模{户}。",',
+    )
+    result = check_path(_write(tmp_path, text), registry)
+    assert result.errors == 0
+    warned = [(p.code, p.rule) for p in result.problems]
+    assert ("LINT-001", "04E-part") in warned and ("LINT-001", "04G-plausible") in warned
+    stale = next(p for p in result.problems if (p.code, p.rule) == ("LINT-002", "04E-part"))
+    assert "04E was “其中困难职工” in songwennuan-2017" in stale.message
+    assert "(“其中困难职工” is now 04F)" in stale.message
+    assert stale.severity is Severity.WARNING and (stale.line, stale.column) == _at(text, '"04E <= 04D"')
+    assert ("LINT-002", "04B-part") not in warned  # its codes did not move
+
+
+def test_a_copied_row_not_yet_edited_is_warned_about(tmp_path: Path) -> None:
+    text = SOURCE.replace(
+        '"[K]与困难职工结对帮扶{对}。",', '"[K]与困难职工结对帮扶{对}。",\n  "[L]与困难职工结对帮扶{对}。",'
+    )
+    (problem,) = check_path(_write(tmp_path, text)).problems
+    assert (
+        problem.code == "LINT-003" and "07L repeats the label “与困难职工结对帮扶” of 07K" in problem.message
+    )
+    assert problem.line == _at(text, '"[L]与困难职工')[0]
+
+
+def test_the_mapping_beside_the_definition_is_checked(registry: Registry, tmp_path: Path) -> None:
+    _write(tmp_path, (PLUGINS / "songwennuan_2017" / "form.toml").read_text(encoding="utf-8"))
+    mapping = (PLUGINS / "songwennuan_2017" / "mapping.toml").read_text(encoding="utf-8")
+    _write(
+        tmp_path, mapping.replace('from = "04C.2"\nto = "04E"', 'from = "04C.2"\nto = "04F"'), "mapping.toml"
+    )
+    result = check_path(tmp_path, registry)
+    messages = [p.message for p in result.problems if p.code == "MAP-002"]
+    assert any("more than one entry: 04F" in m for m in messages)
+    assert any("in no entry: 04E" in m for m in messages)
+    form, beside = load_definition(tmp_path / "form.toml", registry)
+    assert form.id == "songwennuan-2017" and beside is None  # a mapping that does not fit is not used
+
+
+def test_load_definition_names_the_first_error(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionError, match=r"does not load: .*RULE-002"):
+        load_definition(_write(tmp_path, SOURCE.replace('expr = "06A <= 06"', 'expr = "06A <= 06Z"')))
+
+
+def test_a_folder_needs_exactly_one_definition(tmp_path: Path) -> None:
+    with pytest.raises(DefinitionError, match="found 0"):
+        check_path(tmp_path)
