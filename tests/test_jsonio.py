@@ -1,4 +1,5 @@
-"""The JSON interchange contract: round-trips exactly and matches the published JSON Schema."""
+"""The JSON interchange contract: matches the published JSON Schema (the exact round trip of every form
+is in the conformance kit, tests/test_conformance.py)."""
 
 from __future__ import annotations
 
@@ -14,18 +15,6 @@ from unionforms import Form, InputError, Registry
 from unionforms.io import jsonio
 from unionforms.io.schema import report_schema
 from unionforms.strategies import reports
-
-
-@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_json_round_trip_is_identity(registry: Registry, form: Form, data: st.DataObject) -> None:
-    report = data.draw(reports(form))
-    text = jsonio.dumps(report)
-    back_form, back, findings = jsonio.report_from_dict(json.loads(text, parse_float=Decimal), registry)
-    assert findings == []
-    assert back_form is form
-    assert back == report
-    assert {c: str(v) for c, v in back.values.items()} == {c: str(v) for c, v in report.values.items()}
 
 
 @settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow])

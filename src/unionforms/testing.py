@@ -1,0 +1,281 @@
+"""The conformance kit: the standard properties every registered form must have (``specs/conformance.md``).
+
+Use it from pytest by subclassing, in any test module of a plugin::
+
+    from unionforms.testing import FormConformance
+
+    class TestSongwennuan2018(FormConformance):
+        form_id = "songwennuan-2018"
+
+pytest collects the inherited tests: the definition loads and checks clean, rules parse, generated
+valid reports have no error finding, every rule can be broken alone, JSON and Excel round trips keep
+every value, a declared mapping fits, and LibreOffice's live checks agree with Python (skipped, with
+the reason, when LibreOffice is not installed). Or call :func:`run_conformance` once, outside pytest.
+
+Needs ``pip install "unionforms[testing]"`` (Hypothesis and pytest).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import ClassVar, TypeVar
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from .check import check_path
+from .evaluate import Status, evaluate
+from .excel.formulas import ERROR, PASS, SKIPPED, WARNING
+from .excel.layout import plan
+from .excel.libreoffice import convert, find_soffice
+from .excel.reader import read_xlsx
+from .excel.writer import write_template
+from .findings import Severity
+from .io.jsonio import report_from_dict, report_to_dict
+from .mapping import declared_mappings
+from .model import Form
+from .registry import Registry
+from .report import Report
+from .rules import Rule, parse
+from .scaffold import definition_source
+from .strategies import broken_reports, reports, valid_reports
+from .validate import typed_values, validate
+
+__all__ = ["FormConformance", "run_conformance"]
+
+T = TypeVar("T")
+_HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture]
+
+
+@functools.cache
+def installed() -> Registry:
+    """The registry of installed plugins, loaded once for the kit."""
+    return Registry.from_entry_points()
+
+
+def _settings(n: int) -> settings:
+    return settings(max_examples=n, deadline=None, suppress_health_check=_HEALTH)
+
+
+# ---- the properties, one function each (the test class and run_conformance call these) -------------
+
+
+def definition_loads(registry: Registry, form_id: str) -> Form:
+    """The form is registered with no problem naming it, and its id is family-year."""
+    mine = [str(p) for p in registry.problems if form_id in str(p)]
+    assert mine == [], mine
+    assert form_id in registry.forms, f"{form_id} is not registered; problems: {registry.problems}"
+    form = registry.forms[form_id]
+    assert form.id == f"{form.family}-{form.year}", "the id must be family-year (specs/versioning.md)"
+    return form
+
+
+def definition_checks(registry: Registry, form: Form) -> None:
+    """``unionforms check`` finds no error in the form's definition file (and mapping beside it)."""
+    source = definition_source(form.id)
+    if not isinstance(source, Path):
+        pytest.skip(f"the definition of {form.id} is not a file on disk")
+    result = check_path(source, registry)
+    assert [p.text() for p in result.problems if p.severity is Severity.ERROR] == []
+
+
+def rules_parse(form: Form) -> None:
+    """Every rule's text parses again to the same tree, and names only the form's codes."""
+    for rule in form.rules:
+        assert parse(rule.expr, rule=rule.id) == rule.tree, rule.id
+        assert set(rule.codes) <= set(form.fields), rule.id
+
+
+def valid_report_passes(form: Form, report: Report) -> None:
+    """A generated valid report has no error-level finding."""
+    errors = [f.message for f in validate(form, report) if f.severity is Severity.ERROR]
+    assert errors == []
+
+
+def broken_report_breaks_one(form: Form, report: Report, rule: Rule) -> None:
+    """A report generated to break ``rule`` breaks exactly that rule, with its severity and fields."""
+    findings = validate(form, report)
+    assert [f.rule for f in findings] == [rule.id]
+    (finding,) = findings
+    assert finding.fields == rule.codes
+    assert finding.severity is rule.severity
+    assert all(code in finding.message for code in rule.codes)
+
+
+def json_round_trip(registry: Registry, form: Form, report: Report) -> None:
+    """A report survives the JSON interchange format exactly: every value, its type and its digits."""
+    text = json.dumps(report_to_dict(report), ensure_ascii=False)
+    back_form, again, findings = report_from_dict(json.loads(text, parse_float=Decimal), registry)
+    assert findings == []
+    assert back_form is form
+    assert again == report
+    assert {c: str(v) for c, v in again.values.items()} == {c: str(v) for c, v in report.values.items()}
+
+
+def excel_round_trip(registry: Registry, form: Form, report: Report) -> None:
+    """A report written into the form's template reads back unchanged, without findings."""
+    with tempfile.TemporaryDirectory(prefix="uf-conf-") as tmp:
+        path = Path(tmp) / f"{form.id}.xlsx"
+        write_template(form, path, report)
+        back = read_xlsx(path, registry, expect=form)
+    assert back.findings == ()
+    assert back.report == report
+
+
+def mappings_fit(registry: Registry, form: Form) -> None:
+    """Every mapping declared to or from the form fits both forms (when both are installed)."""
+    for mapping in declared_mappings(registry):
+        if form.id in (mapping.old, mapping.new) and {mapping.old, mapping.new} <= set(registry.forms):
+            problems = mapping.problems(registry.forms[mapping.old], registry.forms[mapping.new])
+            assert [str(p) for p in problems] == []
+
+
+def _python_verdict(form: Form, rule: Rule, report: Report) -> str:
+    values, _ = typed_values(form, report)
+    status = evaluate(rule, values).status
+    if status is Status.SKIPPED:
+        return SKIPPED
+    if status is Status.HOLDS:
+        return PASS
+    return ERROR if rule.severity is Severity.ERROR else WARNING
+
+
+def examples(strategy: st.SearchStrategy[T], n: int) -> list[T]:
+    """``n`` examples of ``strategy``, collected so they can go through LibreOffice in one batch."""
+    out: list[T] = []
+
+    @settings(max_examples=n, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def collect(example: T) -> None:
+        out.append(example)
+
+    collect()
+    return out[:n]
+
+
+def libreoffice_agrees(registry: Registry, form: Form, n: int, workdir: Path) -> None:
+    """Filled templates recalculated by LibreOffice read back exactly, and every live check gives
+    Python's verdict; a broken report is flagged on exactly its rule. Skipped without LibreOffice."""
+    if find_soffice() is None:
+        pytest.skip(
+            "LibreOffice is not installed: live checks not compared (apt-get install libreoffice-calc)"
+        )
+    valid = examples(valid_reports(form), n)
+    broken = examples(broken_reports(form), n) if form.rules else []
+    reports = valid + [r for r, _ in broken]
+    src, out = workdir / "src", workdir / "lo"
+    src.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i, report in enumerate(reports):
+        path = src / f"r{i:03d}.xlsx"
+        write_template(form, path, report)
+        files.append(path)
+    converted = convert(files, "xlsx", out)
+    layout = plan(form)
+    disagreements = []
+    for report, path in zip(reports, converted, strict=True):
+        back = read_xlsx(path, registry, expect=form)
+        assert back.findings == ()
+        assert back.report == report, path
+        ws = openpyxl.load_workbook(path, data_only=True)[layout.sheet]
+        for rule in form.rules:
+            excel = ws[f"D{layout.check_rows[rule.id]}"].value
+            python = _python_verdict(form, rule, report)
+            if excel != python:
+                disagreements.append((path.name, rule.id, excel, python))
+    assert disagreements == []
+    for (_, rule), path in zip(broken, converted[len(valid) :], strict=True):
+        ws = openpyxl.load_workbook(path, data_only=True)[layout.sheet]
+        flagged = {r.id for r in form.rules if ws[f"D{layout.check_rows[r.id]}"].value in (ERROR, WARNING)}
+        assert flagged == {rule.id}
+
+
+# ---- pytest: subclass and set form_id ------------------------------------------------------------
+
+
+class FormConformance:
+    """Subclass in a test module and set ``form_id``; pytest runs the kit's tests on that form.
+
+    ``examples`` Hypothesis examples per property, ``examples_per_rule`` per rule broken alone,
+    ``libreoffice_reports`` valid and as many broken reports sent through LibreOffice.
+    """
+
+    form_id: ClassVar[str] = ""
+    examples: ClassVar[int] = 25
+    examples_per_rule: ClassVar[int] = 8
+    libreoffice_reports: ClassVar[int] = 15
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if "rule_id" in metafunc.fixturenames:
+            form = installed().forms.get(self.form_id)
+            ids = [r.id for r in form.rules] if form is not None else []
+            metafunc.parametrize("rule_id", ids)
+
+    @pytest.fixture
+    def form(self) -> Form:
+        if not self.form_id:
+            pytest.skip("set form_id on the FormConformance subclass")
+        return definition_loads(installed(), self.form_id)
+
+    def test_definition_loads(self, form: Form) -> None:
+        assert form.id == self.form_id
+
+    def test_definition_checks(self, form: Form) -> None:
+        definition_checks(installed(), form)
+
+    def test_rules_parse(self, form: Form) -> None:
+        rules_parse(form)
+
+    def test_mappings_fit(self, form: Form) -> None:
+        mappings_fit(installed(), form)
+
+    def test_valid_reports_pass(self, form: Form) -> None:
+        _run(self.examples, valid_reports(form), lambda r: valid_report_passes(form, r))
+
+    def test_each_rule_can_be_broken_alone(self, form: Form, rule_id: str) -> None:
+        strategy = broken_reports(form, rule=rule_id)
+        _run(self.examples_per_rule, strategy, lambda pair: broken_report_breaks_one(form, *pair))
+
+    def test_json_round_trip(self, form: Form) -> None:
+        _run(self.examples, reports(form), lambda r: json_round_trip(installed(), form, r))
+
+    def test_excel_round_trip(self, form: Form) -> None:
+        _run(
+            max(1, self.examples // 3), valid_reports(form), lambda r: excel_round_trip(installed(), form, r)
+        )
+
+    def test_libreoffice_agrees(self, form: Form, tmp_path: Path) -> None:
+        libreoffice_agrees(installed(), form, self.libreoffice_reports, tmp_path)
+
+
+def _run(n: int, strategy: st.SearchStrategy[T], check: Callable[[T], None]) -> None:
+    @_settings(n)
+    @given(strategy)
+    def prop(example: T) -> None:
+        check(example)
+
+    prop()
+
+
+def run_conformance(form_id: str, *, examples: int = 25, registry: Registry | None = None) -> None:
+    """Every property of the kit on ``form_id`` in one call (no LibreOffice); AssertionError on failure."""
+    registry = registry or installed()
+    form = definition_loads(registry, form_id)
+    rules_parse(form)
+    mappings_fit(registry, form)
+    _run(examples, valid_reports(form), lambda r: valid_report_passes(form, r))
+    for rule in form.rules:
+        _run(
+            max(1, examples // 3),
+            broken_reports(form, rule=rule.id),
+            lambda p: broken_report_breaks_one(form, *p),
+        )
+    _run(examples, reports(form), lambda r: json_round_trip(registry, form, r))
+    _run(max(1, examples // 3), reports(form), lambda r: excel_round_trip(registry, form, r))
