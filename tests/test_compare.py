@@ -14,6 +14,9 @@ from unionforms.excel.writer import write_template
 from unionforms.io import jsonio
 from unionforms.io.reading import read_report
 from unionforms.mapping import FormMapping, find_mapping
+from unionforms.report import ReadResult
+from unionforms.validate import typed_values
+from unionforms.values import Value
 
 
 def _filled(tmp_path: Path, registry: Registry, form_id: str, values: dict[str, object]) -> Path:
@@ -22,6 +25,10 @@ def _filled(tmp_path: Path, registry: Registry, form_id: str, values: dict[str, 
     path = tmp_path / f"{form_id}.xlsx"
     write_template(form, path, Report(form_id, Meta(unit="乐山市总工会"), values))
     return path
+
+
+def _typed(result: ReadResult) -> dict[str, Value]:
+    return typed_values(result.form, result.report)[0]
 
 
 def test_songwennuan_2014_to_2017_on_filled_templates(tmp_path: Path, registry: Registry) -> None:
@@ -69,7 +76,7 @@ def test_songwennuan_2014_to_2017_on_filled_templates(tmp_path: Path, registry: 
     )
     mapping = find_mapping(registry, last.form, this.form)
     assert mapping is not None
-    result = compare(mapping, last.form, last.report.values, this.form, this.report.values)  # type: ignore[arg-type]
+    result = compare(mapping, last.form, _typed(last), this.form, _typed(this))
     lines = {line.entry.old: line for line in result.lines if line.entry.old}
     assert lines[("01A.2",)].entry.new == ("01B",) and lines[("01A.2",)].change == 500
     assert lines[("05A",)].last == Decimal("120.00") and lines[("05A",)].this == Decimal("120.00")  # split
@@ -105,7 +112,7 @@ def test_bangfu_2013_to_2016_on_filled_templates(tmp_path: Path, registry: Regis
     )
     mapping = find_mapping(registry, last.form, this.form)
     assert mapping is not None
-    result = compare(mapping, last.form, last.report.values, this.form, this.report.values)  # type: ignore[arg-type]
+    result = compare(mapping, last.form, _typed(last), this.form, _typed(this))
     lines = {line.entry.new: line for line in result.lines if line.entry.new}
     assert lines[("01",)].change == 1 and lines[("01A",)].change == 0
     assert lines[("06B",)].last is True and lines[("06B",)].this is False and lines[("06B",)].change is None
@@ -121,7 +128,7 @@ def test_the_same_form_in_two_years_and_aggregates(tmp_path: Path, registry: Reg
         path.write_text(jsonio.dumps(Report(form.id, Meta(), values)), encoding="utf-8")
         paths.append(path)
     last, this = (read_report(p, registry) for p in paths)
-    result = compare(FormMapping.identity(form), form, last.report.values, form, this.report.values)  # type: ignore[arg-type]
+    result = compare(FormMapping.identity(form), form, _typed(last), form, _typed(this))
     jumps = [line.entry.new for line in result.lines if line.jump]
     assert jumps == [("03A",)]  # from 0 to 5
     assert result.lines[0].change == 0

@@ -1,0 +1,95 @@
+"""`new-form`, `check` and `diff`: start next year's form, check a definition, see what changed."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..check import check_path, load_definition
+from ..diff import diff
+from ..errors import InputError
+from ..mapping import FormMapping, find_mapping
+from ..model import Form
+from ..scaffold import new_form
+from ._base import Context, command
+
+
+def _new_form_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--from", dest="source", required=True, metavar="FORM", help="the form to copy, e.g. songwennuan-2017"
+    )
+    p.add_argument(
+        "--id", required=True, metavar="NEW_ID", help="the new form's id, family-year: songwennuan-2018"
+    )
+    p.add_argument(
+        "--dir", required=True, metavar="PATH", help="the plugin package folder to create (new or empty)"
+    )
+
+
+@command(
+    "new-form",
+    "start a new form as a plugin package, copied from a registered form",
+    arguments=_new_form_arguments,
+)
+def new_form_command(args: argparse.Namespace, ctx: Context) -> int:
+    source = ctx.registry.get(args.source)
+    if args.id in ctx.registry.forms:
+        raise InputError("IN-002", f"form {args.id!r} is already registered", hint="choose another id")
+    target = new_form(source, args.id, args.dir)
+    files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    ctx.output.result(
+        {"form": args.id, "from": source.id, "dir": str(target), "files": files},
+        f"已写出 {target}：{args.id}（复制自 {source.id}）\n"
+        + "\n".join(f"  {f}" for f in files)
+        + f"\n下一步：编辑 form.toml 与 mapping.toml，然后 unionforms check {target}",
+    )
+    return 0
+
+
+def _check_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", metavar="PATH", help="a form.toml, or a plugin package folder holding one")
+
+
+@command(
+    "check", "check a form definition without installing it; exit 1 on an error", arguments=_check_arguments
+)
+def check(args: argparse.Namespace, ctx: Context) -> int:
+    path = Path(args.path)
+    if not path.exists():
+        raise InputError("IN-001", "no such file or folder", file=str(path))
+    result = check_path(path, ctx.registry)
+    for problem in result.problems:
+        ctx.output.line(problem.text())
+    ctx.output.result([p.to_dict() for p in result.problems])
+    warnings = len(result.problems) - result.errors
+    ctx.output.note(f"{args.path}：{result.errors} 个错误，{warnings} 个警告")
+    return 1 if result.errors else 0
+
+
+def _diff_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("old", metavar="FORM_A", help="the earlier form: an id, a form.toml or a plugin folder")
+    p.add_argument("new", metavar="FORM_B", help="the later form: an id, a form.toml or a plugin folder")
+
+
+def form_of(name: str, ctx: Context) -> tuple[Form, FormMapping | None]:
+    """A registered form by id, or the form a definition file (or plugin folder) defines, with its mapping."""
+    if name in ctx.registry.forms or not Path(name).exists():
+        return ctx.registry.get(name), None
+    return load_definition(name, ctx.registry)
+
+
+@command(
+    "diff",
+    "what changed between two form definitions (codes, labels, letters, units, rules)",
+    arguments=_diff_arguments,
+)
+def diff_command(args: argparse.Namespace, ctx: Context) -> int:
+    (old, _), (new, beside) = form_of(args.old, ctx), form_of(args.new, ctx)
+    mapping = None
+    if old.id != new.id:
+        mapping = find_mapping(ctx.registry, old, new)
+        if mapping is None and beside is not None and beside.old == old.id:
+            mapping = beside.checked(old, new)
+    result = diff(old, new, mapping)
+    ctx.output.result(result.to_dict(), result.text)
+    return 0

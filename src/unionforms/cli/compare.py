@@ -1,0 +1,55 @@
+"""`compare`: last year's return beside this year's, line by line across the declared mapping."""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal, InvalidOperation
+
+from ..compare import DEFAULT_JUMP, check_jump, compare
+from ..display import finding_line
+from ..io.reading import read_report
+from ..mapping import require_mapping
+from ..validate import typed_values
+from ._base import Context, command
+
+
+def _jump(text: str) -> Decimal:
+    try:
+        return check_jump(Decimal(text))
+    except (InvalidOperation, ValueError):
+        raise argparse.ArgumentTypeError(f"--jump takes a number above 1, not {text!r}") from None
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("last", metavar="LAST", help="last year's return or aggregate (.json or filled .xlsx)")
+    p.add_argument("this", metavar="THIS", help="this year's return or aggregate (.json or filled .xlsx)")
+    p.add_argument(
+        "--jump",
+        type=_jump,
+        default=DEFAULT_JUMP,
+        metavar="N",
+        help=f"flag a figure at least N times last year's, or at most 1/N of it (default {DEFAULT_JUMP})",
+    )
+
+
+@command(
+    "compare",
+    "year over year: two returns of mapped forms (or of one form), jumps flagged",
+    arguments=_arguments,
+)
+def compare_command(args: argparse.Namespace, ctx: Context) -> int:
+    last = read_report(args.last, ctx.registry)
+    this = read_report(args.this, ctx.registry)
+    for f in (*last.findings, *this.findings):
+        ctx.output.warn(finding_line(f))
+    mapping = require_mapping(ctx.registry, last.form, this.form)
+    last_values, _ = typed_values(last.form, last.report)  # values as read are typed already
+    this_values, _ = typed_values(this.form, this.report)
+    result = compare(
+        mapping, last.form, last_values, this.form, this_values, jump=args.jump, files=(args.last, args.this)
+    )
+    findings = result.findings
+    for f in findings:
+        ctx.output.warn(finding_line(f))
+    ctx.output.result(result.to_dict(), result.text)
+    return 1 if any(f.is_error for f in (*last.findings, *this.findings)) else 0
