@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import importlib
 import importlib.metadata
 import re
@@ -91,27 +90,27 @@ def test_every_hookspec_is_specified_in_plugins_md() -> None:
     assert [name for name in names if f"def {name}(" not in text] == []
 
 
-def _conformance_file() -> str:
-    blocks = _blocks(_read(SPECS / "plugins.md"), "python")
-    found = [b for b in blocks if "valid_reports" in b and "broken_reports" in b]
-    assert len(found) == 1, "specs/plugins.md must hold exactly one conformance test file"
-    return found[0]
+def test_conformance_md_lists_every_test_of_the_kit() -> None:
+    from unionforms.testing import FormConformance
+
+    tests = [name for name in dir(FormConformance) if name.startswith("test_")]
+    text = _read(SPECS / "conformance.md")
+    rows = [row[0].strip("`") for row in _table_after(text, "| test | property |")]
+    assert sorted(rows) == sorted(tests)
 
 
-def test_conformance_file_in_plugins_md_is_valid_python() -> None:
-    source = _conformance_file()
-    compile(source, "specs/plugins.md:test_conformance.py", "exec")
-    assert re.search(r"^def test_", source, re.MULTILINE)
-    assert re.search(r"^FORM_IDS = ", source, re.MULTILINE)
+def test_specs_say_there_is_no_conformance_file_to_copy() -> None:
+    text = _read(SPECS / "plugins.md")
+    assert "FormConformance" in text
+    assert not [b for b in _blocks(text, "python") if "def test_" in b]
 
 
-def test_conformance_file_imports_exist() -> None:
-    tree = ast.parse(_conformance_file())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "unionforms":
-            module = importlib.import_module(node.module)
-            for alias in node.names:
-                assert hasattr(module, alias.name), f"{node.module}.{alias.name}"
+def test_mapping_md_examples_parse() -> None:
+    from unionforms.mapping import FormMapping
+
+    (body,) = [b for b in _blocks(_read(SPECS / "mapping.md"), "toml") if "[[map]]" in b]
+    mapping = FormMapping.from_mapping(tomllib.loads(body))
+    assert [e.kind.value for e in mapping.entries] == ["same", "split", "renamed"]
 
 
 # ---- specs/form-definition.md -----------------------------------------------------------------
@@ -127,18 +126,50 @@ def test_every_unit_is_in_the_units_table_with_its_kind() -> None:
 
 
 def test_toml_examples_in_plugin_authoring_load() -> None:
+    from unionforms.mapping import FormMapping
+
     blocks = _blocks(_read(DOCS / "plugin-authoring.md"), "toml")
-    forms = []
+    assert blocks
     for body in blocks:
         data = tomllib.loads(body)
         if "project" in data:  # the plugin's pyproject.toml
             assert data["project"]["entry-points"][hookspecs.ENTRY_POINT_GROUP]
-            continue
-        forms.append(Form.from_mapping(data))
-    assert forms, "docs/plugin-authoring.md has no form example"
-    for form in forms:
-        assert form.id == f"{form.family}-{form.year}"
-        assert form.rules
+        elif "map" in data:
+            mapping = FormMapping.from_mapping(data)
+            assert (mapping.old, mapping.new) == ("songwennuan-2017", "songwennuan-2018")
+        else:
+            form = Form.from_mapping(data)
+            assert form.id == f"{form.family}-{form.year}"
+
+
+def test_plugin_authoring_shows_the_edits_the_out_of_tree_test_makes() -> None:
+    from . import test_outoftree as oot
+
+    text = _read(DOCS / "plugin-authoring.md")
+    shown = [
+        oot.LINE_04_NEW,
+        oot.LINE_12,
+        oot.RULE_12,
+        *(f'"{a}"  →  "{b}"' for a, b in oot.RULES_04.items()),
+    ]
+    assert [piece for piece in shown if piece not in text] == []
+    for entry in oot.NEW_ENTRIES.strip().split("\n\n"):
+        assert entry in text
+
+
+def test_strategies_md_documents_every_option() -> None:
+    import inspect
+
+    from unionforms import strategies
+
+    text = _read(DOCS / "strategies.md")
+    options = _table_after(text, "| option | type | default | allowed | meaning |")
+    documented = {row[0].strip("`") for row in options}
+    for name in ("field_values", "reports", "valid_reports", "broken_reports"):
+        params = inspect.signature(getattr(strategies, name)).parameters.values()
+        keyword = {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert keyword <= documented, name
+        assert f"`{name}(" in text
 
 
 def test_toml_example_in_form_definition_loads() -> None:

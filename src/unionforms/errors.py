@@ -2,7 +2,8 @@
 
 Every code is topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG`` plugin loading,
 ``IN`` unusable input, ``ENV`` the machine, ``VAL`` a value in a report, ``META`` the header,
-``CHK`` a rule a report breaks, ``MAP`` a cross-year mapping, ``CMP`` a year-over-year comparison).
+``CHK`` a rule a report breaks, ``MAP`` a cross-year mapping, ``CMP`` a year-over-year comparison,
+``LINT`` a definition that loads but is probably wrong).
 A message says where first (form, rule, line, file, sheet, cell), then what is wrong, then how to fix it.
 """
 
@@ -43,6 +44,9 @@ CATALOGUE: dict[str, str] = {
     "CHK-001": "a logic rule (逻辑性审核) is broken: must be fixed",
     "CHK-002": "a plausibility rule (合理性审核) is broken: worth a look",
     "CMP-001": "a figure changed implausibly from last year's (a jump): worth a look",
+    "LINT-001": "a rule compares fields of different units (人 with 户): loads, but probably wrong",
+    "LINT-002": "a rule copied unchanged from the earlier form names codes that now mean other blanks",
+    "LINT-003": "two rows of one line read the same, giving two blanks one label: a copied row not edited?",
     "MAP-001": "a cross-year mapping file is malformed (unknown kind, wrong number of codes, no why)",
     "MAP-002": "a cross-year mapping does not fit its two forms (unknown or uncovered code, units differ)",
 }
