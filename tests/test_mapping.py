@@ -22,6 +22,7 @@ from unionforms.mapping import (
     total,
 )
 from unionforms.strategies import valid_reports
+from unionforms.validate import typed_values
 
 SHIPPED = [("songwennuan-2014", "songwennuan-2017"), ("bangfu-2013", "bangfu-2016")]
 
@@ -132,7 +133,7 @@ def test_exact_totals_are_preserved_across_the_mapping(
     a, b = registry.get(old), registry.get(new)
     mapping = find_mapping(registry, a, b)
     assert mapping is not None
-    last = data.draw(valid_reports(a)).values
+    last, _ = typed_values(a, data.draw(valid_reports(a)))
     this = carry(mapping, last)
     for entry in mapping.entries:
         if entry.kind is Kind.SPLIT and entry.exact and entry.old[0] in last:
