@@ -113,6 +113,8 @@ def test_the_mapping_beside_the_definition_is_checked(registry: Registry, tmp_pa
     messages = [p.message for p in result.problems if p.code == "MAP-002"]
     assert any("more than one entry: 04F" in m for m in messages)
     assert any("in no entry: 04E" in m for m in messages)
+    (moved,) = [p for p in result.problems if p.message.startswith("entry 04C.2 → 04F")]
+    assert (moved.line, moved.column) == (_at(mapping, 'from = "04C.2"')[0] - 2, 1)  # its [[map]]
     form, beside = load_definition(tmp_path / "form.toml", registry)
     assert form.id == "songwennuan-2017" and beside is None  # a mapping that does not fit is not used
 
@@ -120,6 +122,15 @@ def test_the_mapping_beside_the_definition_is_checked(registry: Registry, tmp_pa
 def test_load_definition_names_the_first_error(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match=r"does not load: .*RULE-002"):
         load_definition(_write(tmp_path, SOURCE.replace('expr = "06A <= 06"', 'expr = "06A <= 06Z"')))
+
+
+def test_a_malformed_mapping_entry_is_located(tmp_path: Path) -> None:
+    _write(tmp_path, SOURCE)
+    mapping = (PLUGINS / "songwennuan_2017" / "mapping.toml").read_text(encoding="utf-8")
+    _write(tmp_path, mapping.replace('kind = "split"', 'kind = "halved"'), "mapping.toml")
+    (problem,) = check_path(tmp_path).problems
+    assert problem.code == "MAP-001" and "kind 'halved'" in problem.message
+    assert problem.file.endswith("mapping.toml") and problem.line == _at(mapping, 'kind = "split"')[0] - 1
 
 
 def test_a_folder_needs_exactly_one_definition(tmp_path: Path) -> None:

@@ -366,20 +366,35 @@ def _repeated_labels(form: Form, where: _Locator, file: str) -> list[Problem]:
 
 
 def _check_mapping(path: Path, form: Form, registry: Registry | None) -> list[Problem]:
+    """The problems of the mapping.toml beside a definition, each at the entry it concerns."""
     name = str(path)
+    text = path.read_text(encoding="utf-8")
+    where = _Locator(text)
+
+    def problem(exc: UnionformsError, line: int | None = None, column: int | None = None) -> Problem:
+        return Problem(Severity.ERROR, exc.code, exc.message, name, line, column)
+
     try:
         mapping = FormMapping.from_toml(path)
     except MappingError as exc:
-        return [Problem(Severity.ERROR, exc.code, exc.message, name)]
+        m = re.search(r"entry (\d+)", exc.message)
+        line, column = where.find("map", int(m.group(1)) - 1) if m else (None, None)
+        if line is None:
+            m = re.search(r"\(at line (\d+), column (\d+)\)", exc.message)
+            line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        return [problem(exc, line, column)]
     if mapping.new != form.id:
         message = f"the mapping is to {mapping.new}, but the definition beside it is {form.id}"
-        return [Problem(Severity.ERROR, "MAP-002", message, name)]
+        return [problem(MappingError("MAP-002", message), *where.find("", 0, "to"))]
     if registry is None or mapping.old not in registry.forms:
         return []
-    return [
-        Problem(Severity.ERROR, p.code, p.message, name)
-        for p in mapping.problems(registry.forms[mapping.old], form)
-    ]
+    index = {entry.label: i for i, entry in enumerate(mapping.entries)}
+    out = []
+    for unfit in mapping.problems(registry.forms[mapping.old], form):
+        m = re.match(r"entry (.+?) (?:names|joins|is) ", unfit.message)
+        at = where.find("map", index[m.group(1)]) if m and m.group(1) in index else where.find("", 0, "from")
+        out.append(problem(unfit, *at))
+    return out
 
 
 def load_definition(path: str | Path, registry: Registry | None = None) -> tuple[Form, FormMapping | None]:
