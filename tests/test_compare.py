@@ -91,7 +91,9 @@ def test_songwennuan_2014_to_2017_on_filled_templates(tmp_path: Path, registry: 
     assert warning.code == "CMP-001" and "04E" in warning.message and warning.fields == ("04E",)
     text = result.text()
     assert "04C.2 → 04E 其中困难职工：700 → 2800 户 +2100（+300.0%）  ⚠ 变化异常" in text
-    assert "不能比较：" in text
+    assert "不能比较：" in text and "  08A.1 → — 为___名权益受损的职工开展维权工作：本年不再填报" in text
+    blank = sum(line.note == "两年都未填" for line in result.lines)
+    assert f"另有 {blank} 行两年都未填" in text and "：两年都未填" not in text
     data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
     assert data["jump"] == "3"
     split = next(d for d in data["lines"] if d["last_codes"] == ["05A"])

@@ -23,6 +23,7 @@ from .values import Value
 
 #: The default jump factor: a figure at least 3 times (or at most a third of) last year's is flagged.
 DEFAULT_JUMP = Decimal(3)
+_BOTH_BLANK = "两年都未填"
 
 
 def check_jump(jump: Decimal) -> Decimal:
@@ -122,8 +123,12 @@ class YearComparison:
         """A table: codes, label, last year, this year, change; then what could not be compared."""
         out = [f"{self.last.title}（{self.last.id}）→ {self.this.title}（{self.this.id}）"]
         skipped = []
+        blank = 0
         for line in self.lines:
             codes = f"{'+'.join(line.entry.old) or '—'} → {'+'.join(line.entry.new) or '—'}"
+            if line.note == _BOTH_BLANK:
+                blank += 1  # counted, not listed: a sparse return would drown the list
+                continue
             if not line.comparable:
                 skipped.append(f"  {codes} {line.label}：{line.note}")
                 continue
@@ -137,9 +142,11 @@ class YearComparison:
                 f"  {codes} {line.label}：{_shown(line.last)} → {_shown(line.this)} {line.unit} {shown}"
                 f"{mark}{note}"
             )
-        if skipped:
+        if skipped or blank:
             out.append("不能比较：")
             out += skipped
+        if blank:
+            out.append(f"  另有 {blank} 行两年都未填")
         compared = sum(line.comparable for line in self.lines)
         out.append(
             f"{compared} 行可比，{len(self.lines) - compared} 行不能比较，"
@@ -184,7 +191,7 @@ def compare(
         elif not entry.old:
             note = "新增栏目，上年没有"
         elif a is None and b is None:
-            note = "两年都未填"
+            note = _BOTH_BLANK
         elif a is None:
             note = "上年未填（空白不是零）"
         elif b is None:
