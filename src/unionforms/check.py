@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from .diff import pair_by_labels
+from .diff import pair_by_labels, shape
 from .errors import DefinitionError, UnionformsError
 from .findings import Severity
 from .mapping import FormMapping, MappingError, normal_label
@@ -306,7 +306,7 @@ def _stale_rules(form: Form, before: Form, at_rule: Any, file: str) -> list[Prob
     before_rules = {r.id: r for r in before.rules}
     for rule in form.rules:
         old = before_rules.get(rule.id)
-        if old is None or "".join(old.expr.split()) != "".join(rule.expr.split()):
+        if old is None or shape(old.tree) != shape(rule.tree):
             continue
         moved = []
         for code in rule.codes:

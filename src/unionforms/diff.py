@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
 
 from .mapping import FormMapping, Kind, normal_label
 from .model import Field, Form, Row
-from .rules import CODE_RE, Rule
+from .rules import Comparison, Const, Implication, Ref, Rule, Sum, Term, Tree
 
 #: Least similarity (0–1) for two fields to be taken as the same question when no mapping is declared.
 MATCH_THRESHOLD = 0.6
@@ -193,20 +193,43 @@ def _order(old: Form, new: Form, pairs: dict[str, str]) -> Callable[[FieldChange
     return key
 
 
-def carry_expr(expr: str, pairs: dict[str, str]) -> str | None:
-    """``expr`` with each old code replaced by its new code; None if a code has no single new code."""
-    out = []
-    for token in re.split(r"(\s+|->|<=|>=|!=|[=<>+-])", expr):
-        if CODE_RE.match(token):
-            if token not in pairs:
-                return None
-            token = pairs[token]
-        out.append(token)
-    return "".join(out)
+def carry_expr(rule: Rule, pairs: Mapping[str, str]) -> str | None:
+    """The rule's text with each old code replaced by its new code; None if a code has no single new code.
+
+    Codes are found where the parsed rule says they stand, so this holds whatever the rule syntax."""
+    text = rule.expr
+    for ref in sorted(rule.tree.refs, key=lambda r: r.position, reverse=True):
+        if ref.code not in pairs:
+            return None
+        at = text.find(ref.code, ref.position)
+        text = text[:at] + pairs[ref.code] + text[at + len(ref.code) :]
+    return text
 
 
-def _squeeze(expr: str) -> str:
-    return "".join(expr.split())
+def shape(tree: Tree, codes: Mapping[str, str] | None = None) -> str | None:
+    """A rule's meaning as a canonical string, its codes renamed by ``codes`` (None if one is missing)."""
+
+    def term(t: Term) -> str | None:
+        if isinstance(t, Ref):
+            return t.code if codes is None else codes.get(t.code)
+        if isinstance(t, Const):
+            return f"={t.value.normalize()}"
+        return "是" if t.value else "否"
+
+    def side(s: Sum) -> str | None:
+        parts = [term(t) for _, t in s.terms]
+        if any(p is None for p in parts):
+            return None
+        return "".join(f"{'+' if sign > 0 else '-'}{p}" for (sign, _), p in zip(s.terms, parts, strict=True))
+
+    def comparison(c: Comparison) -> str | None:
+        left, right = side(c.left), side(c.right)
+        return None if left is None or right is None else f"{left}{c.op}{right}"
+
+    if isinstance(tree, Implication):
+        premise, conclusion = comparison(tree.premise), comparison(tree.conclusion)
+        return None if premise is None or conclusion is None else f"{premise}->{conclusion}"
+    return comparison(tree)
 
 
 def _rules(old: Form, new: Form, pairs: dict[str, str]) -> tuple[RuleChange, ...]:
@@ -224,9 +247,8 @@ def _rules(old: Form, new: Form, pairs: dict[str, str]) -> tuple[RuleChange, ...
     return tuple(out)
 
 
-def rule_change(old: Rule, new: Rule, pairs: dict[str, str]) -> RuleChange | None:
+def rule_change(old: Rule, new: Rule, pairs: Mapping[str, str]) -> RuleChange | None:
     """How a rule of the same id changed, its old codes carried across ``pairs``; None if it did not."""
-    carried = carry_expr(old.expr, pairs)
     policy = [
         f"{name} {a} → {b}"
         for name, a, b in (
@@ -235,14 +257,13 @@ def rule_change(old: Rule, new: Rule, pairs: dict[str, str]) -> RuleChange | Non
         )
         if a != b
     ]
-    same_text = _squeeze(old.expr) == _squeeze(new.expr)
-    if carried is not None and _squeeze(carried) == _squeeze(new.expr):
-        if same_text and not policy:
-            return None
-        detail = "" if same_text else f"随栏目移位改写（{old.expr} → {carried}）"
+    carried = carry_expr(old, pairs)
+    same_text = shape(old.tree) == shape(new.tree)
+    if shape(old.tree, pairs) == shape(new.tree):
+        detail = [] if same_text else [f"随栏目移位改写（{old.expr} → {carried}）"]
         if not policy and not detail:
             return None
-        return RuleChange("changed", new.id, old.expr, new.expr, "；".join([*policy, detail]).strip("；"))
+        return RuleChange("changed", new.id, old.expr, new.expr, "；".join([*policy, *detail]))
     if same_text:
         return RuleChange(
             "stale",
