@@ -23,7 +23,7 @@ money = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, all
 @given(st.lists(money, min_size=1, max_size=6))
 def test_sum_equality_is_exact(parts: list[Decimal]) -> None:
     codes = [f"05{chr(65 + i)}" for i in range(len(parts))]
-    rule = _rule("05 = " + " + ".join(codes))
+    rule = _rule("#05 = " + " + ".join(codes))
     values = dict(zip(codes, parts, strict=True)) | {"05": sum(parts, Decimal(0))}
     assert evaluate(rule, values).status is Status.HOLDS
     values["05"] += Decimal("0.01")
@@ -33,15 +33,34 @@ def test_sum_equality_is_exact(parts: list[Decimal]) -> None:
 
 
 def test_skip_policy_skips_when_any_value_is_blank() -> None:
-    rule = _rule("05 = 05A + 05B")
+    rule = _rule("#05 = 05A + 05B")
     assert evaluate(rule, {"05": Decimal(3), "05A": Decimal(1)}).status is Status.SKIPPED
 
 
 def test_zero_policy_counts_blanks_as_zero_but_skips_all_blank() -> None:
-    rule = _rule("05 = 05A + 05B", Missing.ZERO)
+    rule = _rule("#05 = 05A + 05B", Missing.ZERO)
     assert evaluate(rule, {"05": Decimal(3), "05A": Decimal(1)}).status is Status.BROKEN
     assert evaluate(rule, {"05": Decimal(1), "05A": Decimal(1)}).status is Status.HOLDS
     assert evaluate(rule, {}).status is Status.SKIPPED
+
+
+@pytest.mark.parametrize(
+    ("values", "status"),
+    [
+        ({}, Status.SKIPPED),
+        ({"05A": Decimal(9)}, Status.SKIPPED),  # a blank total is not 0
+        ({"05": Decimal(3), "05A": Decimal(1)}, Status.HOLDS),  # the blank part counts as 0
+        ({"05": Decimal(3), "05A": Decimal(2), "05B": Decimal(2)}, Status.BROKEN),
+        ({"05": Decimal(0), "05B": Decimal(1)}, Status.BROKEN),
+        ({"05": Decimal(0)}, Status.HOLDS),
+    ],
+)
+def test_total_policy_counts_blank_parts_as_zero_and_skips_a_blank_total(
+    values: dict[str, Decimal], status: Status
+) -> None:
+    rule = _rule("05A + 05B <= #05", Missing.TOTAL)
+    assert rule.totals == ("05",)
+    assert evaluate(rule, values).status is status
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from unionforms import Form, Missing, Rule, Severity
 from unionforms.excel.contract import field_name
 from unionforms.excel.formulas import ERROR, PASS, SKIPPED, WARNING, verdict_formula
+from unionforms.rules import written
 
 _NAME_RE = re.compile(r"\bF_[0-9A-Z_]+\b")
 
@@ -30,13 +31,22 @@ def test_the_missing_value_policy_decides_when_a_rule_is_skipped(
 ) -> None:
     counts = [f for f in form.iter_fields() if f.kind.value == "count"]
     a, b = counts[0].code, counts[1].code
-    rule = Rule("t", f"{a} <= {b}", Severity.ERROR, "test", missing=missing)
+    rule = Rule("t", f"{written(a)} <= {written(b)}", Severity.ERROR, "test", missing=missing)
     formula = verdict_formula(form, rule)
     assert formula.startswith(f"=IF(COUNT({field_name(a)},{field_name(b)}){test},")
+
+
+def test_the_total_policy_skips_while_the_total_is_blank(form: Form) -> None:
+    counts = [f for f in form.iter_fields() if f.kind.value == "count"]
+    a, b, total = (written(f.code) for f in counts[:3])
+    rule = Rule("t", f"{a} + {b} <= {total}", Severity.ERROR, "test", missing=Missing.TOTAL)
+    names = ",".join(field_name(f.code) for f in counts[:3])
+    skipped = f"OR(COUNT({names})=0,COUNT({field_name(counts[2].code)})<1)"
+    assert verdict_formula(form, rule).startswith(f"=IF({skipped},")
 
 
 def test_a_tolerance_is_written_into_the_comparison(form: Form) -> None:
     money = [f for f in form.iter_fields() if f.kind.value == "money"]
     a, b = money[0].code, money[1].code
-    rule = Rule("t", f"{a} = {b}", Severity.WARNING, "test", tolerance=Decimal("0.05"))
+    rule = Rule("t", f"{written(a)} = {written(b)}", Severity.WARNING, "test", tolerance=Decimal("0.05"))
     assert "<=0.05" in verdict_formula(form, rule)

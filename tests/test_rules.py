@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pytest
 
 from unionforms import DefinitionError, Form, RuleSyntaxError, Severity
-from unionforms.rules import Comparison, Const, FlagConst, Implication, Ref, Rule, parse
+from unionforms.rules import Comparison, Const, FlagConst, Implication, Ref, Rule, parse, written
 
 FORM = """
 id = "demo-2020"
@@ -18,10 +19,16 @@ title = "演示表"
 [[lines]]
 number = "01"
 rows = ["[A]总数{人}，[B]其中{人}。", "[C]金额{万元}；[D]是否{是/否}。"]
+[[lines]]
+number = "02"
+rows = ["[A]家庭{户}，[B]服务{人次}，[C]帮助{名}。"]
+[[lines]]
+number = "03"
+rows = ["合计{人}。"]
 """
 
 
-def _form(rules: list[dict[str, str]]) -> Form:
+def _form(rules: Sequence[Mapping[str, object]]) -> Form:
     import tomllib
 
     data = tomllib.loads(FORM)
@@ -30,7 +37,7 @@ def _form(rules: list[dict[str, str]]) -> Form:
 
 
 def test_parse_sum_and_comparison() -> None:
-    tree = parse("05 = 05A + 05B - 05C")
+    tree = parse("#05 = 05A + 05B - 05C")
     assert isinstance(tree, Comparison)
     assert tree.op == "="
     assert [t.code for _, t in tree.right.terms if isinstance(t, Ref)] == ["05A", "05B", "05C"]
@@ -45,16 +52,44 @@ def test_parse_implication_constants_and_flags() -> None:
     assert isinstance(const, Const) and const.value == Decimal("0.5")
 
 
-def test_two_digit_token_is_a_code_and_suffixes_parse() -> None:
-    tree = parse("10 >= 01A.2 + 10.0")
+def test_line_codes_carry_a_sigil_and_constants_parse() -> None:
+    tree = parse("#10 >= 01A.2 + #09.1 + 10.0 + 012.5 + 100")
     assert isinstance(tree, Comparison)
-    assert isinstance(tree.left.terms[0][1], Ref)
-    assert isinstance(tree.right.terms[1][1], Const)
+    assert isinstance(tree.left.terms[0][1], Ref) and tree.left.terms[0][1].code == "10"
+    terms = [t for _, t in tree.right.terms]
+    assert [t.code for t in terms if isinstance(t, Ref)] == ["01A.2", "09.1"]
+    assert [t.value for t in terms if isinstance(t, Const)] == [Decimal("10.0"), Decimal("12.5"), 100]
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("04E <= 10", "write the field as #10, or the number as 10.0"),
+        ("04E <= 09.1", "write the field as #09.1, or the number as 9.1"),
+        ("12.5 <= 04E", "write the field as #12.5, or the number as 012.5"),
+        ("04E <= 05", "write the field as #05, or the number as 5"),
+        ("#05A <= 05", "a code with a letter is written without #, as 05A"),
+        ("#5 <= 05A", "# is followed by a line code"),
+    ],
+)
+def test_a_token_that_could_be_a_code_or_a_number_is_refused(text: str, hint: str) -> None:
+    """``04E <= 10`` must not silently mean field 10 when ten was meant, nor the other way round."""
+    with pytest.raises(RuleSyntaxError) as info:
+        parse(text, rule="r1")
+    assert info.value.code == "RULE-001"
+    assert hint in str(info.value)
 
 
 @pytest.mark.parametrize(
     ("text", "position"),
-    [("05 = ", 5), ("05 05A", 3), ("05 == 05A", 4), ("01A <= 01B ->", 13), ("01A $ 1", 4), ("01A <= x", 7)],
+    [
+        ("#05 = ", 6),
+        ("#05 05A", 4),
+        ("#05 == 05A", 5),
+        ("01A <= 01B ->", 13),
+        ("01A $ 1", 4),
+        ("01A <= x", 7),
+    ],
 )
 def test_syntax_errors_name_the_position(text: str, position: int) -> None:
     with pytest.raises(RuleSyntaxError) as info:
@@ -115,3 +150,47 @@ def test_message_templates_and_fieldless_rules_are_checked_at_load(rule: dict[st
     with pytest.raises(RuleSyntaxError) as info:
         _form([rule])
     assert info.value.code == "RULE-004"
+
+
+@pytest.mark.parametrize("expr", ["02A <= 01A", "02B <= 01A", "02B + 01A <= 01B", "02A > 0 -> 02B <= 01A"])
+def test_comparing_different_units_is_refused(expr: str) -> None:
+    with pytest.raises(RuleSyntaxError) as info:
+        _form([{"id": "u", "expr": expr, "reason": "r"}])
+    assert info.value.code == "RULE-005"
+    assert info.value.rule == "u"
+
+
+@pytest.mark.parametrize("expr", ["02C <= 01A", "02A > 0 -> 01A > 0", "02B > 0 -> 01C > 0"])
+def test_same_measure_and_implications_across_units_are_allowed(expr: str) -> None:
+    """名 and 人 both count persons; an implication's two comparisons are checked separately."""
+    assert _form([{"id": "u", "expr": expr, "reason": "r"}]).rule("u").mixed_units is None
+
+
+def test_mixed_units_must_say_why_and_be_needed() -> None:
+    form = _form([{"id": "u", "expr": "02A <= 01A", "reason": "r", "mixed_units": "每户至少一人"}])
+    assert form.rule("u").mixed_units == "每户至少一人"
+    for bad in ("", 1):
+        with pytest.raises(RuleSyntaxError) as info:
+            _form([{"id": "u", "expr": "02A <= 01A", "reason": "r", "mixed_units": bad}])
+        assert info.value.code == "RULE-004"
+    with pytest.raises(RuleSyntaxError) as info:
+        _form([{"id": "u", "expr": "01B <= 01A", "reason": "r", "mixed_units": "不需要"}])
+    assert info.value.code == "RULE-004"
+
+
+@pytest.mark.parametrize(("expr", "totals"), [("01A + 01B <= #03", ("03",)), ("#03 = 01A + 01B", ("03",))])
+def test_total_policy_finds_the_total(expr: str, totals: tuple[str, ...]) -> None:
+    assert _form([{"id": "t", "expr": expr, "reason": "r", "missing": "total"}]).rule("t").totals == totals
+
+
+@pytest.mark.parametrize("expr", ["01A + 01B <= #03 + 01A", "01A > 0 -> #03 > 0"])
+def test_total_policy_needs_a_field_alone_on_one_side(expr: str) -> None:
+    with pytest.raises(RuleSyntaxError) as info:
+        _form([{"id": "t", "expr": expr, "reason": "r", "missing": "total"}])
+    assert info.value.code == "RULE-004"
+
+
+@pytest.mark.parametrize("code", ["05", "09.1", "05A", "01A.2"])
+def test_written_codes_parse_back_to_the_code(code: str) -> None:
+    tree = parse(f"{written(code)} <= 1")
+    assert isinstance(tree, Comparison) and tree.refs[0].code == code

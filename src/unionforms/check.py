@@ -28,7 +28,6 @@ from .mapping import FormMapping, MappingError, normal_label
 from .model import Field, Form, Line
 from .registry import Registry
 from .rules import Comparison, Implication, Rule, check_kinds
-from .units import kind_of
 
 _LETTER_RE = re.compile(r"（[A-Z]）")
 _STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -221,7 +220,6 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Pro
                 )
             units[f.code] = f.unit
     ids: set[str] = set()
-    kinds = {code: kind_of(unit) for code, unit in units.items()}
     for i, raw in enumerate(data.get("rules", ()) if isinstance(data.get("rules"), list) else ()):
         rid = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
         try:
@@ -229,7 +227,7 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Pro
             if rule.id in ids:
                 raise DefinitionError("DEF-005", f"rule id {rule.id} appears twice", rule=rule.id)
             ids.add(rule.id)
-            check_kinds(rule, kinds, form=form_id)
+            check_kinds(rule, units, form=form_id)
         except DefinitionError as exc:
             if exc.code == "RULE-002" and any(c[:2] in failed for c in _codes_in(raw)):
                 continue

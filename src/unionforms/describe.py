@@ -35,6 +35,7 @@ def describe(form: Form) -> dict[str, Any]:
                 "reason": r.reason,
                 "missing": r.missing.value,
                 "tolerance": format(r.tolerance, "f"),
+                "mixed_units": r.mixed_units,
             }
             for r in form.rules
         ],

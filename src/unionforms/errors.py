@@ -21,6 +21,7 @@ CATALOGUE: dict[str, str] = {
     "RULE-002": "a rule names a field code the form does not have",
     "RULE-003": "a rule mixes kinds (count, money, 是/否) or compares a flag other than with 是/否",
     "RULE-004": "a rule's severity, missing-value policy or tolerance is invalid",
+    "RULE-005": "a rule compares fields in different units (人 with 户, 人次 with 人) without saying why",
     "PLUG-001": "a plugin's entry point cannot be imported",
     "PLUG-002": "a plugin's hook raised or returned something that is not a list of forms",
     "PLUG-003": "two plugins register the same form id",

@@ -35,7 +35,7 @@ def evaluate(rule: Rule, values: Mapping[str, Value]) -> Outcome:
     present = [c for c in codes if c in values]
     if rule.missing is Missing.SKIP and len(present) < len(codes):
         return Outcome(rule, Status.SKIPPED)
-    if not present:
+    if not present or (rule.missing is Missing.TOTAL and any(c not in values for c in rule.totals)):
         return Outcome(rule, Status.SKIPPED)
     tree = rule.tree
     if isinstance(tree, Implication):

@@ -311,7 +311,7 @@ class Form:
         if not fields:
             raise DefinitionError("DEF-001", "a form needs at least one blank", form=self.id)
         object.__setattr__(self, "fields", fields)
-        kinds = {code: f.kind for code, f in fields.items()}
+        units = {code: f.unit for code, f in fields.items()}
         ids: set[str] = set()
         for rule in self.rules:
             if rule.id in ids:
@@ -319,7 +319,7 @@ class Form:
                     "DEF-005", f"rule id {rule.id} appears twice", form=self.id, rule=rule.id
                 )
             ids.add(rule.id)
-            check_kinds(rule, kinds, form=self.id)
+            check_kinds(rule, units, form=self.id)
 
     def line_label(self, number: str) -> str:
         """The line number as printed: 01 or （01）."""

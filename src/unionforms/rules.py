@@ -6,10 +6,13 @@ Grammar (whitespace is free)::
     comparison  := sum OP sum              OP is one of  =  !=  <=  >=  <  >
     sum         := term { ("+" | "-") term }
     term        := CODE | NUMBER | 是 | 否
-    CODE        := two digits, an optional capital letter, an optional suffix .1 .2 …   e.g. 05  05A  01A.2
-    NUMBER      := digits with an optional decimal part, not of the shape of a CODE  e.g. 0  100  0.5  10.0
+    CODE        := two digits, a capital letter, an optional suffix .1 .2 …     e.g. 05A  01A.2
+                 | "#" two digits, an optional suffix .1 .2 …                   e.g. #05  #09.1
+    NUMBER      := digits with an optional decimal part, not of the shape "two digits [.N]"
+                                                                                e.g. 0  100  0.5  10.0
 
-A two-digit token is always a code (line numbers have two digits); write such a constant as ``10.0``.
+A code without a letter (a blank on the line itself) looks like a number, so it carries ``#``; a bare
+``10`` or ``09.1`` could mean the field or the number and is refused (RULE-001), never guessed.
 """
 
 from __future__ import annotations
@@ -17,17 +20,19 @@ from __future__ import annotations
 import enum
 import re
 import string
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 import attrs
 
 from .errors import RuleSyntaxError
 from .findings import Severity
-from .units import Kind
+from .units import Kind, kind_of, measure_of
 
-CODE_RE = re.compile(r"^\d{2}(?:[A-Z])?(?:\.[1-9]\d*)?$")
+_LETTER_CODE_RE = re.compile(r"^\d{2}[A-Z](?:\.[1-9]\d*)?$")
+_LINE_CODE_RE = re.compile(r"^\d{2}(?:\.[1-9]\d*)?$")
 _NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
-_TOKEN_RE = re.compile(r"\s*(->|<=|>=|!=|=|<|>|\+|-|是|否|[0-9A-Za-z.]+|\S)")
+_TOKEN_RE = re.compile(r"\s*(->|<=|>=|!=|=|<|>|\+|-|是|否|#?[0-9A-Za-z.]+|\S)")
 OPS = ("=", "!=", "<=", ">=", "<", ">")
 
 
@@ -36,10 +41,13 @@ class Missing(enum.Enum):
 
     skip: the rule is not checked unless every field it names is filled (the default).
     zero: blanks count as 0; the rule is skipped only when every field it names is blank.
+    total: like zero for the parts, but the rule is skipped when its total is blank: a blank total is
+        not 0. The total is the field standing alone on one side (``10B + 10D <= #10``).
     """
 
     SKIP = "skip"
     ZERO = "zero"
+    TOTAL = "total"
 
 
 @attrs.frozen
@@ -108,6 +116,11 @@ class Implication:
 Tree = Comparison | Implication
 
 
+def written(code: str) -> str:
+    """A field code as rule text writes it: ``#05`` for a code without a letter, else unchanged."""
+    return f"#{code}" if _LINE_CODE_RE.match(code) else code
+
+
 def parse(text: str, *, rule: str | None = None) -> Tree:
     """Parse rule text into its tree; RuleSyntaxError (RULE-001) names the position on failure."""
     return _Parser(text, rule).parse()
@@ -133,7 +146,7 @@ class _Parser:
         return RuleSyntaxError(
             "RULE-001",
             f"cannot parse {self.text!r}: {message}",
-            hint="a rule is `sum OP sum` or `comparison -> comparison`, e.g. `05 = 05A + 05B`",
+            hint="a rule is `sum OP sum` or `comparison -> comparison`, e.g. `#05 = 05A + 05B`",
             rule=self.rule,
             position=position,
         )
@@ -177,8 +190,24 @@ class _Parser:
         tok, pos = self.take()
         if tok in ("是", "否"):
             return FlagConst(tok == "是", pos)
-        if CODE_RE.match(tok):
+        if tok.startswith("#"):
+            if _LINE_CODE_RE.match(tok[1:]):
+                return Ref(tok[1:], pos)
+            if _LETTER_CODE_RE.match(tok[1:]):
+                raise self.fail(f"{tok!r}: a code with a letter is written without #, as {tok[1:]}", pos)
+            raise self.fail(f"{tok!r}: # is followed by a line code such as #05 or #09.1", pos)
+        if _LETTER_CODE_RE.match(tok):
             return Ref(tok, pos)
+        if _LINE_CODE_RE.match(tok):
+            if tok.startswith("0"):
+                number = tok.lstrip("0") or "0"
+            else:
+                number = f"0{tok}" if "." in tok else f"{tok}.0"
+            raise self.fail(
+                f"{tok!r} could be the field {tok} or the number {Decimal(tok)}: "
+                f"write the field as #{tok}, or the number as {number}",
+                pos,
+            )
         if _NUMBER_RE.match(tok):
             try:
                 return Const(Decimal(tok), pos)
@@ -207,6 +236,7 @@ class Rule:
     missing: Missing = Missing.SKIP
     tolerance: Decimal = attrs.field(default=Decimal(0), validator=_validate_tolerance)
     message: str | None = None
+    mixed_units: str | None = None
     tree: Tree = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -220,6 +250,13 @@ class Rule:
         if not self.tree.refs:
             raise RuleSyntaxError(
                 "RULE-004", f"{self.expr!r} names no field, so it would never be checked", rule=self.id
+            )
+        if self.missing is Missing.TOTAL and not self.totals:
+            raise RuleSyntaxError(
+                "RULE-004",
+                f"missing = 'total' needs a comparison with one field alone on one side, not {self.expr!r}",
+                hint="write the rule as `parts <= TOTAL` or `TOTAL = parts`",
+                rule=self.id,
             )
         if self.message is not None:
             try:
@@ -240,7 +277,7 @@ class Rule:
     def from_mapping(cls, data: dict[str, object]) -> Rule:
         """Build a rule from its definition-file table (``id``, ``expr``, ``severity``, …)."""
         rid = str(data.get("id", "?"))
-        known = {"id", "expr", "severity", "reason", "missing", "tolerance", "message"}
+        known = {"id", "expr", "severity", "reason", "missing", "tolerance", "message", "mixed_units"}
         extra = set(data) - known
         if extra:
             raise RuleSyntaxError("RULE-004", f"unknown keys {sorted(extra)}", rule=rid)
@@ -252,12 +289,17 @@ class Rule:
             raise RuleSyntaxError(
                 "RULE-004",
                 f"bad severity, missing or tolerance: {exc}",
-                hint="severity is error|warning, missing is skip|zero, tolerance a decimal string",
+                hint="severity is error|warning, missing is skip|zero|total, tolerance a decimal string",
                 rule=rid,
             ) from None
         for key in ("id", "expr", "reason"):
             if not isinstance(data.get(key), str) or not data[key]:
                 raise RuleSyntaxError("RULE-004", f"rule needs a non-empty string {key!r}", rule=rid)
+        mixed = data.get("mixed_units")
+        if mixed is not None and (not isinstance(mixed, str) or not mixed.strip()):
+            raise RuleSyntaxError(
+                "RULE-004", "mixed_units must be a non-empty string saying why the units may differ", rule=rid
+            )
         message = data.get("message")
         return cls(
             id=rid,
@@ -267,6 +309,7 @@ class Rule:
             missing=missing,
             tolerance=tolerance,
             message=str(message) if message is not None else None,
+            mixed_units=mixed,
         )
 
     @property
@@ -274,11 +317,22 @@ class Rule:
         """Field codes the rule names, in order of appearance, each once."""
         return tuple(dict.fromkeys(r.code for r in self.tree.refs))
 
+    @property
+    def totals(self) -> tuple[str, ...]:
+        """For ``missing = 'total'``: the field alone on the right (else left) of a plain comparison."""
+        tree = self.tree
+        if isinstance(tree, Implication):
+            return ()
+        for side in (tree.right, tree.left):
+            if len(side.terms) == 1 and side.terms[0][0] > 0 and isinstance(side.terms[0][1], Ref):
+                return (side.terms[0][1].code,)
+        return ()
 
-def check_kinds(rule: Rule, kinds: dict[str, Kind], *, form: str) -> None:
-    """Check that every code exists and each comparison compares like with like."""
+
+def check_kinds(rule: Rule, units: Mapping[str, str], *, form: str) -> None:
+    """Check that every code exists and each comparison compares like with like: kinds, then units."""
     for ref in rule.tree.refs:
-        if ref.code not in kinds:
+        if ref.code not in units:
             raise RuleSyntaxError(
                 "RULE-002",
                 f"{rule.expr!r} names {ref.code}, which form {form} does not have",
@@ -287,11 +341,40 @@ def check_kinds(rule: Rule, kinds: dict[str, Kind], *, form: str) -> None:
                 rule=rule.id,
                 position=ref.position,
             )
+    kinds = {code: kind_of(unit) for code, unit in units.items()}
     comparisons = (
         (rule.tree.premise, rule.tree.conclusion) if isinstance(rule.tree, Implication) else (rule.tree,)
     )
+    mixed = False
     for comp in comparisons:
         _check_comparison(rule, comp, kinds, form)
+        mixed = _check_units(rule, comp, units, form) or mixed
+    if rule.mixed_units is not None and not mixed:
+        raise RuleSyntaxError(
+            "RULE-004",
+            "mixed_units is given, but every comparison of the rule is in one unit",
+            hint="remove mixed_units",
+            form=form,
+            rule=rule.id,
+        )
+
+
+def _check_units(rule: Rule, comp: Comparison, units: Mapping[str, str], form: str) -> bool:
+    """True if ``comp`` compares fields of different units; RULE-005 unless the rule allows it."""
+    measures = dict.fromkeys(measure_of(units[r.code]) for r in comp.refs)
+    if len(measures) <= 1:
+        return False
+    if rule.mixed_units is None:
+        shown = "、".join(dict.fromkeys(units[r.code] for r in comp.refs))
+        raise RuleSyntaxError(
+            "RULE-005",
+            f"{rule.expr!r} compares fields in different units ({shown})",
+            hint='compare like with like, or say why the units may be compared: mixed_units = "…"',
+            form=form,
+            rule=rule.id,
+            position=comp.refs[0].position,
+        )
+    return True
 
 
 def _check_comparison(rule: Rule, comp: Comparison, kinds: dict[str, Kind], form: str) -> None:
@@ -313,8 +396,9 @@ def _check_comparison(rule: Rule, comp: Comparison, kinds: dict[str, Kind], form
         )
         if not ok:
             raise fail("a 是/否 field is compared only as `CODE = 是` or `CODE != 否`", flags[0].position)
-        if rule.missing is Missing.ZERO:
-            raise fail("missing = 'zero' has no meaning for a 是/否 field; use 'skip'", flags[0].position)
+        if rule.missing is not Missing.SKIP:
+            message = f"missing = '{rule.missing.value}' has no meaning for a 是/否 field; use 'skip'"
+            raise fail(message, flags[0].position)
         return
     numeric = {kinds[r.code] for r in comp.refs}
     if len(numeric) > 1:

@@ -45,3 +45,12 @@ def kind_of(unit: str) -> Kind:
 def printed_unit(unit: str) -> str:
     """The unit as the paper form prints it after the blank (是/否 in brackets)."""
     return "（是/否）" if UNITS.get(unit) is Kind.FLAG else unit
+
+
+#: Units that count the same thing under another measure word: 名 and 人 both count persons.
+_SAME_MEASURE: dict[str, str] = {"名": "人"}
+
+
+def measure_of(unit: str) -> str:
+    """What a unit counts, for comparing fields: 名 and 人 are both persons; 人次 is not 人."""
+    return _SAME_MEASURE.get(unit, unit)

@@ -2,7 +2,7 @@
 
 The verdict is one of :data:`VERDICTS`: 通过 (holds), 错误 / 警告 (broken, by severity), — (skipped).
 Fields are referenced by their defined names (``F_05A``), so the formulas survive inserted rows.
-Missing values: COUNT/COUNTA of the named cells implements skip and zero. Excel computes in binary
+Missing values: COUNT/COUNTA of the named cells implements skip, zero and total. Excel computes in binary
 floating point, so each difference is rounded to 6 decimal places (1e-6 万元 = 1 分) before it is
 compared; Python compares exact Decimals. Values with more decimals than that may differ.
 """
@@ -31,7 +31,13 @@ def verdict_formula(form: Form, rule: Rule) -> str:
     if flags:
         parts.append(f"COUNTA({','.join(field_name(c) for c in flags)})")
     present = "+".join(parts)
-    skipped = f"{present}<{len(rule.codes)}" if rule.missing is Missing.SKIP else f"{present}=0"
+    if rule.missing is Missing.SKIP:
+        skipped = f"{present}<{len(rule.codes)}"
+    elif rule.missing is Missing.TOTAL:
+        totals = ",".join(field_name(c) for c in rule.totals)
+        skipped = f"OR({present}=0,COUNT({totals})<{len(rule.totals)})"
+    else:
+        skipped = f"{present}=0"
     broken = ERROR if rule.severity is Severity.ERROR else WARNING
     return f'=IF({skipped},"{SKIPPED}",IF({_holds(form, rule)},"{PASS}","{broken}"))'
 
