@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from unionforms import Form, Kind, Registry
@@ -78,7 +80,11 @@ def test_bangfu_2016_line_05_starts_at_b(registry: Registry) -> None:
         ("songwennuan-2017", "05-sum", "#05 = 05A + 05B + 05C + 05D + 05E"),
         ("songwennuan-2017", "01B-part", "01B <= 01A"),
         ("songwennuan-2017", "02A-01A", "02A <= 01A"),
-        ("songwennuan-2017", "10-transport", "10B + 10D + 10F + 10H + 10J <= #10"),
+        ("songwennuan-2017", "10B-returned", "10B <= #10"),
+        ("songwennuan-2017", "04F-part", "04F <= 04D"),
+        ("songwennuan-2014", "04C-migrant-part", "04C.3 <= 04C.1"),
+        ("bangfu-2013", "02-levels", "02B + 02C + 02D <= 02A"),
+        ("bangfu-2016", "10D-persons", "10D > 0 -> 10C > 0"),
         ("songwennuan-2017", "07I-money", "07I > 0 -> 07J > 0"),
         ("bangfu-2013", "01-sum", "01A = 01B + 01C + 01D"),
         ("bangfu-2016", "05-sum", "#05 = 05B + 05C + 05D + 05E + 05F"),
@@ -88,6 +94,55 @@ def test_rules_derived_from_wording(registry: Registry, form_id: str, rule_id: s
     rule = registry.get(form_id).rule(rule_id)
     assert rule.expr == expr
     assert rule.reason
+
+
+def _printed_texts(form: Form) -> list[str]:
+    rows = [row.printed for line in form.lines for row in line.rows]
+    return [form.title, *form.notes.items, *rows]
+
+
+def _quoted_in(quote: str, texts: list[str]) -> bool:
+    """``quote`` stands in one printed text; ``……`` elides words between its pieces, in order."""
+    pieces = quote.split("……")
+    for text in texts:
+        at = 0
+        for piece in pieces:
+            at = text.find(piece, at)
+            if at < 0:
+                break
+            at += len(piece)
+        else:
+            return True
+    return False
+
+
+def test_every_rule_quotes_the_printed_form_and_says_why_its_severity(form: Form) -> None:
+    """Each reason quotes 「…」 words printed on the form (rows, notes or title) and names its 审核 kind."""
+    texts = _printed_texts(form)
+    for rule in form.rules:
+        quotes = re.findall(r"「([^」]+)」", rule.reason)
+        assert quotes, (rule.id, "quotes nothing")
+        assert [q for q in quotes if not _quoted_in(q, texts)] == [], rule.id
+        kind = "逻辑性审核（错误）" if rule.severity.value == "error" else "合理性审核（警告）"
+        assert kind in rule.reason, rule.id
+
+
+@pytest.mark.parametrize(
+    ("form_id", "rule_id", "severity"),
+    [
+        ("songwennuan-2014", "02-01-needy", "warning"),
+        ("songwennuan-2014", "04C-migrant", "warning"),
+        ("songwennuan-2014", "04C-migrant-part", "error"),
+        ("songwennuan-2017", "02A-01A", "warning"),
+        ("songwennuan-2017", "04F-migrant", "error"),
+        ("bangfu-2013", "09B.1-08B.1", "warning"),
+        ("bangfu-2013", "02-01-staffed", "warning"),
+        ("bangfu-2016", "10C-09C", "warning"),
+        ("bangfu-2016", "02-levels-cover", "warning"),
+    ],
+)
+def test_regraded_rules(registry: Registry, form_id: str, rule_id: str, severity: str) -> None:
+    assert registry.get(form_id).rule(rule_id).severity.value == severity
 
 
 def test_every_rule_has_a_reason_and_every_unit_is_known(form: Form) -> None:
