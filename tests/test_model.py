@@ -37,6 +37,29 @@ def test_labels_quote_the_printed_clause() -> None:
     assert [f.label for f in line.fields] == ["为___名权益受损的职工开展维权工作", "其中涉及新生代农民工"]
 
 
+def test_a_label_may_be_qualified_by_words_printed_in_its_line() -> None:
+    line = Line.from_markup(
+        "09",
+        [
+            "[A]帮扶农民工{人次}；",
+            "[B]生活救助{人次|帮扶农民工：生活救助}，帮扶款物{万元|帮扶农民工：生活救助：帮扶款物}",
+        ],
+    )
+    assert [f.label for f in line.fields][1:] == ["帮扶农民工：生活救助", "帮扶农民工：生活救助：帮扶款物"]
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["帮扶困难职工：生活救助", "：生活救助", "帮扶农民工：帮扶农民工", "生活救助：帮扶款物：医疗"],
+)
+def test_qualifiers_and_words_must_be_printed(label: str) -> None:
+    """Qualifiers quote any row of the line; the words after the last ： quote the blank's own row."""
+    with pytest.raises(DefinitionError) as info:
+        Line.from_markup("09", ["[A]帮扶农民工{人次}；", f"[B]生活救助{{人次|{label}}}，帮扶款物{{万元}}"])
+    assert info.value.code == "DEF-004"
+    assert info.value.field == "09B.1"
+
+
 def test_printed_row_reproduces_the_paper_sentence() -> None:
     line = Line.from_markup("05", ["[B]资金是否纳入财政预算{是/否}。"])
     assert line.rows[0].printed == "（B）资金是否纳入财政预算___（是/否）。"

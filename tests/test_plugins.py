@@ -22,9 +22,17 @@ def test_every_printed_label_stands_in_the_seed_text(form: Form, seed_text: str)
     """Each label's words (blanks removed) appear in the original notice, spaces ignored."""
     squeezed = "".join(seed_text.split()).replace("\u3000", "")
     for field in form.iter_fields():
-        for piece in field.label.split("___"):
+        for piece in field.label.replace("：", "___").split("___"):
             piece = piece.strip("户名人次")
             assert "".join(piece.split()) in squeezed, (field.code, piece)
+
+
+def test_labels_are_unique_within_each_form(form: Form) -> None:
+    """A finding names a field by its label too; a filler must be able to tell the blanks apart."""
+    seen: dict[str, str] = {}
+    for field in form.iter_fields():
+        assert field.label not in seen, (field.code, seen.get(field.label), field.label)
+        seen[field.label] = field.code
 
 
 def test_songwennuan_2014_quirks(registry: Registry) -> None:
@@ -32,7 +40,8 @@ def test_songwennuan_2014_quirks(registry: Registry) -> None:
     assert f["01A.1"] == ("A", "人", "当地职工总数")
     assert f["01A.2"] == ("A", "人", "其中农民工总数")
     assert f["07I.1"] == ("I", "户", "为___户困难职工家庭提供过冬取暖补贴")
-    assert f["07I.2"][1] == "万元"
+    assert f["07I.2"] == ("I", "万元", "提供过冬取暖补贴")
+    assert f["10B.2"] == ("B", "人次", "共包专列：运送")
     assert f["05"] == (None, "万元", "2014年元旦、春节期间送温暖活动中筹集慰问款物总额")
     assert [c for c in f if c.startswith("10")][-2:] == ["10G", "10H"]
     form = registry.get("songwennuan-2014")

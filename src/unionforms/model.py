@@ -6,7 +6,8 @@ small markup that keeps the printed sentence whole (see ``specs/form-definition.
     [A]当地职工总数{人}，其中农民工总数{人}。
 
 ``[A]`` prints ``（A）`` and starts sub-item A; ``{人}`` is a blank with its unit printed after it;
-``{万元|label}`` gives the blank's label where the printed wording around it cannot (rare).
+``{万元|label}`` gives the blank's label where the printed wording around it cannot, or where it
+repeats within the form: ``{万元|帮扶农民工：生活救助：帮扶款物}`` (qualifiers quote the same line).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _BOUNDARY = "，,；;。：:"
 _LINE_RE = re.compile(r"^\d{2}$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 BLANK = "___"
+QUALIFIER = "："
 
 
 @attrs.frozen
@@ -158,19 +160,33 @@ class Line:
                     segments.append(Field(code, number, key, label, raw.unit))
                 else:
                     segments.append(item)
-            row_obj = Row(tuple(segments))
+            built.append(Row(tuple(segments)))
+        for row_obj in built:
             for f in row_obj.fields:
-                if any(piece and piece not in row_obj.printed for piece in f.label.split(BLANK)):
-                    raise DefinitionError(
-                        "DEF-004",
-                        f"label {f.label!r} is not printed wording of its row {row_obj.printed!r}",
-                        hint="a label quotes the printed row; write the blank itself as ___",
-                        form=form,
-                        line=number,
-                        field=f.code,
-                    )
-            built.append(row_obj)
+                _check_label(f, row_obj, built, form=form)
         return cls(number, tuple(built))
+
+
+def _check_label(field: Field, row: Row, rows: Sequence[Row], *, form: str) -> None:
+    """A label quotes its row; ``qualifier：words`` qualifiers quote any row of the same line.
+
+    The qualifiers name what repeated wording is about (``帮扶农民工：生活救助：帮扶款物``), so that a
+    label identifies its blank without the code.
+    """
+    *qualifiers, words = field.label.split(QUALIFIER)
+    line_text = "\n".join(r.printed for r in rows)
+    unprinted = [p for p in words.split(BLANK) if p and p not in row.printed]
+    unprinted += [p for q in qualifiers for p in q.split(BLANK) if not p or p not in line_text]
+    if unprinted:
+        raise DefinitionError(
+            "DEF-004",
+            f"label {field.label!r} is not printed wording of its row {row.printed!r}: {unprinted}",
+            hint="a label quotes the printed row, with the blank as ___; a qualifier before '：' "
+            "quotes any row of the same line",
+            form=form,
+            line=field.line,
+            field=field.code,
+        )
 
 
 @attrs.frozen
