@@ -59,4 +59,9 @@ def describe_text(form: Form) -> str:
     if form.notes.position == "bottom":
         out += notes
     out.append(f"{len(form.fields)} fields, {len(form.rules)} rules")
+    if form.rules:
+        out.append("审核规则 / rules (id [severity] expr, then its reason):")
+    for r in form.rules:
+        out.append(f"  {r.id}  [{r.severity.value}]  {r.expr}")
+        out.append(f"      {r.reason}")
     return "\n".join(out)
