@@ -52,8 +52,8 @@ def test_cells_are_named_when_known(registry: Registry) -> None:
     assert finding.sheet == "统计表"
 
 
-def test_blank_report_has_no_findings(form) -> None:  # type: ignore[no-untyped-def]
-    assert validate(form, Report(form.id)) == []
+def test_blank_report_gets_one_finding_and_no_rule_fires(form) -> None:  # type: ignore[no-untyped-def]
+    assert [(f.code, f.rule) for f in validate(form, Report(form.id))] == [("CHK-003", None)]
 
 
 def test_zero_policy_flags_a_total_whose_parts_are_blank(registry: Registry) -> None:

@@ -44,6 +44,7 @@ CATALOGUE: dict[str, str] = {
     "META-002": "a header entry has the wrong type",
     "CHK-001": "a logic rule (逻辑性审核) is broken: must be fixed",
     "CHK-002": "a plausibility rule (合理性审核) is broken: worth a look",
+    "CHK-003": "the report has no figures at all: every blank is empty",
     "CMP-001": "a figure changed implausibly from last year's (a jump): worth a look",
     "LINT-001": "a rule compares fields of different units (人 with 户): loads, but probably wrong",
     "LINT-002": "a rule copied unchanged from the earlier form names codes that now mean other blanks",

@@ -2,7 +2,8 @@
 
 - :func:`field_values` — a typed value for one field.
 - :func:`reports` — reports with arbitrary typed values (rules may or may not hold).
-- :func:`valid_reports` — reports in which every error-level rule holds, equalities included.
+- :func:`valid_reports` — reports in which every error-level rule holds, equalities included, with at
+  least one figure (an empty report is an error, CHK-003).
 - :func:`broken_reports` — a report that breaks exactly one chosen rule, with that rule.
 
 Valid reports are built, not filtered: values are drawn, then every broken error rule is repaired by
@@ -110,7 +111,7 @@ def reports(
 def valid_reports(
     form: Form, *, fill: float = 0.8, max_count: int = 100_000, max_money: Decimal = Decimal("100000")
 ) -> st.SearchStrategy[Report]:
-    """Reports of ``form`` in which every error-level rule holds (warnings may fire)."""
+    """Reports of ``form`` in which every error-level rule holds (warnings may fire); never empty."""
     form = _check_form(form)
     _check_limits(max_count, max_money, fill)
     errors = [r for r in form.rules if r.severity is Severity.ERROR]
@@ -118,6 +119,9 @@ def valid_reports(
     @st.composite
     def build(draw: st.DrawFn) -> Report:
         values = draw(_values(form, fill, max_count, max_money))
+        if not values:  # a report with no figure at all is an error (CHK-003)
+            field = draw(st.sampled_from(list(form.iter_fields())))
+            values[field.code] = draw(field_values(field, max_count=max_count, max_money=max_money))
         chooser = _chooser(draw)
         values = _repaired(form, values, errors, choose=chooser)
         return Report(form.id, draw(metas()), values)

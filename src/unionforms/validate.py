@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import cast
 
+from .completeness import empty_report
 from .display import format_value, pretty
 from .evaluate import Outcome, Status, evaluate
 from .findings import Finding, Severity
@@ -73,6 +74,8 @@ def validate(form: Form, report: Report, source: Source | None = None) -> list[F
     """Every finding for ``report``: value problems first, then broken rules in definition order."""
     source = source or Source()
     typed, findings = typed_values(form, report, source)
+    if not typed and not findings:
+        findings.append(empty_report(form, source))
     return findings + check_rules(form, Report(form.id, report.meta, typed), source)
 
 

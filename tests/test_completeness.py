@@ -1,0 +1,27 @@
+"""A report with no figure at all gets a finding (CHK-003), not a silent pass."""
+
+from __future__ import annotations
+
+from unionforms import Form, Report, Severity, validate
+from unionforms.report import Source
+
+
+def test_an_empty_report_is_an_error_naming_the_file(form: Form) -> None:
+    findings = validate(form, Report(form.id, values={}), Source(file="a.xlsx", sheet="表"))
+    assert [(f.code, f.severity, f.file, f.sheet) for f in findings] == [
+        ("CHK-003", Severity.ERROR, "a.xlsx", "表")
+    ]
+    assert f"全部 {len(form.fields)} 个填写栏都是空白" in findings[0].message
+
+
+def test_blank_text_counts_as_empty(form: Form) -> None:
+    codes = list(form.fields)[:3]
+    findings = validate(form, Report(form.id, values=dict.fromkeys(codes, "  ")))
+    assert [f.code for f in findings] == ["CHK-003"]
+
+
+def test_one_figure_or_one_bad_value_is_not_empty(form: Form) -> None:
+    code = next(c for c, f in form.fields.items() if f.kind.value == "count")
+    assert "CHK-003" not in {f.code for f in validate(form, Report(form.id, values={code: 0}))}
+    bad = {f.code for f in validate(form, Report(form.id, values={code: "abc"}))}
+    assert "CHK-003" not in bad and bad  # the bad value is reported, once
