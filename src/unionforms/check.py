@@ -5,7 +5,6 @@ the definition is the ``form.toml`` inside, and a ``mapping.toml`` beside it is 
 row and rule is loaded on its own, so one mistake does not hide the next. Errors are what the loader
 refuses (DEF, RULE, MAP codes); warnings (LINT) are what loads but is probably wrong:
 
-- LINT-001: a comparison of fields in different units (人 with 户);
 - LINT-002: a rule copied unchanged from the form named by ``copied_from`` whose codes now name fields
   with other labels — after a letter shift ``04E <= 04D`` silently compares other things;
 - LINT-003: two rows of one line that read the same, letters aside, giving their blanks one label.
@@ -27,7 +26,7 @@ from .findings import Severity
 from .mapping import FormMapping, MappingError, normal_label
 from .model import Field, Form, Line
 from .registry import Registry
-from .rules import Comparison, Implication, Rule, check_kinds
+from .rules import Rule, check_kinds
 
 _LETTER_RE = re.compile(r"（[A-Z]）")
 _STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -265,36 +264,11 @@ def _warnings(
     def at_rule(rule: Rule) -> tuple[int | None, int | None]:
         return where.find("rules", rule_index[rule.id], "expr")
 
-    for rule in form.rules:
-        comparisons = (
-            (rule.tree.premise, rule.tree.conclusion) if isinstance(rule.tree, Implication) else (rule.tree,)
-        )
-        for comp in comparisons:
-            mixed = _mixed_units(form, comp)
-            if mixed:
-                line, column = at_rule(rule)
-                out.append(
-                    Problem(
-                        Severity.WARNING,
-                        "LINT-001",
-                        f"{rule.expr!r} compares fields in different units ({mixed}); "
-                        "check the letters still name the blanks meant",
-                        file,
-                        line,
-                        column,
-                        rule.id,
-                    )
-                )
     copied = data.get("copied_from")
     if isinstance(copied, str) and registry is not None and copied in registry.forms:
         out += _stale_rules(form, registry.forms[copied], at_rule, file)
     out += _repeated_labels(form, where, file)
     return out
-
-
-def _mixed_units(form: Form, comp: Comparison) -> str:
-    units = dict.fromkeys(form.fields[r.code].unit for r in comp.refs)
-    return "、".join(units) if len(units) > 1 else ""
 
 
 def _stale_rules(form: Form, before: Form, at_rule: Any, file: str) -> list[Problem]:

@@ -46,7 +46,7 @@ CATALOGUE: dict[str, str] = {
     "CHK-002": "a plausibility rule (合理性审核) is broken: worth a look",
     "CHK-003": "the report has no figures at all: every blank is empty",
     "CMP-001": "a figure changed implausibly from last year's (a jump): worth a look",
-    "LINT-001": "a rule compares fields of different units (人 with 户): loads, but probably wrong",
+    "LINT-001": "retired: a comparison of different units is now refused at load (RULE-005)",
     "LINT-002": "a rule copied unchanged from the earlier form names codes that now mean other blanks",
     "LINT-003": "two rows of one line read the same, giving two blanks one label: a copied row not edited?",
     "MAP-001": "a cross-year mapping file is malformed (unknown kind, wrong number of codes, no why)",
