@@ -84,6 +84,14 @@ def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "IN-002" in err and "Traceback" not in err
 
 
+def test_validate_an_empty_report_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps({"form": "bangfu-2016", "values": {"01": None}}), encoding="utf-8")
+    code, out, _ = _run(capsys, "validate", str(empty), "--json")
+    assert code == 1
+    assert [(f["code"], f["file"]) for f in json.loads(out)] == [("CHK-003", str(empty))]
+
+
 def test_unknown_form_is_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "show", "nope-1999")
     assert code == 2

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from unionforms import Form, Report, Severity, validate
-from unionforms.report import Source
+from unionforms.report import ReadResult, Source
+from unionforms.validate import check_read
 
 
 def test_an_empty_report_is_an_error_naming_the_file(form: Form) -> None:
@@ -25,3 +26,12 @@ def test_one_figure_or_one_bad_value_is_not_empty(form: Form) -> None:
     assert "CHK-003" not in {f.code for f in validate(form, Report(form.id, values={code: 0}))}
     bad = {f.code for f in validate(form, Report(form.id, values={code: "abc"}))}
     assert "CHK-003" not in bad and bad  # the bad value is reported, once
+
+
+def test_check_read_and_validate_agree_on_an_empty_report(form: Form) -> None:
+    """The CLI checks reports as read; validate() types them first: both give the one CHK-003."""
+    result = ReadResult(form, Report(form.id), Source(file="r.json"), ())
+    assert [f.code for f in check_read(result)] == ["CHK-003"]
+    problems = tuple(validate(form, Report(form.id, values={"99Z": 1})))  # VAL-005: no such field
+    bad = ReadResult(form, Report(form.id), Source(file="r.json"), problems)
+    assert "CHK-003" not in {f.code for f in check_read(bad)}

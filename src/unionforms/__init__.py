@@ -16,7 +16,7 @@ from .registry import Registry, default_registry
 from .report import Meta, ReadResult, Report, Source
 from .rules import Missing, Rule
 from .units import UNITS, Kind
-from .validate import check_rules, typed_values, validate
+from .validate import check_read, check_rules, typed_values, validate
 
 __all__ = [
     "CATALOGUE",
@@ -44,6 +44,7 @@ __all__ = [
     "Source",
     "Status",
     "UnionformsError",
+    "check_read",
     "check_rules",
     "default_registry",
     "evaluate",

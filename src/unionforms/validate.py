@@ -11,7 +11,7 @@ from .display import format_value, pretty
 from .evaluate import Outcome, Status, evaluate
 from .findings import Finding, Severity
 from .model import Form
-from .report import Report, Source
+from .report import ReadResult, Report, Source
 from .rules import Comparison, Implication, Ref, Sum
 from .values import Problem, Value, coerce
 
@@ -74,9 +74,19 @@ def validate(form: Form, report: Report, source: Source | None = None) -> list[F
     """Every finding for ``report``: value problems first, then broken rules in definition order."""
     source = source or Source()
     typed, findings = typed_values(form, report, source)
-    if not typed and not findings:
-        findings.append(empty_report(form, source))
-    return findings + check_rules(form, Report(form.id, report.meta, typed), source)
+    return check_read(ReadResult(form, Report(form.id, report.meta, typed), source, tuple(findings)))
+
+
+def check_read(result: ReadResult) -> list[Finding]:
+    """Every finding for a report as read: the reading problems, an empty report (CHK-003), broken rules.
+
+    An empty report is one with no value at all; a report whose values were all unreadable already
+    has a finding for each, so it gets no CHK-003 on top.
+    """
+    findings = list(result.findings)
+    if not result.report.values and not findings:
+        findings.append(empty_report(result.form, result.source))
+    return findings + check_rules(result.form, result.report, result.source)
 
 
 def rule_finding(form: Form, outcome: Outcome, values: Mapping[str, Value], source: Source) -> Finding:

@@ -9,7 +9,7 @@ from ..errors import UnionformsError
 from ..findings import Finding
 from ..io.jsonio import finding_to_dict
 from ..io.reading import read_report
-from ..validate import check_rules
+from ..validate import check_read
 from ._base import Context, command
 
 
@@ -28,7 +28,7 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
             unusable = True
             ctx.output.warn(f"unionforms: {exc}")
             continue
-        findings = [*result.findings, *check_rules(result.form, result.report, result.source)]
+        findings = check_read(result)
         all_findings += findings
         for f in findings:
             ctx.output.line(finding_line(f, name))
