@@ -36,7 +36,7 @@ def test_every_error_at_once_at_its_line_and_column(tmp_path: Path) -> None:
     text = (
         SOURCE.replace("[C]慰问一线职工{人}；", "[C]慰问一线职工{元}；")
         .replace('expr = "04B <= 04A"', 'expr = "04B <= 04A +"')
-        .replace('expr = "06A <= 06"', 'expr = "06A <= 06Z"')
+        .replace('expr = "06A <= #06"', 'expr = "06A <= 06Z"')
         .replace('expr = "07J > 0 -> 07I > 0"', 'expr = "07J > 0 -> 07I > 0.5"')
         .replace('id = "02B-01B"', 'id = "02B-part"')
     )
@@ -118,7 +118,7 @@ def test_the_mapping_beside_the_definition_is_checked(registry: Registry, tmp_pa
 
 def test_load_definition_names_the_first_error(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match=r"does not load: .*RULE-002"):
-        load_definition(_write(tmp_path, SOURCE.replace('expr = "06A <= 06"', 'expr = "06A <= 06Z"')))
+        load_definition(_write(tmp_path, SOURCE.replace('expr = "06A <= #06"', 'expr = "06A <= 06Z"')))
 
 
 def test_a_malformed_mapping_entry_is_located(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def _shifted(form: Form) -> Form:
             "title": "2018年工会送温暖活动统计表",
             "lines": [
                 {"number": "04", "rows": ["[A]走访企业{家}，[B]其中困难企业{家}；[C]慰问一线职工{人}；"]},
-                {"number": "05", "rows": ["[A]新增一项{人}，[B]慰问困难家庭总数{户}，[C]其中困难职工{户}"]},
+                {"number": "05", "rows": ["[A]新增一项{户}，[B]慰问困难家庭总数{户}，[C]其中困难职工{户}"]},
             ],
             "rules": [
                 {"id": "04B-part", "expr": "04B <= 04A", "reason": "其中"},
@@ -102,16 +102,18 @@ def test_rules_changed_in_policy_or_text_are_reported(registry: Registry) -> Non
 
 
 def test_carry_expr_follows_the_parsed_codes() -> None:
-    rule = Rule("r", "05 = 05A + 05B", Severity.ERROR, "x")
-    assert carry_expr(rule, {"05": "06", "05A": "06A", "05B": "06B"}) == "06 = 06A + 06B"
-    with_constant = Rule("r", "05 = 05A + 10.0", Severity.ERROR, "x")
-    assert carry_expr(with_constant, {"05": "06", "05A": "06A"}) == "06 = 06A + 10.0"
+    rule = Rule("r", "#05 = 05A + 05B", Severity.ERROR, "x")
+    assert carry_expr(rule, {"05": "06", "05A": "06A", "05B": "06B"}) == "#06 = 06A + 06B"
+    # the # goes with the new code: a code without a letter carries it, a code with one does not
+    assert carry_expr(rule, {"05": "06C", "05A": "07", "05B": "06B"}) == "06C = #07 + 06B"
+    with_constant = Rule("r", "#05 = 05A + 10.0", Severity.ERROR, "x")
+    assert carry_expr(with_constant, {"05": "06", "05A": "06A"}) == "#06 = 06A + 10.0"
     assert carry_expr(rule, {"05": "06"}) is None
 
 
 def test_shape_ignores_spacing_and_sees_renamed_codes() -> None:
-    a = Rule("r", "05 = 05A+05B", Severity.ERROR, "x")
-    b = Rule("r", "06 = 06A + 06B", Severity.ERROR, "x")
+    a = Rule("r", "#05 = 05A+05B", Severity.ERROR, "x")
+    b = Rule("r", "#06 = 06A + 06B", Severity.ERROR, "x")
     assert shape(a.tree) != shape(b.tree)
     assert shape(a.tree, {"05": "06", "05A": "06A", "05B": "06B"}) == shape(b.tree)
     assert shape(a.tree, {"05": "06"}) is None

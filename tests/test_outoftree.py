@@ -39,11 +39,17 @@ rows = ["2018年元旦、春节期间为困难职工家庭发放节日慰问品{
 """
 RULE_12 = """[[rules]]
 id = "12-06-plausible"
-expr = "12 <= 06"
+expr = "#12 <= #06"
 severity = "warning"
-reason = "节日慰问品一般计入发放款物"
+reason = "「为困难职工家庭发放节日慰问品」一般计入「发放款物」，但也可另行发放，故为合理性审核（警告）"
 """
-RULES_04 = {"04E <= 04D": "04F <= 04E", "04F <= 04E": "04G <= 04F", "04G <= 04D": "04H <= 04E"}
+RULES_04 = {
+    "04E <= 04D": "04F <= 04E",
+    "04F <= 04E": "04G <= 04F",
+    "04F <= 04D": "04G <= 04E",
+    "04G <= 04D": "04H <= 04E",
+    "04E <= 03A": "04F <= 03A",
+}
 NEW_ENTRIES = """
 [[map]]
 kind = "new"
@@ -63,7 +69,7 @@ def edit_to_2018(package: Path) -> None:
     text = form.read_text(encoding="utf-8")
     assert LINE_04_OLD in text
     text = text.replace(LINE_04_OLD, LINE_04_NEW)
-    text = re.sub(r'expr = "(04[EFG] <= 04[DE])"', lambda m: f'expr = "{RULES_04[m.group(1)]}"', text)
+    text = re.sub(r'expr = "(04[EFG] <= 0[34][ADE])"', lambda m: f'expr = "{RULES_04[m.group(1)]}"', text)
     text = text.replace("# ---- rules", LINE_12 + "\n# ---- rules") + "\n" + RULE_12
     form.write_text(text, encoding="utf-8")
     mapping = package / "src" / PACKAGE / "mapping.toml"

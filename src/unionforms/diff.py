@@ -17,7 +17,7 @@ import attrs
 
 from .mapping import FormMapping, Kind, normal_label
 from .model import Field, Form, Row
-from .rules import Comparison, Const, Implication, Ref, Rule, Sum, Term, Tree
+from .rules import Comparison, Const, Implication, Ref, Rule, Sum, Term, Tree, written
 
 #: Least similarity (0–1) for two fields to be taken as the same question when no mapping is declared.
 MATCH_THRESHOLD = 0.6
@@ -201,8 +201,9 @@ def carry_expr(rule: Rule, pairs: Mapping[str, str]) -> str | None:
     for ref in sorted(rule.tree.refs, key=lambda r: r.position, reverse=True):
         if ref.code not in pairs:
             return None
-        at = text.find(ref.code, ref.position)
-        text = text[:at] + pairs[ref.code] + text[at + len(ref.code) :]
+        at = ref.position  # where the code's token starts: ``05A``, or ``#05`` for a code without a letter
+        length = len(ref.code) + (1 if text.startswith("#", at) else 0)
+        text = text[:at] + written(pairs[ref.code]) + text[at + length :]
     return text
 
 
