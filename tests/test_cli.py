@@ -81,7 +81,7 @@ def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert {"file", "severity", "rule", "fields", "message"} <= set(finding)
     code, _, err = _run(capsys, "validate", str(junk), str(bad))
     assert code == 2
-    assert "IN-002" in err and "Traceback" not in err
+    assert "IN-011" in err and "Traceback" not in err
 
 
 def test_validate_an_empty_report_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from unionforms import CATALOGUE, UNITS, Form, Registry, hookspecs
+from unionforms import UNITS, Form, Registry, hookspecs
 from unionforms.cli import build_parser
 from unionforms.excel import contract, safety
 from unionforms.rules import Implication
@@ -58,21 +58,6 @@ def shipped() -> Registry:
     registry = Registry.from_entry_points()
     assert registry.problems == []
     return registry
-
-
-# ---- docs/errors.md ---------------------------------------------------------------------------
-
-
-def test_every_catalogue_code_has_a_section_in_errors_md() -> None:
-    text = _read(DOCS / "errors.md")
-    missing = [code for code in CATALOGUE if f"\n### {code}\n" not in text]
-    assert missing == []
-
-
-def test_errors_md_lists_no_code_outside_the_catalogue() -> None:
-    documented = re.findall(r"^### ([A-Z]+-\d{3})$", _read(DOCS / "errors.md"), re.MULTILINE)
-    assert [code for code in documented if code not in CATALOGUE] == []
-    assert len(documented) == len(set(documented))
 
 
 # ---- specs/plugins.md -------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_a_zip_bomb_is_refused_from_the_directory(
     with pytest.raises(InputError) as info:
         read_xlsx(zip_bomb, registry)
     assert "xl/worksheets/sheet1.xml" not in opened  # refused before a byte of it is inflated
-    assert info.value.code == "IN-005" and info.value.file == str(zip_bomb)
+    assert info.value.code == "IN-051" and info.value.file == str(zip_bomb)
     assert "sheet1.xml" in info.value.message
 
 
@@ -53,7 +53,7 @@ def test_absurd_compression_ratio_is_in005(registry: Registry, tmp_path: Path) -
         zf.writestr("xl/sharedStrings.xml", b" " * (2 << 20))  # 2 MiB that deflate to 2 KiB
     with pytest.raises(InputError) as info:
         read_xlsx(path, registry)
-    assert info.value.code == "IN-005" and "times" in info.value.message
+    assert info.value.code == "IN-005" and "倍" in info.value.message and "times" in info.value.message_en
 
 
 def test_too_many_members_is_in005(
@@ -66,7 +66,7 @@ def test_too_many_members_is_in005(
     monkeypatch.setattr(safety, "MAX_MEMBERS", 20)
     with pytest.raises(InputError) as info:
         read_xlsx(path, registry)
-    assert info.value.code == "IN-005" and "30 members" in info.value.message
+    assert info.value.code == "IN-050" and info.value.params == {"count": 30, "limit": 20}
 
 
 def test_reading_stops_past_the_bound_whatever_the_directory_says(
@@ -80,7 +80,7 @@ def test_reading_stops_past_the_bound_whatever_the_directory_says(
         monkeypatch.setattr(safety, "CHUNK_SIZE", 256)
         with pytest.raises(InputError) as info:
             zf.read("xl/worksheets/sheet1.xml")
-    assert info.value.code == "IN-005"
+    assert info.value.code == "IN-053"
 
 
 def test_a_directory_that_understates_a_size_is_refused(registry: Registry, tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_a_directory_that_understates_a_size_is_refused(registry: Registry, tmp_
     path.write_bytes(bytes(data))
     with pytest.raises(InputError) as err:
         read_xlsx(path, registry)
-    assert err.value.code in ("IN-002", "IN-005")
+    assert err.value.code in ("IN-028", "IN-053")
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
@@ -132,5 +132,5 @@ def test_entities_in_shared_strings_are_in005(registry: Registry, tmp_path: Path
     rewrite(path, "xl/sharedStrings.xml", lambda _: sst)
     with pytest.raises(InputError) as info:
         read_xlsx(path, registry)
-    assert info.value.code == "IN-005" and "sharedStrings.xml" in info.value.message
-    assert "DTD or entities" in info.value.message  # refused at the declaration, before any expansion
+    assert info.value.code == "IN-054" and "sharedStrings.xml" in info.value.message
+    assert "DTD" in info.value.message  # refused at the declaration, before any expansion

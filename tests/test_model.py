@@ -70,11 +70,12 @@ def test_printed_row_reproduces_the_paper_sentence() -> None:
     ("row", "code"),
     [
         ("[a]x{人}", "DEF-003"),
-        ("x{人", "DEF-003"),
-        ("x{公斤}", "DEF-003"),
-        ("x]{人}", "DEF-003"),
+        ("x{人", "DEF-016"),
+        ("x{公斤}", "DEF-017"),
+        ("x]{人}", "DEF-018"),
+        ("[a]x{人}", "DEF-003"),
         ("[A]{人}", "DEF-004"),
-        ("[A]甲{人|乙}", "DEF-004"),
+        ("[A]甲{人|乙}", "DEF-020"),
     ],
 )
 def test_bad_markup_is_refused_with_its_code(row: str, code: str) -> None:
@@ -95,12 +96,15 @@ def test_missing_keys_and_bad_ids_are_refused() -> None:
     with pytest.raises(DefinitionError) as info:
         Form.from_mapping({"id": "x-1"})
     assert info.value.code == "DEF-001"
-    with pytest.raises(DefinitionError):
+    assert info.value.params == {"key": "'lines'"}
+    with pytest.raises(DefinitionError) as info:
         _form('[[lines]]\nnumber = "1"\nrows = ["a{人}"]\n')
-    with pytest.raises(DefinitionError):
+    assert info.value.code == "DEF-013"
+    with pytest.raises(DefinitionError) as info:
         Form.from_mapping(
             {**tomllib.loads(BASE), "id": "Bad Id", "lines": [{"number": "01", "rows": ["a{人}"]}]}
         )
+    assert info.value.code == "DEF-012"
 
 
 def test_unreadable_definition_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -108,8 +112,13 @@ def test_unreadable_definition_file(tmp_path) -> None:  # type: ignore[no-untype
     bad.write_text("id = ", encoding="utf-8")
     with pytest.raises(DefinitionError) as info:
         Form.from_toml(bad)
-    assert info.value.code == "DEF-006"
+    assert info.value.code == "DEF-021"
     assert info.value.file == str(bad)
+    assert info.value.params == {"line_no": "1", "column": "6"}
+    with pytest.raises(DefinitionError) as info:
+        Form.from_toml(tmp_path / "missing.toml")
+    assert info.value.code == "DEF-006" and "Errno" not in info.value.text()
+    assert "No such file" in (info.value.detail or "")
 
 
 def test_form_is_frozen() -> None:
@@ -121,4 +130,4 @@ def test_form_is_frozen() -> None:
 def test_a_letter_cannot_start_twice_in_a_line() -> None:
     with pytest.raises(DefinitionError) as info:
         _form('[[lines]]\nnumber = "01"\nrows = ["[A]甲{人}，[B]乙{人}，[A]丙{人}"]\n')
-    assert info.value.code == "DEF-003"
+    assert info.value.code == "DEF-019"

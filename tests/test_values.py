@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unionforms import Field
+from unionforms.findings import finding
 from unionforms.values import Problem, coerce
 
 COUNT = Field("01A", "01", "A", "当地职工总数", "人")
@@ -72,7 +73,8 @@ def test_problems_have_codes_and_chinese_messages(field: Field, raw: object, cod
     problem = coerce(field, raw)
     assert isinstance(problem, Problem)
     assert problem.code == code
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in problem.message)
+    message = finding(problem.code, place=field.code, **problem.params).message
+    assert message.startswith(field.code) and any("\u4e00" <= ch <= "\u9fff" for ch in message)
 
 
 def test_negative_zero_is_zero_and_absurd_figures_are_refused() -> None:

@@ -1,68 +1,49 @@
-"""The error catalogue and the exceptions that carry its codes.
+"""The exceptions unionforms raises on purpose, each built from its code's entry in the catalogue.
 
-Every code is topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG`` plugin loading,
-``IN`` unusable input, ``ENV`` the machine, ``VAL`` a value in a report, ``META`` the header,
-``CHK`` a rule a report breaks, ``MAP`` a cross-year mapping, ``CMP`` a year-over-year comparison,
-``LINT`` a definition that loads but is probably wrong).
-A message says where first (form, rule, line, file, sheet, cell), then what is wrong, then how to fix it.
+``InputError("IN-011", file="r.json", line_no=3, column=7)``: the code picks the message
+(:mod:`unionforms.catalogue`), the keyword arguments say where (file, form, sheet, cell, line, field, rule,
+position) and fill its placeholders. The raw text of whatever went wrong underneath (an ``OSError``, a
+parser's message) goes in ``detail``: kept for ``--json`` and logs, not shown to the filler.
 """
 
 from __future__ import annotations
 
-#: code -> what it means; `docs/errors.md` lists the same codes.
-CATALOGUE: dict[str, str] = {
-    "DEF-001": "a form definition field has a wrong type or value",
-    "DEF-002": "two blanks of one form have the same field code",
-    "DEF-003": "a row's markup is malformed (unclosed bracket, unknown unit, bad letter)",
-    "DEF-004": "a blank has no printed wording to label it; give the label in the markup",
-    "DEF-005": "two rules of one form have the same id",
-    "DEF-006": "a definition file cannot be read",
-    "RULE-001": "a rule's text cannot be parsed",
-    "RULE-002": "a rule names a field code the form does not have",
-    "RULE-003": "a rule mixes kinds (count, money, 是/否) or compares a flag other than with 是/否",
-    "RULE-004": "a rule's severity, missing-value policy or tolerance is invalid",
-    "RULE-005": "a rule compares fields in different units (人 with 户, 人次 with 人) without saying why",
-    "PLUG-001": "a plugin's entry point cannot be imported",
-    "PLUG-002": "a plugin's hook raised or returned something that is not a list of forms",
-    "PLUG-003": "two plugins register the same form id",
-    "IN-001": "the file cannot be read",
-    "IN-002": "the file is not a report in the expected format",
-    "IN-003": "the report names a form that is not registered",
-    "IN-004": "the file is of another form or definition version than expected",
-    "IN-005": "the file is too large or looks hostile (zip or XML bomb)",
-    "IN-006": "two returns of different forms are compared, and no mapping between them is declared",
-    "VAL-001": "a count is negative",
-    "VAL-002": "a count has a fractional part",
-    "VAL-003": "a value is not a number",
-    "VAL-004": "a 是/否 blank holds something other than 是 or 否",
-    "VAL-005": "the report has a value for a field code the form does not have",
-    "VAL-006": "money is negative",
-    "VAL-007": "a formula cell has no cached result",
-    "VAL-008": "a number is too large or too precise to be a real figure (more than 15 digits)",
-    "ENV-001": "a program unionforms needs (LibreOffice, for PDF) is not installed",
-    "META-001": "the header date is not a date",
-    "META-002": "a header entry has the wrong type",
-    "CHK-001": "a logic rule (逻辑性审核) is broken: must be fixed",
-    "CHK-002": "a plausibility rule (合理性审核) is broken: worth a look",
-    "CHK-003": "the report has no figures at all: every blank is empty",
-    "CMP-001": "a figure changed implausibly from last year's (a jump): worth a look",
-    "LINT-001": "retired: a comparison of different units is now refused at load (RULE-005)",
-    "LINT-002": "a rule copied unchanged from the earlier form names codes that now mean other blanks",
-    "LINT-003": "two rows of one line read the same, giving two blanks one label: a copied row not edited?",
-    "MAP-001": "a cross-year mapping file is malformed (unknown kind, wrong number of codes, no why)",
-    "MAP-002": "a cross-year mapping does not fit its two forms (unknown or uncovered code, units differ)",
-}
+from .catalogue import CATALOGUE, render
+
+__all__ = [
+    "CATALOGUE",
+    "DefinitionError",
+    "InputError",
+    "PluginError",
+    "RuleSyntaxError",
+    "UnionformsError",
+]
+
+#: The location keywords, most general first, with their Chinese names.
+_WHERE = (
+    ("file", "文件"),
+    ("form", "表式"),
+    ("sheet", "工作表"),
+    ("cell", "单元格"),
+    ("line", "行号"),
+    ("field", "栏目"),
+    ("rule", "规则"),
+    ("position", "字符位置"),
+)
 
 
 class UnionformsError(Exception):
-    """Base of every error unionforms raises on purpose; carries its catalogue code and location."""
+    """Base of every error unionforms raises on purpose: a catalogue code, where, the message and detail.
+
+    ``message``/``hint`` are the Chinese what and how-to-fix, ``message_en``/``hint_en`` the English.
+    """
 
     def __init__(
         self,
         code: str,
-        message: str,
+        /,
         *,
-        hint: str | None = None,
+        detail: str | None = None,
         form: str | None = None,
         rule: str | None = None,
         line: str | None = None,
@@ -71,12 +52,26 @@ class UnionformsError(Exception):
         file: str | None = None,
         sheet: str | None = None,
         cell: str | None = None,
+        **params: object,
     ) -> None:
-        if code not in CATALOGUE:
-            raise ValueError(f"unknown error code {code!r}")
+        where = {
+            "form": form,
+            "rule": rule,
+            "line": line,
+            "field": field,
+            "position": position,
+            "file": file,
+            "sheet": sheet,
+            "cell": cell,
+        }
+        rendered = render(code, {**where, **params})
         self.code = code
-        self.message = message
-        self.hint = hint
+        self.params = params
+        self.detail = detail
+        self.message = rendered.zh
+        self.hint = rendered.fix_zh
+        self.message_en = rendered.en
+        self.hint_en = rendered.fix_en
         self.form = form
         self.rule = rule
         self.line = line
@@ -85,33 +80,45 @@ class UnionformsError(Exception):
         self.file = file
         self.sheet = sheet
         self.cell = cell
-        super().__init__(str(self))
+        super().__init__(code)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its code and keywords, so that it crosses process boundaries (``--jobs``).
+        where = {key: getattr(self, key) for key, _ in _WHERE}
+        return (_rebuild, (type(self), self.code, {"detail": self.detail, **where, **self.params}))
 
     def where(self) -> str:
-        """The location part of the message, most general first."""
-        parts = [
-            f"{name} {value}"
-            for name, value in (
-                ("file", self.file),
-                ("form", self.form),
-                ("sheet", self.sheet),
-                ("cell", self.cell),
-                ("line", self.line),
-                ("field", self.field),
-                ("rule", self.rule),
-                ("position", self.position),
-            )
-            if value is not None
-        ]
-        return ", ".join(parts)
+        """The location part of the message, most general first: ``文件 r.xlsx，单元格 D6``."""
+        return "，".join(f"{zh} {getattr(self, key)}" for key, zh in _WHERE if getattr(self, key) is not None)
+
+    def text(self) -> str:
+        """The Chinese line: where, code, what is wrong and how to fix it."""
+        where = self.where()
+        return f"{f'[{where}] ' if where else ''}{self.code} {self.message}{self.hint}"
+
+    def text_en(self) -> str:
+        """The English line: what is wrong — how to fix it."""
+        return f"{self.message_en} — {self.hint_en}" if self.hint_en else self.message_en
 
     def __str__(self) -> str:
-        where = self.where()
-        text = f"[{where}] " if where else ""
-        text += f"{self.code}: {self.message}"
-        if self.hint:
-            text += f" — {self.hint}"
+        text = f"{self.text()}\n    {self.text_en()}"
+        if self.detail and CATALOGUE[self.code].show_detail:
+            text += f"\n    详情 detail: {self.detail}"
         return text
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: the code, where, both messages and the raw detail."""
+        return {
+            "code": self.code,
+            **{key: getattr(self, key) for key, _ in _WHERE if getattr(self, key) is not None},
+            "message": self.message + self.hint,
+            "message_en": self.text_en(),
+            "detail": self.detail,
+        }
+
+
+def _rebuild(cls: type[UnionformsError], code: str, arguments: dict[str, object]) -> UnionformsError:
+    return cls(code, **arguments)  # type: ignore[arg-type]
 
 
 class DefinitionError(UnionformsError):

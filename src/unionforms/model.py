@@ -28,6 +28,7 @@ from .units import UNITS, Kind, kind_of, printed_unit
 _BOUNDARY = "，,；;。：:"
 _LINE_RE = re.compile(r"^\d{2}$")
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+_TOML_AT_RE = re.compile(r"at line (?P<line>\d+), column (?P<column>\d+)")
 BLANK = "___"
 QUALIFIER = "："
 
@@ -111,7 +112,7 @@ class Line:
     def from_markup(cls, number: str, rows: Sequence[str], *, form: str = "?") -> Line:
         """Parse a line's rows of markup, giving every blank its code (05, 05A, 01A.2 …)."""
         if not _LINE_RE.match(number):
-            raise DefinitionError("DEF-001", f"line number {number!r} must be two digits", form=form)
+            raise DefinitionError("DEF-013", number=repr(number), form=form)
         parsed = [_parse_row(text, form=form, line=number) for text in rows]
         letter: str | None = None
         keyed: list[list[tuple[str | None, _RawBlank] | Segment]] = []
@@ -122,13 +123,7 @@ class Line:
             for seg in row:
                 if isinstance(seg, LetterMark):
                     if seg.letter in used:
-                        raise DefinitionError(
-                            "DEF-003",
-                            f"letter ({seg.letter}) appears twice in line {number}",
-                            hint="each sub-item letter starts once per line",
-                            form=form,
-                            line=number,
-                        )
+                        raise DefinitionError("DEF-019", letter=seg.letter, form=form, line=number)
                     used.add(seg.letter)
                     letter = seg.letter
                     out.append(seg)
@@ -149,14 +144,7 @@ class Line:
                     code = number + (key or "") + (f".{seen[key]}" if counts[key] > 1 else "")
                     label = raw.label or _auto_label(out, i)
                     if not label:
-                        raise DefinitionError(
-                            "DEF-004",
-                            "the blank has no printed words before or after it to label it",
-                            hint="write the blank as {unit|label}, the label taken from the printed row",
-                            form=form,
-                            line=number,
-                            field=code,
-                        )
+                        raise DefinitionError("DEF-004", form=form, line=number, field=code)
                     segments.append(Field(code, number, key, label, raw.unit))
                 else:
                     segments.append(item)
@@ -179,10 +167,9 @@ def _check_label(field: Field, row: Row, rows: Sequence[Row], *, form: str) -> N
     unprinted += [p for q in qualifiers for p in q.split(BLANK) if not p or p not in line_text]
     if unprinted:
         raise DefinitionError(
-            "DEF-004",
-            f"label {field.label!r} is not printed wording of its row {row.printed!r}: {unprinted}",
-            hint="a label quotes the printed row, with the blank as ___; a qualifier before '：' "
-            "quotes any row of the same line",
+            "DEF-020",
+            label=repr(field.label),
+            printed=repr(row.printed),
             form=form,
             line=field.line,
             field=field.code,
@@ -200,14 +187,8 @@ def _parse_row(text: str, *, form: str, line: str) -> list[Text | LetterMark | _
     buf: list[str] = []
     i = 0
 
-    def fail(message: str) -> DefinitionError:
-        return DefinitionError(
-            "DEF-003",
-            f"row {text!r}, at character {i}: {message}",
-            hint="letters are written [A], blanks {unit} or {unit|label}",
-            form=form,
-            line=line,
-        )
+    def fail(code: str, **params: Any) -> DefinitionError:
+        return DefinitionError(code, row=repr(text), position=i, form=form, line=line, **params)
 
     def flush() -> None:
         if buf:
@@ -219,22 +200,22 @@ def _parse_row(text: str, *, form: str, line: str) -> list[Text | LetterMark | _
         if ch == "[":
             m = re.match(r"\[([A-Z])\]", text[i:])
             if not m:
-                raise fail("a letter mark is one capital letter in brackets, e.g. [A]")
+                raise fail("DEF-003")
             flush()
             out.append(LetterMark(m.group(1)))
             i += m.end()
         elif ch == "{":
             end = text.find("}", i)
             if end < 0:
-                raise fail("unclosed {")
+                raise fail("DEF-016")
             unit, _, label = text[i + 1 : end].partition("|")
             if unit not in UNITS:
-                raise fail(f"unknown unit {unit!r}; known: {' '.join(UNITS)}")
+                raise fail("DEF-017", unit=repr(unit), units=" ".join(UNITS))
             flush()
             out.append(_RawBlank(unit, label.strip() or None))
             i = end + 1
         elif ch in "]}":
-            raise fail(f"stray {ch!r}")
+            raise fail("DEF-018", char=repr(ch))
         else:
             buf.append(ch)
             i += 1
@@ -294,7 +275,7 @@ class Notes:
 
 def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not _ID_RE.match(value):
-        raise DefinitionError("DEF-001", f"form id {value!r} must be lower-case words joined by '-'")
+        raise DefinitionError("DEF-012", id=repr(value))
 
 
 @attrs.frozen
@@ -318,22 +299,20 @@ class Form:
         numbers: set[str] = set()
         for line in self.lines:
             if line.number in numbers:
-                raise DefinitionError("DEF-002", f"line {line.number} appears twice", form=self.id)
+                raise DefinitionError("DEF-002", form=self.id, line=line.number)
             numbers.add(line.number)
             for f in line.fields:
                 if f.code in fields:
-                    raise DefinitionError("DEF-002", f"field code {f.code} appears twice", form=self.id)
+                    raise DefinitionError("DEF-015", form=self.id, field=f.code)
                 fields[f.code] = f
         if not fields:
-            raise DefinitionError("DEF-001", "a form needs at least one blank", form=self.id)
+            raise DefinitionError("DEF-014", form=self.id)
         object.__setattr__(self, "fields", fields)
         units = {code: f.unit for code, f in fields.items()}
         ids: set[str] = set()
         for rule in self.rules:
             if rule.id in ids:
-                raise DefinitionError(
-                    "DEF-005", f"rule id {rule.id} appears twice", form=self.id, rule=rule.id
-                )
+                raise DefinitionError("DEF-005", form=self.id, rule=rule.id)
             ids.add(rule.id)
             check_kinds(rule, units, form=self.id)
 
@@ -382,22 +361,33 @@ class Form:
         except DefinitionError as exc:
             if exc.form in (None, "?"):
                 exc.form = form_id
-                exc.args = (str(exc),)
             raise
-        except (KeyError, TypeError, ValueError) as exc:
+        except KeyError as exc:
             raise DefinitionError(
-                "DEF-001",
-                f"definition is missing or has a wrong entry: {exc!r}",
-                hint="see specs/form-definition.md for the required keys",
-                form=form_id,
+                "DEF-001", key=repr(exc.args[0] if exc.args else ""), form=form_id
             ) from None
+        except (TypeError, ValueError) as exc:
+            raise DefinitionError("DEF-011", detail=f"{type(exc).__name__}: {exc}", form=form_id) from None
 
     @classmethod
     def from_toml(cls, path: str | Path | Traversable) -> Form:
         """Read a TOML definition file (a path, or a package resource from importlib.resources)."""
         try:
             with (Path(path) if isinstance(path, str) else path).open("rb") as fh:
-                data = tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise DefinitionError("DEF-006", f"cannot read definition: {exc}", file=str(path)) from None
+                raw = fh.read()
+        except OSError as exc:
+            raise DefinitionError("DEF-006", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
+        try:
+            text = raw.decode("utf-8")
+            data = tomllib.loads(text)
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            at = _TOML_AT_RE.search(str(exc))
+            if at is not None:
+                line_no, column = at["line"], at["column"]
+            else:  # "at end of document", or not UTF-8 at all
+                lines = raw.decode("utf-8", "replace").split("\n")
+                line_no, column = str(len(lines)), str(len(lines[-1]) + 1)
+            raise DefinitionError(
+                "DEF-021", line_no=line_no, column=column, detail=str(exc), file=str(path)
+            ) from None
         return cls.from_mapping(data)

@@ -42,11 +42,7 @@ class Registry:
                 obj = ep.load()
             except Exception as exc:  # a broken plugin must not stop the others
                 registry.problems.append(
-                    PluginError(
-                        "PLUG-001",
-                        f"plugin {ep.name!r} ({ep.value}) cannot be imported: {type(exc).__name__}: {exc}",
-                        hint="fix or uninstall that plugin; the other forms are available",
-                    )
+                    PluginError("PLUG-001", plugin=ep.name, target=ep.value, detail=_detail(exc))
                 )
                 continue
             registry.add(Plugin(ep.name, obj))
@@ -65,51 +61,33 @@ class Registry:
         try:
             self.manager.register(plugin.obj, name=plugin.name)
         except (ValueError, pluggy.PluginValidationError) as exc:
-            self.problems.append(
-                PluginError(
-                    "PLUG-002",
-                    f"plugin {plugin.name!r} cannot register: {exc}",
-                    hint="hook names and arguments must match specs/plugins.md",
-                )
-            )
+            self.problems.append(PluginError("PLUG-004", plugin=plugin.name, detail=_detail(exc)))
             return
         if not self.manager.get_hookcallers(plugin.obj):
             self.manager.unregister(plugin.obj)
-            self.problems.append(
-                PluginError(
-                    "PLUG-002",
-                    f"plugin {plugin.name!r} implements no unionforms hook",
-                    hint="mark each hook function with @unionforms.hookimpl",
-                )
-            )
+            self.problems.append(PluginError("PLUG-005", plugin=plugin.name))
             return
         # Call this plugin's hook alone, through pluggy, so that a failure is charged to the right plugin.
         others = [p for p in self.manager.get_plugins() if p is not plugin.obj]
         only_this = self.manager.subset_hook_caller("unionforms_forms", remove_plugins=others)
         try:
             results = only_this() if only_this.get_hookimpls() else []
-            for forms in results:
-                if not isinstance(forms, (list, tuple)) or not all(isinstance(f, Form) for f in forms):
-                    raise TypeError(f"unionforms_forms returned {type(forms).__name__}, not a list of Form")
         except UnionformsError as exc:
+            inner = exc.text().replace("\n", " ")
             self.problems.append(
-                PluginError("PLUG-002", f"plugin {plugin.name!r}: {exc}", form=exc.form, rule=exc.rule)
+                PluginError("PLUG-006", plugin=plugin.name, inner=inner, form=exc.form, rule=exc.rule)
             )
             return
         except Exception as exc:
-            self.problems.append(
-                PluginError("PLUG-002", f"plugin {plugin.name!r}: {type(exc).__name__}: {exc}")
-            )
+            self.problems.append(PluginError("PLUG-002", plugin=plugin.name, detail=_detail(exc)))
             return
+        for forms in results:
+            if not isinstance(forms, (list, tuple)) or not all(isinstance(f, Form) for f in forms):
+                self.problems.append(PluginError("PLUG-007", plugin=plugin.name, type=type(forms).__name__))
+                return
         for form in (f for forms in results for f in forms):
             if form.id in self.forms:
-                self.problems.append(
-                    PluginError(
-                        "PLUG-003",
-                        f"plugin {plugin.name!r} registers form {form.id!r}, which another plugin has",
-                        form=form.id,
-                    )
-                )
+                self.problems.append(PluginError("PLUG-003", plugin=plugin.name, form=form.id))
                 continue
             self.forms[form.id] = form
 
@@ -118,15 +96,15 @@ class Registry:
         try:
             return self.forms[form_id]
         except KeyError:
-            known = ", ".join(sorted(self.forms)) or "none"
-            raise InputError(
-                "IN-003",
-                f"form {form_id!r} is not registered (registered: {known})",
-                hint="install the plugin that provides it, or check the form id",
-            ) from None
+            known = ", ".join(sorted(self.forms)) or "—"
+            raise InputError("IN-003", form_id=form_id, known=known) from None
 
     def __iter__(self) -> Iterator[Form]:
         return iter(sorted(self.forms.values(), key=lambda f: (f.family, f.year, f.id)))
+
+
+def _detail(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _manager() -> pluggy.PluginManager:

@@ -22,6 +22,7 @@ import re
 import string
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import attrs
 
@@ -140,23 +141,17 @@ class _Parser:
             pos = m.end()
         self.i = 0
 
-    def fail(self, message: str, position: int | None = None) -> RuleSyntaxError:
+    def fail(self, code: str, position: int | None = None, **params: Any) -> RuleSyntaxError:
         if position is None:
             position = self.tokens[self.i][1] if self.i < len(self.tokens) else len(self.text)
-        return RuleSyntaxError(
-            "RULE-001",
-            f"cannot parse {self.text!r}: {message}",
-            hint="a rule is `sum OP sum` or `comparison -> comparison`, e.g. `#05 = 05A + 05B`",
-            rule=self.rule,
-            position=position,
-        )
+        return RuleSyntaxError(code, expr=repr(self.text), rule=self.rule, position=position, **params)
 
     def peek(self) -> str | None:
         return self.tokens[self.i][0] if self.i < len(self.tokens) else None
 
     def take(self) -> tuple[str, int]:
         if self.i >= len(self.tokens):
-            raise self.fail("unexpected end of rule")
+            raise self.fail("RULE-011")
         tok = self.tokens[self.i]
         self.i += 1
         return tok
@@ -169,14 +164,14 @@ class _Parser:
         else:
             tree = first
         if self.peek() is not None:
-            raise self.fail(f"unexpected {self.peek()!r}")
+            raise self.fail("RULE-001", found=repr(self.peek()))
         return tree
 
     def comparison(self) -> Comparison:
         left = self.sum()
         tok, pos = self.take()
         if tok not in OPS:
-            raise self.fail(f"expected one of {' '.join(OPS)}, found {tok!r}", pos)
+            raise self.fail("RULE-012", pos, ops=" ".join(OPS), found=repr(tok))
         return Comparison(left, tok, self.sum())
 
     def sum(self) -> Sum:
@@ -194,8 +189,8 @@ class _Parser:
             if _LINE_CODE_RE.match(tok[1:]):
                 return Ref(tok[1:], pos)
             if _LETTER_CODE_RE.match(tok[1:]):
-                raise self.fail(f"{tok!r}: a code with a letter is written without #, as {tok[1:]}", pos)
-            raise self.fail(f"{tok!r}: # is followed by a line code such as #05 or #09.1", pos)
+                raise self.fail("RULE-025", pos, found=repr(tok), code=tok[1:])
+            raise self.fail("RULE-026", pos, found=repr(tok))
         if _LETTER_CODE_RE.match(tok):
             return Ref(tok, pos)
         if _LINE_CODE_RE.match(tok):
@@ -203,26 +198,18 @@ class _Parser:
                 number = tok.lstrip("0") or "0"
             else:
                 number = f"0{tok}" if "." in tok else f"{tok}.0"
-            raise self.fail(
-                f"{tok!r} could be the field {tok} or the number {Decimal(tok)}: "
-                f"write the field as #{tok}, or the number as {number}",
-                pos,
-            )
+            raise self.fail("RULE-027", pos, found=repr(tok), code=tok, number=number)
         if _NUMBER_RE.match(tok):
             try:
                 return Const(Decimal(tok), pos)
             except InvalidOperation:  # pragma: no cover - the regex admits only decimals
-                raise self.fail(f"bad number {tok!r}", pos) from None
-        raise self.fail(f"expected a field code, a number, 是 or 否, found {tok!r}", pos)
+                raise self.fail("RULE-001", pos, found=repr(tok)) from None
+        raise self.fail("RULE-001", pos, found=repr(tok))
 
 
 def _validate_tolerance(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
     if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-        raise RuleSyntaxError(
-            "RULE-004",
-            f"tolerance must be a non-negative decimal, not {value!r}",
-            rule=getattr(instance, "id", None),
-        )
+        raise RuleSyntaxError("RULE-016", tolerance=str(value), rule=getattr(instance, "id", None))
 
 
 @attrs.frozen
@@ -241,37 +228,20 @@ class Rule:
 
     def __attrs_post_init__(self) -> None:
         if not re.match(r"^[0-9A-Za-z][0-9A-Za-z._-]*$", self.id):
-            raise RuleSyntaxError(
-                "RULE-004",
-                f"rule id {self.id!r} must be letters, digits, '.', '_' or '-'",
-                rule=self.id,
-            )
+            raise RuleSyntaxError("RULE-017", rule=self.id)
         object.__setattr__(self, "tree", parse(self.expr, rule=self.id))
         if not self.tree.refs:
-            raise RuleSyntaxError(
-                "RULE-004", f"{self.expr!r} names no field, so it would never be checked", rule=self.id
-            )
+            raise RuleSyntaxError("RULE-018", expr=repr(self.expr), rule=self.id)
         if self.missing is Missing.TOTAL and not self.totals:
-            raise RuleSyntaxError(
-                "RULE-004",
-                f"missing = 'total' needs a comparison with one field alone on one side, not {self.expr!r}",
-                hint="write the rule as `parts <= TOTAL` or `TOTAL = parts`",
-                rule=self.id,
-            )
+            raise RuleSyntaxError("RULE-023", expr=repr(self.expr), rule=self.id)
         if self.message is not None:
             try:
                 keys = {name for _, name, _, _ in string.Formatter().parse(self.message) if name is not None}
             except ValueError as exc:
-                raise RuleSyntaxError(
-                    "RULE-004", f"message template is malformed: {exc}", rule=self.id
-                ) from None
+                raise RuleSyntaxError("RULE-019", detail=str(exc), rule=self.id) from None
             if not keys <= {"left", "right", "expr"}:
-                raise RuleSyntaxError(
-                    "RULE-004",
-                    f"message template uses {sorted(keys - {'left', 'right', 'expr'})}",
-                    hint="use only {left}, {right} and {expr}; write a literal brace as {{ or }}",
-                    rule=self.id,
-                )
+                unknown = sorted(keys - {"left", "right", "expr"})
+                raise RuleSyntaxError("RULE-020", names=", ".join(f"{{{k}}}" for k in unknown), rule=self.id)
 
     @classmethod
     def from_mapping(cls, data: dict[str, object]) -> Rule:
@@ -280,26 +250,25 @@ class Rule:
         known = {"id", "expr", "severity", "reason", "missing", "tolerance", "message", "mixed_units"}
         extra = set(data) - known
         if extra:
-            raise RuleSyntaxError("RULE-004", f"unknown keys {sorted(extra)}", rule=rid)
+            raise RuleSyntaxError("RULE-021", keys=", ".join(sorted(extra)), rule=rid)
         try:
             severity = Severity(data.get("severity", "error"))
             missing = Missing(data.get("missing", "skip"))
             tolerance = Decimal(str(data.get("tolerance", "0")))
-        except (ValueError, InvalidOperation) as exc:
+        except (ValueError, InvalidOperation):
             raise RuleSyntaxError(
                 "RULE-004",
-                f"bad severity, missing or tolerance: {exc}",
-                hint="severity is error|warning, missing is skip|zero|total, tolerance a decimal string",
+                severity=repr(data.get("severity", "error")),
+                missing=repr(data.get("missing", "skip")),
+                tolerance=repr(data.get("tolerance", "0")),
                 rule=rid,
             ) from None
         for key in ("id", "expr", "reason"):
             if not isinstance(data.get(key), str) or not data[key]:
-                raise RuleSyntaxError("RULE-004", f"rule needs a non-empty string {key!r}", rule=rid)
+                raise RuleSyntaxError("RULE-022", key=repr(key), rule=rid)
         mixed = data.get("mixed_units")
         if mixed is not None and (not isinstance(mixed, str) or not mixed.strip()):
-            raise RuleSyntaxError(
-                "RULE-004", "mixed_units must be a non-empty string saying why the units may differ", rule=rid
-            )
+            raise RuleSyntaxError("RULE-024", rule=rid)
         message = data.get("message")
         return cls(
             id=rid,
@@ -335,8 +304,8 @@ def check_kinds(rule: Rule, units: Mapping[str, str], *, form: str) -> None:
         if ref.code not in units:
             raise RuleSyntaxError(
                 "RULE-002",
-                f"{rule.expr!r} names {ref.code}, which form {form} does not have",
-                hint="use a code that `unionforms show FORM` lists",
+                expr=repr(rule.expr),
+                code=ref.code,
                 form=form,
                 rule=rule.id,
                 position=ref.position,
@@ -350,13 +319,7 @@ def check_kinds(rule: Rule, units: Mapping[str, str], *, form: str) -> None:
         _check_comparison(rule, comp, kinds, form)
         mixed = _check_units(rule, comp, units, form) or mixed
     if rule.mixed_units is not None and not mixed:
-        raise RuleSyntaxError(
-            "RULE-004",
-            "mixed_units is given, but every comparison of the rule is in one unit",
-            hint="remove mixed_units",
-            form=form,
-            rule=rule.id,
-        )
+        raise RuleSyntaxError("RULE-028", form=form, rule=rule.id)
 
 
 def _check_units(rule: Rule, comp: Comparison, units: Mapping[str, str], form: str) -> bool:
@@ -368,8 +331,8 @@ def _check_units(rule: Rule, comp: Comparison, units: Mapping[str, str], form: s
         shown = "、".join(dict.fromkeys(units[r.code] for r in comp.refs))
         raise RuleSyntaxError(
             "RULE-005",
-            f"{rule.expr!r} compares fields in different units ({shown})",
-            hint='compare like with like, or say why the units may be compared: mixed_units = "…"',
+            expr=repr(rule.expr),
+            units=shown,
             form=form,
             rule=rule.id,
             position=comp.refs[0].position,
@@ -380,8 +343,8 @@ def _check_units(rule: Rule, comp: Comparison, units: Mapping[str, str], form: s
 def _check_comparison(rule: Rule, comp: Comparison, kinds: dict[str, Kind], form: str) -> None:
     terms = [t for _, t in comp.left.terms + comp.right.terms]
 
-    def fail(message: str, position: int) -> RuleSyntaxError:
-        return RuleSyntaxError("RULE-003", message, form=form, rule=rule.id, position=position)
+    def fail(code: str, position: int, **params: Any) -> RuleSyntaxError:
+        return RuleSyntaxError(code, form=form, rule=rule.id, position=position, **params)
 
     flags = [
         t for t in terms if isinstance(t, FlagConst) or (isinstance(t, Ref) and kinds[t.code] is Kind.FLAG)
@@ -395,15 +358,14 @@ def _check_comparison(rule: Rule, comp: Comparison, kinds: dict[str, Kind], form
             and all(kinds[r.code] is Kind.FLAG for r in comp.refs)
         )
         if not ok:
-            raise fail("a 是/否 field is compared only as `CODE = 是` or `CODE != 否`", flags[0].position)
+            raise fail("RULE-014", flags[0].position)
         if rule.missing is not Missing.SKIP:
-            message = f"missing = '{rule.missing.value}' has no meaning for a 是/否 field; use 'skip'"
-            raise fail(message, flags[0].position)
+            raise fail("RULE-015", flags[0].position, missing=rule.missing.value)
         return
     numeric = {kinds[r.code] for r in comp.refs}
     if len(numeric) > 1:
-        raise fail("a comparison mixes counts and 万元; compare like with like", comp.refs[0].position)
+        raise fail("RULE-003", comp.refs[0].position)
     if numeric == {Kind.COUNT}:
         for term in terms:
             if isinstance(term, Const) and term.value != term.value.to_integral_value():
-                raise fail("a count is compared with a fraction", term.position)
+                raise fail("RULE-013", term.position)

@@ -9,7 +9,7 @@ from typing import cast
 from .completeness import empty_report
 from .display import format_value, pretty
 from .evaluate import Outcome, Status, evaluate
-from .findings import Finding, Severity
+from .findings import Finding, Severity, finding
 from .model import Form
 from .report import ReadResult, Report, Source
 from .rules import Comparison, Implication, Ref, Sum
@@ -29,24 +29,22 @@ def typed_values(
         cell = source.cells.get(code)
         field = form.fields.get(code)
         if field is None:
-            unknown = f"{code}：表 {form.id} 没有这个栏目代码。请删除该值，或核对表式与年份。"
-            findings.append(_problem(source, code, raw, "VAL-005", unknown))
+            findings.append(_problem(source, code, raw, Problem("VAL-005", {"form": form.id}), code))
             continue
         value = coerce(field, raw)
         if isinstance(value, Problem):
-            message = f"{_locate(code, cell)} {field.label}：{value.message}"
-            findings.append(_problem(source, code, raw, value.code, message))
+            findings.append(_problem(source, code, raw, value, f"{_locate(code, cell)} {field.label}"))
         elif value is not None:
             typed[code] = value
     return typed, findings
 
 
-def _problem(source: Source, code: str, raw: object, catalogue: str, message: str) -> Finding:
+def _problem(source: Source, code: str, raw: object, problem: Problem, place: str) -> Finding:
     cell = source.cells.get(code)
-    return Finding(
-        catalogue,
-        Severity.ERROR,
-        message,
+    return finding(
+        problem.code,
+        place=place,
+        **problem.params,
         fields=(code,),
         values=(raw,),
         file=source.file,
@@ -95,17 +93,16 @@ def rule_finding(form: Form, outcome: Outcome, values: Mapping[str, Value], sour
     assert outcome.comparison is not None
     codes = rule.codes
     cells = tuple(source.cells[c] for c in codes if c in source.cells)
-    if rule.message:
-        message = rule.message.format_map(
+    if rule.message:  # the form's own wording of the relation, from its definition
+        relation = rule.message.format_map(
             {"left": _num(outcome.left), "right": _num(outcome.right), "expr": rule.expr}
         )
     else:
-        message = _describe(form, rule.tree, outcome, values)
-    fix = "请核对并修改有关数字。" if rule.severity is Severity.ERROR else "如数字无误，可在报送说明中解释。"
-    return Finding(
+        relation = _describe(form, rule.tree, outcome, values)
+    return finding(
         "CHK-001" if rule.severity is Severity.ERROR else "CHK-002",
-        rule.severity,
-        f"{message}（{rule.reason}）{fix}",
+        relation=relation,
+        reason=rule.reason,
         fields=codes,
         values=tuple(values.get(c) for c in codes),
         rule=rule.id,

@@ -12,7 +12,9 @@ import datetime
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import attrs
 
@@ -34,12 +36,19 @@ _DATE_RE = re.compile(
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
+def _params(value: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(value)
+
+
 @attrs.frozen
 class Problem:
-    """Why a raw value could not be typed: a catalogue code and a Chinese message."""
+    """Why a raw value could not be typed: a catalogue code and the parameters of its message.
+
+    The caller adds where (``place``) and builds the finding from the catalogue.
+    """
 
     code: str
-    message: str
+    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_params)
 
 
 Coerced = Value | None | Problem
@@ -64,19 +73,15 @@ def coerce(field: Field, raw: object) -> Coerced:
     if number.is_zero():
         number = number.copy_abs()  # "-0" is zero, written without its sign
     if number.adjusted() >= _MAX_DIGITS or len(number.as_tuple().digits) > _MAX_DIGITS:
-        return Problem(
-            "VAL-008", f"数值过大（填写的是 {_show(raw)[:40]}），不是实际的统计数。请核对单位和位数。"
-        )
+        return Problem("VAL-008", {"value": _show(raw)[:40]})
     if kind is Kind.MONEY:
         if number < 0:
-            return Problem("VAL-006", f"金额不能为负数（填写的是 {_show(raw)}）。请填写 0 或正数。")
+            return Problem("VAL-006", {"value": _show(raw)})
         return number
     if number != number.to_integral_value():
-        return Problem(
-            "VAL-002", f"应填写整数{field.unit}数，不能有小数（填写的是 {_show(raw)}）。请填写整数。"
-        )
+        return Problem("VAL-002", {"unit": field.unit, "value": _show(raw)})
     if number < 0:
-        return Problem("VAL-001", f"{field.unit}数不能为负数（填写的是 {_show(raw)}）。请填写 0 或正整数。")
+        return Problem("VAL-001", {"unit": field.unit, "value": _show(raw)})
     return int(number)
 
 
@@ -87,13 +92,11 @@ def _flag(field: Field, raw: object, text: str) -> Coerced:
         return True
     if text.lower() in _FALSE:
         return False
-    return Problem("VAL-004", f"只能填写“是”或“否”（填写的是 {_show(raw)}）。请从下拉列表中选择。")
+    return Problem("VAL-004", {"value": _show(raw)})
 
 
 def _number(field: Field, raw: object, text: str) -> Decimal | Problem:
-    not_number = Problem(
-        "VAL-003", f"应填写数字（{field.printed_unit}），填写的是 {_show(raw)}。请只填写数字，如 12 或 3.5。"
-    )
+    not_number = Problem("VAL-003", {"unit": field.printed_unit, "value": _show(raw)})
     if isinstance(raw, bool):
         return not_number
     if isinstance(raw, int):
@@ -128,7 +131,7 @@ def _show(raw: object) -> str:
 def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = False) -> object:
     """The typed header ``entry`` (text, or a date for ``date``); None when blank; a Problem otherwise.
 
-    ``header`` gives the form's printed labels; the Problem's message leaves the label to the caller.
+    ``header`` gives the form's printed labels; the caller puts the label in front of a Problem.
 
     Text entries accept text and numbers (a phone typed as a number). The date accepts a date, an Excel
     serial number (``date1904`` for workbooks counting from 1904) or text such as 2017-01-15,
@@ -143,13 +146,13 @@ def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = F
             return None  # the template's printed 年 月 日 (contract.DATE_PLACEHOLDER) with nothing typed in
         date = _date(raw, date1904)
         if date is None:
-            return Problem("META-001", f"{_show(raw)} 不是日期。请填写日期，如 2017-01-15 或 2017年1月15日。")
+            return Problem("META-001", {"value": _show(raw)})
         return date
     if isinstance(raw, str):
         return raw.strip()
     if isinstance(raw, Decimal) and raw.is_finite():
         return format(raw.to_integral_value() if raw == raw.to_integral_value() else raw, "f")
-    return Problem("META-002", f"应填写文字，填写的是 {_show(raw)}。请改为文字。")
+    return Problem("META-002", {"value": _show(raw)})
 
 
 def _date(value: object, date1904: bool) -> datetime.date | None:

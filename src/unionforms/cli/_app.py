@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(COMMANDS[args.command].handler(args, Context(output)))
     except UnionformsError as exc:
         if output.json_mode:
-            output.result({"error": {"code": exc.code, "message": str(exc)}})
+            output.result({"error": exc.to_dict()})
         output.warn(f"unionforms: {exc}")
         return 2
     except KeyboardInterrupt:

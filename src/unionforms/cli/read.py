@@ -34,7 +34,7 @@ def read(args: argparse.Namespace, ctx: Context) -> int:
         try:
             Path(args.output).write_text(text + "\n", encoding="utf-8")
         except OSError as exc:
-            raise InputError("IN-001", f"cannot write: {exc}", file=args.output) from None
+            raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=args.output) from None
         ctx.output.note(f"已写出 {args.output}")
     elif ctx.output.json_mode:
         ctx.output.result(

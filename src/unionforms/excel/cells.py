@@ -267,12 +267,7 @@ def cell_value(cell: Cell, strings: Mapping[int, str], file: str, where: str) ->
         try:
             return strings[int(v)]
         except (ValueError, KeyError):
-            raise InputError(
-                "IN-002",
-                f"cell {where} refers to shared string {v!r}, which the workbook does not have: "
-                "it is damaged",
-                file=file,
-            ) from None
+            raise InputError("IN-029", ref=where, index=v, file=file) from None
     if typ == "str":
         return _unescape(v)
     if typ == "b":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+
 #: The contract version (B1 of the ``_unionforms`` sheet); a reader refuses others.
 CONTRACT_VERSION = "1"
 #: The hidden sheet that identifies a template: form id, definition version, main sheet, 是/否 list.
@@ -10,6 +13,8 @@ ID_SHEET = "_unionforms"
 FIELD_PREFIX = "F_"
 #: Defined names of the header cells, by :class:`~unionforms.report.Meta` attribute.
 HEADER_NAMES = {"unit": "H_unit", "filled_by": "H_filled_by", "phone": "H_phone", "date": "H_date"}
+#: Key (column A of the ``_unionforms`` sheet) of the layout fingerprint, :func:`fingerprint`.
+FINGERPRINT_KEY = "layout"
 #: Defined name of the 是/否 list behind the dropdowns.
 YESNO_NAME = "UF_YESNO"
 
@@ -22,3 +27,20 @@ def field_name(code: str) -> str:
 #: What a blank date cell (``H_date``) holds: the printed 年 月 日 with room to write by hand. A reader
 #: reads it, or any text of only 年 月 日 and spaces, as no date.
 DATE_PLACEHOLDER = "    年    月    日"
+
+
+def fingerprint(form_id: str, version: str, cells: Mapping[str, str]) -> str:
+    """The fingerprint of a template's identity and layout, stored beside the form id in ``_unionforms``.
+
+    ``cells`` maps every field and header defined name (``F_01A``, ``H_unit``) to its cell (``D6``, no
+    sheet, since a sheet may be renamed). A reader recomputes it from the form id and version the
+    identity sheet names and the names it finds: when they differ, the identity sheet was edited (to
+    another form or version) or the names were re-pointed. A SHA-256 digest, 32 hex digits: a check
+    against mistakes and casual edits, not a signature.
+    """
+    lines = [
+        form_id,
+        version,
+        *(f"{name.upper()}={cells[name].upper()}" for name in sorted(cells, key=str.upper)),
+    ]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:32]

@@ -42,15 +42,11 @@ def convert(
     """Convert ``files`` to ``target`` ("pdf" or "xlsx") into ``outdir`` in one LibreOffice start.
 
     Returns the written paths, in the order of ``files``; InputError (ENV-001) when LibreOffice is missing,
-    IN-001 when it fails or leaves an output out.
+    IN-044 when it fails or leaves an output out, IN-045 when it takes longer than ``timeout``.
     """
     soffice = find_soffice()
     if soffice is None:
-        raise InputError(
-            "ENV-001",
-            "LibreOffice is not installed, so nothing can be converted",
-            hint="install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk) and try again",
-        )
+        raise InputError("ENV-001")
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     filt = {"pdf": "pdf:calc_pdf_Export", "xlsx": "xlsx:Calc MS Excel 2007 XML"}[target]
@@ -75,30 +71,29 @@ def convert(
                 cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
             )
         except subprocess.TimeoutExpired:
-            raise InputError("IN-001", f"LibreOffice did not finish within {timeout:.0f} s") from None
+            raise InputError("IN-045", seconds=f"{timeout:.0f}") from None
     written = [out / (Path(f).stem + "." + target) for f in files]
     missing = [str(p) for p in written if not p.exists()]
     if result.returncode != 0 or missing:
         raise InputError(
-            "IN-001",
-            f"LibreOffice failed (exit {result.returncode}); not written: {', '.join(missing) or 'none'}",
-            hint=(result.stderr or result.stdout).strip()[-500:] or None,
+            "IN-044",
+            exit=result.returncode,
+            missing=", ".join(missing) or "—",
+            detail=(result.stderr or result.stdout).strip()[-500:] or None,
         )
     return written
 
 
 def to_pdf(source: str | Path, target: str | Path) -> Path:
-    """Print the workbook ``source`` to the PDF ``target`` (IN-001/IN-002 for an unusable source).
+    """Print the workbook ``source`` to the PDF ``target`` (IN-001/IN-043 for an unusable source).
 
     What is printed is :func:`~.printcopy.write_print_copy` of ``source``: no check colours on paper.
     """
     source, target = Path(source), Path(target)
     if not source.is_file():
-        raise InputError("IN-001", "no such file", file=str(source))
+        raise InputError("IN-001", file=str(source))
     if source.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError(
-            "IN-002", "give a filled .xlsx template", hint="`unionforms fill` makes one", file=str(source)
-        )
+        raise InputError("IN-043", suffix=source.suffix or "—", file=str(source))
     with tempfile.TemporaryDirectory(prefix="uf-pdf-") as tmp:
         # printed without the on-screen check colours: the PDF is the copy that gets sealed
         copy = write_print_copy(source, Path(tmp) / source.name)

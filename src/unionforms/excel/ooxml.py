@@ -26,13 +26,13 @@ _REF_RE = re.compile(
 class Name:
     """A defined name resolved to one cell: the sheet's name and the cell (``D12``).
 
-    ``cell`` is None when the name is ``#REF!`` (its cell was deleted) or cannot be used (``problem``
-    says why; that is IN-002 only if the name is one the form needs).
+    ``cell`` is None when the name is ``#REF!`` (its cell was deleted) or is not one cell of a sheet;
+    ``text`` is the name's reference as written, to show what it became.
     """
 
     sheet: str
     cell: str | None
-    problem: str | None = None
+    text: str = ""
 
 
 @attrs.define
@@ -52,18 +52,8 @@ def read_book(zf: SafeZip, file: str) -> Book:
     workbook = zf.resolve("xl/workbook.xml") or _office_document(zf)
     if workbook is None:
         if zf.resolve("xl/workbook.bin"):
-            raise InputError(
-                "IN-002",
-                "this is an Excel binary workbook (.xlsb), not an .xlsx workbook",
-                hint="save it as an .xlsx workbook (请另存为 .xlsx 格式)",
-                file=file,
-            )
-        raise InputError(
-            "IN-002",
-            "a zip file but not an Excel workbook (it has no xl/workbook.xml)",
-            hint="send the filled .xlsx template (请提交填写好的 .xlsx 文件)",
-            file=file,
-        )
+            raise InputError("IN-025", file=file)
+        raise InputError("IN-026", file=file)
     root = zf.element(workbook)
     rels = _relationships(zf, workbook)
     base = posixpath.dirname(workbook)
@@ -142,19 +132,16 @@ def _join(base: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(base, target)).lstrip("/")
 
 
-def sheet_part(book: Book, sheet: str, file: str, *, required: bool) -> str | None:
+def sheet_part(book: Book, sheet: str, file: str) -> str | None:
+    """The part of the sheet called ``sheet`` (any case), None if there is none; IN-037 if it has no part."""
     part = book.sheets.get(sheet)
     if part is None:
         folded = sheet.casefold()  # sheet names are case-insensitive in Excel
         part = next((p for n, p in book.sheets.items() if n.casefold() == folded), None)
     if part is None:
-        if required:
-            raise InputError("IN-002", f"the workbook has no sheet {sheet!r}", file=file)
         return None
     if not part:
-        raise InputError(
-            "IN-002", f"sheet {sheet!r} has no worksheet part: the workbook is damaged", file=file
-        )
+        raise InputError("IN-037", sheet=sheet, file=file)
     return part
 
 
@@ -163,23 +150,20 @@ def cell_names(book: Book) -> dict[str, Name]:
     out: dict[str, Name] = {}
     for key, (text, local_sheet) in book.names.items():
         text = text.strip()
-        if "#REF!" in text.upper():
-            # The cell was deleted (e.g. its row removed): the field reads as blank.
-            out[key] = Name(local_sheet or "", None)
-            continue
-        m = _REF_RE.match(text)
+        m = _REF_RE.match(text) if "#REF!" not in text.upper() else None
         if m is None or (
             m["col2"] is not None and (m["col2"].upper(), int(m["row2"])) != (m["col"].upper(), int(m["row"]))
         ):
-            out[key] = Name("", None, f"defined name {key} is {text!r}, not one cell of a sheet")
+            # The cell was deleted (#REF!, e.g. its row removed) or the name was edited: it names no cell.
+            out[key] = Name(local_sheet or "", None, text)
             continue
         sheet = m["quoted"].replace("''", "'") if m["quoted"] is not None else m["plain"]
         sheet = sheet or local_sheet
         if sheet is None:
-            out[key] = Name("", None, f"defined name {key} ({text!r}) names no sheet")
+            out[key] = Name("", None, text)
             continue
         if sheet not in book.sheets:
             folded = sheet.casefold()  # sheet names are case-insensitive in Excel
             sheet = next((n for n in book.sheets if n.casefold() == folded), sheet)
-        out[key] = Name(sheet, f"{m['col'].upper()}{int(m['row'])}")
+        out[key] = Name(sheet, f"{m['col'].upper()}{int(m['row'])}", text)
     return out

@@ -44,5 +44,5 @@ def write_print_copy(source: str | Path, target: str | Path) -> Path:
                         data = strip_check_colours(data)
                     out.writestr(name, data)
         except OSError as exc:
-            raise InputError("IN-001", f"cannot write: {exc}", file=str(target)) from None
+            raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=str(target)) from None
     return target

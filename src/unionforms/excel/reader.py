@@ -21,41 +21,45 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..errors import InputError
-from ..findings import Finding, Severity
+from ..findings import Finding, finding
 from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
 from ..validate import typed_values
 from ..values import Problem, coerce_header
 from .cells import NO_CACHE, Cell, cell_text, cell_value, read_cells, read_strings
-from .contract import CONTRACT_VERSION, HEADER_NAMES, ID_SHEET, field_name
+from .contract import (
+    CONTRACT_VERSION,
+    FIELD_PREFIX,
+    FINGERPRINT_KEY,
+    HEADER_NAMES,
+    ID_SHEET,
+    field_name,
+    fingerprint,
+)
 from .ooxml import Book, Name, cell_names, read_book, sheet_part
 from .safety import SafeZip
 
 _ID_ROWS = 20  # rows of the _unionforms sheet read as key/value pairs
-_NOT_TEMPLATE_HINT = "generate a template with `unionforms blank FORM`, fill it in and send that file"
 
 
 def read_xlsx(path: str | Path, registry: Registry, *, expect: Form | None = None) -> ReadResult:
     """Read a filled template: its form, typed report, cell locations and the findings met reading it.
 
-    InputError when the file is unusable: IN-001 unreadable, IN-002 not an xlsx or not a unionforms
-    template, IN-003 unknown form, IN-004 another form or definition version than ``expect`` (or than
-    the one registered), IN-005 too large or hostile. Values that cannot be typed, formulas without a
-    computed result and a header date that is not a date are findings. Rules are not checked here.
+    InputError when the file is unusable (codes IN-0xx of the catalogue): unreadable, not an xlsx, not a
+    unionforms template, an unknown form, another form or definition version than ``expect`` (or than
+    the one registered), an identity sheet edited to another form or version (IN-035), too large or
+    hostile. Values that cannot be typed, formulas without a computed result, a header date that is not a
+    date, and a field whose cell name was deleted (TPL-001) are findings. Rules are not checked here.
     """
     file = str(path)
     with SafeZip(path) as zf:
         book = read_book(zf, file)
-        id_part = sheet_part(book, ID_SHEET, file, required=False)
-        if id_part is None:
-            raise InputError(
-                "IN-002",
-                f"not a unionforms template: the workbook has no {ID_SHEET!r} sheet",
-                hint=_NOT_TEMPLATE_HINT,
-                file=file,
-            )
         names = cell_names(book)
+        id_part = sheet_part(book, ID_SHEET, file)
+        if id_part is None:
+            has_fields = any(key.startswith(FIELD_PREFIX) for key in names)
+            raise InputError("IN-031" if has_fields else "IN-030", id_sheet=ID_SHEET, file=file)
         wanted: dict[str, set[str]] = {}
         for name in names.values():
             if name.cell is not None and name.sheet in book.sheets:
@@ -64,7 +68,7 @@ def read_xlsx(path: str | Path, registry: Registry, *, expect: Form | None = Non
         id_cells = read_cells(zf, id_part, id_refs)
         sheet_cells: dict[str, dict[str, Cell]] = {}
         for sheet, refs in wanted.items():
-            part = sheet_part(book, sheet, file, required=True)
+            part = sheet_part(book, sheet, file)
             assert part is not None
             sheet_cells[sheet] = read_cells(zf, part, refs)
         needed = {
@@ -75,12 +79,17 @@ def read_xlsx(path: str | Path, registry: Registry, *, expect: Form | None = Non
         }
         strings = read_strings(zf, book.strings_part, needed)
 
-    form, main_sheet = _identify(id_cells, strings, registry, expect, file)
+    form, main_sheet = _identify(id_cells, strings, registry, expect, names, file)
     return _build(form, main_sheet, book, names, sheet_cells, strings, file)
 
 
 def _identify(
-    cells: Mapping[str, Cell], strings: Mapping[int, str], registry: Registry, expect: Form | None, file: str
+    cells: Mapping[str, Cell],
+    strings: Mapping[int, str],
+    registry: Registry,
+    expect: Form | None,
+    names: Mapping[str, Name],
+    file: str,
 ) -> tuple[Form, str | None]:
     entries: dict[str, str] = {}
     for row in range(1, _ID_ROWS + 1):
@@ -94,47 +103,31 @@ def _identify(
     contract = entries.get("unionforms")
     form_id = entries.get("form")
     if contract is None or not form_id:
-        raise InputError(
-            "IN-002",
-            f"not a unionforms template: the {ID_SHEET!r} sheet does not name the form",
-            hint=_NOT_TEMPLATE_HINT,
-            file=file,
-        )
+        raise InputError("IN-032", id_sheet=ID_SHEET, file=file)
     if contract != CONTRACT_VERSION:
-        raise InputError(
-            "IN-002",
-            f"the workbook follows template contract {contract!r}; "
-            f"this unionforms reads {CONTRACT_VERSION!r}",
-            hint="upgrade unionforms, or fill in a template generated by this version",
-            file=file,
-            form=form_id,
-        )
+        raise InputError("IN-033", contract=contract, supported=CONTRACT_VERSION, file=file, form=form_id)
     version = entries.get("version", "")
-    if expect is not None and (form_id, version) != (expect.id, expect.version):
-        raise InputError(
-            "IN-004",
-            f"this file is form {form_id} (definition version {version or '?'}), "
-            f"but {expect.id} (version {expect.version}) was expected",
-            hint=f"fill in a template generated by `unionforms blank {expect.id}` "
-            f"(请使用 {expect.id} 的模板填报)",
-            file=file,
-            form=form_id,
-        )
+    stored = entries.get(FINGERPRINT_KEY)
+    altered = InputError("IN-035", id_sheet=ID_SHEET, version=version or "?", file=file, form=form_id)
+    intact = {key: n.cell for key, n in names.items() if n.cell is not None}
+    if stored and len(intact) == len(names) and fingerprint(form_id, version, intact) != stored:
+        raise altered
+    if expect is not None and form_id != expect.id:
+        raise InputError("IN-004", found=form_id, expected=expect.id, file=file, form=form_id)
     try:
         form = registry.get(form_id)
     except InputError as exc:
-        raise InputError("IN-003", exc.message, hint=exc.hint, file=file, form=form_id) from None
+        exc.file, exc.form = file, form_id
+        raise
+    if stored and any(k.startswith(FIELD_PREFIX) and k not in _field_names(form) for k in names):
+        raise altered  # names of fields the named form does not have: the identity was changed
     if version != form.version:
-        raise InputError(
-            "IN-004",
-            f"this file is definition version {version or '?'} of form {form_id}, "
-            f"but the installed definition is version {form.version}",
-            hint=f"fill in a new template from `unionforms blank {form_id}`, or install the plugin version "
-            "the template was made with",
-            file=file,
-            form=form_id,
-        )
+        raise InputError("IN-034", version=version or "?", installed=form.version, file=file, form=form_id)
     return form, entries.get("sheet") or None
+
+
+def _field_names(form: Form) -> set[str]:
+    return {field_name(code).upper() for code in form.fields}
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -149,35 +142,28 @@ def _build(
     strings: Mapping[int, str],
     file: str,
 ) -> ReadResult:
-    located = {code: names.get(field_name(code).upper()) for code in form.fields}
-    counts = Counter(n.sheet for n in located.values() if n is not None and n.cell is not None)
+    def usable(name: Name | None) -> Name | None:
+        return name if name is not None and name.cell is not None and name.sheet in book.sheets else None
+
+    located = {code: usable(names.get(field_name(code).upper())) for code in form.fields}
+    counts = Counter(n.sheet for n in located.values() if n is not None)
+    declared = _sheet_named(book, declared_sheet)
+    structure: list[Finding] = []
     if counts:
         main = counts.most_common(1)[0][0]
-        if declared_sheet is not None and counts.get(declared_sheet) == counts[main]:
-            main = declared_sheet
+        if declared is not None and counts.get(declared) == counts[main]:
+            main = declared
+        elif declared_sheet is not None and declared is None:
+            structure.append(finding("TPL-003", sheet=main, declared=declared_sheet, file=file))
+    elif declared_sheet is not None and declared is None:
+        raise InputError("IN-036", sheet=declared_sheet, file=file, form=form.id)
     else:
-        main = declared_sheet or ""
-    header = {attr: names.get(name.upper()) for attr, name in HEADER_NAMES.items()}
-    used = [(field_name(code), n) for code, n in located.items()]
-    used += [(HEADER_NAMES[attr], n) for attr, n in header.items()]
-    for key, name in used:
-        if name is None:
-            continue
-        if name.problem is not None:
-            raise InputError(
-                "IN-002",
-                f"{name.problem}: the template is damaged",
-                hint=_NOT_TEMPLATE_HINT,
-                file=file,
-                form=form.id,
-            )
-        if name.cell is not None and name.sheet not in book.sheets:
-            raise InputError(
-                "IN-002",
-                f"defined name {key} points at sheet {name.sheet!r}, which the workbook does not have",
-                hint=_NOT_TEMPLATE_HINT,
-                file=file,
-                form=form.id,
+        main = declared or declared_sheet or ""
+    header = {attr: usable(names.get(name.upper())) for attr, name in HEADER_NAMES.items()}
+    for attr, defined in HEADER_NAMES.items():
+        if header[attr] is None:
+            structure.append(
+                finding("TPL-002", place=form.header.label(attr), name=defined, file=file, sheet=main or None)
             )
 
     def where(name: Name) -> str:
@@ -186,10 +172,22 @@ def _build(
 
     cells: dict[str, str] = {}
     raw: dict[str, object] = {}
-    formula_findings: dict[str, Finding] = {}
+    read_findings: dict[str, Finding] = {}
     for code, name in located.items():
-        if name is None or name.cell is None:
+        field = form.fields[code]
+        if name is None:
+            written = names.get(field_name(code).upper())
+            read_findings[code] = finding(
+                "TPL-001",
+                place=f"{code} {field.label}",
+                name=field_name(code),
+                fields=(code,),
+                file=file,
+                sheet=main or None,
+                detail=f"{field_name(code)} = {written.text}" if written is not None else None,
+            )
             continue
+        assert name.cell is not None
         ref = where(name)
         cells[code] = ref
         cell = sheet_cells.get(name.sheet, {}).get(name.cell)
@@ -197,12 +195,9 @@ def _build(
             continue
         value = cell_value(cell, strings, file, ref)
         if value is NO_CACHE:
-            field = form.fields[code]
-            formula_findings[code] = Finding(
+            read_findings[code] = finding(
                 "VAL-007",
-                Severity.ERROR,
-                f"{code}（{ref}） {field.label}：该单元格是公式，但文件中没有公式的计算结果。"
-                "请用 Excel、WPS 或 LibreOffice 打开并保存一次，或直接填写数字。",
+                place=f"{code}（{ref}） {field.label}",
                 fields=(code,),
                 values=(f"={cell.formula}",),
                 file=file,
@@ -217,9 +212,19 @@ def _build(
     typed, problems = typed_values(form, report, source)
     order = {code: i for i, code in enumerate(form.fields)}
     field_findings = sorted(
-        [*formula_findings.values(), *problems], key=lambda f: order.get(f.fields[0], 0) if f.fields else 0
+        [*read_findings.values(), *problems], key=lambda f: order.get(f.fields[0], 0) if f.fields else 0
     )
-    return ReadResult(form, Report(form.id, meta, typed), source, tuple(meta_findings + field_findings))
+    findings = (*structure, *meta_findings, *field_findings)
+    return ReadResult(form, Report(form.id, meta, typed), source, findings)
+
+
+def _sheet_named(book: Book, sheet: str | None) -> str | None:
+    """The workbook's name of ``sheet`` (sheet names are case-insensitive), or None if it has none."""
+    if sheet is None:
+        return None
+    if sheet in book.sheets:
+        return sheet
+    return next((n for n in book.sheets if n.casefold() == sheet.casefold()), None)
 
 
 def _meta(
@@ -243,20 +248,16 @@ def _meta(
         ref = where(name)
         value = cell_value(cell, strings, file, ref)
         if value is NO_CACHE:
-            problem: object = Problem(
-                "VAL-007",
-                "该单元格是公式，但文件中没有公式的计算结果。"
-                "请用 Excel、WPS 或 LibreOffice 打开并保存一次，或直接填写。",
-            )
+            problem: object = Problem("VAL-007")
             value = f"={cell.formula}"
         else:
             problem = coerce_header(form.header, attr, value, date1904=date1904)
         if isinstance(problem, Problem):
             findings.append(
-                Finding(
+                finding(
                     problem.code,
-                    Severity.ERROR,
-                    f"{form.header.label(attr)}（{ref}）：{problem.message}",
+                    place=f"{form.header.label(attr)}（{ref}）",
+                    **problem.params,
                     values=(value,),
                     file=file,
                     sheet=main or None,

@@ -4,13 +4,15 @@ Every member's size and compression ratio is checked from the zip directory befo
 decompressed, and again while reading (in chunks, stopping past the bound), since a directory can lie.
 XML is parsed with :mod:`defusedxml` with DTDs and entities forbidden: an xlsx never has them, so a
 part that declares one is refused as hostile (IN-005). Whatever goes wrong becomes an
-:class:`~unionforms.errors.InputError` naming the file: IN-001 (cannot be read), IN-002 (not an xlsx,
-or damaged), IN-005 (too large or hostile). No zipfile, zlib or XML exception escapes.
+:class:`~unionforms.errors.InputError` naming the file: IN-001/IN-010 (cannot be read), IN-02x (not an
+xlsx, or damaged), IN-005 and IN-05x (too large or hostile). No zipfile, zlib or XML exception escapes;
+its text is kept as the error's ``detail``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import struct
 import xml.etree.ElementTree as ET
 import zipfile
@@ -55,7 +57,6 @@ _ZIP_ERRORS = (
     NotImplementedError,  # an unsupported compression method
     OverflowError,
 )
-_SAVE_AS = "open it in Excel, WPS or LibreOffice and save it as an .xlsx workbook (请另存为 .xlsx 格式)"
 
 
 class StopParsing(Exception):
@@ -86,20 +87,15 @@ class SafeZip:
                 _check_signature(head, self.file)
                 claimed = _entries_claimed(fh)
         except OSError as exc:
-            raise InputError("IN-001", f"cannot read: {exc}", file=self.file) from None
+            raise _unreadable(exc, self.file) from None
         if claimed is not None and claimed > MAX_MEMBERS:  # before zipfile builds an object for each
-            raise _too_big(self.file, f"the archive claims {claimed} members (at most {MAX_MEMBERS})")
+            raise InputError("IN-050", count=claimed, limit=MAX_MEMBERS, file=self.file)
         try:
             self._zip = zipfile.ZipFile(path)
         except OSError as exc:
-            raise InputError("IN-001", f"cannot read: {exc}", file=self.file) from None
+            raise _unreadable(exc, self.file) from None
         except _ZIP_ERRORS as exc:
-            raise InputError(
-                "IN-002",
-                f"not an .xlsx workbook: the zip structure is damaged ({exc})",
-                hint=_SAVE_AS,
-                file=self.file,
-            ) from None
+            raise InputError("IN-024", detail=_detail(exc), file=self.file) from None
         try:
             self._infos = _check_directory(self._zip, self.file)
         except BaseException:
@@ -134,7 +130,7 @@ class SafeZip:
         """The member's bytes in chunks; IN-005 past the size bounds, whatever the directory said."""
         info = self._infos[name]
         if limit is not None and info.file_size > limit:
-            raise _too_big(self.file, f"member {name} expands to {info.file_size} bytes (at most {limit})")
+            raise InputError("IN-051", part=name, size=info.file_size, limit=limit, file=self.file)
         limit = info.file_size if limit is None else min(limit, info.file_size)
         seen = 0
         try:
@@ -146,18 +142,12 @@ class SafeZip:
                     seen += len(chunk)
                     self._read_total += len(chunk)
                     if seen > limit or seen > MAX_MEMBER_SIZE or self._read_total > MAX_TOTAL_SIZE:
-                        raise _too_big(
-                            self.file,
-                            f"member {name} expands past its declared size or the bounds "
-                            f"({MAX_MEMBER_SIZE} bytes a member, {MAX_TOTAL_SIZE} in all)",
-                        )
+                        raise InputError("IN-053", part=name, file=self.file)
                     yield chunk
         except OSError as exc:
-            raise InputError("IN-001", f"cannot read {name}: {exc}", file=self.file) from None
+            raise _unreadable(exc, self.file) from None
         except _ZIP_ERRORS as exc:
-            raise InputError(
-                "IN-002", f"member {name} is damaged ({exc})", hint=_SAVE_AS, file=self.file
-            ) from None
+            raise InputError("IN-028", part=name, detail=_detail(exc), file=self.file) from None
 
     def read(self, name: str) -> bytes:
         """The whole member, within the bounds."""
@@ -190,17 +180,9 @@ class SafeZip:
         except StopParsing:
             return
         except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
-            raise InputError(
-                "IN-005",
-                f"{name} declares a DTD or entities, which no Excel workbook has; refusing it as a possible "
-                "XML bomb",
-                hint="do not process this file; ask the sender for the original template",
-                file=self.file,
-            ) from None
+            raise InputError("IN-054", part=name, file=self.file) from None
         except (ET.ParseError, UnicodeError, ValueError) as exc:
-            raise InputError(
-                "IN-002", f"{name} cannot be parsed as XML ({exc})", hint=_SAVE_AS, file=self.file
-            ) from None
+            raise InputError("IN-028", part=name, detail=_detail(exc), file=self.file) from None
 
     def element(self, name: str) -> ET.Element:
         """The member parsed into an element tree, for small parts (workbook, relationships).
@@ -212,7 +194,7 @@ class SafeZip:
         self.parse(name, _Building(builder), limit=MAX_TREE_SIZE)
         root: ET.Element | None = builder.close()
         if root is None:  # pragma: no cover - expat refuses a document without an element
-            raise InputError("IN-002", f"{name} is not a complete XML document", file=self.file)
+            raise InputError("IN-028", part=name, file=self.file)
         return root
 
 
@@ -230,30 +212,13 @@ class _Building:
 
 def _check_signature(head: bytes, file: str) -> None:
     if head.startswith(_OLE2):
-        raise InputError(
-            "IN-002",
-            "this is an old Excel 97–2003 workbook (.xls) or a password-protected file, "
-            "not an .xlsx workbook",
-            hint="open it in Excel, WPS or LibreOffice and save it as .xlsx without a password "
-            "(请另存为 .xlsx 格式，不要设置打开密码)",
-            file=file,
-        )
+        raise InputError("IN-020", file=file)
     if not head:
-        raise InputError("IN-002", "the file is empty, not an .xlsx workbook", hint=_SAVE_AS, file=file)
+        raise InputError("IN-021", file=file)
     if head.startswith(b"%PDF"):
-        raise InputError(
-            "IN-002",
-            "this is a PDF, not an .xlsx workbook",
-            hint="send the filled .xlsx workbook itself, not a printout (请提交填写好的 .xlsx 文件)",
-            file=file,
-        )
+        raise InputError("IN-022", file=file)
     if not head.startswith(b"PK"):
-        raise InputError(
-            "IN-002",
-            "not an .xlsx workbook (an .xlsx file is a zip archive; this one is not)",
-            hint=_SAVE_AS,
-            file=file,
-        )
+        raise InputError("IN-023", file=file)
 
 
 def _entries_claimed(fh: BinaryIO) -> int | None:
@@ -268,46 +233,42 @@ def _entries_claimed(fh: BinaryIO) -> int | None:
         return None
 
 
-def _too_big(file: str, what: str) -> InputError:
-    return InputError(
-        "IN-005",
-        f"{what}; refusing it as too large or a possible zip bomb",
-        hint="do not process this file; ask the sender for the original template",
-        file=file,
-    )
+def _detail(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _unreadable(exc: OSError, file: str) -> InputError:
+    """IN-001 for a file that does not exist, IN-010 for one that cannot be read."""
+    return InputError("IN-001" if exc.errno == errno.ENOENT else "IN-010", detail=_detail(exc), file=file)
 
 
 def _check_directory(zf: zipfile.ZipFile, file: str) -> dict[str, zipfile.ZipInfo]:
     try:
         infos = zf.infolist()
     except _ZIP_ERRORS as exc:  # pragma: no cover - ZipFile() has read the directory already
-        raise InputError("IN-002", f"the zip directory is damaged ({exc})", file=file) from None
+        raise InputError("IN-024", detail=_detail(exc), file=file) from None
     if len(infos) > MAX_MEMBERS:
-        raise _too_big(file, f"the archive has {len(infos)} members (at most {MAX_MEMBERS})")
+        raise InputError("IN-050", count=len(infos), limit=MAX_MEMBERS, file=file)
     total = 0
     by_name: dict[str, zipfile.ZipInfo] = {}
     for info in infos:
         size = info.file_size
         if size > MAX_MEMBER_SIZE:
-            raise _too_big(
-                file, f"member {info.filename} expands to {size} bytes (at most {MAX_MEMBER_SIZE})"
-            )
+            raise InputError("IN-051", part=info.filename, size=size, limit=MAX_MEMBER_SIZE, file=file)
         if size > RATIO_FLOOR and size > MAX_RATIO * max(info.compress_size, 1):
-            raise _too_big(
-                file,
-                f"member {info.filename} expands {size // max(info.compress_size, 1)} times "
-                f"({info.compress_size} to {size} bytes)",
+            raise InputError(
+                "IN-005",
+                part=info.filename,
+                ratio=size // max(info.compress_size, 1),
+                compressed=info.compress_size,
+                size=size,
+                file=file,
             )
         total += size
         if total > MAX_TOTAL_SIZE:
-            raise _too_big(file, f"the members expand to more than {MAX_TOTAL_SIZE} bytes in all")
+            raise InputError("IN-052", limit=MAX_TOTAL_SIZE, file=file)
         by_name.setdefault(info.filename, info)
     names = set(by_name)
     if "mimetype" in names and not any(n.startswith("xl/") for n in names):
-        raise InputError(
-            "IN-002",
-            "this is an OpenDocument file (.ods), not an .xlsx workbook",
-            hint=_SAVE_AS,
-            file=file,
-        )
+        raise InputError("IN-027", file=file)
     return by_name

@@ -29,7 +29,17 @@ from ..model import Form
 from ..registry import Registry
 from ..report import Report
 from ..units import Kind
-from .contract import CONTRACT_VERSION, DATE_PLACEHOLDER, HEADER_NAMES, ID_SHEET, YESNO_NAME, field_name
+from .contract import (
+    CONTRACT_VERSION,
+    DATE_PLACEHOLDER,
+    FIELD_PREFIX,
+    FINGERPRINT_KEY,
+    HEADER_NAMES,
+    ID_SHEET,
+    YESNO_NAME,
+    field_name,
+    fingerprint,
+)
 from .formulas import ERROR, WARNING, verdict_formula
 from .layout import (
     CHECK_COLUMN,
@@ -71,7 +81,7 @@ def build_workbook(
 ) -> tuple[Workbook, SheetLayout]:
     """The template of ``form`` as an openpyxl workbook, filled with ``report`` when given."""
     if report is not None and report.form != form.id:
-        raise InputError("IN-004", f"the report is of form {report.form!r}, not {form.id!r}")
+        raise InputError("IN-004", found=report.form, expected=form.id)
     layout = plan(form)
     wb = Workbook()
     ws = wb.active
@@ -92,6 +102,7 @@ def build_workbook(
     wb.calculation.fullCalcOnLoad = True
     if registry is not None:
         registry.manager.hook.unionforms_adjust_template(form=form, workbook=wb, sheet=ws, layout=layout)
+    _fingerprint(wb, form)
     return wb, layout
 
 
@@ -108,7 +119,7 @@ def write_template(
     try:
         wb.save(path)
     except OSError as exc:
-        raise InputError("IN-001", f"cannot write: {exc}", file=str(path)) from None
+        raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
     return layout
 
 
@@ -383,17 +394,30 @@ def _id_sheet(wb: Workbook, form: Form, layout: SheetLayout, password: str | Non
         wb.security.workbookPassword = password
 
 
+def _fingerprint(wb: Workbook, form: Form) -> None:
+    """Store the fingerprint of the identity and the field/header cells, as the names finally point."""
+    cells = {}
+    for name, defined in wb.defined_names.items():
+        if name.upper().startswith(FIELD_PREFIX) or name in HEADER_NAMES.values():
+            cells[name] = str(defined.attr_text).rpartition("!")[2].replace("$", "")
+    ws = wb[ID_SHEET]
+    row = next(r for r in range(1, 21) if ws[f"A{r}"].value is None)
+    ws[f"A{row}"].value = FINGERPRINT_KEY
+    ws[f"B{row}"].value = fingerprint(form.id, form.version, cells)
+    ws[f"B{row}"].number_format = "@"
+
+
 def _fill(ws: Worksheet, form: Form, layout: SheetLayout, report: Report) -> None:
     for code, value in report.values.items():
         if code not in layout.fields:
-            raise InputError("IN-002", f"the report has {code}, which form {form.id} does not have")
+            raise InputError("IN-041", field=code, form=form.id)
         cell = ws[layout.fields[code]]
         if isinstance(value, bool):
             cell.value = "是" if value else "否"
         elif isinstance(value, int | Decimal):
             cell.value = value
         else:
-            raise InputError("IN-002", f"{code}: cannot write {value!r}; validate the report first")
+            raise InputError("IN-042", field=code, value=repr(value))
     meta = report.meta
     for attr in ("unit", "filled_by", "phone"):
         text = getattr(meta, attr)

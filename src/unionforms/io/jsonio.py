@@ -18,12 +18,13 @@ import attrs
 import cattrs
 
 from ..errors import InputError
-from ..findings import Finding, Severity
+from ..findings import Finding, finding
 from ..model import Form
 from ..registry import Registry
 from ..report import Meta, Report, Source
 from ..validate import typed_values
 from ..values import Problem, coerce_header
+from .text import decode, read_bytes
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
 _converter.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
@@ -68,15 +69,10 @@ def report_from_dict(
     Only an unusable document (not an object, no known form) raises InputError; anything else is a finding.
     """
     if not isinstance(data, Mapping) or not isinstance(data.get("form"), str):
-        raise InputError(
-            "IN-002",
-            "not a unionforms report: expected an object with a string 'form'",
-            hint='a report looks like {"form": "songwennuan-2017", "meta": {…}, "values": {…}}',
-            file=file,
-        )
+        raise InputError("IN-013", file=file)
     extra = set(data) - {"form", "meta", "values"}
     if extra:
-        raise InputError("IN-002", f"unknown top-level keys {sorted(extra)}", file=file)
+        raise InputError("IN-014", keys="、".join(sorted(map(str, extra))), file=file)
     try:
         form = registry.get(data["form"])
     except InputError as exc:
@@ -84,7 +80,7 @@ def report_from_dict(
         raise
     values = data.get("values", {})
     if not isinstance(values, Mapping):
-        raise InputError("IN-002", "'values' must be an object of field code -> value", file=file)
+        raise InputError("IN-015", file=file)
     meta, findings = _meta(form, data.get("meta", {}), file)
     raw = Report(form.id, meta, values)
     typed, problems = typed_values(form, raw, Source(file=file))
@@ -95,43 +91,31 @@ def _meta(form: Form, raw: object, file: str | None) -> tuple[Meta, list[Finding
     if raw is None:
         return Meta(), []
     if not isinstance(raw, Mapping):
-        return Meta(), [Finding("META-002", Severity.ERROR, "表头（meta）应为对象。", file=file)]
+        return Meta(), [finding("META-003", file=file)]
     kept: dict[str, object] = {}
     findings: list[Finding] = []
     entries = [a.name for a in attrs.fields(Meta)]
     for key, value in raw.items():
         if key not in entries:
-            findings.append(
-                Finding(
-                    "META-002",
-                    Severity.ERROR,
-                    f"表头没有“{key}”这一项（可用：{'、'.join(entries)}）。",
-                    file=file,
-                )
-            )
+            findings.append(finding("META-004", key=f"“{key}”", entries="、".join(entries), file=file))
             continue
         typed = coerce_header(form.header, key, value)
         if isinstance(typed, Problem):
-            message = f"{form.header.label(key)}（meta.{key}）：{typed.message}"
-            findings.append(Finding(typed.code, Severity.ERROR, message, values=(value,), file=file))
+            place = f"{form.header.label(key)}（meta.{key}）"
+            findings.append(finding(typed.code, place=place, **typed.params, values=(value,), file=file))
         elif typed is not None:
             kept[key] = typed
     return Meta(**kept), findings  # type: ignore[arg-type]
 
 
 def load(path: str | Path, registry: Registry) -> tuple[Form, Report, list[Finding]]:
-    """Read a report JSON file; InputError (IN-001/IN-002/IN-003) when the file is unusable."""
+    """Read a report JSON file; InputError (IN-0xx, see the catalogue) when the file is unusable."""
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("IN-001", f"cannot read: {exc}", file=name) from None
+    text = decode(read_bytes(path), name)
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            "IN-002", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=name
-        ) from None
+        raise InputError("IN-011", line_no=exc.lineno, column=exc.colno, detail=exc.msg, file=name) from None
     return report_from_dict(data, registry, file=name)
 
 
@@ -147,6 +131,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "fields": list(finding.fields),
         "values": [_json_value(v) for v in finding.values],
         "message": finding.message,
+        "message_en": finding.message_en,
+        "detail": finding.detail,
     }
 
 

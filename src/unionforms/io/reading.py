@@ -17,17 +17,10 @@ def read_report(path: str | Path, registry: Registry, *, expect: Form | None = N
     if suffix == ".json":
         form, report, findings = jsonio.load(path, registry)
         if expect is not None and form.id != expect.id:
-            raise InputError(
-                "IN-004", f"the report is of form {form.id!r}, expected {expect.id!r}", file=str(path)
-            )
+            raise InputError("IN-004", found=form.id, expected=expect.id, file=str(path))
         return ReadResult(form, report, Source(file=str(path)), tuple(findings))
     if suffix in (".xlsx", ".xlsm", ".xls", ".et", ".ods"):
         from ..excel.reader import read_xlsx
 
         return read_xlsx(path, registry, expect=expect)
-    raise InputError(
-        "IN-002",
-        f"unsupported file type {suffix or '(none)'!r}",
-        hint="give a .json report or a filled .xlsx template",
-        file=str(path),
-    )
+    raise InputError("IN-002", suffix=suffix or "（无扩展名 none）", file=str(path))

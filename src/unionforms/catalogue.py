@@ -1,0 +1,989 @@
+"""The message catalogue: one template per code, Chinese first with English beside it.
+
+Every problem unionforms reports, raised (:mod:`unionforms.errors`) or found (:mod:`unionforms.findings`),
+is built from the entry of its code here, never written at the place that reports it. An entry holds what
+is wrong (``zh``/``en``) and how to fix it (``fix_zh``/``fix_en``), with named ``{placeholders}`` filled
+from the report's location and parameters; where (file, form, sheet, cell …) is put in front by the
+exception or the finding. Codes are topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG``
+plugin loading, ``IN`` unusable input, ``ENV`` the machine, ``TPL`` a damaged but readable template,
+``VAL`` a value, ``META`` the header, ``CHK`` a rule a report breaks). ``docs/errors.md`` is generated
+from this module (:func:`markdown`) and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+
+import attrs
+
+#: Pattern of a catalogue code.
+CODE_RE = re.compile(r"^[A-Z]{2,5}-\d{3}$")
+_CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _names(template: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
+
+
+def _bilingual(instance: Message, attribute: attrs.Attribute[str], value: str) -> None:
+    if attribute.name in ("zh", "fix_zh") and value and not _CJK_RE.search(value):
+        raise ValueError(f"{attribute.name} must be Chinese: {value!r}")
+    _names(value)  # malformed braces raise here, when the catalogue is built
+
+
+@attrs.frozen
+class Message:
+    """One code's template: a one-line English ``summary`` (docs), what is wrong and how to fix it.
+
+    ``severity`` is ``"error"`` or ``"warning"`` for a finding code and None for a code that is raised.
+    ``show_detail``: the raw detail (an exception's own text) is printed too, for codes whose readers are
+    developers (a plugin that cannot be imported); otherwise it is kept for ``--json`` only.
+    """
+
+    summary: str
+    zh: str = attrs.field(validator=_bilingual)
+    en: str = attrs.field(validator=_bilingual)
+    fix_zh: str = attrs.field(default="", validator=_bilingual)
+    fix_en: str = attrs.field(default="", validator=_bilingual)
+    severity: str | None = attrs.field(
+        default=None, validator=attrs.validators.in_((None, "error", "warning"))
+    )
+    show_detail: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if _names(self.zh) | _names(self.fix_zh) != _names(self.en) | _names(self.fix_en):
+            raise ValueError(f"Chinese and English templates take different placeholders: {self.zh!r}")
+        if bool(self.fix_zh) != bool(self.fix_en):
+            raise ValueError(f"a fix is given in one language only: {self.zh!r}")
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """The parameter names the templates use."""
+        return _names(self.zh) | _names(self.fix_zh)
+
+    def render(self, params: Mapping[str, object]) -> Rendered:
+        """The four texts with ``params`` filled in; KeyError names a placeholder not supplied."""
+        missing = self.placeholders - set(params)
+        if missing:
+            raise KeyError(f"no value for {sorted(missing)} in {self.zh!r}")
+        shown = {k: "" if v is None else v for k, v in params.items()}
+        return Rendered(
+            self.zh.format_map(shown),
+            self.en.format_map(shown),
+            self.fix_zh.format_map(shown),
+            self.fix_en.format_map(shown),
+        )
+
+
+@attrs.frozen
+class Rendered:
+    """A message with its parameters filled in: what is wrong and how to fix it, in both languages."""
+
+    zh: str
+    en: str
+    fix_zh: str
+    fix_en: str
+
+    @property
+    def text_zh(self) -> str:
+        return self.zh + self.fix_zh
+
+    @property
+    def text_en(self) -> str:
+        return f"{self.en} — {self.fix_en}" if self.fix_en else self.en
+
+
+def render(code: str, params: Mapping[str, object]) -> Rendered:
+    """The message of ``code`` with ``params``; ValueError for a code not in the catalogue."""
+    try:
+        message = CATALOGUE[code]
+    except KeyError:
+        raise ValueError(f"unknown message code {code!r}") from None
+    return message.render(params)
+
+
+_SEND_XLSX_ZH = "请用 Excel、WPS 或 LibreOffice 打开，另存为 .xlsx 格式后再提交。"
+_SEND_XLSX_EN = "open it in Excel, WPS or LibreOffice and save it as an .xlsx workbook"
+_NEW_TEMPLATE_ZH = "请用 `unionforms blank FORM` 生成模板，填写后提交该文件。"
+_NEW_TEMPLATE_EN = "generate a template with `unionforms blank FORM`, fill it in and send that file"
+_REFUSE_ZH = "请不要处理此文件，请填报单位重新报送原模板。"
+_REFUSE_EN = "do not process this file; ask the sender for the original template"
+_MARKUP_ZH = "栏目字母写作 [A]，填报栏写作 {{单位}} 或 {{单位|名称}}（见 specs/form-definition.md）。"
+_MARKUP_EN = "letters are written [A], blanks {{unit}} or {{unit|label}} (specs/form-definition.md)"
+_GRAMMAR_ZH = "规则写作“和 运算符 和”或“比较 -> 比较”，如 `05 = 05A + 05B`（见 specs/rules.md）。"
+_GRAMMAR_EN = "a rule is `sum OP sum` or `comparison -> comparison`, e.g. `05 = 05A + 05B` (specs/rules.md)"
+_RULE_KEYS_ZH = (
+    "规则只有 id、expr、severity、reason、missing、tolerance、message 这些项（见 specs/rules.md §1）。"
+)
+_RULE_KEYS_EN = (
+    "a rule has only id, expr, severity, reason, missing, tolerance and message (specs/rules.md §1)"
+)
+
+M = Message
+
+#: code -> its message. ``docs/errors.md`` is generated from this table (:func:`markdown`).
+CATALOGUE: dict[str, Message] = {
+    # --- DEF: form definitions ---------------------------------------------------------------------
+    "DEF-001": M(
+        "a form definition lacks a required key",
+        "表式定义缺少必需的项 {key}。",
+        "the definition lacks the required key {key}",
+        "必需的项见 specs/form-definition.md。",
+        "see specs/form-definition.md for the required keys",
+    ),
+    "DEF-002": M(
+        "a line number appears twice in one form",
+        "行号 {line} 出现了两次。",
+        "line {line} appears twice",
+        "每个 [[lines]] 用其印刷的行号；同一印刷行的各行合并为一个 [[lines]]。",
+        "give each [[lines]] its printed number; merge the rows of one printed line into one [[lines]]",
+    ),
+    "DEF-003": M(
+        "a letter mark in a row's markup is not one capital letter in square brackets",
+        "第 {position} 个字符处的栏目字母格式不对：应为方括号中的一个大写字母，如 [A]（行文字 {row}）。",
+        "at character {position}, a letter mark is not one capital letter in brackets like [A] (row {row})",
+        _MARKUP_ZH,
+        _MARKUP_EN,
+    ),
+    "DEF-004": M(
+        "a blank has no printed words around it to label it",
+        "填报栏前后没有印刷文字可作为它的名称。",
+        "the blank has no printed words before or after it to label it",
+        "请写作 {{单位|名称}}，名称取自本行印刷文字。",
+        "write the blank as {{unit|label}}, the label taken from the printed row",
+    ),
+    "DEF-005": M(
+        "two rules of one form have the same id",
+        "规则编号 {rule} 出现了两次。",
+        "rule id {rule} appears twice",
+        "请改掉其中一个；规则编号在一个表式内唯一，并出现在审核结果中。",
+        "rename one of them; rule ids are unique per form and appear in findings",
+    ),
+    "DEF-006": M(
+        "a definition file cannot be opened",
+        "无法打开表式定义文件。",
+        "the definition file cannot be opened",
+        "请检查路径；插件应把 form.toml 作为包数据发布（见 docs/plugin-authoring.md）。",
+        "check the path; ship form.toml as package data (docs/plugin-authoring.md)",
+        show_detail=True,
+    ),
+    "DEF-011": M(
+        "a form definition entry has a wrong type or value",
+        "表式定义中有一项的类型或取值不对。",
+        "a definition entry has a wrong type or value",
+        "请对照 specs/form-definition.md 检查各项。",
+        "compare the definition with specs/form-definition.md",
+        show_detail=True,
+    ),
+    "DEF-012": M(
+        "a form id is not lower-case words joined by '-'",
+        "表式代码 {id} 应为以“-”连接的小写单词，如 songwennuan-2018。",
+        "form id {id} must be lower-case words joined by '-', like songwennuan-2018",
+    ),
+    "DEF-013": M(
+        "a line number is not two digits",
+        "行号 {number} 应为两位数字。",
+        "line number {number} must be two digits",
+        '行号写作字符串：number = "01"。',
+        'line numbers are strings: number = "01"',
+    ),
+    "DEF-014": M(
+        "a form has no blank at all",
+        "表式中没有任何填报栏。",
+        "a form needs at least one blank",
+        "用 {{单位}} 标出印刷表中的填报栏。",
+        "mark the printed blanks as {{unit}}",
+    ),
+    "DEF-015": M(
+        "two blanks of one form have the same field code",
+        "栏目代码 {field} 出现了两次。",
+        "field code {field} appears twice",
+        "每个印刷行只写一次行号。",
+        "give each printed line its number once",
+    ),
+    "DEF-016": M(
+        "a blank's brace is not closed",
+        "第 {position} 个字符处的 {{ 没有对应的 }}（行文字 {row}）。",
+        "at character {position}, {{ is not closed (row {row})",
+        _MARKUP_ZH,
+        _MARKUP_EN,
+    ),
+    "DEF-017": M(
+        "a blank names an unknown unit",
+        "第 {position} 个字符处的单位 {unit} 不认识（行文字 {row}）；可用的单位：{units}。",
+        "at character {position}, unit {unit} is unknown (row {row}); known: {units}",
+        _MARKUP_ZH,
+        _MARKUP_EN,
+    ),
+    "DEF-018": M(
+        "a row's markup has a stray closing bracket or brace",
+        "第 {position} 个字符处多了一个 {char}（行文字 {row}）。",
+        "at character {position}, a stray {char} (row {row})",
+        "印刷的括号请用全角“（）”。" + _MARKUP_ZH,
+        "printed brackets are the full-width （）; " + _MARKUP_EN,
+    ),
+    "DEF-019": M(
+        "a sub-item letter starts twice in one line",
+        "栏目字母（{letter}）在第 {line} 行出现了两次。",
+        "letter ({letter}) appears twice in line {line}",
+        "每个分项字母在一行中只开始一次。",
+        "each sub-item letter starts once per line",
+    ),
+    "DEF-020": M(
+        "a blank's explicit label is not printed wording of its row",
+        "名称 {label} 不是本行印刷文字 {printed} 中的文字。",
+        "label {label} is not printed wording of its row {printed}",
+        "名称须引用本行印刷文字，其中的其他填报栏写作 ___；“：”之前的限定语可引用同一行次的任一行。",
+        "a label quotes the printed row, with the blank as ___; a qualifier before '：' quotes any row of "
+        "the same line",
+    ),
+    "DEF-021": M(
+        "a definition file is not valid TOML",
+        "表式定义文件不是有效的 TOML（第 {line_no} 行第 {column} 列）。",
+        "the definition file is not valid TOML (line {line_no}, column {column})",
+        "请按提示的行列修正 TOML 语法。",
+        "fix the TOML syntax at that line and column",
+        show_detail=True,
+    ),
+    # --- RULE: rules ---------------------------------------------------------------------------------
+    "RULE-001": M(
+        "a rule's text has something unexpected at a position",
+        "无法解析规则 {expr}：第 {position} 个字符处的 {found} 不应出现在这里。",
+        "cannot parse {expr}: {found} at character {position} is not expected there",
+        _GRAMMAR_ZH,
+        _GRAMMAR_EN,
+    ),
+    "RULE-002": M(
+        "a rule names a field code the form does not have",
+        "规则 {expr} 用到了 {code}，表式 {form} 没有这个栏目代码。",
+        "{expr} names {code}, which form {form} does not have",
+        "请使用 `unionforms show FORM` 列出的代码；数字十写作 10.0。",
+        "use a code that `unionforms show FORM` lists; write the number ten as 10.0",
+    ),
+    "RULE-003": M(
+        "a rule compares counts with 万元",
+        "规则中的比较把人数等计数与金额（万元）混在一起。",
+        "a comparison mixes counts and 万元",
+        "计数与金额分开比较（“->”前后可以不同）。",
+        "compare like with like (the two sides of `->` may differ)",
+    ),
+    "RULE-004": M(
+        "a rule's severity, missing-value policy or tolerance has a value it cannot take",
+        "规则的 severity（{severity}）、missing（{missing}）或 tolerance（{tolerance}）取值不对。",
+        "bad severity ({severity}), missing ({missing}) or tolerance ({tolerance})",
+        "severity 为 error 或 warning，missing 为 skip 或 zero，tolerance 为十进制数字字符串。",
+        "severity is error|warning, missing is skip|zero, tolerance a decimal string",
+    ),
+    "RULE-011": M(
+        "a rule's text ends too early",
+        "规则 {expr} 不完整，结尾处缺少内容。",
+        "{expr} ends too early",
+        _GRAMMAR_ZH,
+        _GRAMMAR_EN,
+    ),
+    "RULE-012": M(
+        "a rule has no comparison operator where one is needed",
+        "规则 {expr} 第 {position} 个字符处应为比较运算符（{ops}），实际是 {found}。",
+        "{expr}: expected one of {ops} at character {position}, found {found}",
+        _GRAMMAR_ZH,
+        _GRAMMAR_EN,
+    ),
+    "RULE-013": M(
+        "a rule compares a count with a fraction",
+        "规则把计数与小数比较。",
+        "a count is compared with a fraction",
+        "计数只与整数比较。",
+        "compare counts with whole numbers",
+    ),
+    "RULE-014": M(
+        "a 是/否 field is compared other than as CODE = 是 or CODE != 否",
+        "是/否 栏目只能写作 `代码 = 是` 或 `代码 != 否`。",
+        "a 是/否 field is compared only as `CODE = 是` or `CODE != 否`",
+        "通常作为前提，如 `05B = 是 -> 05A > 0`。",
+        "usually as a premise, e.g. `05B = 是 -> 05A > 0`",
+    ),
+    "RULE-015": M(
+        "a missing-value policy other than skip is used with a 是/否 field",
+        "missing = '{missing}' 对是/否栏目没有意义。",
+        "missing = '{missing}' has no meaning for a 是/否 field",
+        "请用 'skip'。",
+        "use 'skip'",
+    ),
+    "RULE-016": M(
+        "a rule's tolerance is not a non-negative decimal",
+        "容差 tolerance 应为非负的十进制数，不能是 {tolerance}。",
+        "tolerance must be a non-negative decimal, not {tolerance}",
+        '写作十进制数字字符串，如 tolerance = "0.01"。',
+        'write it as a decimal string, e.g. tolerance = "0.01"',
+    ),
+    "RULE-017": M(
+        "a rule id has characters other than letters, digits, '.', '_' and '-'",
+        "规则编号 {rule} 只能由字母、数字和“.”“_”“-”组成。",
+        "rule id {rule} must be letters, digits, '.', '_' or '-'",
+    ),
+    "RULE-018": M(
+        "a rule names no field, so it would never be checked",
+        "规则 {expr} 没有用到任何栏目，永远不会被检查。",
+        "{expr} names no field, so it would never be checked",
+    ),
+    "RULE-019": M(
+        "a rule's message template is malformed",
+        "规则的提示模板格式不对。",
+        "the message template is malformed",
+        "花括号写作 {{{{ 或 }}}}；可用的名称只有 {{left}}、{{right}}、{{expr}}。",
+        "write a literal brace as {{{{ or }}}}; use only {{left}}, {{right}} and {{expr}}",
+        show_detail=True,
+    ),
+    "RULE-020": M(
+        "a rule's message template uses names other than {left}, {right}, {expr}",
+        "规则的提示模板用到了 {names}。",
+        "the message template uses {names}",
+        "只能用 {{left}}、{{right}} 和 {{expr}}；花括号本身写作 {{{{ 或 }}}}。",
+        "use only {{left}}, {{right}} and {{expr}}; write a literal brace as {{{{ or }}}}",
+    ),
+    "RULE-021": M(
+        "a rule's table has unknown keys",
+        "规则中有不认识的项 {keys}。",
+        "unknown keys {keys}",
+        _RULE_KEYS_ZH,
+        _RULE_KEYS_EN,
+    ),
+    "RULE-022": M(
+        "a rule lacks a required text (id, expr or reason)",
+        "规则缺少非空的文字项 {key}。",
+        "the rule needs a non-empty string {key}",
+        "每条规则都要有 id、expr 和 reason（依据的印刷文字）。",
+        "every rule has an id, an expr and a reason (the printed words it comes from)",
+    ),
+    "RULE-005": M(
+        "a rule compares fields of different units (人 with 户) and does not say why",
+        "规则 {expr} 比较了不同单位的栏目（{units}）。",
+        "{expr} compares fields in different units ({units})",
+        '请同单位相比；确需比较时，用 mixed_units = "…" 说明理由。',
+        'compare like with like, or say why the units may be compared: mixed_units = "…"',
+    ),
+    "RULE-023": M(
+        "missing = 'total' is used on a rule without one field alone on a side",
+        "missing = 'total' 要求比较的一边只有一个栏目（合计），而规则是 {expr}。",
+        "missing = 'total' needs a comparison with one field alone on one side, not {expr}",
+        "请写作 `各部分 <= 合计` 或 `合计 = 各部分`。",
+        "write the rule as `parts <= TOTAL` or `TOTAL = parts`",
+    ),
+    "RULE-024": M(
+        "a rule's mixed_units is not a non-empty text",
+        "mixed_units 应为说明理由的非空文字。",
+        "mixed_units must be a non-empty string saying why the units may differ",
+        "请写明为什么可以比较不同单位的栏目。",
+        "say why fields of different units may be compared",
+    ),
+    "RULE-025": M(
+        "a code with a letter is written with #",
+        "{found}：带字母的栏目代码不加 #，应写作 {code}。",
+        "{found}: a code with a letter is written without #, as {code}",
+        "请去掉 #。",
+        "remove the #",
+    ),
+    "RULE-026": M(
+        "# is followed by something other than a line code",
+        "{found}：# 后应为行次代码，如 #05 或 #09.1。",
+        "{found}: # is followed by a line code such as #05 or #09.1",
+        "请改正该代码。",
+        "correct the code",
+    ),
+    "RULE-027": M(
+        "a bare two-digit token could be a field or a number",
+        "{found} 既可能是栏目 {code}，也可能是数字。",
+        "{found} could be the field {code} or a number",
+        "栏目请写作 #{code}，数字请写作 {number}。",
+        "write the field as #{code}, or the number as {number}",
+    ),
+    "RULE-028": M(
+        "a rule gives mixed_units, but all its comparisons are in one unit",
+        "规则给出了 mixed_units，但每个比较都是同一单位。",
+        "mixed_units is given, but every comparison of the rule is in one unit",
+        "请删除 mixed_units。",
+        "remove mixed_units",
+    ),
+    # --- PLUG: plugins -------------------------------------------------------------------------------
+    "PLUG-001": M(
+        "a plugin's entry point cannot be imported",
+        "插件 {plugin}（{target}）无法导入。",
+        "plugin {plugin} ({target}) cannot be imported",
+        "请修复或卸载该插件；其他表式仍可使用。",
+        "fix or uninstall that plugin; the other forms are available",
+        show_detail=True,
+    ),
+    "PLUG-002": M(
+        "a plugin's unionforms_forms hook raised an exception",
+        "插件 {plugin} 的 unionforms_forms 出错。",
+        "plugin {plugin}: unionforms_forms raised an error",
+        "请更新或卸载该插件；其他表式仍可使用。",
+        "update or uninstall that plugin; the other forms are available",
+        show_detail=True,
+    ),
+    "PLUG-003": M(
+        "two plugins register the same form id",
+        "插件 {plugin} 提供的表式 {form} 已由另一个插件提供。",
+        "plugin {plugin} registers form {form}, which another plugin has",
+        "请卸载其中一个插件（`pip list` 可查看已安装的插件）。",
+        "uninstall one of the two plugins (`pip list` shows what is installed)",
+    ),
+    "PLUG-004": M(
+        "a plugin cannot be registered (its hooks do not match the hook specifications)",
+        "插件 {plugin} 无法注册：钩子名称或参数与规范不符。",
+        "plugin {plugin} cannot register: its hooks do not match the specification",
+        "钩子名称和参数须与 specs/plugins.md 一致。",
+        "hook names and arguments must match specs/plugins.md",
+        show_detail=True,
+    ),
+    "PLUG-005": M(
+        "a plugin implements no unionforms hook",
+        "插件 {plugin} 没有实现任何 unionforms 钩子。",
+        "plugin {plugin} implements no unionforms hook",
+        "请用 @unionforms.hookimpl 标记每个钩子函数。",
+        "mark each hook function with @unionforms.hookimpl",
+    ),
+    "PLUG-006": M(
+        "a form definition inside a plugin is invalid",
+        "插件 {plugin} 中的表式定义有错误：{inner}",
+        "plugin {plugin} has an invalid form definition: {inner}",
+        "请更新或卸载该插件；其他表式仍可使用。",
+        "update or uninstall that plugin; the other forms are available",
+    ),
+    "PLUG-007": M(
+        "a plugin's unionforms_forms hook returned something that is not a list of forms",
+        "插件 {plugin} 的 unionforms_forms 返回的是 {type}，不是表式（Form）列表。",
+        "plugin {plugin}: unionforms_forms returned {type}, not a list of Form",
+        "钩子应返回 [Form.from_toml(…)]。",
+        "return [Form.from_toml(…)]",
+    ),
+    # --- IN: unusable input ---------------------------------------------------------------------------
+    "IN-001": M(
+        "the file does not exist",
+        "文件不存在。",
+        "the file does not exist",
+        "请检查文件名和路径。",
+        "check the file name and path",
+    ),
+    "IN-002": M(
+        "the file is of a type unionforms does not read",
+        "不支持 {suffix} 类型的文件。",
+        "unsupported file type {suffix}",
+        "请提交 .json 报表或填写好的 .xlsx 模板。",
+        "give a .json report or a filled .xlsx template",
+    ),
+    "IN-003": M(
+        "the report names a form that is not registered",
+        "表式 {form_id} 未安装（已安装：{known}）。",
+        "form {form_id} is not registered (registered: {known})",
+        "请用 `unionforms list` 核对表式代码，或安装提供该表式的插件。",
+        "check the form id with `unionforms list`, or install the plugin that provides it",
+    ),
+    "IN-004": M(
+        "the file is of another form than expected",
+        "该文件是表式 {found}，但要求的是 {expected}。",
+        "this file is form {found}, but {expected} was expected",
+        "请使用 {expected} 的模板填报（`unionforms blank {expected}`）。",
+        "fill in a template generated by `unionforms blank {expected}`",
+    ),
+    "IN-005": M(
+        "a workbook member expands too many times (a possible zip bomb)",
+        "压缩包中的 {part} 解压后放大 {ratio} 倍（{compressed} 字节到 {size} 字节），"
+        "可能是“压缩炸弹”，已拒绝读取。",
+        "member {part} expands {ratio} times ({compressed} to {size} bytes); refused as a possible zip bomb",
+        _REFUSE_ZH,
+        _REFUSE_EN,
+    ),
+    "IN-010": M(
+        "the file exists but cannot be read (permissions, a folder, a disk error)",
+        "无法读取该文件（可能没有读取权限、是文件夹或磁盘出错）。",
+        "the file cannot be read (permissions, a folder, or a disk error)",
+        "请检查文件权限，或把文件复制到本机后重试。",
+        "check its permissions, or copy it to this computer and try again",
+    ),
+    "IN-011": M(
+        "a report file is not valid JSON",
+        "不是有效的 JSON（第 {line_no} 行第 {column} 列）。",
+        "not valid JSON (line {line_no}, column {column})",
+        "请在该位置修正；报表格式见 specs/report-json.md，"
+        "`unionforms schema FORM` 给出校验用的 JSON Schema。",
+        "fix it there; the format is in specs/report-json.md and `unionforms schema FORM` gives its schema",
+    ),
+    "IN-012": M(
+        "a report file is not text in an encoding unionforms reads (UTF-8, UTF-16, GBK)",
+        "文件不是可识别编码（UTF-8、UTF-16 或 GBK）的文本。",
+        "the file is not text in UTF-8, UTF-16 or GBK",
+        "请用文本编辑器另存为 UTF-8 编码。",
+        "save it as UTF-8 text in a text editor",
+    ),
+    "IN-013": M(
+        "a JSON document is not an object with a string 'form'",
+        "不是 unionforms 报表：应为含有文字项 form 的对象。",
+        "not a unionforms report: expected an object with a string 'form'",
+        '报表形如 {{"form": "songwennuan-2017", "meta": {{…}}, "values": {{…}}}}'
+        "（见 specs/report-json.md）。",
+        'a report looks like {{"form": "songwennuan-2017", "meta": {{…}}, "values": {{…}}}} '
+        "(specs/report-json.md)",
+    ),
+    "IN-014": M(
+        "a JSON report has unknown top-level keys",
+        "报表中有不认识的顶层项 {keys}。",
+        "unknown top-level keys {keys}",
+        "顶层只有 form、meta 和 values 三项。",
+        "the top level has only form, meta and values",
+    ),
+    "IN-015": M(
+        "a JSON report's 'values' is not an object",
+        "报表的 values 应为“栏目代码 → 数值”的对象。",
+        "'values' must be an object of field code -> value",
+        '如 "values": {{"01A": 5000, "05": "100.50"}}。',
+        'e.g. "values": {{"01A": 5000, "05": "100.50"}}',
+    ),
+    "IN-020": M(
+        "the file is an old .xls workbook or a password-protected file",
+        "这是旧版 Excel 97–2003 工作簿（.xls）或设置了打开密码的文件，不是 .xlsx 工作簿。",
+        "this is an old Excel 97–2003 workbook (.xls) or a password-protected file, not an .xlsx workbook",
+        "请另存为 .xlsx 格式，不要设置打开密码。",
+        "save it as .xlsx without an opening password",
+    ),
+    "IN-021": M(
+        "the file is empty",
+        "文件是空的，不是 .xlsx 工作簿。",
+        "the file is empty, not an .xlsx workbook",
+        _SEND_XLSX_ZH,
+        _SEND_XLSX_EN,
+    ),
+    "IN-022": M(
+        "the file is a PDF",
+        "这是 PDF 文件，不是 .xlsx 工作簿。",
+        "this is a PDF, not an .xlsx workbook",
+        "请提交填写好的 .xlsx 文件本身，而不是打印件。",
+        "send the filled .xlsx workbook itself, not a printout",
+    ),
+    "IN-023": M(
+        "the file is not a zip archive, so not an .xlsx workbook",
+        "不是 .xlsx 工作簿（.xlsx 文件是 zip 压缩包，此文件不是）。",
+        "not an .xlsx workbook (an .xlsx file is a zip archive; this one is not)",
+        _SEND_XLSX_ZH,
+        _SEND_XLSX_EN,
+    ),
+    "IN-024": M(
+        "the workbook's zip structure is damaged",
+        "工作簿已损坏：zip 结构无法读取。",
+        "the workbook is damaged: its zip structure cannot be read",
+        _SEND_XLSX_ZH,
+        _SEND_XLSX_EN,
+    ),
+    "IN-025": M(
+        "the file is an Excel binary workbook (.xlsb)",
+        "这是 Excel 二进制工作簿（.xlsb），不是 .xlsx 工作簿。",
+        "this is an Excel binary workbook (.xlsb), not an .xlsx workbook",
+        "请另存为 .xlsx 格式。",
+        "save it as an .xlsx workbook",
+    ),
+    "IN-026": M(
+        "the file is a zip archive but not an Excel workbook",
+        "这是 zip 压缩包，但不是 Excel 工作簿（没有 xl/workbook.xml）。",
+        "a zip file but not an Excel workbook (it has no xl/workbook.xml)",
+        "请提交填写好的 .xlsx 文件。",
+        "send the filled .xlsx template",
+    ),
+    "IN-027": M(
+        "the file is an OpenDocument spreadsheet (.ods)",
+        "这是 OpenDocument 表格（.ods），不是 .xlsx 工作簿。",
+        "this is an OpenDocument file (.ods), not an .xlsx workbook",
+        _SEND_XLSX_ZH,
+        _SEND_XLSX_EN,
+    ),
+    "IN-028": M(
+        "a part of the workbook is damaged (cannot be decompressed or parsed)",
+        "工作簿已损坏：其中的 {part} 无法读取。",
+        "the workbook is damaged: its part {part} cannot be read",
+        _SEND_XLSX_ZH,
+        _SEND_XLSX_EN,
+    ),
+    "IN-029": M(
+        "a cell refers to a shared string the workbook does not have",
+        "工作簿已损坏：单元格 {ref} 引用的共享文字 {index} 不存在。",
+        "the workbook is damaged: cell {ref} refers to shared string {index}, which it does not have",
+        _SEND_XLSX_ZH,
+        _SEND_XLSX_EN,
+    ),
+    "IN-030": M(
+        "the workbook is not a unionforms template (no identity sheet, no field names)",
+        "不是 unionforms 模板：工作簿中没有 {id_sheet} 工作表。",
+        "not a unionforms template: the workbook has no {id_sheet} sheet",
+        _NEW_TEMPLATE_ZH,
+        _NEW_TEMPLATE_EN,
+    ),
+    "IN-031": M(
+        "a template's identity sheet was deleted or renamed",
+        "模板已被改动：标识工作表 {id_sheet} 被删除或改名，无法确认表式。",
+        "the template was altered: its identity sheet {id_sheet} was deleted or renamed",
+        "请在原模板上填写，不要删除或改名工作表；" + _NEW_TEMPLATE_ZH,
+        "fill in the original template without deleting or renaming sheets; " + _NEW_TEMPLATE_EN,
+    ),
+    "IN-032": M(
+        "a template's identity sheet does not name the form",
+        "不是 unionforms 模板：{id_sheet} 工作表没有写明表式。",
+        "not a unionforms template: the {id_sheet} sheet does not name the form",
+        _NEW_TEMPLATE_ZH,
+        _NEW_TEMPLATE_EN,
+    ),
+    "IN-033": M(
+        "a template follows another workbook contract version",
+        "该工作簿遵循模板约定第 {contract} 版，本程序读取第 {supported} 版。",
+        "the workbook follows template contract {contract}; this unionforms reads {supported}",
+        "请升级 unionforms，或在本版本生成的模板上填写。",
+        "upgrade unionforms, or fill in a template generated by this version",
+    ),
+    "IN-034": M(
+        "a template was made from another definition version of its form than the one installed",
+        "该文件是表式 {form} 定义第 {version} 版的模板，已安装的定义是第 {installed} 版。",
+        "this file is definition version {version} of form {form}, "
+        "but the installed definition is {installed}",
+        "请用 `unionforms blank {form}` 生成新模板填写，或安装制作该模板时的插件版本。",
+        "fill in a new template from `unionforms blank {form}`, or install the plugin version the template "
+        "was made with",
+    ),
+    "IN-035": M(
+        "a template's identity does not match its field layout: the identity sheet was edited",
+        "模板已被改动：{id_sheet} 工作表写明的表式（{form} 第 {version} 版）与各栏目单元格的布局不符。",
+        "the template was altered: the form its {id_sheet} sheet names ({form}, version {version}) "
+        "does not match the layout of its field cells",
+        "请不要修改模板的隐藏工作表；请填报单位在原模板上重新填写。",
+        "do not edit the template's hidden sheet; ask the sender to fill in the original template",
+    ),
+    "IN-036": M(
+        "a template's form sheet was deleted",
+        "模板已被改动：填报表所在的工作表 {sheet} 被删除，所有栏目都无法读取。",
+        "the template was altered: its form sheet {sheet} was deleted, so no field can be read",
+        "请在原模板上填写，不要删除工作表。",
+        "fill in the original template without deleting sheets",
+    ),
+    "IN-037": M(
+        "a sheet of the workbook has no worksheet part",
+        "工作簿已损坏：工作表 {sheet} 没有内容部分。",
+        "the workbook is damaged: sheet {sheet} has no worksheet part",
+        _SEND_XLSX_ZH,
+        _SEND_XLSX_EN,
+    ),
+    "IN-040": M(
+        "an output file cannot be written",
+        "无法写出文件（文件夹不存在、没有写入权限或磁盘已满）。",
+        "cannot write the file (no such folder, no permission, or the disk is full)",
+        "请检查输出路径和磁盘空间。",
+        "check the output path and the free space",
+    ),
+    "IN-041": M(
+        "a report to write has a field code its form does not have",
+        "报表中有 {field}，表式 {form} 没有这个栏目代码。",
+        "the report has {field}, which form {form} does not have",
+        "请先用 `unionforms validate` 审核报表。",
+        "check the report with `unionforms validate` first",
+    ),
+    "IN-042": M(
+        "a report to write has a value that is not a count, an amount or 是/否",
+        "栏目 {field} 的值 {value} 无法写入模板。",
+        "{field}: cannot write {value}",
+        "请先用 `unionforms validate` 审核报表。",
+        "check the report with `unionforms validate` first",
+    ),
+    "IN-043": M(
+        "the file to print is not an .xlsx workbook",
+        "只能打印 .xlsx 模板，不能打印 {suffix} 文件。",
+        "only an .xlsx template can be printed, not a {suffix} file",
+        "请先用 `unionforms fill` 生成填好的模板。",
+        "`unionforms fill` makes one",
+    ),
+    "IN-044": M(
+        "LibreOffice failed to convert a file",
+        "LibreOffice 转换失败（退出码 {exit}），未写出：{missing}。",
+        "LibreOffice failed (exit {exit}); not written: {missing}",
+        "请确认文件能用 LibreOffice 打开；加 --json 可看到 LibreOffice 的输出。",
+        "check that LibreOffice opens the file; --json shows LibreOffice's own output",
+    ),
+    "IN-045": M(
+        "LibreOffice did not finish in time",
+        "LibreOffice 在 {seconds} 秒内没有完成转换。",
+        "LibreOffice did not finish within {seconds} s",
+        "请确认文件能用 LibreOffice 打开，或稍后重试。",
+        "check that LibreOffice opens the file, or try again later",
+    ),
+    "IN-050": M(
+        "a workbook has too many members (a possible zip bomb)",
+        "压缩包有 {count} 个成员（最多 {limit} 个），可能是“压缩炸弹”，已拒绝读取。",
+        "the archive has {count} members (at most {limit}); refused as a possible zip bomb",
+        _REFUSE_ZH,
+        _REFUSE_EN,
+    ),
+    "IN-051": M(
+        "a workbook member is too large",
+        "压缩包中的 {part} 解压后有 {size} 字节（最多 {limit} 字节），已拒绝读取。",
+        "member {part} expands to {size} bytes (at most {limit}); refused as too large",
+        _REFUSE_ZH,
+        _REFUSE_EN,
+    ),
+    "IN-052": M(
+        "a workbook's members are too large in all",
+        "压缩包解压后总共超过 {limit} 字节，已拒绝读取。",
+        "the members expand to more than {limit} bytes in all; refused as too large",
+        _REFUSE_ZH,
+        _REFUSE_EN,
+    ),
+    "IN-053": M(
+        "a workbook member expands past the size its directory declares",
+        "压缩包中的 {part} 解压后超过了目录中声明的大小或上限，已拒绝读取。",
+        "member {part} expands past its declared size or the bounds; refused as a possible zip bomb",
+        _REFUSE_ZH,
+        _REFUSE_EN,
+    ),
+    "IN-054": M(
+        "a workbook part declares a DTD or entities (a possible XML bomb)",
+        "{part} 声明了 DTD 或实体，Excel 工作簿不会这样做，可能是“XML 炸弹”，已拒绝读取。",
+        "{part} declares a DTD or entities, which no Excel workbook has; refused as a possible XML bomb",
+        _REFUSE_ZH,
+        _REFUSE_EN,
+    ),
+    # --- ENV: the machine -----------------------------------------------------------------------------
+    "ENV-001": M(
+        "a program unionforms needs (LibreOffice, for PDF) is not installed",
+        "没有安装 LibreOffice，无法转换。",
+        "LibreOffice is not installed, so nothing can be converted",
+        "请安装 LibreOffice 及中文字体"
+        "（Debian：apt-get install libreoffice-calc-nogui fonts-noto-cjk）后重试。",
+        "install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk) and try again",
+    ),
+    # --- TPL: a damaged template that can still be read -------------------------------------------------
+    "TPL-001": M(
+        "a field's cell name in a template was deleted or damaged (#REF!): the field cannot be read",
+        "{place}：模板中该栏目的单元格名称 {name} 已被删除或损坏，无法读取该栏目（不是空白）。",
+        "{place}: the template's cell name {name} of this field was deleted or damaged; the field cannot "
+        "be read (it is not blank)",
+        "请在原模板上填写，不要删除行、列或单元格。",
+        "fill in the original template without deleting rows, columns or cells",
+        severity="error",
+    ),
+    "TPL-002": M(
+        "a header cell's name in a template was deleted or damaged (#REF!)",
+        "{place}：模板中表头的单元格名称 {name} 已被删除或损坏，无法读取。",
+        "{place}: the template's cell name {name} of this header entry was deleted or damaged",
+        "请在原模板上填写，不要删除行、列或单元格。",
+        "fill in the original template without deleting rows, columns or cells",
+        severity="error",
+    ),
+    "TPL-003": M(
+        "a template's form sheet was renamed",
+        "填报表的工作表名称被改为 {sheet}（模板中为 {declared}）。",
+        "the form sheet was renamed to {sheet} (the template calls it {declared})",
+        "不影响读取；今后请不要修改模板的结构。",
+        "this does not stop reading; please leave the template's structure as it is",
+        severity="warning",
+    ),
+    # --- VAL: values -------------------------------------------------------------------------------------
+    "VAL-001": M(
+        "a count is negative",
+        "{place}：{unit}数不能为负数（填写的是 {value}）。",
+        "{place}: a count of {unit} cannot be negative (typed {value})",
+        "请填写 0 或正整数。",
+        "type 0 or a positive whole number",
+        severity="error",
+    ),
+    "VAL-002": M(
+        "a count has a fractional part",
+        "{place}：应填写整数{unit}数，不能有小数（填写的是 {value}）。",
+        "{place}: a count of {unit} has no fraction (typed {value})",
+        "请填写整数。",
+        "type a whole number",
+        severity="error",
+    ),
+    "VAL-003": M(
+        "a value is not a number",
+        "{place}：应填写数字（{unit}），填写的是 {value}。",
+        "{place}: a number ({unit}) is wanted, not {value}",
+        "请只填写数字，如 12 或 3.5。",
+        "type digits only, e.g. 12 or 3.5",
+        severity="error",
+    ),
+    "VAL-004": M(
+        "a 是/否 blank holds something other than 是 or 否",
+        "{place}：只能填写“是”或“否”（填写的是 {value}）。",
+        "{place}: only 是 or 否 may be typed (typed {value})",
+        "请从下拉列表中选择。",
+        "choose from the dropdown list",
+        severity="error",
+    ),
+    "VAL-005": M(
+        "the report has a value for a field code the form does not have",
+        "{place}：表 {form} 没有这个栏目代码。",
+        "{place}: form {form} has no such field code",
+        "请删除该值，或核对表式与年份。",
+        "remove the value, or check the form and year",
+        severity="error",
+    ),
+    "VAL-006": M(
+        "money is negative",
+        "{place}：金额不能为负数（填写的是 {value}）。",
+        "{place}: money cannot be negative (typed {value})",
+        "请填写 0 或正数。",
+        "type 0 or a positive amount",
+        severity="error",
+    ),
+    "VAL-007": M(
+        "a formula cell has no cached result",
+        "{place}：该单元格是公式，但文件中没有公式的计算结果。",
+        "{place}: the cell is a formula, but the file holds no computed result",
+        "请用 Excel、WPS 或 LibreOffice 打开并保存一次，或直接填写内容。",
+        "open and save the file in Excel, WPS or LibreOffice, or type the value itself",
+        severity="error",
+    ),
+    "VAL-008": M(
+        "a number is too large or too precise to be a real figure (more than 15 digits)",
+        "{place}：数值过大（填写的是 {value}），不是实际的统计数。",
+        "{place}: the number is too large to be a real figure (typed {value})",
+        "请核对单位和位数。",
+        "check the unit and the number of digits",
+        severity="error",
+    ),
+    # --- META: the header ----------------------------------------------------------------------------------
+    "META-001": M(
+        "the header date is not a date",
+        "{place}：{value} 不是日期。",
+        "{place}: {value} is not a date",
+        "请填写日期，如 2017-01-15 或 2017年1月15日。",
+        "type a date, e.g. 2017-01-15",
+        severity="error",
+    ),
+    "META-002": M(
+        "a header entry is not text",
+        "{place}：应填写文字，填写的是 {value}。",
+        "{place}: text is wanted, not {value}",
+        "请改为文字。",
+        "type it as text",
+        severity="error",
+    ),
+    "META-003": M(
+        "a JSON report's header (meta) is not an object",
+        "表头（meta）应为对象。",
+        "the header (meta) must be an object",
+        '如 "meta": {{"unit": "…", "date": "2017-01-15"}}。',
+        'e.g. "meta": {{"unit": "…", "date": "2017-01-15"}}',
+        severity="error",
+    ),
+    "META-004": M(
+        "a JSON report's header has an unknown entry",
+        "表头没有 {key} 这一项（可用：{entries}）。",
+        "the header has no entry {key} (known: {entries})",
+        "请删除该项。",
+        "remove that entry",
+        severity="error",
+    ),
+    # --- CHK: rules a report breaks --------------------------------------------------------------------
+    "CHK-001": M(
+        "a logic rule (逻辑性审核) is broken: must be fixed",
+        "{relation}（{reason}）",
+        "{relation} ({reason})",
+        "请核对并修改有关数字。",
+        "correct the numbers named",
+        severity="error",
+    ),
+    "CHK-002": M(
+        "a plausibility rule (合理性审核) is broken: worth a look",
+        "{relation}（{reason}）",
+        "{relation} ({reason})",
+        "如数字无误，可在报送说明中解释。",
+        "if the numbers are right, explain them in the note sent with the report",
+        severity="warning",
+    ),
+    "CHK-003": M(
+        "the report has no figures at all: every blank is empty",
+        "报表没有填写任何数字：{title}的全部 {count} 个填写栏都是空白，无法审核。",
+        "the report has no figures at all: all {count} blanks of {title} are empty, so nothing can be checked",
+        "空白不等于 0：请填写有关数字，没有发生的事项填 0。",
+        "a blank is not a 0: fill in the figures, and write 0 for what did not happen",
+        severity="error",
+    ),
+}
+
+#: prefix -> (title, how it is reported, who fixes it); the topics of ``docs/errors.md`` in order.
+TOPICS: dict[str, tuple[str, str, str]] = {
+    "DEF": (
+        "form definitions / 表式定义",
+        "`DefinitionError` when the form is loaded",
+        "form author 表式作者",
+    ),
+    "RULE": ("rules / 审核规则", "`RuleSyntaxError` (a `DefinitionError`)", "form author 表式作者"),
+    "PLUG": (
+        "plugins / 插件",
+        "`PluginError`, collected in `Registry.problems`, printed as `警告：…`",
+        "plugin author / IT 插件作者、信息技术人员",
+    ),
+    "IN": (
+        "unusable input / 无法使用的输入",
+        "`InputError`; the CLI prints it and exits 2",
+        "whoever runs the command 使用者",
+    ),
+    "ENV": ("the machine / 运行环境", "`InputError`; the CLI prints it and exits 2", "IT 信息技术人员"),
+    "TPL": (
+        "damaged templates / 模板被改动",
+        "finding (error, or warning for a renamed sheet)",
+        "filler 填报人",
+    ),
+    "VAL": ("values / 填报数值", "finding, severity error", "filler 填报人"),
+    "META": ("report header / 表头", "finding, severity error", "filler 填报人"),
+    "CHK": (
+        "rules broken by a report / 审核未通过",
+        "finding, error (CHK-001) or warning (CHK-002)",
+        "filler 填报人",
+    ),
+}
+
+_INTRO = """\
+# Error catalogue / 错误代码表
+
+<!-- Generated from src/unionforms/catalogue.py by `python -m unionforms.catalogue > docs/errors.md`;
+     tests/test_errors.py fails when the two differ. Edit the catalogue, not this file. -->
+
+Every problem unionforms reports carries a code from the catalogue in `src/unionforms/catalogue.py`
+(`unionforms.CATALOGUE`). Each code has one message, Chinese first with English beside it: what is
+wrong, then how to fix it. Where (file, form, sheet, cell, line, field, rule, character position) is
+put in front by the error or finding. Words in `{braces}` are filled in from the problem. Codes are
+topic-prefixed; a code never changes its meaning and is never reused (`specs/versioning.md`).
+
+unionforms 报告的每个问题都带一个代码，前缀表示类别。每个代码只有一条提示：
+先中文，后英文；先说明问题，再说明改法。
+
+An error prints as `unionforms: [文件 r.json] IN-011 不是有效的 JSON（第 1 行第 1 列）。请在该位置修正…`,
+the English on the next line. The raw text of the exception behind it (an operating-system or parser
+message) is never printed, except for the codes marked *detail shown* (their readers are developers);
+`--json` carries it as `detail`. A finding prints as `file sheet cells: 错误 [CODE rule] message`; its
+JSON (`--json`) has `message` (Chinese), `message_en` and `detail`.
+
+| prefix | topic | reported as | who fixes it |
+|---|---|---|---|
+"""
+
+
+def markdown() -> str:
+    """``docs/errors.md``: the topics, then every code with its summary and both templates."""
+    out = [_INTRO]
+    for prefix, (title, raised, who) in TOPICS.items():
+        out.append(f"| `{prefix}` | {title} | {raised} | {who} |\n")
+    for prefix, (title, _, _) in TOPICS.items():
+        out.append(f"\n---\n\n## {prefix} — {title}\n")
+        for code, m in CATALOGUE.items():
+            if code.split("-")[0] != prefix:
+                continue
+            extra = f" ({m.severity})" if m.severity else ""
+            extra += " *detail shown*" if m.show_detail else ""
+            out.append(f"\n### {code}\n\n{m.summary[:1].upper()}{m.summary[1:]}{extra}.\n\n")
+            shown = m.render({name: "{" + name + "}" for name in m.placeholders})
+            out.append(f"- 中文：{shown.text_zh}\n")
+            out.append(f"- English: {shown.text_en}\n")
+    return "".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover - the docs generator
+    print(markdown(), end="")
