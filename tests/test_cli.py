@@ -18,6 +18,10 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
     return code, out, err
 
 
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
 def test_list(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "list")
     assert code == 0
@@ -103,3 +107,36 @@ def test_installed_console_script() -> None:
     result = subprocess.run([str(exe), "list"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "bangfu-2013" in result.stdout
+
+
+def test_input_errors_read_chinese_first_then_english_without_exception_text(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 truncated")
+    missing = tmp_path / "missing.json"
+    for path, code, says in ((broken, "IN-024", "工作簿已损坏"), (missing, "IN-001", "文件不存在")):
+        status, out, err = _run(capsys, "read", str(path))
+        assert status == 2 and out == ""
+        zh, en = err.splitlines()
+        assert zh.startswith(f"unionforms: [文件 {path}] {code} {says}")
+        assert en.startswith("    ") and not _chinese(en)
+        for python in ("Errno", "BadZipFile", "zipfile", "Traceback", "Error:"):
+            assert python not in err
+        status, out, _ = _run(capsys, "read", str(path), "--json")
+        error = json.loads(out)["error"]
+        assert (error["code"], error["file"]) == (code, str(path))
+        assert error["message"].startswith(says) and not _chinese(error["message_en"])
+        assert ("BadZipFile" if code == "IN-024" else "Errno 2") in error["detail"]
+
+
+def test_findings_in_json_carry_english_and_detail(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"form": "songwennuan-2017", "values": {"01A": -3}}), encoding="utf-8")
+    status, out, _ = _run(capsys, "validate", str(path), "--json")
+    assert status == 1
+    (finding,) = json.loads(out)
+    assert finding["code"] == "VAL-001" and finding["message"].startswith("01A 当地职工总数：人数不能为负数")
+    assert finding["message_en"].startswith("01A 当地职工总数: a count") and finding["detail"] is None

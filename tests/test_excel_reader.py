@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unionforms import Form, InputError, Meta, Registry
+from unionforms import Form, InputError, Meta, Registry, Report
 from unionforms.excel import read_xlsx, safety
 from unionforms.excel.writer import write_template
 from unionforms.strategies import reports
@@ -543,3 +544,134 @@ def test_the_printed_date_label_with_nothing_typed_in_is_no_date(
     wb[layout.sheet][layout.meta["date"]].value = "2014年  月  日"  # half typed: a date it is not
     wb.save(path)
     assert [f.code for f in read_xlsx(path, registry).findings] == ["META-001"]
+
+
+# --- tampering and damage: findings or named errors, never silence ---------------------------------
+
+
+def _template(registry: Registry, path: Path, values: dict[str, object]) -> Form:
+    form = registry.get("songwennuan-2017")
+    write_template(form, path, Report(form.id, Meta(unit="某单位"), values))
+    return form
+
+
+def _edit(path: Path, change: Callable[[openpyxl.Workbook], None]) -> None:
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    wb.save(path)
+
+
+def test_a_written_template_carries_its_layout_fingerprint(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    form = _template(registry, path, {"01A": 5})
+    ident = openpyxl.load_workbook(path)["_unionforms"]
+    keys = {ident.cell(r, 1).value: ident.cell(r, 2).value for r in range(1, 21)}
+    assert keys["layout"] is not None and len(str(keys["layout"])) == 32
+    result = read_xlsx(path, registry)
+    assert (result.form, result.findings, result.report.values) == (form, (), {"01A": 5})
+
+
+@pytest.mark.parametrize(("row", "value"), [(2, "songwennuan-2014"), (3, "2")], ids=["form", "version"])
+def test_an_identity_sheet_edited_to_another_form_or_version_is_in035(
+    registry: Registry, tmp_path: Path, row: int, value: str
+) -> None:
+    path = tmp_path / "edited.xlsx"
+    _template(registry, path, {"01A": 5})
+
+    def change(wb: openpyxl.Workbook) -> None:
+        wb["_unionforms"].cell(row, 2).value = value
+
+    _edit(path, change)
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-035" and info.value.file == str(path)
+    assert "模板已被改动" in info.value.text()
+
+
+def test_another_form_with_broken_names_is_still_in035(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "edited.xlsx"
+    _template(registry, path, {"01A": 5})
+
+    def change(wb: openpyxl.Workbook) -> None:
+        wb["_unionforms"]["B2"].value = "bangfu-2016"
+        wb.defined_names["F_01A"].attr_text = "#REF!"  # the fingerprint cannot be checked ...
+
+    _edit(path, change)
+    with pytest.raises(InputError) as info:  # ... but 2017's names are not bangfu-2016's fields
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-035"
+
+
+def test_a_template_without_fingerprint_reads_as_before(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "old.xlsx"
+    _template(registry, path, {"01A": 5})
+
+    def change(wb: openpyxl.Workbook) -> None:
+        ident = wb["_unionforms"]
+        for r in range(1, 21):
+            if ident.cell(r, 1).value == "layout":
+                ident.cell(r, 1).value = ident.cell(r, 2).value = None
+
+    _edit(path, change)
+    assert read_xlsx(path, registry).report.values == {"01A": 5}
+
+
+def test_a_deleted_field_name_is_a_finding_not_in035(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "deleted.xlsx"
+    _template(registry, path, {"01A": 5, "01B": 3})
+
+    def change(wb: openpyxl.Workbook) -> None:
+        del wb.defined_names["F_01B"]
+
+    _edit(path, change)
+    result = read_xlsx(path, registry)
+    assert [(f.code, f.fields) for f in result.findings] == [("TPL-001", ("01B",))]
+    assert result.report.values == {"01A": 5}  # 01B is unknown, not blank: the finding says so
+
+
+def test_a_renamed_form_sheet_is_a_warning_and_reads(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "renamed.xlsx"
+    form = _template(registry, path, {"01A": 5})
+
+    def change(wb: openpyxl.Workbook) -> None:  # as Excel renames: the names follow the sheet
+        old = wb.worksheets[0].title
+        wb.worksheets[0].title = "改过名的表"
+        for name in wb.defined_names.values():
+            name.attr_text = name.attr_text.replace(f"'{old}'", "'改过名的表'")
+
+    _edit(path, change)
+    result = read_xlsx(path, registry)
+    assert [(f.code, f.is_error) for f in result.findings] == [("TPL-003", False)]
+    assert "改过名的表" in result.findings[0].message and form.title in result.findings[0].message
+    assert result.report.values == {"01A": 5}
+
+
+def test_a_deleted_form_sheet_is_in036(registry: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "nosheet.xlsx"
+    form = _template(registry, path, {"01A": 5})
+
+    def change(wb: openpyxl.Workbook) -> None:
+        wb.create_sheet("空白表")
+        del wb[wb.worksheets[0].title]
+
+    _edit(path, change)
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-036" and info.value.sheet == form.title
+
+
+@pytest.mark.parametrize("how", ["deleted", "renamed"])
+def test_a_missing_identity_sheet_is_in031(registry: Registry, tmp_path: Path, how: str) -> None:
+    path = tmp_path / "noid.xlsx"
+    _template(registry, path, {"01A": 5})
+
+    def change(wb: openpyxl.Workbook) -> None:
+        if how == "deleted":
+            del wb["_unionforms"]
+        else:
+            wb["_unionforms"].title = "Sheet9"
+
+    _edit(path, change)
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-031" and "_unionforms" in info.value.message

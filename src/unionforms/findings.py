@@ -74,7 +74,7 @@ def finding(
     **params: object,
 ) -> Finding:
     """The finding ``code`` with its message rendered from ``params`` (and ``rule``)."""
-    rendered = render(code, {"rule": rule, **params})
+    rendered = render(code, {"rule": rule, "sheet": sheet, **params})
     severity = CATALOGUE[code].severity
     return Finding(
         code,

@@ -108,10 +108,6 @@ def _identify(
         raise InputError("IN-033", contract=contract, supported=CONTRACT_VERSION, file=file, form=form_id)
     version = entries.get("version", "")
     stored = entries.get(FINGERPRINT_KEY)
-    altered = InputError("IN-035", id_sheet=ID_SHEET, version=version or "?", file=file, form=form_id)
-    intact = {key: n.cell for key, n in names.items() if n.cell is not None}
-    if stored and len(intact) == len(names) and fingerprint(form_id, version, intact) != stored:
-        raise altered
     if expect is not None and form_id != expect.id:
         raise InputError("IN-004", found=form_id, expected=expect.id, file=file, form=form_id)
     try:
@@ -119,15 +115,31 @@ def _identify(
     except InputError as exc:
         exc.file, exc.form = file, form_id
         raise
-    if stored and any(k.startswith(FIELD_PREFIX) and k not in _field_names(form) for k in names):
-        raise altered  # names of fields the named form does not have: the identity was changed
+    if stored:
+        _check_fingerprint(form, form_id, version, stored, names, file)
     if version != form.version:
         raise InputError("IN-034", version=version or "?", installed=form.version, file=file, form=form_id)
     return form, entries.get("sheet") or None
 
 
-def _field_names(form: Form) -> set[str]:
-    return {field_name(code).upper() for code in form.fields}
+def _check_fingerprint(
+    form: Form, form_id: str, version: str, stored: str, names: Mapping[str, Name], file: str
+) -> None:
+    """IN-035 when the identity sheet names another form or version than the layout was written for.
+
+    With every name of the form intact the fingerprint decides. With some deleted or broken (each is a
+    TPL finding later) it cannot be recomputed; then names of fields the named form does not have
+    betray another form's template.
+    """
+    fields = {field_name(code).upper() for code in form.fields}
+    wanted = fields | {name.upper() for name in HEADER_NAMES.values()}
+    intact = {key: n.cell for key, n in names.items() if n.cell is not None}
+    if wanted <= set(intact):
+        altered = fingerprint(form_id, version, intact) != stored
+    else:
+        altered = any(key.startswith(FIELD_PREFIX) and key not in fields for key in names)
+    if altered:
+        raise InputError("IN-035", id_sheet=ID_SHEET, version=version or "?", file=file, form=form_id)
 
 
 # --- the report ----------------------------------------------------------------------------------
