@@ -33,11 +33,11 @@ def test_new_form_then_check_and_diff(tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, _ = _run(capsys, "check", str(form), "--json")
     assert code == 1 and json.loads(out)[0]["column"] > 0
     code, _, err = _run(capsys, "diff", "songwennuan-2017", str(target))
-    assert code == 2 and "does not load" in err
+    assert code == 2 and "DEF-023" in err
     code, _, err = _run(
         capsys, "new-form", "--from", "songwennuan-2017", "--id", "songwennuan-2018", "--dir", str(target)
     )
-    assert code == 2 and "not empty" in err
+    assert code == 2 and "IN-061" in err
     code, _, err = _run(
         capsys, "new-form", "--from", "songwennuan-2016", "--id", "songwennuan-2018", "--dir", "x"
     )

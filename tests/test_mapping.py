@@ -72,21 +72,21 @@ def test_no_mapping_is_declared_backwards(registry: Registry) -> None:
 
 
 @pytest.mark.parametrize(
-    ("entry", "message"),
+    ("entry", "code"),
     [
-        ({"kind": "moved", "from": "01A", "to": "01A", "why": "x"}, "kind 'moved'"),
-        ({"kind": "same", "from": ["01A", "01B"], "to": "01A", "why": "x"}, "takes 1 old"),
-        ({"kind": "split", "from": "01A", "to": "01A", "why": "x"}, r"takes 1 old and 2\+ new"),
-        ({"kind": "same", "from": "01A", "to": "01A", "why": " "}, "no `why`"),
-        ({"kind": "same", "from": "01A", "to": "01A", "why": "x", "exact": "yes"}, "exact must be"),
-        ({"kind": "same", "from": "01A", "to": "01A", "why": "x", "because": 1}, "unknown keys"),
-        ({"kind": "same", "from": 1, "to": "01A", "why": "x"}, "wrong entry"),
+        ({"kind": "moved", "from": "01A", "to": "01A", "why": "x"}, "MAP-005"),
+        ({"kind": "same", "from": ["01A", "01B"], "to": "01A", "why": "x"}, "MAP-001"),
+        ({"kind": "split", "from": "01A", "to": "01A", "why": "x"}, "MAP-001"),
+        ({"kind": "same", "from": "01A", "to": "01A", "why": " "}, "MAP-003"),
+        ({"kind": "same", "from": "01A", "to": "01A", "why": "x", "exact": "yes"}, "MAP-006"),
+        ({"kind": "same", "from": "01A", "to": "01A", "why": "x", "because": 1}, "MAP-004"),
+        ({"kind": "same", "from": 1, "to": "01A", "why": "x"}, "MAP-007"),
     ],
 )
-def test_malformed_entries_are_refused(entry: dict[str, object], message: str) -> None:
-    with pytest.raises(MappingError, match=message) as info:
+def test_malformed_entries_are_refused(entry: dict[str, object], code: str) -> None:
+    with pytest.raises(MappingError) as info:
         FormMapping.from_mapping({"from": "a-1", "to": "a-2", "map": [entry]}, file="m.toml")
-    assert info.value.code == "MAP-001" and info.value.file == "m.toml"
+    assert info.value.code == code and info.value.file == "m.toml"
 
 
 def test_a_mapping_that_does_not_fit_names_every_problem(registry: Registry) -> None:
@@ -100,7 +100,7 @@ def test_a_mapping_that_does_not_fit_names_every_problem(registry: Registry) -> 
             Entry(Kind.SAME, ("01A.1",), ("99Z",), "x"),  # twice, and an unknown code
         ),
     )
-    messages = " | ".join(p.message for p in mapping.problems(a, b))
+    messages = " | ".join(p.message_en for p in mapping.problems(a, b))
     assert "99Z" in messages
     assert "more than one entry: 01A.1" in messages
     assert "in no entry" in messages
@@ -108,7 +108,7 @@ def test_a_mapping_that_does_not_fit_names_every_problem(registry: Registry) -> 
     assert "'same' but the labels differ" in messages
     with pytest.raises(MappingError) as info:
         mapping.checked(a, b)
-    assert info.value.code == "MAP-002"
+    assert info.value.code == "MAP-014" and "99Z" in info.value.message
 
 
 def test_labels_compare_without_years_or_spaces() -> None:

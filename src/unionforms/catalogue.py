@@ -169,6 +169,28 @@ CATALOGUE: dict[str, Message] = {
         "check the path; ship form.toml as package data (docs/plugin-authoring.md)",
         show_detail=True,
     ),
+    "DEF-022": M(
+        "a plugin package folder holds no form.toml, or more than one",
+        "插件包文件夹中应有一个 form.toml，找到 {count} 个。",
+        "expected one form.toml in the package folder, found {count}",
+        "请直接给出 form.toml 的路径。",
+        "give the path of the form.toml itself",
+    ),
+    "DEF-023": M(
+        "a definition does not load",
+        "表式定义无法加载：{first}",
+        "the definition does not load: {first}",
+        "请运行 `unionforms check {path}` 查看全部问题。",
+        "run `unionforms check {path}` to see every problem",
+    ),
+    "DEF-024": M(
+        "a definition file is not valid TOML",
+        "表式定义不是有效的 TOML（第 {line_no} 行第 {column} 列）。",
+        "the definition is not valid TOML (line {line_no}, column {column})",
+        "请按 TOML 语法修正该处。",
+        "fix the TOML syntax there",
+        show_detail=True,
+    ),
     "DEF-011": M(
         "a form definition entry has a wrong type or value",
         "表式定义中有一项的类型或取值不对。",
@@ -748,6 +770,50 @@ CATALOGUE: dict[str, Message] = {
         _REFUSE_EN,
     ),
     # --- ENV: the machine -----------------------------------------------------------------------------
+    "IN-006": M(
+        "two returns of different forms are compared, and no mapping between them is declared",
+        "没有声明从 {old} 到 {new} 的对照关系，两张表无法逐行比较。",
+        "no mapping from {old} to {new} is declared",
+        "后一年表式的插件应在 mapping.toml 中声明对照关系（specs/mapping.md）；"
+        "不声明时可用 `unionforms diff` 查看变化。",
+        "the later form's plugin declares one in mapping.toml (specs/mapping.md); "
+        "`unionforms diff` shows the changes without one",
+    ),
+    "IN-060": M(
+        "a new form id does not have the shape family-year",
+        "新表式编号 {id} 不是“表族-年份”的形式。",
+        "new form id {id} is not family-year",
+        "例如 songwennuan-2018：小写表族名、连字符、标题中的四位年份。",
+        "e.g. songwennuan-2018: lower-case family, '-', the four-digit year printed in the title",
+    ),
+    "IN-061": M(
+        "the folder for a new plugin package exists and is not empty",
+        "文件夹已存在且不为空，未写入任何文件。",
+        "the folder exists and is not empty; nothing was written",
+        "请指定一个新的或空的文件夹。",
+        "give a new or empty folder",
+    ),
+    "IN-062": M(
+        "the definition file of a registered form cannot be found",
+        "找不到表式 {form_id} 的定义文件。",
+        "the definition file of {form_id} cannot be found",
+        "其插件应把 form.toml 放在入口点所指模块旁，作为包数据发布。",
+        "its plugin must ship form.toml beside the module its entry point names",
+    ),
+    "IN-063": M(
+        "a new form id is already registered",
+        "表式 {id} 已经注册。",
+        "form {id} is already registered",
+        "请另选一个编号。",
+        "choose another id",
+    ),
+    "IN-064": M(
+        "a path given to a command does not exist",
+        "文件或文件夹不存在。",
+        "no such file or folder",
+        "请检查路径。",
+        "check the path",
+    ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
         "没有安装 LibreOffice，无法转换。",
@@ -905,6 +971,137 @@ CATALOGUE: dict[str, Message] = {
         "a blank is not a 0: fill in the figures, and write 0 for what did not happen",
         severity="error",
     ),
+    # --- MAP: cross-year mappings -------------------------------------------------------------------
+    "MAP-001": M(
+        "a mapping entry has the wrong number of codes for its kind",
+        "“{kind}”条目应有 {want_old} 个旧代码、{want_new} 个新代码，而不是 {old} → {new}。",
+        "a {kind!r} entry takes {want_old} old and {want_new} new codes, not {old} → {new}",
+        "same/renamed 一对一，split 一对多，merged 多对一，new 只有新代码，dropped 只有旧代码。",
+        "same/renamed 1 → 1, split 1 → 2+, merged 2+ → 1, new → 1+, dropped 1+ →",
+    ),
+    "MAP-002": M(
+        "a mapping joins other forms than the ones it is used for",
+        "对照关系连接的是 {old} → {new}，不是 {want_old} → {want_new}。",
+        "the mapping joins {old} → {new}, not {want_old} → {want_new}",
+        "请核对 mapping.toml 中的 from 和 to。",
+        "check from and to in mapping.toml",
+    ),
+    "MAP-003": M(
+        "a mapping entry gives no reason (why)",
+        "对照条目 {entry} 没有说明依据（why）。",
+        "entry {entry} has no `why`",
+        "请引用两年表式上印的栏目名称。",
+        "quote the printed labels of both years",
+    ),
+    "MAP-004": M(
+        "a mapping entry has keys the format does not know",
+        "第 {index} 个对照条目有未知的项 {keys}。",
+        "entry {index} has unknown keys {keys}",
+        "条目只有 kind、from、to、why、exact（specs/mapping.md）。",
+        "an entry has only kind, from, to, why and exact (specs/mapping.md)",
+    ),
+    "MAP-005": M(
+        "a mapping entry's kind is unknown",
+        "第 {index} 个对照条目的类型 {kind} 不是 {kinds} 之一。",
+        "entry {index}: kind {kind} is not one of {kinds}",
+        "请改用规定的类型。",
+        "use one of the kinds listed",
+    ),
+    "MAP-006": M(
+        "a mapping entry's exact is not true or false",
+        "第 {index} 个对照条目的 exact 只能是 true 或 false。",
+        "entry {index}: exact must be true or false",
+        "请改为 true 或 false。",
+        "write true or false",
+    ),
+    "MAP-007": M(
+        "a mapping file lacks an entry or has one of the wrong type",
+        "对照文件缺少必需的项，或某项类型不对（{what}）。",
+        "the mapping is missing or has a wrong entry ({what})",
+        "格式见 specs/mapping.md。",
+        "see specs/mapping.md for the format",
+    ),
+    "MAP-008": M(
+        "a mapping file cannot be read",
+        "无法读取对照文件。",
+        "the mapping file cannot be read",
+        "请检查文件是否存在、是否为有效的 TOML。",
+        "check that it exists and is valid TOML",
+        show_detail=True,
+    ),
+    "MAP-009": M(
+        "a mapping entry names a code its form does not have",
+        "对照条目 {entry} 中的 {code} 在表式 {form_id} 中不存在。",
+        "entry {entry} names {code}, which {form_id} does not have",
+        "请用 `unionforms show {form_id}` 列出的代码。",
+        "use a code that `unionforms show {form_id}` lists",
+    ),
+    "MAP-010": M(
+        "a code stands in more than one mapping entry",
+        "表式 {form_id} 的代码出现在多个对照条目中：{codes}。",
+        "codes of {form_id} in more than one entry: {codes}",
+        "每个代码只能出现在一个条目中。",
+        "each code stands in exactly one entry",
+    ),
+    "MAP-011": M(
+        "a code stands in no mapping entry",
+        "表式 {form_id} 的代码没有出现在任何对照条目中：{codes}。",
+        "codes of {form_id} in no entry: {codes}",
+        "每个代码都应标明为 same、renamed、split、merged、new 或 dropped。",
+        "every code is same, renamed, split, merged, new or dropped",
+    ),
+    "MAP-012": M(
+        "a mapping entry joins fields of different units",
+        "对照条目 {entry} 连接了不同单位的栏目（{units}）。",
+        "entry {entry} joins fields of different units ({units})",
+        "不同单位的数字不能比较：请改用 dropped 和 new。",
+        "figures in different units are not comparable: use dropped and new",
+    ),
+    "MAP-013": M(
+        "a mapping entry says same, but the printed labels differ",
+        "对照条目 {entry} 标为 same，但两年的栏目名称不同：“{label_old}” / “{label_new}”。",
+        "entry {entry} is 'same' but the labels differ: “{label_old}” / “{label_new}”",
+        "请改为 renamed（口径变了再加 exact = false），或改正代码。",
+        "use 'renamed' (and exact = false if the scope changed), or fix the codes",
+    ),
+    "MAP-014": M(
+        "a mapping does not fit its two forms",
+        "对照关系与两张表式不符：{problems}",
+        "the mapping does not fit its forms: {problems}",
+        "请运行 `unionforms check` 检查插件包，逐条修正。",
+        "run `unionforms check` on the plugin package and fix each problem",
+    ),
+    # --- CMP: year-over-year comparison ----------------------------------------------------------------
+    "CMP-001": M(
+        "a figure changed implausibly from last year's (a jump): worth a look",
+        "{codes} {label}：上年 {last}，本年 {this} {unit}，变化达 {jump} 倍以上。",
+        "{codes} {label}: last year {last}, this year {this} {unit}, a change of {jump} times or more",
+        "如数字无误，可在报送说明中解释。",
+        "if the figures are right, explain them in the note sent with the report",
+        severity="warning",
+    ),
+    # --- LINT: definitions that load but are probably wrong -----------------------------------------
+    "LINT-002": M(
+        "a rule copied unchanged from the earlier form names codes that now mean other blanks",
+        "规则从 {source} 原样复制，但其中的代码已移动：{moved}。",
+        "rule copied from {source} unchanged, but its codes moved: {moved}",
+        "请按新的栏目代码改写规则。",
+        "rewrite the rule with the new codes",
+        severity="warning",
+    ),
+    "LINT-003": M(
+        "two rows of one line read the same, giving two blanks one label: a copied row not edited?",
+        "{code} 与 {first} 的名称相同（“{label}”），所在的行也一样。",
+        "{code} repeats the label “{label}” of {first} in a row that reads the same",
+        "复制的行是否忘了修改？",
+        "a copied row not yet edited?",
+        severity="warning",
+    ),
+}
+
+#: Codes no longer emitted, with what replaced them; a code is never reused (``specs/versioning.md``).
+RETIRED: dict[str, str] = {
+    "LINT-001": "a comparison of different units is refused at load since definition rules version 2 (RULE-005)",
 }
 
 #: prefix -> (title, how it is reported, who fixes it); the topics of ``docs/errors.md`` in order.
@@ -937,6 +1134,13 @@ TOPICS: dict[str, tuple[str, str, str]] = {
         "rules broken by a report / 审核未通过",
         "finding, error (CHK-001) or warning (CHK-002)",
         "filler 填报人",
+    ),
+    "MAP": ("cross-year mappings / 跨年对照", "`MappingError` (a `DefinitionError`)", "form author 表式作者"),
+    "CMP": ("year-over-year comparison / 跨年比较", "finding, severity warning", "statistician 统计人员"),
+    "LINT": (
+        "definitions that load but look wrong / 表式定义疑点",
+        "warning from `unionforms check`",
+        "form author 表式作者",
     ),
 }
 
@@ -982,6 +1186,9 @@ def markdown() -> str:
             shown = m.render({name: "{" + name + "}" for name in m.placeholders})
             out.append(f"- 中文：{shown.text_zh}\n")
             out.append(f"- English: {shown.text_en}\n")
+    if RETIRED:
+        out.append("\n---\n\n## Retired codes / 停用的代码\n\nNever emitted again and never reused.\n\n")
+        out += [f"- `{code}`: {why}.\n" for code, why in RETIRED.items()]
     return "".join(out)
 
 

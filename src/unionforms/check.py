@@ -20,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from .catalogue import CATALOGUE, render
 from .diff import pair_by_labels, shape
 from .errors import DefinitionError, UnionformsError
 from .findings import Severity
@@ -56,6 +57,28 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         return {**attrs.asdict(self), "severity": self.severity.value}
+
+    @classmethod
+    def from_error(
+        cls, exc: UnionformsError, file: str, line: int | None, column: int | None, rule: str | None = None
+    ) -> Problem:
+        """The problem an error raised while loading stands for, at the place found for it."""
+        return cls(Severity.ERROR, exc.code, exc.message, file, line, column, rule or exc.rule, exc.position)
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        file: str,
+        line: int | None = None,
+        column: int | None = None,
+        rule: str | None = None,
+        /,
+        **params: object,
+    ) -> Problem:
+        """The problem ``code`` with its message from the catalogue; its severity is the catalogue's."""
+        severity = Severity(CATALOGUE[code].severity or "error")
+        return cls(severity, code, render(code, {"rule": rule, **params}).text_zh, file, line, column, rule)
 
 
 @attrs.frozen
@@ -129,12 +152,7 @@ def locate_definition(path: Path) -> Path:
             p for p in path.rglob("form.toml") if ".venv" not in p.parts and "build" not in p.parts
         )
         if len(found) != 1:
-            raise DefinitionError(
-                "DEF-006",
-                f"expected one form.toml in the package folder, found {len(found)}",
-                hint="give the path of the form.toml itself",
-                file=str(path),
-            )
+            raise DefinitionError("DEF-022", count=len(found), file=str(path))
         return found[0]
     return path
 
@@ -150,13 +168,13 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError("DEF-006", f"cannot read definition: {exc}", file=name) from None
+        raise DefinitionError("DEF-006", detail=f"{type(exc).__name__}: {exc}", file=name) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        problem = Problem(Severity.ERROR, "DEF-006", f"not valid TOML: {exc}", name, line, column)
+        problem = Problem.of("DEF-024", name, line, column, None, line_no=line, column=column)
         return CheckResult(name, (problem,))
     where = _Locator(text)
     problems = _load_parts(data, where, name)
@@ -166,7 +184,7 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
             form = Form.from_mapping(data)
         except UnionformsError as exc:
             line, column = where.find(*_key_of(exc))
-            problems.append(Problem(Severity.ERROR, exc.code, exc.message, name, line, column, exc.rule))
+            problems.append(Problem.from_error(exc, name, line, column))
     if form is not None:
         problems += _warnings(form, data, where, name, registry)
         mapping_file = file.parent / "mapping.toml"
@@ -176,10 +194,9 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
 
 
 def _key_of(exc: UnionformsError) -> tuple[object, ...]:
-    for key in ("id", "family", "year", "version", "title"):
-        if f"'{key}'" in exc.message or f"form id {key}" in exc.message:
-            return ("", 0, key)
-    return ("", 0, "id")
+    """Where a form-level error points: the key it names (DEF-001), else the form's id."""
+    key = str(exc.params.get("key", "")).strip("'\"")
+    return ("", 0, key if key in ("id", "family", "year", "version", "title") else "id")
 
 
 def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Problem]:
@@ -194,29 +211,23 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Pro
         rows = raw.get("rows", []) if isinstance(raw, dict) else []
         if number in numbers:
             line, column = where.find("lines", i, "number")
-            problems.append(
-                Problem(Severity.ERROR, "DEF-002", f"line {number} appears twice", file, line, column)
-            )
+            problems.append(Problem.of("DEF-002", file, line, column, None, form=form_id, line=number))
         numbers.add(number)
         try:
             parsed = Line.from_markup(number, tuple(str(r) for r in rows), form=form_id)
         except DefinitionError as exc:
-            k, offset = _row_of(exc.message, rows)
+            k, offset = _row_of(exc, rows)
             if k is None:
                 line, column = where.find("lines", i, "number")
             else:
                 line, column = where.find("lines", i, "rows", k, offset=offset)
-            problems.append(Problem(Severity.ERROR, exc.code, exc.message, file, line, column))
+            problems.append(Problem.from_error(exc, file, line, column))
             failed.add(number)
             continue
         for f in parsed.fields:
             if f.code in units:
                 line, column = where.find("lines", i, "number")
-                problems.append(
-                    Problem(
-                        Severity.ERROR, "DEF-002", f"field code {f.code} appears twice", file, line, column
-                    )
-                )
+                problems.append(Problem.of("DEF-015", file, line, column, None, form=form_id, field=f.code))
             units[f.code] = f.unit
     ids: set[str] = set()
     for i, raw in enumerate(data.get("rules", ()) if isinstance(data.get("rules"), list) else ()):
@@ -224,7 +235,7 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Pro
         try:
             rule = Rule.from_mapping(dict(raw))
             if rule.id in ids:
-                raise DefinitionError("DEF-005", f"rule id {rule.id} appears twice", rule=rule.id)
+                raise DefinitionError("DEF-005", form=form_id, rule=rule.id)
             ids.add(rule.id)
             check_kinds(rule, units, form=form_id)
         except DefinitionError as exc:
@@ -232,11 +243,7 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Pro
                 continue
             key = "id" if exc.code == "DEF-005" else "expr"
             line, column = where.find("rules", i, key, offset=exc.position if key == "expr" else None)
-            problems.append(
-                Problem(
-                    Severity.ERROR, exc.code, exc.message, file, line, column, exc.rule or rid, exc.position
-                )
-            )
+            problems.append(Problem.from_error(exc, file, line, column, exc.rule or rid))
     return problems
 
 
@@ -245,12 +252,12 @@ def _codes_in(raw: object) -> list[str]:
     return re.findall(r"\b\d{2}[A-Z]?(?:\.\d+)?\b", expr) if isinstance(expr, str) else []
 
 
-def _row_of(message: str, rows: list[Any]) -> tuple[int | None, int]:
-    """Which row an error message quotes, and the character it names (0 if none)."""
-    m = re.search(r"at character (\d+)", message)
-    offset = int(m.group(1)) if m else 0
+def _row_of(exc: UnionformsError, rows: list[Any]) -> tuple[int | None, int]:
+    """Which row a markup error names (its ``row`` parameter), and the character it names (0 if none)."""
+    offset = exc.position or 0
+    quoted = exc.params.get("row")
     for k, row in enumerate(rows):
-        if isinstance(row, str) and repr(row) in message:
+        if isinstance(row, str) and repr(row) == quoted:
             return k, offset
     return None, offset
 
@@ -294,15 +301,7 @@ def _stale_rules(form: Form, before: Form, at_rule: Any, file: str) -> list[Prob
         if moved:
             line, column = at_rule(rule)
             out.append(
-                Problem(
-                    Severity.WARNING,
-                    "LINT-002",
-                    f"rule copied from {before.id} unchanged, but its codes moved: " + "; ".join(moved),
-                    file,
-                    line,
-                    column,
-                    rule.id,
-                )
+                Problem.of("LINT-002", file, line, column, rule.id, source=before.id, moved="; ".join(moved))
             )
     return out
 
@@ -324,14 +323,8 @@ def _repeated_labels(form: Form, where: _Locator, file: str) -> list[Problem]:
                 if first[0] != k:
                     at_line, column = where.find("lines", i, "rows", k)
                     out.append(
-                        Problem(
-                            Severity.WARNING,
-                            "LINT-003",
-                            f"{f.code} repeats the label “{f.label}” of {first[1]} in a row that reads the "
-                            "same; a copied row not yet edited?",
-                            file,
-                            at_line,
-                            column,
+                        Problem.of(
+                            "LINT-003", file, at_line, column, code=f.code, label=f.label, first=first[1]
                         )
                     )
     return out
@@ -344,27 +337,29 @@ def _check_mapping(path: Path, form: Form, registry: Registry | None) -> list[Pr
     where = _Locator(text)
 
     def problem(exc: UnionformsError, line: int | None = None, column: int | None = None) -> Problem:
-        return Problem(Severity.ERROR, exc.code, exc.message, name, line, column)
+        return Problem.from_error(exc, name, line, column)
 
     try:
         mapping = FormMapping.from_toml(path)
     except MappingError as exc:
-        m = re.search(r"entry (\d+)", exc.message)
-        line, column = where.find("map", int(m.group(1)) - 1) if m else (None, None)
+        index = exc.params.get("index")
+        line, column = where.find("map", int(str(index)) - 1) if index is not None else (None, None)
         if line is None:
-            m = re.search(r"\(at line (\d+), column (\d+)\)", exc.message)
+            m = re.search(r"\(at line (\d+), column (\d+)\)", exc.detail or "")
             line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
         return [problem(exc, line, column)]
     if mapping.new != form.id:
-        message = f"the mapping is to {mapping.new}, but the definition beside it is {form.id}"
-        return [problem(MappingError("MAP-002", message), *where.find("", 0, "to"))]
+        unfit = MappingError(
+            "MAP-002", old=mapping.old, new=mapping.new, want_old=mapping.old, want_new=form.id
+        )
+        return [problem(unfit, *where.find("", 0, "to"))]
     if registry is None or mapping.old not in registry.forms:
         return []
     index = {entry.label: i for i, entry in enumerate(mapping.entries)}
     out = []
     for unfit in mapping.problems(registry.forms[mapping.old], form):
-        m = re.match(r"entry (.+?) (?:names|joins|is) ", unfit.message)
-        at = where.find("map", index[m.group(1)]) if m and m.group(1) in index else where.find("", 0, "from")
+        entry = unfit.params.get("entry")
+        at = where.find("map", index[entry]) if entry in index else where.find("", 0, "from")
         out.append(problem(unfit, *at))
     return out
 
@@ -377,9 +372,7 @@ def load_definition(path: str | Path, registry: Registry | None = None) -> tuple
     result = check_path(path, registry)
     if result.form is None:
         first = next(p for p in result.problems if p.severity is Severity.ERROR)
-        raise DefinitionError(
-            "DEF-006", f"the definition does not load: {first.text()}", hint=f"run `unionforms check {path}`"
-        )
+        raise DefinitionError("DEF-023", first=first.text(), path=str(path))
     beside = Path(result.file).parent / "mapping.toml"
     mapping = None
     if beside.exists() and not any(p.file == str(beside) for p in result.problems):

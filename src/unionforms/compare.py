@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from .display import format_value
-from .findings import Finding, Severity
+from .findings import Finding, finding
 from .mapping import Entry, FormMapping, total
 from .model import Form
 from .values import Value
@@ -82,11 +82,14 @@ class YearComparison:
                 continue
             last, this = _shown(line.last), _shown(line.this)
             out.append(
-                Finding(
+                finding(
                     "CMP-001",
-                    Severity.WARNING,
-                    f"{'+'.join(line.entry.new)} {line.label}：上年 {last}，本年 {this} {line.unit}，"
-                    f"变化达 {format_value(self.jump)} 倍以上。如数字无误，可在报送说明中解释。",
+                    codes="+".join(line.entry.new),
+                    label=line.label,
+                    last=last,
+                    this=this,
+                    unit=line.unit,
+                    jump=format_value(self.jump),
                     fields=line.entry.new,
                     values=(line.last, line.this),
                     file=self.files[1],

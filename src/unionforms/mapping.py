@@ -81,12 +81,14 @@ class Entry:
         if not (_fits(len(self.old), want_old) and _fits(len(self.new), want_new)):
             raise MappingError(
                 "MAP-001",
-                f"a {self.kind.value!r} entry takes {want_old} old and {want_new} new codes, "
-                f"not {list(self.old)} → {list(self.new)}",
-                hint="same/renamed 1 → 1, split 1 → 2+, merged 2+ → 1, new → 1+, dropped 1+ →",
+                kind=self.kind.value,
+                want_old=want_old,
+                want_new=want_new,
+                old=list(self.old),
+                new=list(self.new),
             )
         if not self.why.strip():
-            raise MappingError("MAP-001", f"entry {self.label} has no `why`", hint="quote the printed labels")
+            raise MappingError("MAP-003", entry=self.label)
 
     @property
     def comparable(self) -> bool:
@@ -116,28 +118,27 @@ class FormMapping:
             for i, raw in enumerate(data.get("map", ()), start=1):
                 extra = set(raw) - {"kind", "from", "to", "why", "exact"}
                 if extra:
-                    raise MappingError("MAP-001", f"entry {i} has unknown keys {sorted(extra)}", file=file)
+                    raise MappingError("MAP-004", index=i, keys=sorted(extra), file=file)
                 try:
                     kind = Kind(raw["kind"])
                 except ValueError:
                     raise MappingError(
-                        "MAP-001",
-                        f"entry {i}: kind {raw['kind']!r} is not one of {', '.join(k.value for k in Kind)}",
+                        "MAP-005",
+                        index=i,
+                        kind=repr(raw["kind"]),
+                        kinds="、".join(k.value for k in Kind),
                         file=file,
                     ) from None
                 exact = raw.get("exact", True)
                 if not isinstance(exact, bool):
-                    raise MappingError("MAP-001", f"entry {i}: exact must be true or false", file=file)
+                    raise MappingError("MAP-006", index=i, file=file)
                 why = str(raw.get("why", ""))
                 entries.append(Entry(kind, _codes(raw.get("from")), _codes(raw.get("to")), why, exact))
         except MappingError as exc:
             exc.file = exc.file or file
-            exc.args = (str(exc),)
             raise
         except (KeyError, TypeError) as exc:
-            raise MappingError(
-                "MAP-001", f"mapping is missing or has a wrong entry: {exc!r}", file=file
-            ) from None
+            raise MappingError("MAP-007", what=repr(exc), detail=repr(exc), file=file) from None
         return cls(old, new, tuple(entries), file)
 
     @classmethod
@@ -147,7 +148,7 @@ class FormMapping:
             with (Path(path) if isinstance(path, str) else path).open("rb") as fh:
                 data = tomllib.load(fh)
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise MappingError("MAP-001", f"cannot read mapping: {exc}", file=str(path)) from None
+            raise MappingError("MAP-008", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
         return cls.from_mapping(data, file=str(path))
 
     @classmethod
@@ -163,45 +164,35 @@ class FormMapping:
         """Every way this mapping does not fit ``old`` → ``new``; an empty list when it can be used."""
         out: list[MappingError] = []
 
-        def fail(message: str, hint: str | None = None) -> None:
-            out.append(MappingError("MAP-002", message, hint=hint, file=self.file, form=new.id))
+        def fail(code: str, /, **params: Any) -> None:
+            out.append(MappingError(code, file=self.file, form=new.id, **params))
 
         if (self.old, self.new) != (old.id, new.id):
-            fail(f"the mapping joins {self.old} → {self.new}, not {old.id} → {new.id}")
+            fail("MAP-002", old=self.old, new=self.new, want_old=old.id, want_new=new.id)
             return out
         for side, form, codes_of in ((old, old, "old"), (new, new, "new")):
             seen: dict[str, int] = {}
             for entry in self.entries:
                 for code in getattr(entry, codes_of):
                     if code not in form.fields:
-                        fail(f"entry {entry.label} names {code}, which {form.id} does not have")
+                        fail("MAP-009", entry=entry.label, code=code, form_id=form.id)
                     seen[code] = seen.get(code, 0) + 1
             twice = sorted(c for c, n in seen.items() if n > 1)
             if twice:
-                fail(f"codes of {side.id} in more than one entry: {', '.join(twice)}")
+                fail("MAP-010", form_id=side.id, codes=", ".join(twice))
             missing = [c for c in form.fields if c not in seen]
             if missing:
-                fail(
-                    f"codes of {side.id} in no entry: {', '.join(missing)}",
-                    hint="every code is same, renamed, split, merged, new or dropped",
-                )
+                fail("MAP-011", form_id=side.id, codes=", ".join(missing))
         for entry in self.entries:
             fields = [old.fields[c] for c in entry.old if c in old.fields]
             fields += [new.fields[c] for c in entry.new if c in new.fields]
             if entry.comparable and len({f.unit for f in fields}) > 1:
                 units = "、".join(dict.fromkeys(f.unit for f in fields))
-                fail(
-                    f"entry {entry.label} joins fields of different units ({units})",
-                    hint="figures in different units are not comparable: use dropped and new",
-                )
+                fail("MAP-012", entry=entry.label, units=units)
             if entry.kind is Kind.SAME and len(fields) == 2:
                 a, b = (normal_label(f.label) for f in fields)
                 if a != b:
-                    fail(
-                        f"entry {entry.label} is 'same' but the labels differ: "
-                        f"“{fields[0].label}” / “{fields[1].label}”",
-                        hint="use 'renamed' (and exact = false if the scope changed), or fix the codes",
-                    )
+                    fail("MAP-013", entry=entry.label, label_old=fields[0].label, label_new=fields[1].label)
         return out
 
     def checked(self, old: Form, new: Form) -> FormMapping:
@@ -209,11 +200,7 @@ class FormMapping:
         problems = self.problems(old, new)
         if problems:
             raise MappingError(
-                "MAP-002",
-                "; ".join(p.message for p in problems),
-                hint=problems[0].hint,
-                file=self.file,
-                form=new.id,
+                "MAP-014", problems="；".join(p.message for p in problems), file=self.file, form=new.id
             )
         return self
 
@@ -263,12 +250,7 @@ def require_mapping(registry: Registry, old: Form, new: Form) -> FormMapping:
     """:func:`find_mapping`, or InputError (IN-006) when no plugin declares one."""
     mapping = find_mapping(registry, old, new)
     if mapping is None:
-        raise InputError(
-            "IN-006",
-            f"no mapping from {old.id} to {new.id} is declared",
-            hint="the plugin of the later form declares one in mapping.toml (specs/mapping.md); "
-            "`unionforms diff` shows the changes without one",
-        )
+        raise InputError("IN-006", old=old.id, new=new.id)
     return mapping
 
 

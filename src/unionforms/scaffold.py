@@ -46,24 +46,14 @@ def new_form(source: Form, new_id: str, directory: str | Path) -> Path:
     """Write a plugin package for ``new_id`` into ``directory`` (which must not exist or be empty)."""
     m = _NEW_ID_RE.match(new_id)
     if not m:
-        raise InputError(
-            "IN-002",
-            f"new form id {new_id!r} is not family-year",
-            hint="e.g. songwennuan-2018: lower-case family, '-', the four-digit year printed in the title",
-        )
+        raise InputError("IN-060", id=repr(new_id))
     family, year = m.group(1), int(m.group(2))
     target = Path(directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InputError(
-            "IN-001", "the folder exists and is not empty; nothing was written", file=str(target)
-        )
+        raise InputError("IN-061", file=str(target))
     found = definition_source(source.id)
     if found is None:
-        raise InputError(
-            "IN-003",
-            f"the definition file of {source.id} cannot be found",
-            hint="its plugin must ship form.toml beside the module its entry point names",
-        )
+        raise InputError("IN-062", form_id=source.id)
     package = "unionforms_" + new_id.replace("-", "_")
     text = _retarget(found.read_text(encoding="utf-8"), source, new_id, family, year)
     parts = {

@@ -34,7 +34,7 @@ def _new_form_arguments(p: argparse.ArgumentParser) -> None:
 def new_form_command(args: argparse.Namespace, ctx: Context) -> int:
     source = ctx.registry.get(args.source)
     if args.id in ctx.registry.forms:
-        raise InputError("IN-002", f"form {args.id!r} is already registered", hint="choose another id")
+        raise InputError("IN-063", id=args.id)
     target = new_form(source, args.id, args.dir)
     files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
     ctx.output.result(
@@ -56,7 +56,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
 def check(args: argparse.Namespace, ctx: Context) -> int:
     path = Path(args.path)
     if not path.exists():
-        raise InputError("IN-001", "no such file or folder", file=str(path))
+        raise InputError("IN-064", file=str(path))
     result = check_path(path, ctx.registry)
     for problem in result.problems:
         ctx.output.line(problem.text())
