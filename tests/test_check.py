@@ -69,7 +69,7 @@ def test_rules_on_a_line_that_did_not_load_are_not_judged(tmp_path: Path) -> Non
 def test_toml_syntax_errors_are_located(tmp_path: Path) -> None:
     result = check_path(_write(tmp_path, 'id = "x"\ntitle = "unclosed\n'))
     (problem,) = result.problems
-    assert (problem.code, problem.line) == ("DEF-024", 2)
+    assert (problem.code, problem.line) == ("DEF-021", 2)
 
 
 def test_a_letter_shift_that_changes_units_is_refused_at_the_rule(registry: Registry, tmp_path: Path) -> None:

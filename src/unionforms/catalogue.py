@@ -183,14 +183,6 @@ CATALOGUE: dict[str, Message] = {
         "请运行 `unionforms check {path}` 查看全部问题。",
         "run `unionforms check {path}` to see every problem",
     ),
-    "DEF-024": M(
-        "a definition file is not valid TOML",
-        "表式定义不是有效的 TOML（第 {line_no} 行第 {column} 列）。",
-        "the definition is not valid TOML (line {line_no}, column {column})",
-        "请按 TOML 语法修正该处。",
-        "fix the TOML syntax there",
-        show_detail=True,
-    ),
     "DEF-011": M(
         "a form definition entry has a wrong type or value",
         "表式定义中有一项的类型或取值不对。",
@@ -966,7 +958,7 @@ CATALOGUE: dict[str, Message] = {
     "CHK-003": M(
         "the report has no figures at all: every blank is empty",
         "报表没有填写任何数字：{title}的全部 {count} 个填写栏都是空白，无法审核。",
-        "the report has no figures at all: all {count} blanks of {title} are empty, so nothing can be checked",
+        "the report has no figures at all: all {count} blanks of {title} are empty; nothing can be checked",
         "空白不等于 0：请填写有关数字，没有发生的事项填 0。",
         "a blank is not a 0: fill in the figures, and write 0 for what did not happen",
         severity="error",
@@ -1101,7 +1093,7 @@ CATALOGUE: dict[str, Message] = {
 
 #: Codes no longer emitted, with what replaced them; a code is never reused (``specs/versioning.md``).
 RETIRED: dict[str, str] = {
-    "LINT-001": "a comparison of different units is refused at load since definition rules version 2 (RULE-005)",
+    "LINT-001": "a comparison of different units is refused at load since definitions version 2 (RULE-005)",
 }
 
 #: prefix -> (title, how it is reported, who fixes it); the topics of ``docs/errors.md`` in order.

@@ -174,7 +174,7 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        problem = Problem.of("DEF-024", name, line, column, None, line_no=line, column=column)
+        problem = Problem.of("DEF-021", name, line, column, None, line_no=line, column=column)
         return CheckResult(name, (problem,))
     where = _Locator(text)
     problems = _load_parts(data, where, name)

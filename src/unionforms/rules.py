@@ -141,7 +141,7 @@ class _Parser:
             pos = m.end()
         self.i = 0
 
-    def fail(self, code: str, position: int | None = None, **params: Any) -> RuleSyntaxError:
+    def fail(self, code: str, position: int | None = None, /, **params: Any) -> RuleSyntaxError:
         if position is None:
             position = self.tokens[self.i][1] if self.i < len(self.tokens) else len(self.text)
         return RuleSyntaxError(code, expr=repr(self.text), rule=self.rule, position=position, **params)
