@@ -56,7 +56,7 @@ def test_qualifiers_and_words_must_be_printed(label: str) -> None:
     """Qualifiers quote any row of the line; the words after the last ： quote the blank's own row."""
     with pytest.raises(DefinitionError) as info:
         Line.from_markup("09", ["[A]帮扶农民工{人次}；", f"[B]生活救助{{人次|{label}}}，帮扶款物{{万元}}"])
-    assert info.value.code == "DEF-004"
+    assert info.value.code == "DEF-020"
     assert info.value.field == "09B.1"
 
 
