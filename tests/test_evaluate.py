@@ -1,4 +1,4 @@
-"""Rule semantics: exact arithmetic, missing-value policies, tolerance, implication."""
+"""Rule semantics: exact arithmetic, rounding read from figures, missing values, tolerance, implication."""
 
 from __future__ import annotations
 
@@ -20,16 +20,61 @@ def _rule(expr: str, missing: Missing = Missing.SKIP, tolerance: str = "0") -> R
 money = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
 
 
-@given(st.lists(money, min_size=1, max_size=6))
-def test_sum_equality_is_exact(parts: list[Decimal]) -> None:
+@given(st.lists(money.filter(bool), min_size=1, max_size=6))
+def test_a_sum_holds_within_its_rounding_and_breaks_beyond_it(parts: list[Decimal]) -> None:
     codes = [f"05{chr(65 + i)}" for i in range(len(parts))]
     rule = _rule("#05 = " + " + ".join(codes))
     values = dict(zip(codes, parts, strict=True)) | {"05": sum(parts, Decimal(0))}
     assert evaluate(rule, values).status is Status.HOLDS
-    values["05"] += Decimal("0.01")
+    # n + 1 figures written to 0.01 (none 0) stand for amounts each within 0.005: a gap up to (n + 1) x 0.005
+    # holds
+    reach = Decimal("0.005") * (len(parts) + 1)
+    cent = Decimal("0.01")
+    within = (reach // cent) * cent
+    values["05"] = sum(parts, Decimal(0)) + within
+    assert evaluate(rule, values).status is Status.HOLDS
+    values["05"] += cent
     outcome = evaluate(rule, values)
     assert outcome.status is Status.BROKEN
-    assert outcome.left == sum(parts, Decimal(0)) + Decimal("0.01")
+    assert outcome.left == sum(parts, Decimal(0)) + within + cent
+
+
+@pytest.mark.parametrize(
+    ("expr", "values", "status"),
+    [
+        # the worked examples of specs/rules.md
+        ("#05 = 05A + 05B + 05C", {"05": "3.70", "05A": "1.23", "05B": "1.23", "05C": "1.23"}, Status.HOLDS),
+        ("#05 = 05A + 05B + 05C", {"05": "3.72", "05A": "1.23", "05B": "1.23", "05C": "1.23"}, Status.BROKEN),
+        ("05A + 05B + 05C <= #05", {"05": "3.68", "05A": "1.23", "05B": "1.23", "05C": "1.23"}, Status.HOLDS),
+        ("05A+05B+05C <= #05", {"05": "3.66", "05A": "1.23", "05B": "1.23", "05C": "1.23"}, Status.BROKEN),
+        ("05A < #05", {"05": "1.23", "05A": "1.23"}, Status.HOLDS),
+        ("05A < #05", {"05": "1.22", "05A": "1.24"}, Status.BROKEN),
+        # the precision is the one typed: 3.7 stands for 3.65 … 3.75
+        ("#05 = 05A + 05B + 05C", {"05": "3.7", "05A": "1.23", "05B": "1.23", "05C": "1.23"}, Status.HOLDS),
+        ("#05 = 05A + 05B + 05C", {"05": "3.8", "05A": "1.23", "05B": "1.23", "05C": "1.23"}, Status.BROKEN),
+        # counts are exact
+        ("#01 = 01A + 01B", {"01": 3, "01A": 1, "01B": 1}, Status.BROKEN),
+        ("01A <= #01", {"01": 3, "01A": 4}, Status.BROKEN),
+        # constants are exact
+        ("#05 >= 0.01", {"05": "0.00"}, Status.BROKEN),
+        ("#05 > 0", {"05": "0.00"}, Status.BROKEN),  # a written 0 is exact: nothing was given
+        ("#05 > 0", {"05": "0.003"}, Status.HOLDS),
+        ("#05 = 05A", {"05": "0.00", "05A": "0.01"}, Status.BROKEN),
+        ("#05 = 05A", {"05": "0.01", "05A": "0.02"}, Status.HOLDS),
+    ],
+)
+def test_rounding_read_from_the_figures(expr: str, values: dict[str, object], status: Status) -> None:
+    typed = {k: Decimal(v) if isinstance(v, str) else v for k, v in values.items()}
+    assert evaluate(_rule(expr), typed).status is status  # type: ignore[arg-type]
+
+
+def test_a_premise_must_hold_for_every_amount_the_figures_stand_for() -> None:
+    rule = _rule("#05 <= 0.01 -> #01 = 0")
+    assert evaluate(rule, {"05": Decimal("0.01"), "01": 3}).status is Status.HOLDS  # 0.01 may be 0.014
+    assert evaluate(rule, {"05": Decimal("0.009"), "01": 3}).status is Status.BROKEN
+    rule = _rule("#05 > 0 -> #01 > 0")
+    assert evaluate(rule, {"05": Decimal("0.01"), "01": 0}).status is Status.BROKEN
+    assert evaluate(rule, {"05": Decimal("0.00"), "01": 0}).status is Status.HOLDS
 
 
 def test_skip_policy_skips_when_any_value_is_blank() -> None:
@@ -49,10 +94,15 @@ def test_zero_policy_counts_blanks_as_zero_but_skips_all_blank() -> None:
     [
         ({}, Status.SKIPPED),
         ({"05A": Decimal(9)}, Status.SKIPPED),  # a blank total is not 0
-        ({"05": Decimal(3), "05A": Decimal(1)}, Status.HOLDS),  # the blank part counts as 0
-        ({"05": Decimal(3), "05A": Decimal(2), "05B": Decimal(2)}, Status.BROKEN),
-        ({"05": Decimal(0), "05B": Decimal(1)}, Status.BROKEN),
+        ({"05": Decimal("3.00"), "05A": Decimal("1.00")}, Status.HOLDS),  # the blank part counts as 0
+        ({"05": Decimal("3.00"), "05A": Decimal("2.00"), "05B": Decimal("2.00")}, Status.BROKEN),
+        ({"05": Decimal(0), "05B": Decimal("1.00")}, Status.BROKEN),
         ({"05": Decimal(0)}, Status.HOLDS),
+        # rounding: figures to 0.01 stand for ± 0.005 each; a blank part is an exact 0
+        ({"05": Decimal("3.00"), "05A": Decimal("3.01")}, Status.HOLDS),
+        ({"05": Decimal("3.00"), "05A": Decimal("3.02")}, Status.BROKEN),
+        ({"05": Decimal("3.00"), "05A": Decimal("1.51"), "05B": Decimal("1.50")}, Status.HOLDS),
+        ({"05": Decimal("3.00"), "05A": Decimal("1.52"), "05B": Decimal("1.51")}, Status.BROKEN),
     ],
 )
 def test_total_policy_counts_blank_parts_as_zero_and_skips_a_blank_total(
@@ -66,14 +116,16 @@ def test_total_policy_counts_blank_parts_as_zero_and_skips_a_blank_total(
 @pytest.mark.parametrize(
     ("expr", "left", "right", "status"),
     [
-        ("01B <= 01A", "100.005", "100", Status.HOLDS),
-        ("01B <= 01A", "100.02", "100", Status.BROKEN),
-        ("01B = 01A", "99.995", "100", Status.HOLDS),
-        ("01B = 01A", "99.98", "100", Status.BROKEN),
-        ("01B != 01A", "100.001", "100", Status.BROKEN),
-        ("01B < 01A", "100.001", "100", Status.HOLDS),
-        ("01B > 01A", "99.999", "100", Status.HOLDS),
-        ("01B >= 01A", "99.98", "100", Status.BROKEN),
+        # figures to 0.001 stand for ± 0.0005 each: the tolerance adds to that
+        ("01B <= 01A", "100.005", "100.000", Status.HOLDS),
+        ("01B <= 01A", "100.020", "100.000", Status.BROKEN),
+        ("01B = 01A", "99.995", "100.000", Status.HOLDS),
+        ("01B = 01A", "99.980", "100.000", Status.BROKEN),
+        ("01B != 01A", "100.001", "100.000", Status.BROKEN),
+        ("01B != 01A", "100.020", "100.000", Status.HOLDS),
+        ("01B < 01A", "100.001", "100.000", Status.HOLDS),
+        ("01B > 01A", "99.999", "100.000", Status.HOLDS),
+        ("01B >= 01A", "99.980", "100.000", Status.BROKEN),
     ],
 )
 def test_tolerance_per_operator(expr: str, left: str, right: str, status: Status) -> None:
@@ -83,13 +135,13 @@ def test_tolerance_per_operator(expr: str, left: str, right: str, status: Status
 
 def test_implication_holds_vacuously_and_breaks_on_conclusion() -> None:
     rule = _rule("07I > 0 -> 07J > 0")
-    assert evaluate(rule, {"07I": 0, "07J": Decimal(0)}).status is Status.HOLDS
-    outcome = evaluate(rule, {"07I": 3, "07J": Decimal(0)})
+    assert evaluate(rule, {"07I": 0, "07J": 0}).status is Status.HOLDS
+    outcome = evaluate(rule, {"07I": 3, "07J": 0})
     assert outcome.status is Status.BROKEN
     assert outcome.comparison is not None and outcome.comparison.op == ">"
 
 
 def test_flag_premise() -> None:
     rule = _rule("05B = 是 -> 05A > 0")
-    assert evaluate(rule, {"05B": False, "05A": Decimal(0)}).status is Status.HOLDS
-    assert evaluate(rule, {"05B": True, "05A": Decimal(0)}).status is Status.BROKEN
+    assert evaluate(rule, {"05B": False, "05A": 0}).status is Status.HOLDS
+    assert evaluate(rule, {"05B": True, "05A": 0}).status is Status.BROKEN

@@ -38,6 +38,9 @@ def test_values_of_every_kind_read_back_exactly(registry: Registry, tmp_path: Pa
     assert result.report.values == values
     assert {c: type(v) for c, v in result.report.values.items()} == {c: type(v) for c, v in values.items()}
     assert str(result.report.values["05"]) == "1234.56"
+    # a cell does not keep the places typed: numbers are read at the declared precision of 万元 (2)
+    assert str(result.report.values["05B"]) == "0.10"
+    assert str(result.report.values["06A"]) == "99999.99"
     assert "02" not in result.report.values  # blank stays absent, never 0
     assert result.report.meta == Meta("乐山市总工会", "张三", "13800138000", datetime.date(2017, 1, 15))
     assert result.source.file == str(path)
@@ -64,6 +67,7 @@ def test_what_fillers_type_is_coerced(registry: Registry, tmp_path: Path) -> Non
         "02A": 1234,
         "02B": 0,
     }
+    assert str(result.report.values["05"]) == "3.5"  # typed as text: its own places are kept
     build(form, path, {"06B": "×"})
     assert read_xlsx(path, registry).report.values == {"06B": False}
 

@@ -131,3 +131,21 @@ def test_a_letter_cannot_start_twice_in_a_line() -> None:
     with pytest.raises(DefinitionError) as info:
         _form('[[lines]]\nnumber = "01"\nrows = ["[A]甲{人}，[B]乙{人}，[A]丙{人}"]\n')
     assert info.value.code == "DEF-019"
+
+
+def test_money_is_declared_to_two_places_unless_overridden() -> None:
+    lines = """
+[[lines]]
+number = "01"
+rows = ["[A]筹集{万元}，[B]慰问{人}，[C]其中{万元}。"]
+"""
+    form = _form(lines)
+    assert [form.declared_decimals(c) for c in ("01A", "01B", "01C")] == [2, None, 2]
+    form = _form('money_decimals = 4\ndecimals = { "01C" = 0 }\n' + lines)
+    assert [form.declared_decimals(c) for c in ("01A", "01B", "01C")] == [4, None, 0]
+    bad = {'decimals = { "01B" = 2 }': "DEF-025", 'decimals = { "09" = 2 }': "DEF-025"}
+    bad |= {"money_decimals = 7": "DEF-024", 'decimals = { "01C" = -1 }': "DEF-024"}
+    for text, code in bad.items():
+        with pytest.raises(DefinitionError) as info:
+            _form(text + "\n" + lines)
+        assert info.value.code == code, text

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import types
+from decimal import Decimal
 
 import pytest
 from hypothesis.errors import Unsatisfiable
 
-from unionforms import Form, Registry, hookimpl
+from unionforms import Form, Registry, Status, evaluate, hookimpl
 from unionforms.registry import Plugin
-from unionforms.testing import run_conformance
+from unionforms.testing import run_conformance, worked_examples
 
 
 def _registry_with(form: Form) -> Registry:
@@ -58,3 +59,19 @@ def test_a_rule_written_twice_cannot_be_broken_alone() -> None:
 def test_an_unregistered_form_fails(registry: Registry) -> None:
     with pytest.raises(AssertionError, match="not registered"):
         run_conformance("demo-2099", registry=registry)
+
+
+@pytest.mark.parametrize("form_id", ["songwennuan-2014", "songwennuan-2017", "bangfu-2013", "bangfu-2016"])
+def test_the_worked_rounding_examples_sit_at_the_edge_of_rounding(registry: Registry, form_id: str) -> None:
+    """Each equality gets its whole at the edge of rounding (holds) and one unit beyond (broken), both
+    ways round: the examples that make LibreOffice and Python agree on the interval semantics."""
+    form = registry.get(form_id)
+    examples = worked_examples(form)
+    assert len(examples) >= 4
+    statuses = []
+    for report in examples:
+        (rule,) = [r for r in form.rules if set(r.codes) == set(report.values) and "=" in r.expr]
+        statuses.append(evaluate(rule, report.values).status)  # type: ignore[arg-type]
+        assert {Decimal(str(v)).as_tuple().exponent for v in report.values.values()} == {-2}
+        assert Decimal("1.23") in report.values.values()
+    assert statuses == [Status.HOLDS, Status.BROKEN] * (len(examples) // 2)

@@ -15,7 +15,7 @@ def test_every_problem_is_reported_not_the_first(registry: Registry) -> None:
             "01A": 5000,
             "01B": 6000,
             "05": "100.60",
-            "05A": "50",
+            "05A": "50.00",
             "05B": "50.50",
             "07I": -3,
             "99Z": 1,
@@ -31,7 +31,8 @@ def test_every_problem_is_reported_not_the_first(registry: Registry) -> None:
     msg = by_rule["05-sum"].message
     assert "05 2017年元旦、春节期间送温暖活动中筹集款物总额 100.60 万元 ≠" in msg
     assert "之和 100.50 万元" in msg
-    assert by_rule["05-sum"].values == (Decimal("100.60"), Decimal("50"), Decimal("50.50"), None, None, None)
+    expected = (Decimal("100.60"), Decimal("50.00"), Decimal("50.50"), None, None, None)
+    assert by_rule["05-sum"].values == expected
 
 
 def test_warning_is_not_an_error(registry: Registry) -> None:

@@ -183,6 +183,21 @@ CATALOGUE: dict[str, Message] = {
         "请运行 `unionforms check {path}` 查看全部问题。",
         "run `unionforms check {path}` to see every problem",
     ),
+    "DEF-024": M(
+        "a declared number of decimal places (money_decimals, decimals) is not a whole number from 0 to 6",
+        "万元栏的小数位数应为 0 到 {most} 的整数，而不是 {places}。",
+        "decimal places of a 万元 blank must be a whole number from 0 to {most}, not {places}",
+        "印刷表式未注明时按 2 位（到百元）填写 money_decimals（见 specs/form-definition.md）。",
+        "write money_decimals = 2 (to the hundred yuan) unless the printed form says otherwise"
+        " (specs/form-definition.md)",
+    ),
+    "DEF-025": M(
+        "the decimals table names a code that is not a 万元 blank of the form",
+        "decimals 中的代码不是本表的万元填写栏。",
+        "decimals names a code that is not a 万元 blank of this form",
+        "只能为万元栏单独规定小数位数；请核对代码。",
+        "declare decimal places only for 万元 blanks; check the code",
+    ),
     "DEF-011": M(
         "a form definition entry has a wrong type or value",
         "表式定义中有一项的类型或取值不对。",

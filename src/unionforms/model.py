@@ -31,6 +31,7 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _TOML_AT_RE = re.compile(r"at line (?P<line>\d+), column (?P<column>\d+)")
 BLANK = "___"
 QUALIFIER = "："
+_MAX_DECIMALS = 6  # 0.000001 万元 is 1 分: no figure is written finer
 
 
 @attrs.frozen
@@ -273,6 +274,11 @@ class Notes:
     position: str = attrs.field(default="bottom", validator=attrs.validators.in_(("top", "bottom")))
 
 
+def _check_decimals(instance: object, attribute: object, value: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_DECIMALS:
+        raise DefinitionError("DEF-024", places=repr(value), most=_MAX_DECIMALS)
+
+
 def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not _ID_RE.match(value):
         raise DefinitionError("DEF-012", id=repr(value))
@@ -292,6 +298,8 @@ class Form:
     header: Header = Header()
     notes: Notes = Notes()
     line_style: str = attrs.field(default="plain", validator=attrs.validators.in_(("plain", "paren")))
+    money_decimals: int = attrs.field(default=2, validator=_check_decimals)
+    decimals: Mapping[str, int] = attrs.field(factory=dict, converter=dict)
     fields: Mapping[str, Field] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -308,6 +316,10 @@ class Form:
         if not fields:
             raise DefinitionError("DEF-014", form=self.id)
         object.__setattr__(self, "fields", fields)
+        for code, places in self.decimals.items():
+            if code not in fields or fields[code].kind is not Kind.MONEY:
+                raise DefinitionError("DEF-025", form=self.id, field=code)
+            _check_decimals(self, None, places)
         units = {code: f.unit for code, f in fields.items()}
         ids: set[str] = set()
         for rule in self.rules:
@@ -319,6 +331,15 @@ class Form:
     def line_label(self, number: str) -> str:
         """The line number as printed: 01 or （01）."""
         return f"（{number}）" if self.line_style == "paren" else number
+
+    def declared_decimals(self, code: str) -> int | None:
+        """Decimal places a 万元 blank is written to (form default or its override); None for others.
+
+        A figure typed without its precision (a number stored in a workbook) is read at this precision.
+        """
+        if self.fields[code].kind is not Kind.MONEY:
+            return None
+        return self.decimals.get(code, self.money_decimals)
 
     def iter_fields(self) -> Iterator[Field]:
         return iter(self.fields.values())
@@ -357,6 +378,8 @@ class Form:
                 header=header,
                 notes=notes,
                 line_style=data.get("line_style", "plain"),
+                money_decimals=data.get("money_decimals", 2),
+                decimals=dict(data.get("decimals", {})),
             )
         except DefinitionError as exc:
             if exc.form in (None, "?"):

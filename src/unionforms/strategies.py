@@ -23,7 +23,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .evaluate import Status, compare, evaluate, side_value
+from .evaluate import Status, compare, evaluate, side_value, surely
 from .findings import Severity
 from .model import Field, Form
 from .report import Meta, Report
@@ -40,7 +40,6 @@ __all__ = [
     "valid_reports",
 ]
 
-_CENT = Decimal("0.01")
 _MAX_PASSES = 200
 
 
@@ -64,14 +63,18 @@ def _check_limits(max_count: int, max_money: Decimal, fill: float) -> None:
 
 
 def field_values(
-    field: Field, *, max_count: int = 100_000, max_money: Decimal = Decimal("100000")
+    field: Field, *, max_count: int = 100_000, max_money: Decimal = Decimal("100000"), places: int = 2
 ) -> st.SearchStrategy[Value]:
-    """A typed value for ``field``: int ≥ 0, Decimal ≥ 0 with two places, or bool."""
+    """A typed value for ``field``: int ≥ 0, Decimal ≥ 0 written to ``places`` decimals, or bool."""
     _check_limits(max_count, max_money, 0.0)
+    if not isinstance(places, int) or not 0 <= places <= 6:
+        raise InvalidArgument(f"places must be an int from 0 to 6, not {places!r}")
     if field.kind is Kind.FLAG:
         return st.booleans()
     if field.kind is Kind.MONEY:
-        return st.decimals(min_value=0, max_value=max_money, places=2, allow_nan=False, allow_infinity=False)
+        return st.decimals(
+            min_value=0, max_value=max_money, places=places, allow_nan=False, allow_infinity=False
+        )
     return st.one_of(st.integers(0, 10), st.integers(0, max_count))
 
 
@@ -95,8 +98,14 @@ def _values(draw: st.DrawFn, form: Form, fill: float, max_count: int, max_money:
     for field in form.iter_fields():
         present = fill >= 1.0 or (fill > 0.0 and draw(st.floats(0, 1)) < fill)
         if present:
-            values[field.code] = draw(field_values(field, max_count=max_count, max_money=max_money))
+            values[field.code] = draw(_field_values(form, field.code, max_count, max_money))
     return values
+
+
+def _field_values(form: Form, code: str, max_count: int, max_money: Decimal) -> st.SearchStrategy[Value]:
+    """Values of a field of ``form``, money written to the field's declared decimals."""
+    places = form.declared_decimals(code)
+    return field_values(form.fields[code], max_count=max_count, max_money=max_money, places=places or 0)
 
 
 def reports(
@@ -149,8 +158,7 @@ def broken_reports(
     def build(draw: st.DrawFn) -> tuple[Report, Rule]:
         chosen = draw(st.sampled_from(chosen_rules))
         values: dict[str, Value] = {
-            code: draw(field_values(form.fields[code], max_count=max_count, max_money=max_money))
-            for code in chosen.codes
+            code: draw(_field_values(form, code, max_count, max_money)) for code in chosen.codes
         }
         chooser = _chooser(draw)
         ok = _break(form, chosen, values, chooser, draw)
@@ -204,8 +212,17 @@ def _repaired(
 
 
 def _unit(form: Form, comp: Comparison) -> Decimal:
-    kinds = {form.fields[r.code].kind for r in comp.refs}
-    return _CENT if Kind.MONEY in kinds else Decimal(1)
+    """The smallest step of the comparison's figures: 1 for counts, the last declared place for money."""
+    places = [form.declared_decimals(r.code) for r in comp.refs]
+    return min((Decimal(1).scaleb(-p) for p in places if p is not None), default=Decimal(1))
+
+
+def _reach(form: Form, comp: Comparison) -> Decimal:
+    """How far rounding lets ``left - right`` stray (its money figures' half-widths), up to whole steps."""
+    places = [form.declared_decimals(r.code) for r in comp.refs]
+    reach = sum((Decimal(5).scaleb(-p - 1) for p in places if p is not None), Decimal(0))
+    unit = _unit(form, comp)
+    return -(-reach // unit) * unit
 
 
 def _raise_side(
@@ -230,7 +247,9 @@ def _make_hold(
     rule: Rule,
     choose: Chooser,
     frozen: frozenset[str],
+    margin: Decimal = Decimal(0),
 ) -> bool:
+    """Raise one side so that ``comp`` holds (by ``margin`` more, to hold beyond rounding)."""
     flag = _flag_target(comp)
     if flag is not None:
         code, wanted = flag
@@ -245,9 +264,11 @@ def _make_hold(
     gap = left - right
     op = comp.op
     if op in ("<=", "<"):
-        return _raise_side(form, comp.right, gap + (unit if op == "<" else 0), values, choose, frozen)
+        step = gap + margin + (unit if op == "<" else 0)
+        return _raise_side(form, comp.right, step, values, choose, frozen)
     if op in (">=", ">"):
-        return _raise_side(form, comp.left, -gap + (unit if op == ">" else 0), values, choose, frozen)
+        step = -gap + margin + (unit if op == ">" else 0)
+        return _raise_side(form, comp.left, step, values, choose, frozen)
     if op == "=":
         if gap < 0:
             return _raise_side(form, comp.left, -gap, values, choose, frozen)
@@ -281,9 +302,9 @@ def _break(form: Form, rule: Rule, values: dict[str, Value], choose: Chooser, dr
 
 
 def _make_true(form: Form, comp: Comparison, values: dict[str, Value], rule: Rule, choose: Chooser) -> bool:
-    if compare(comp, values, rule.tolerance)[0]:
+    if surely(comp, values, rule.tolerance):
         return True
-    return _make_hold(form, comp, values, rule, choose, frozenset())
+    return _make_hold(form, comp, values, rule, choose, frozenset(), _reach(form, comp))
 
 
 def _make_false(
@@ -295,7 +316,7 @@ def _make_false(
         values[code] = (not wanted) if comp.op == "=" else wanted
         return True
     unit = _unit(form, comp)
-    extra = unit * draw(st.integers(1, 1000)) + rule.tolerance
+    extra = unit * draw(st.integers(1, 1000)) + rule.tolerance + _reach(form, comp)
     left = side_value(comp.left, values)
     right = side_value(comp.right, values)
     assert isinstance(left, Decimal) and isinstance(right, Decimal)
@@ -328,7 +349,8 @@ def _lower_side(form: Form, side: Sum, values: dict[str, Value]) -> bool:
     """Set every positive field of ``side`` to zero (used where the other side is a constant)."""
     refs = [t for sign, t in side.terms if sign > 0 and isinstance(t, Ref)]
     for ref in refs:
-        values[ref.code] = 0 if form.fields[ref.code].kind is Kind.COUNT else Decimal("0.00")
+        places = form.declared_decimals(ref.code)
+        values[ref.code] = 0 if places is None else Decimal(0).scaleb(-places)
     return bool(refs)
 
 

@@ -43,10 +43,11 @@ from .mapping import declared_mappings
 from .model import Form
 from .registry import Registry
 from .report import Report
-from .rules import Rule, parse
+from .rules import Comparison, Ref, Rule, parse
 from .scaffold import definition_source
 from .strategies import broken_reports, reports, valid_reports
 from .validate import typed_values, validate
+from .values import Value
 
 __all__ = ["FormConformance", "run_conformance"]
 
@@ -160,16 +161,59 @@ def examples(strategy: st.SearchStrategy[T], n: int) -> list[T]:
     return out[:n]
 
 
-def libreoffice_agrees(registry: Registry, form: Form, n: int, workdir: Path) -> None:
+@st.composite
+def nudged_reports(draw: st.DrawFn, form: Form) -> Report:
+    """A valid report with some 万元 figures moved by up to 3 units of their declared last place: sums
+    that hold or break by rounding alone."""
+    report = draw(valid_reports(form))
+    values = dict(report.values)
+    for code, value in values.items():
+        places = form.declared_decimals(code)
+        if places is not None and isinstance(value, Decimal) and draw(st.booleans()):
+            moved = value + Decimal(draw(st.integers(-3, 3))).scaleb(-places)
+            values[code] = moved if moved >= 0 else Decimal(0).scaleb(-places)
+    return Report(form.id, report.meta, values)
+
+
+def worked_examples(form: Form, limit: int = 6) -> list[Report]:
+    """The worked rounding examples of ``specs/rules.md`` on the form's 万元 equalities ``whole = a + b + …``
+    (parts of one declared precision): every part 1.23, the whole at the edge of rounding and one unit
+    beyond it, both ways round (3.70 and 3.71 against 1.23 + 1.23 + 1.23). At most ``limit`` reports."""
+    out = []
+    for rule in form.rules:
+        tree = rule.tree
+        if not isinstance(tree, Comparison) or tree.op != "=" or len(tree.left.terms) != 1:
+            continue
+        places = {form.declared_decimals(r.code) for r in tree.refs}
+        if len(places) != 1 or None in places or not tree.left.refs:
+            continue
+        (p,) = places
+        assert p is not None
+        unit, part = Decimal(1).scaleb(-p), Decimal(123).scaleb(-p)
+        parts = [t.code for _, t in tree.right.terms if isinstance(t, Ref)]
+        whole = tree.left.refs[0].code
+        edge = (Decimal(5).scaleb(-p - 1) * (len(parts) + 1) // unit) * unit
+        for gap in (edge, edge + unit, -edge, -edge - unit):
+            values: dict[str, Value] = dict.fromkeys(parts, part)
+            values[whole] = part * len(parts) + gap
+            if values[whole] >= 0:
+                out.append(Report(form.id, values=values))
+    return out[:limit]
+
+
+def libreoffice_agrees(registry: Registry, form: Form, n: int, workdir: Path, nudged: int = 0) -> None:
     """Filled templates recalculated by LibreOffice read back exactly, and every live check gives
-    Python's verdict; a broken report is flagged on exactly its rule. Skipped without LibreOffice."""
+    Python's verdict; a broken report is flagged on exactly its rule. Besides ``n`` valid and ``n`` broken
+    reports, ``nudged`` reports moved by rounding and the worked rounding examples go through, so that
+    the two agree on the interval semantics (``specs/rules.md`` §4). Skipped without LibreOffice."""
     if find_soffice() is None:
         pytest.skip(
             "LibreOffice is not installed: live checks not compared (apt-get install libreoffice-calc)"
         )
     valid = examples(valid_reports(form), n)
     broken = examples(broken_reports(form), n) if form.rules else []
-    reports = valid + [r for r, _ in broken]
+    rounding = examples(nudged_reports(form), nudged) if nudged else []
+    reports = valid + [r for r, _ in broken] + rounding + worked_examples(form)
     src, out = workdir / "src", workdir / "lo"
     src.mkdir(parents=True, exist_ok=True)
     files = []
@@ -191,7 +235,7 @@ def libreoffice_agrees(registry: Registry, form: Form, n: int, workdir: Path) ->
             if excel != python:
                 disagreements.append((path.name, rule.id, excel, python))
     assert disagreements == []
-    for (_, rule), path in zip(broken, converted[len(valid) :], strict=True):
+    for (_, rule), path in zip(broken, converted[len(valid) : len(valid) + len(broken)], strict=True):
         ws = openpyxl.load_workbook(path, data_only=True)[layout.sheet]
         flagged = {r.id for r in form.rules if ws[f"D{layout.check_rows[r.id]}"].value in (ERROR, WARNING)}
         assert flagged == {rule.id}
@@ -204,13 +248,15 @@ class FormConformance:
     """Subclass in a test module and set ``form_id``; pytest runs the kit's tests on that form.
 
     ``examples`` Hypothesis examples per property, ``examples_per_rule`` per rule broken alone,
-    ``libreoffice_reports`` valid and as many broken reports sent through LibreOffice.
+    ``libreoffice_reports`` valid and as many broken reports sent through LibreOffice, with
+    ``libreoffice_nudged`` reports whose 万元 figures are moved by rounding and the worked rounding examples.
     """
 
     form_id: ClassVar[str] = ""
     examples: ClassVar[int] = 25
     examples_per_rule: ClassVar[int] = 8
     libreoffice_reports: ClassVar[int] = 15
+    libreoffice_nudged: ClassVar[int] = 15
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "rule_id" in metafunc.fixturenames:
@@ -252,7 +298,7 @@ class FormConformance:
         )
 
     def test_libreoffice_agrees(self, form: Form, tmp_path: Path) -> None:
-        libreoffice_agrees(installed(), form, self.libreoffice_reports, tmp_path)
+        libreoffice_agrees(installed(), form, self.libreoffice_reports, tmp_path, self.libreoffice_nudged)
 
 
 def _run(n: int, strategy: st.SearchStrategy[T], check: Callable[[T], None]) -> None:

@@ -2,9 +2,12 @@
 
 The verdict is one of :data:`VERDICTS`: 通过 (holds), 错误 / 警告 (broken, by severity), — (skipped).
 Fields are referenced by their defined names (``F_05A``), so the formulas survive inserted rows.
-Missing values: COUNT/COUNTA of the named cells implements skip, zero and total. Excel computes in binary
-floating point, so each difference is rounded to 6 decimal places (1e-6 万元 = 1 分) before it is
-compared; Python compares exact Decimals. Values with more decimals than that may differ.
+Missing values: COUNT/COUNTA of the named cells implements skip, zero and total. Rounding is read the way
+:mod:`unionforms.evaluate` reads it, with each 万元 cell standing for ± half a unit of its field's declared
+last place (a cell holding 0 is exact): the comparison is made on the interval ``left - right ± H``.
+Excel computes in binary floating point, so each bound is rounded to at least 6 decimal places (and one
+more than the finest declared place) before it is compared; Python compares exact Decimals. The two agree
+on every value written at its field's declared precision.
 """
 
 from __future__ import annotations
@@ -45,12 +48,12 @@ def verdict_formula(form: Form, rule: Rule) -> str:
 def _holds(form: Form, rule: Rule) -> str:
     tree = rule.tree
     if isinstance(tree, Implication):
-        premise = _comparison(form, tree.premise, rule.tolerance)
+        premise = _comparison(form, tree.premise, rule.tolerance, surely=True)
         return f"IF({premise},{_comparison(form, tree.conclusion, rule.tolerance)},TRUE)"
     return _comparison(form, tree, rule.tolerance)
 
 
-def _comparison(form: Form, comp: Comparison, tol: Decimal) -> str:
+def _comparison(form: Form, comp: Comparison, tol: Decimal, *, surely: bool = False) -> str:
     terms = [t for _, t in comp.left.terms + comp.right.terms]
     flag = next((t for t in terms if isinstance(t, FlagConst)), None)
     if flag is not None:
@@ -58,8 +61,30 @@ def _comparison(form: Form, comp: Comparison, tol: Decimal) -> str:
         word = "是" if flag.value else "否"
         op = "=" if comp.op == "=" else "<>"
         return f'{field_name(ref.code)}{op}"{word}"'
-    diff = f"ROUND(({_sum(comp.left)})-({_sum(comp.right)}),6)"
     t = format(tol, "f")
+    width = _width(form, comp)
+    if width:
+        places = _places(form, comp, tol)
+        raw = f"({_sum(comp.left)})-({_sum(comp.right)})"
+        lo, hi = f"ROUND({raw}-({width}),{places})", f"ROUND({raw}+({width}),{places})"
+        if surely:
+            return {
+                "=": f"AND({lo}>=-{t},{hi}<={t})",
+                "!=": f"OR({lo}>{t},{hi}<-{t})",
+                "<=": f"{hi}<={t}",
+                ">=": f"{lo}>=-{t}",
+                "<": f"{hi}<{t}",
+                ">": f"{lo}>-{t}",
+            }[comp.op]
+        return {
+            "=": f"AND({lo}<={t},{hi}>=-{t})",
+            "!=": f"OR({lo}<-{t},{hi}>{t})",
+            "<=": f"{lo}<={t}",
+            ">=": f"{hi}>=-{t}",
+            "<": f"{lo}<{t}",
+            ">": f"{hi}>-{t}",
+        }[comp.op]
+    diff = f"ROUND(({_sum(comp.left)})-({_sum(comp.right)}),6)"
     return {
         "=": f"ABS({diff})<={t}",
         "!=": f"ABS({diff})>{t}",
@@ -68,6 +93,29 @@ def _comparison(form: Form, comp: Comparison, tol: Decimal) -> str:
         "<": f"{diff}<{t}" if tol else f"{diff}<0",
         ">": f"-{diff}<{t}" if tol else f"{diff}>0",
     }[comp.op]
+
+
+def _width(form: Form, comp: Comparison) -> str:
+    """H: each 万元 cell's half-width when it holds a number other than 0 (a blank or 0 is exact)."""
+    parts = []
+    for _, term in comp.left.terms + comp.right.terms:
+        if isinstance(term, Ref):
+            places = form.declared_decimals(term.code)
+            if places is not None:
+                half = format(Decimal(5).scaleb(-places - 1), "f")
+                parts.append(f"(N({field_name(term.code)})<>0)*{half}")
+    return "+".join(parts)
+
+
+def _places(form: Form, comp: Comparison, tol: Decimal) -> int:
+    """Decimal places the bounds are rounded to: enough for every half-width, constant and tolerance."""
+    exponents = [tol.as_tuple().exponent]
+    exponents += [
+        t.value.as_tuple().exponent for _, t in comp.left.terms + comp.right.terms if isinstance(t, Const)
+    ]
+    finest = [-int(e) for e in exponents if isinstance(e, int)]
+    finest += [p + 1 for r in comp.refs if (p := form.declared_decimals(r.code)) is not None]
+    return max(6, *finest)
 
 
 def _sum(side: Sum) -> str:

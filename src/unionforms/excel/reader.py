@@ -10,14 +10,16 @@ The workbook contract (written by the template writer):
 Only the parts needed are parsed: ``xl/workbook.xml`` and its relationships, the ``_unionforms`` sheet,
 the sheet(s) the names point at (streamed; only the named cells kept; parsing stops after the last
 named row), and the shared strings up to the last one used. Numbers go from the file's text straight to
-:class:`~decimal.Decimal`, never through binary floating point. The values are then typed and checked
-by :func:`unionforms.validate.typed_values`, as for every other reader.
+:class:`~decimal.Decimal`, never through binary floating point; a number in a 万元 cell is read at its
+field's declared precision (3.7 stored -> 3.70), since a cell does not keep the places typed. The values
+are then typed and checked by :func:`unionforms.validate.typed_values`, as for every other reader.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
 from ..errors import InputError
@@ -26,7 +28,7 @@ from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
 from ..validate import typed_values
-from ..values import Problem, coerce_header
+from ..values import Problem, Value, coerce_header
 from .cells import NO_CACHE, Cell, cell_text, cell_value, read_cells, read_strings
 from .contract import (
     CONTRACT_VERSION,
@@ -222,6 +224,7 @@ def _build(
     meta, meta_findings = _meta(form, header, sheet_cells, strings, book.date1904, file, main, where)
     report = Report(form.id, meta, raw)
     typed, problems = typed_values(form, report, source)
+    typed = {code: _at_declared_precision(form, code, raw[code], v) for code, v in typed.items()}
     order = {code: i for i, code in enumerate(form.fields)}
     field_findings = sorted(
         [*read_findings.values(), *problems], key=lambda f: order.get(f.fields[0], 0) if f.fields else 0
@@ -237,6 +240,18 @@ def _sheet_named(book: Book, sheet: str | None) -> str | None:
     if sheet in book.sheets:
         return sheet
     return next((n for n in book.sheets if n.casefold() == sheet.casefold()), None)
+
+
+def _at_declared_precision(form: Form, code: str, raw: object, value: Value) -> Value:
+    """A number stored in a cell does not keep the places it was typed with (3.70 is stored as 3.7):
+    read it at its field's declared precision, never coarser than the stored digits."""
+    places = form.declared_decimals(code)
+    if places is None or not isinstance(raw, Decimal) or not isinstance(value, Decimal):
+        return value
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -places:
+        return value.quantize(Decimal(1).scaleb(-places))
+    return value
 
 
 def _meta(
