@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from unionforms import default_registry
 from unionforms.cli import main
 
 
@@ -65,7 +66,7 @@ def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     )
     warn = tmp_path / "warn.json"
     warn.write_text(
-        json.dumps({"form": "songwennuan-2017", "values": {"05": "1", "05E": "1", "06": "2"}}),
+        json.dumps({"form": "songwennuan-2017", "values": {"05": "1.00", "05E": "1.00", "06": "2.00"}}),
         encoding="utf-8",
     )
     bad = tmp_path / "bad.json"
@@ -140,3 +141,25 @@ def test_findings_in_json_carry_english_and_detail(
     (finding,) = json.loads(out)
     assert finding["code"] == "VAL-001" and finding["message"].startswith("01A 当地职工总数：人数不能为负数")
     assert finding["message_en"].startswith("01A 当地职工总数: a count") and finding["detail"] is None
+
+
+def test_validate_shows_explained_warnings_as_explained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    values = {"05": "1.00", "05E": "1.00", "06": "2.00", "01A": "x", "01B": 5}
+    doc = {"form": "songwennuan-2017", "values": values, "explanations": {"06-05-spent": "含上年结转"}}
+    path = tmp_path / "explained.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, out, err = _run(capsys, "validate", str(path))
+    assert code == 1  # the bad 01A; 01B-part is not checked, so 01A is reported once
+    assert [line for line in out.splitlines() if "错误" in line] == [
+        line for line in out.splitlines() if "VAL-003" in line
+    ]
+    assert "警告（已说明） [CHK-006 06-05-spent]" in out and "已说明：含上年结转" in out
+    assert "1 个错误，1 个警告（其中 1 个已说明）" in err
+    code, out, _ = _run(capsys, "validate", str(path), "--json")
+    by_code = {f["code"]: f for f in json.loads(out)}
+    assert by_code["CHK-006"]["explanation"] == "含上年结转"
+    form = default_registry().get("songwennuan-2017")
+    assert by_code["VAL-003"]["unchecked"] == [r.id for r in form.rules if "01A" in r.codes]
+    assert by_code["VAL-003"]["unchecked"]

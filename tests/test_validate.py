@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from unionforms import Registry, Report, Severity, Source, validate
+from unionforms import ReadResult, Registry, Report, Severity, Source, Tally, check_read, validate
+from unionforms.display import level
+from unionforms.io import jsonio
 
 
 def test_every_problem_is_reported_not_the_first(registry: Registry) -> None:
@@ -61,3 +63,67 @@ def test_zero_policy_flags_a_total_whose_parts_are_blank(registry: Registry) -> 
     form = registry.get("songwennuan-2017")
     (finding,) = validate(form, Report(form.id, values={"05": "10"}))
     assert finding.rule == "05-sum" and finding.is_error
+
+
+def test_one_mistake_one_finding(registry: Registry) -> None:
+    """A value that fails its type check is left out of every rule: reported once, with the rules it stops."""
+    form = registry.get("songwennuan-2017")
+    values = {"01A": "x", "01B": 5, "05": "10.00", "05A": "十万", "05B": "10.00"}
+    findings = validate(form, Report(form.id, values=values))
+    assert [(f.code, f.fields) for f in findings] == [("VAL-003", ("01A",)), ("VAL-003", ("05A",))]
+    by_field = {f.fields[0]: f for f in findings}
+    # 05-sum counts blanks as 0: without the rule, it would report 05A again as a broken sum
+    assert "05-sum" in by_field["05A"].unchecked
+    assert set(by_field["01A"].unchecked) == {r.id for r in form.rules if "01A" in r.codes}
+    assert "以下审核未检查：05 = 05A + 05B + 05C + 05D + 05E" in by_field["05A"].message
+    # the same report with the mistake corrected: the sum is checked again, and breaks
+    values["05A"] = "1.00"
+    values["01A"] = 10
+    assert [f.rule for f in validate(form, Report(form.id, values=values))] == ["05-sum"]
+
+
+def test_check_read_gives_one_finding_per_mistake_for_files(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    data = {"form": form.id, "values": {"05": "10.00", "05A": -1, "05B": "10.00"}}
+    read_form, report, read_findings = jsonio.report_from_dict(data, registry, file="a.json")
+    findings = check_read(ReadResult(read_form, report, Source(file="a.json"), tuple(read_findings)))
+    assert [(f.code, f.unchecked) for f in findings] == [("VAL-006", ("05-sum",))]
+
+
+def test_an_explained_warning_is_shown_as_explained(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    values = {"05": "10.00", "05E": "10.00", "06": "12.00"}
+    (plain,) = validate(form, Report(form.id, values=values))
+    assert plain.rule == "06-05-spent" and not plain.is_explained and plain.needs_attention
+    assert level(plain) == "警告"
+    report = Report(form.id, values=values, explanations={"06-05-spent": " 含上年结转款物 2 万元 "})
+    (explained,) = validate(form, report)
+    assert explained.is_explained and not explained.needs_attention
+    assert explained.explanation == "含上年结转款物 2 万元"
+    assert (plain.code, explained.code) == ("CHK-002", "CHK-006")
+    assert "已说明：含上年结转款物 2 万元" in explained.message
+    assert "合理性审核说明" not in explained.message  # the filler's fix sentence gives way to the reviewer's
+    assert "explained: 含上年结转款物 2 万元" in explained.message_en
+    assert level(explained) == "警告（已说明）"
+    assert Tally.of([plain, explained]) == Tally(errors=0, warnings=2, explained=1)
+    assert Tally.of([plain, explained]).text() == "0 个错误，2 个警告（其中 1 个已说明）"
+    # a blank explanation explains nothing
+    report = Report(form.id, values=values, explanations={"06-05-spent": "  "})
+    assert [f.is_explained for f in validate(form, report)] == [False]
+
+
+def test_errors_cannot_be_explained_away(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    values = {"01A": 10, "01B": 50}
+    report = Report(form.id, values=values, explanations={"01B-part": "统计口径不同", "99-x": "？"})
+    findings = validate(form, report)
+    assert [(f.code, f.rule, f.severity) for f in findings] == [
+        ("CHK-001", "01B-part", Severity.ERROR),
+        ("CHK-004", "01B-part", Severity.WARNING),
+        ("CHK-005", None, Severity.WARNING),
+    ]
+    assert findings[0].explanation is None and findings[0].needs_attention
+    assert "01B-part" in findings[1].message and "不能以说明代替" in findings[1].message
+    assert findings[1].values == ("统计口径不同",)
+    assert "99-x" in findings[2].message and "没有审核规则" in findings[2].message
+    assert "unionforms show songwennuan-2017" in findings[2].message

@@ -9,7 +9,7 @@ from .errors import (
     UnionformsError,
 )
 from .evaluate import Outcome, Status, evaluate
-from .findings import Finding, Severity
+from .findings import Finding, Severity, Tally
 from .hookspecs import hookimpl
 from .model import Field, Form, Header, Line, Notes, Row
 from .registry import Registry, default_registry
@@ -43,6 +43,7 @@ __all__ = [
     "Severity",
     "Source",
     "Status",
+    "Tally",
     "UnionformsError",
     "check_read",
     "check_rules",

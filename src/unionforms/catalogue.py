@@ -560,8 +560,15 @@ CATALOGUE: dict[str, Message] = {
         "a JSON report has unknown top-level keys",
         "报表中有不认识的顶层项 {keys}。",
         "unknown top-level keys {keys}",
-        "顶层只有 form、meta 和 values 三项。",
-        "the top level has only form, meta and values",
+        "顶层只有 form、meta、values 和 explanations 四项。",
+        "the top level has only form, meta, values and explanations",
+    ),
+    "IN-016": M(
+        "a JSON report's 'explanations' is not an object of rule id -> text",
+        "报表的 explanations 应为“规则编号 → 说明文字”的对象。",
+        "'explanations' must be an object of rule id -> text",
+        '如 "explanations": {{"06-05-spent": "含上年结转款物 2 万元"}}。',
+        'e.g. "explanations": {{"06-05-spent": "含上年结转款物 2 万元"}}',
     ),
     "IN-015": M(
         "a JSON report's 'values' is not an object",
@@ -966,8 +973,8 @@ CATALOGUE: dict[str, Message] = {
         "a plausibility rule (合理性审核) is broken: worth a look",
         "{relation}（{reason}）",
         "{relation} ({reason})",
-        "如数字无误，可在报送说明中解释。",
-        "if the numbers are right, explain them in the note sent with the report",
+        "如数字无误，请在合理性审核说明中写明理由。",
+        "if the figures are right, write why in the explanation (合理性审核说明) beside the warning",
         severity="warning",
     ),
     "CHK-003": M(
@@ -977,6 +984,31 @@ CATALOGUE: dict[str, Message] = {
         "空白不等于 0：请填写有关数字，没有发生的事项填 0。",
         "a blank is not a 0: fill in the figures, and write 0 for what did not happen",
         severity="error",
+    ),
+    "CHK-004": M(
+        "an explanation (合理性审核说明) names a logic rule (逻辑性审核), which no explanation can excuse",
+        "规则 {rule} 是逻辑性审核，不通过必须修改数字，不能以说明代替：所填说明未予采纳。",
+        "rule {rule} is a logic rule (逻辑性审核): figures that break it must be corrected, not explained;"
+        " the explanation is ignored",
+        "请修改有关数字并删去该说明；只有合理性审核（警告）可以填写说明。",
+        "correct the figures and remove the explanation; only warnings (合理性审核) take one",
+        severity="warning",
+    ),
+    "CHK-005": M(
+        "an explanation (合理性审核说明) names a rule the form does not have",
+        "本表没有审核规则 {explained}，所填说明未予采纳。",
+        "the form has no rule {explained}; the explanation is ignored",
+        "请核对规则编号（`unionforms show {form}` 列出全部规则）。",
+        "check the rule id (`unionforms show {form}` lists every rule)",
+        severity="warning",
+    ),
+    "CHK-006": M(
+        "a plausibility rule (合理性审核) is broken, and the report explains why (合理性审核说明)",
+        "{relation}（{reason}）已说明：{explanation}",
+        "{relation} ({reason}); explained: {explanation}",
+        "请审核人员核实说明；说明不成立时请修改数字。",
+        "the reviewer checks the explanation; if it does not hold, correct the figures",
+        severity="warning",
     ),
     # --- MAP: cross-year mappings -------------------------------------------------------------------
     "MAP-001": M(
@@ -1111,6 +1143,15 @@ RETIRED: dict[str, str] = {
     "LINT-001": "a comparison of different units is refused at load since definitions version 2 (RULE-005)",
 }
 
+#: Sentences added to a finding of any code (no code of their own: they say more about that finding).
+NOTES: dict[str, Message] = {
+    "unchecked": M(
+        "added to a value's finding when the value kept rules from being checked (one mistake, one finding)",
+        "该值有误，以下审核未检查：{rules}。",
+        "because of this value these rules were not checked: {rules}",
+    ),
+}
+
 #: prefix -> (title, how it is reported, who fixes it); the topics of ``docs/errors.md`` in order.
 TOPICS: dict[str, tuple[str, str, str]] = {
     "DEF": (
@@ -1139,7 +1180,7 @@ TOPICS: dict[str, tuple[str, str, str]] = {
     "META": ("report header / 表头", "finding, severity error", "filler 填报人"),
     "CHK": (
         "rules broken by a report / 审核未通过",
-        "finding, error (CHK-001) or warning (CHK-002)",
+        "finding, error (CHK-001, CHK-003) or warning (CHK-002, CHK-004 … CHK-006)",
         "filler 填报人",
     ),
     "MAP": ("cross-year mappings / 跨年对照", "`MappingError` (a `DefinitionError`)", "form author 表式作者"),
@@ -1193,6 +1234,11 @@ def markdown() -> str:
             shown = m.render({name: "{" + name + "}" for name in m.placeholders})
             out.append(f"- 中文：{shown.text_zh}\n")
             out.append(f"- English: {shown.text_en}\n")
+    out.append("\n---\n\n## Notes added to findings / 附加说明\n\nAdded after a finding's message.\n")
+    for key, m in NOTES.items():
+        shown = m.render({name: "{" + name + "}" for name in m.placeholders})
+        out.append(f"\n### {key}\n\n{m.summary[:1].upper()}{m.summary[1:]}.\n\n")
+        out.append(f"- 中文：{shown.text_zh}\n- English: {shown.text_en}\n")
     if RETIRED:
         out.append("\n---\n\n## Retired codes / 停用的代码\n\nNever emitted again and never reused.\n\n")
         out += [f"- `{code}`: {why}.\n" for code, why in RETIRED.items()]

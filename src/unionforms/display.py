@@ -30,8 +30,10 @@ def pretty(expr: str) -> str:
 
 
 def level(finding: Finding) -> str:
-    """错误 for an error-level finding, 警告 for a warning."""
-    return "错误" if finding.is_error else "警告"
+    """错误 for an error-level finding, 警告 for a warning, 警告（已说明） for an explained one."""
+    if finding.is_error:
+        return "错误"
+    return "警告（已说明）" if finding.is_explained else "警告"
 
 
 def finding_line(finding: Finding, file: str = "") -> str:

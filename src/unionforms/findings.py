@@ -1,16 +1,18 @@
 """Findings: one problem in one report, located and explained in Chinese for the filler.
 
 Every finding is built by :func:`finding` from its code's entry in :mod:`unionforms.catalogue`, which
-also gives its severity.
+also gives its severity; a sentence added to a finding (:func:`with_unchecked`) comes from the
+catalogue's notes.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 import attrs
 
-from .catalogue import CATALOGUE, render
+from .catalogue import CATALOGUE, NOTES, render
 
 
 class Severity(enum.Enum):
@@ -33,7 +35,9 @@ class Finding:
     ``code`` is the catalogue code (VAL-…, CHK-…); ``message`` its Chinese text (what, then how to fix),
     ``message_en`` the English; ``rule`` the rule id for a broken rule, else None; ``fields`` the codes
     involved, ``values`` their values as found, ``cells`` their cells where known; ``detail`` the raw
-    text behind it, if any (for ``--json``).
+    text behind it, if any (for ``--json``). ``explanation`` is the filler's 合理性审核说明 of a broken
+    warning rule (why the figures are right anyway); ``unchecked`` the ids of the rules a value's
+    problem kept from being checked.
     """
 
     code: str = attrs.field(validator=_finding_code)
@@ -47,10 +51,22 @@ class Finding:
     cells: tuple[str, ...] = ()
     message_en: str = ""
     detail: str | None = None
+    explanation: str | None = None
+    unchecked: tuple[str, ...] = ()
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+    @property
+    def is_explained(self) -> bool:
+        """A warning the filler has explained (合理性审核说明); an error is never explained away."""
+        return self.severity is Severity.WARNING and self.explanation is not None
+
+    @property
+    def needs_attention(self) -> bool:
+        """An error, or a warning nobody has explained yet: what a bulk run flags again."""
+        return not self.is_explained
 
     def where(self) -> str:
         """File, sheet and cells, for a one-line display."""
@@ -71,10 +87,11 @@ def finding(
     sheet: str | None = None,
     cells: tuple[str, ...] = (),
     detail: str | None = None,
+    explanation: str | None = None,
     **params: object,
 ) -> Finding:
-    """The finding ``code`` with its message rendered from ``params`` (and ``rule``)."""
-    rendered = render(code, {"rule": rule, "sheet": sheet, **params})
+    """The finding ``code`` with its message rendered from ``params`` (and ``rule``, ``explanation``)."""
+    rendered = render(code, {"rule": rule, "sheet": sheet, "explanation": explanation, **params})
     severity = CATALOGUE[code].severity
     return Finding(
         code,
@@ -88,4 +105,48 @@ def finding(
         cells=cells,
         message_en=rendered.text_en,
         detail=detail,
+        explanation=explanation,
     )
+
+
+def with_unchecked(found: Finding, rule_ids: tuple[str, ...], listed: str) -> Finding:
+    """``found`` saying which rules its value kept from being checked (one mistake, one finding).
+
+    ``rule_ids`` go to ``unchecked``; ``listed`` (the rules as written) to the catalogue's note, added
+    after the finding's message in both languages.
+    """
+    note = NOTES["unchecked"].render({"rules": listed})
+    return attrs.evolve(
+        found,
+        message=found.message + note.text_zh,
+        message_en=f"{found.message_en}; {note.text_en}",
+        unchecked=rule_ids,
+    )
+
+
+@attrs.frozen
+class Tally:
+    """How many errors, warnings and explained warnings a set of findings holds."""
+
+    errors: int
+    warnings: int
+    explained: int
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Tally:
+        found = list(findings)
+        return cls(
+            errors=sum(f.is_error for f in found),
+            warnings=sum(not f.is_error for f in found),
+            explained=sum(f.is_explained for f in found),
+        )
+
+    @property
+    def unexplained(self) -> int:
+        """Warnings with no explanation."""
+        return self.warnings - self.explained
+
+    def text(self) -> str:
+        """``2 个错误，3 个警告（其中 1 个已说明）``."""
+        note = f"（其中 {self.explained} 个已说明）" if self.explained else ""
+        return f"{self.errors} 个错误，{self.warnings} 个警告{note}"

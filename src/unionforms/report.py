@@ -29,12 +29,16 @@ class Meta:
 class Report:
     """One return of one form. ``values`` maps field codes to values; a blank is absent, never 0.
 
+    ``explanations`` maps a warning rule's id to the filler's 合理性审核说明: why the figures are right
+    although the rule is broken.
+
     Values as read from a file may be anything; :func:`unionforms.validate` types and checks them.
     """
 
     form: str
     meta: Meta = Meta()
     values: Mapping[str, object] = attrs.field(factory=dict, converter=_as_dict)
+    explanations: Mapping[str, str] = attrs.field(factory=dict, converter=_as_dict)
 
 
 @attrs.frozen

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import cast
 
 from .completeness import empty_report
 from .display import format_value, pretty
 from .evaluate import Outcome, Status, evaluate
-from .findings import Finding, Severity, finding
+from .findings import Finding, Severity, finding, with_unchecked
 from .model import Form
 from .report import ReadResult, Report, Source
 from .rules import Comparison, Implication, Ref, Sum
@@ -53,18 +53,50 @@ def _problem(source: Source, code: str, raw: object, problem: Problem, place: st
     )
 
 
-def check_rules(form: Form, report: Report, source: Source | None = None) -> list[Finding]:
-    """A finding for every rule of ``form`` that ``report`` breaks, in definition order.
+def check_rules(
+    form: Form, report: Report, source: Source | None = None, *, unusable: Collection[str] = ()
+) -> list[Finding]:
+    """A finding for every rule of ``form`` that ``report`` breaks, in definition order, then one for
+    each explanation that is ignored (CHK-004, CHK-005).
 
     The report's values must already be typed, as every reader returns them (see :func:`typed_values`).
+    A rule naming a code in ``unusable`` (a value with a problem of its own) is not checked: the value's
+    own finding says so (:func:`check_read`). A broken warning rule the report explains is CHK-006,
+    carrying the explanation; an explanation cannot excuse an error rule.
     """
     source = source or Source()
     values = cast(Mapping[str, Value], report.values)
     findings = []
     for rule in form.rules:
+        if any(code in unusable for code in rule.codes):
+            continue
         outcome = evaluate(rule, values)
         if outcome.status is Status.BROKEN:
-            findings.append(rule_finding(form, outcome, values, source))
+            text = report.explanations.get(rule.id, "").strip()
+            explained = text if text and rule.severity is Severity.WARNING else None
+            findings.append(rule_finding(form, outcome, values, source, explained))
+    return findings + _ignored_explanations(form, report, source)
+
+
+def _ignored_explanations(form: Form, report: Report, source: Source) -> list[Finding]:
+    """CHK-004 for an explanation of an error rule, CHK-005 for one naming no rule of the form."""
+    severities = {rule.id: rule.severity for rule in form.rules}
+    findings = []
+    for rule_id, text in report.explanations.items():
+        if severities.get(rule_id) is Severity.WARNING or not text.strip():
+            continue
+        if rule_id in severities:
+            ignored = finding("CHK-004", rule=rule_id, values=(text,), file=source.file, sheet=source.sheet)
+        else:
+            ignored = finding(
+                "CHK-005",
+                explained=rule_id,
+                form=form.id,
+                values=(text,),
+                file=source.file,
+                sheet=source.sheet,
+            )
+        findings.append(ignored)
     return findings
 
 
@@ -72,23 +104,48 @@ def validate(form: Form, report: Report, source: Source | None = None) -> list[F
     """Every finding for ``report``: value problems first, then broken rules in definition order."""
     source = source or Source()
     typed, findings = typed_values(form, report, source)
-    return check_read(ReadResult(form, Report(form.id, report.meta, typed), source, tuple(findings)))
+    typed_report = Report(form.id, report.meta, typed, report.explanations)
+    return check_read(ReadResult(form, typed_report, source, tuple(findings)))
 
 
 def check_read(result: ReadResult) -> list[Finding]:
-    """Every finding for a report as read: the reading problems, an empty report (CHK-003), broken rules.
+    """Every finding for a report as read: the reading problems, an empty report (CHK-003), broken rules,
+    ignored explanations.
 
-    An empty report is one with no value at all; a report whose values were all unreadable already
-    has a finding for each, so it gets no CHK-003 on top.
+    One mistake, one finding: a value that could not be read (a finding naming one field and no rule) is
+    left out of every rule that names it; its finding lists those rules (``unchecked``) instead of each
+    reporting it again. An empty report is one with no value at all; a report whose values were all
+    unreadable already has a finding for each, so it gets no CHK-003 on top.
     """
-    findings = list(result.findings)
+    form = result.form
+    unusable = {code for f in result.findings if (code := _unusable(f)) is not None}
+    findings = []
+    for found in result.findings:
+        code = _unusable(found)
+        rules = [r for r in form.rules if code is not None and code in r.codes]
+        if rules:
+            listed = "；".join(pretty(r.expr) for r in rules)
+            found = with_unchecked(found, tuple(r.id for r in rules), listed)
+        findings.append(found)
     if not result.report.values and not findings:
-        findings.append(empty_report(result.form, result.source))
-    return findings + check_rules(result.form, result.report, result.source)
+        findings.append(empty_report(form, result.source))
+    return findings + check_rules(form, result.report, result.source, unusable=unusable)
 
 
-def rule_finding(form: Form, outcome: Outcome, values: Mapping[str, Value], source: Source) -> Finding:
-    """The finding for a broken rule, its message quoting the printed labels and the values."""
+def _unusable(found: Finding) -> str | None:
+    """The field whose value ``found`` says cannot be used, if it is about one value."""
+    return found.fields[0] if found.rule is None and len(found.fields) == 1 else None
+
+
+def rule_finding(
+    form: Form,
+    outcome: Outcome,
+    values: Mapping[str, Value],
+    source: Source,
+    explanation: str | None = None,
+) -> Finding:
+    """The finding for a broken rule, its message quoting the printed labels and the values; with the
+    filler's ``explanation`` of a broken warning rule, the explained warning CHK-006."""
     rule = outcome.rule
     assert outcome.comparison is not None
     codes = rule.codes
@@ -99,10 +156,15 @@ def rule_finding(form: Form, outcome: Outcome, values: Mapping[str, Value], sour
         )
     else:
         relation = _describe(form, rule.tree, outcome, values)
+    if rule.severity is Severity.ERROR:
+        code, explanation = "CHK-001", None  # an error is never explained away
+    else:
+        code = "CHK-002" if explanation is None else "CHK-006"
     return finding(
-        "CHK-001" if rule.severity is Severity.ERROR else "CHK-002",
+        code,
         relation=relation,
         reason=rule.reason,
+        explanation=explanation,
         fields=codes,
         values=tuple(values.get(c) for c in codes),
         rule=rule.id,

@@ -6,7 +6,7 @@ import argparse
 
 from ..display import finding_line
 from ..errors import UnionformsError
-from ..findings import Finding
+from ..findings import Finding, Tally
 from ..io.jsonio import finding_to_dict
 from ..io.reading import read_report
 from ..validate import check_read
@@ -32,9 +32,9 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
         all_findings += findings
         for f in findings:
             ctx.output.line(finding_line(f, name))
-    errors = sum(f.is_error for f in all_findings)
+    tally = Tally.of(all_findings)
     ctx.output.result([finding_to_dict(f) for f in all_findings])
-    ctx.output.note(f"{len(args.files)} 个文件：{errors} 个错误，{len(all_findings) - errors} 个警告")
+    ctx.output.note(f"{len(args.files)} 个文件：{tally.text()}")
     if unusable:
         return 2
-    return 1 if errors else 0
+    return 1 if tally.errors else 0

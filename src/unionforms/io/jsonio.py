@@ -1,8 +1,10 @@
 """Reports as JSON — the interchange contract (``specs/report-json.md``).
 
 ``{"form": "songwennuan-2017", "meta": {"unit": …, "filled_by": …, "phone": …, "date": "2017-01-15"},
-"values": {"01A": 5000, "05": "100.50", "06B": true}}``: counts are JSON integers, money decimal strings,
-flags booleans; a blank field is left out. Numbers are parsed as Decimal, never float.
+"values": {"01A": 5000, "05": "100.50", "06B": true}, "explanations": {"06-05-spent": "…"}}``: counts
+are JSON integers, money decimal strings (their places kept: "3.70" stays 3.70), flags booleans; a blank
+field is left out; ``explanations`` (optional) maps a warning rule's id to the filler's 合理性审核说明.
+Numbers are parsed as Decimal, never float.
 """
 
 from __future__ import annotations
@@ -49,11 +51,14 @@ def _unstructure_value(value: object) -> object:
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     """The JSON-ready dict of a typed report (values as validated: int, Decimal, bool)."""
-    return {
+    data: dict[str, Any] = {
         "form": report.form,
         "meta": {k: v for k, v in _converter.unstructure(report.meta).items() if v is not None},
         "values": {code: _unstructure_value(v) for code, v in report.values.items()},
     }
+    if report.explanations:
+        data["explanations"] = dict(report.explanations)
+    return data
 
 
 def dumps(report: Report) -> str:
@@ -70,7 +75,7 @@ def report_from_dict(
     """
     if not isinstance(data, Mapping) or not isinstance(data.get("form"), str):
         raise InputError("IN-013", file=file)
-    extra = set(data) - {"form", "meta", "values"}
+    extra = set(data) - {"form", "meta", "values", "explanations"}
     if extra:
         raise InputError("IN-014", keys="、".join(sorted(map(str, extra))), file=file)
     try:
@@ -81,10 +86,14 @@ def report_from_dict(
     values = data.get("values", {})
     if not isinstance(values, Mapping):
         raise InputError("IN-015", file=file)
+    explanations = data.get("explanations", {})
+    if not isinstance(explanations, Mapping) or not all(isinstance(t, str) for t in explanations.values()):
+        raise InputError("IN-016", file=file)
     meta, findings = _meta(form, data.get("meta", {}), file)
     raw = Report(form.id, meta, values)
     typed, problems = typed_values(form, raw, Source(file=file))
-    return form, Report(form.id, meta, typed), findings + problems
+    kept = {rule: text.strip() for rule, text in explanations.items() if text.strip()}
+    return form, Report(form.id, meta, typed, kept), findings + problems
 
 
 def _meta(form: Form, raw: object, file: str | None) -> tuple[Meta, list[Finding]]:
@@ -133,6 +142,8 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "message_en": finding.message_en,
         "detail": finding.detail,
+        "explanation": finding.explanation,
+        "unchecked": list(finding.unchecked),
     }
 
 
