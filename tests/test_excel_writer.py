@@ -7,8 +7,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from unionforms import Form, InputError, Registry, Report, hookimpl
-from unionforms.excel.contract import DATE_PLACEHOLDER, ID_SHEET, field_name
+from unionforms import Form, InputError, Registry, Report, Severity, hookimpl
+from unionforms.excel import read_xlsx
+from unionforms.excel.contract import DATE_PLACEHOLDER, ID_SHEET, explain_name, field_name
 from unionforms.excel.layout import PRINT_SCALE, plan
 from unionforms.excel.writer import build_workbook, write_template
 from unionforms.registry import Plugin
@@ -96,3 +97,23 @@ def test_plugins_adjust_templates_through_the_hook(tmp_path: Path, registry: Reg
     assert [b.id for b in ws.row_breaks.brk] == [*layout.breaks, layout.lines["06"][1]]
     plain = plan(form)
     assert plain.fields == layout.fields
+
+
+def test_each_warning_has_an_unlocked_named_explanation_cell(tmp_path: Path, registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "t.xlsx"
+    report = Report(form.id, explanations={"06-05-spent": "=含上年结转 _x0041_", "01B-part": "不予采纳"})
+    layout = write_template(form, path, report)
+    warnings = [(i, r) for i, r in enumerate(form.rules, start=1) if r.severity is Severity.WARNING]
+    assert set(layout.explain_cells) == {r.id for _, r in warnings}
+    wb = openpyxl.load_workbook(path)
+    ws = wb[layout.sheet]
+    for i, rule in warnings:
+        ref = layout.explain_cells[rule.id]
+        assert ref[1:] == str(layout.check_rows[rule.id])  # beside the rule's verdict
+        assert ws[ref].protection.locked is False
+        assert wb.defined_names[explain_name(i)].attr_text.endswith("$" + ref[0] + "$" + ref[1:])
+    errors = [i for i, r in enumerate(form.rules, start=1) if r.severity is Severity.ERROR]
+    assert all(explain_name(i) not in wb.defined_names for i in errors)
+    # the reader carries the explanation back; the one of an error rule had no cell to go in
+    assert read_xlsx(path, registry).report.explanations == {"06-05-spent": "=含上年结转 _x0041_"}

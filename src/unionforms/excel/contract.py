@@ -44,3 +44,13 @@ def fingerprint(form_id: str, version: str, cells: Mapping[str, str]) -> str:
         *(f"{name.upper()}={cells[name].upper()}" for name in sorted(cells, key=str.upper)),
     ]
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:32]
+
+
+#: Defined-name prefix of a warning rule's explanation cell (合理性审核说明): ``EXPL_<n>`` for the form's
+#: n-th rule (1-based, as ``CHK_<n>``); only warning rules have one.
+EXPLAIN_PREFIX = "EXPL_"
+
+
+def explain_name(index: int) -> str:
+    """The defined name of the explanation cell of the form's ``index``-th rule (1-based)."""
+    return f"{EXPLAIN_PREFIX}{index}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import attrs
 
+from ..findings import Severity
 from ..model import Field, Form, LetterMark, Row, Text
 
 _PUNCT = "，,；;。：:、"
@@ -16,6 +17,7 @@ _PUNCT = "，,；;。：:、"
 COLUMNS = ("A", "B", "C", "D", "E")
 WIDTHS = {"A": 6.5, "B": 6.5, "C": 51.0, "D": 15.0, "E": 14.0, "F": 30.0}
 CHECK_COLUMN = "F"  # the live check summary, beside the form and outside the print area
+EXPLAIN_COLUMN = "F"  # beside each warning's verdict: the filler's 合理性审核说明
 
 #: The sheet prints at a fixed scale, never "fit to page": Excel ignores manual page breaks when fitting,
 #: and a fixed scale makes the page breaks below hold in every program. A column character is about
@@ -151,6 +153,8 @@ class SheetLayout:
     #: (first row, last row, label) of the line-number cells in column A: a line split by a page break
     #: has a second cell, labelled "08" and "（续）" on two lines.
     line_cells: tuple[tuple[int, int, str], ...] = ()
+    #: Rule id -> the explanation cell (合理性审核说明) beside a warning rule's verdict.
+    explain_cells: dict[str, str] = attrs.field(factory=dict)
 
     @property
     def print_area(self) -> str:
@@ -229,6 +233,11 @@ def plan(form: Form) -> SheetLayout:
         heights=heights,
         breaks=breaks,
         line_cells=line_cells,
+        explain_cells={
+            rule.id: f"{EXPLAIN_COLUMN}{check_rows[rule.id]}"
+            for rule in form.rules
+            if rule.severity is Severity.WARNING
+        },
     )
 
 

@@ -12,7 +12,7 @@ import re
 import attrs
 
 from ..errors import InputError
-from .contract import FIELD_PREFIX
+from .contract import EXPLAIN_PREFIX, FIELD_PREFIX
 from .safety import SafeZip
 
 _REF_RE = re.compile(
@@ -81,7 +81,7 @@ def read_book(zf: SafeZip, file: str) -> Book:
     names: dict[str, tuple[str, str | None]] = {}
     for name, text, local_id in raw_names:  # a workbook-scope name wins over sheet-local ones
         key = name.upper()
-        if not (key.startswith(FIELD_PREFIX) or key.startswith("H_")):
+        if not key.startswith((FIELD_PREFIX, "H_", EXPLAIN_PREFIX)):
             continue
         local_sheet: str | None = None
         if local_id is not None:
@@ -146,7 +146,7 @@ def sheet_part(book: Book, sheet: str, file: str) -> str | None:
 
 
 def cell_names(book: Book) -> dict[str, Name]:
-    """F_… and H_… names resolved to (sheet, cell), by upper-cased name."""
+    """F_…, H_… and EXPL_… names resolved to (sheet, cell), by upper-cased name."""
     out: dict[str, Name] = {}
     for key, (text, local_sheet) in book.names.items():
         text = text.strip()

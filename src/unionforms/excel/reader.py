@@ -32,10 +32,12 @@ from ..values import Problem, Value, coerce_header
 from .cells import NO_CACHE, Cell, cell_text, cell_value, read_cells, read_strings
 from .contract import (
     CONTRACT_VERSION,
+    EXPLAIN_PREFIX,
     FIELD_PREFIX,
     FINGERPRINT_KEY,
     HEADER_NAMES,
     ID_SHEET,
+    explain_name,
     field_name,
     fingerprint,
 )
@@ -131,11 +133,13 @@ def _check_fingerprint(
 
     With every name of the form intact the fingerprint decides. With some deleted or broken (each is a
     TPL finding later) it cannot be recomputed; then names of fields the named form does not have
-    betray another form's template.
+    betray another form's template. The explanation cells (``EXPL_<n>``) are not part of the layout.
     """
     fields = {field_name(code).upper() for code in form.fields}
     wanted = fields | {name.upper() for name in HEADER_NAMES.values()}
-    intact = {key: n.cell for key, n in names.items() if n.cell is not None}
+    intact = {
+        key: n.cell for key, n in names.items() if n.cell is not None and not key.startswith(EXPLAIN_PREFIX)
+    }
     if wanted <= set(intact):
         altered = fingerprint(form_id, version, intact) != stored
     else:
@@ -222,6 +226,7 @@ def _build(
             raw[code] = value
     source = Source(file=file, sheet=main or None, cells=cells)
     meta, meta_findings = _meta(form, header, sheet_cells, strings, book.date1904, file, main, where)
+    explanations = _explanations(form, names, sheet_cells, strings, file)
     report = Report(form.id, meta, raw)
     typed, problems = typed_values(form, report, source)
     typed = {code: _at_declared_precision(form, code, raw[code], v) for code, v in typed.items()}
@@ -230,7 +235,7 @@ def _build(
         [*read_findings.values(), *problems], key=lambda f: order.get(f.fields[0], 0) if f.fields else 0
     )
     findings = (*structure, *meta_findings, *field_findings)
-    return ReadResult(form, Report(form.id, meta, typed), source, findings)
+    return ReadResult(form, Report(form.id, meta, typed, explanations), source, findings)
 
 
 def _sheet_named(book: Book, sheet: str | None) -> str | None:
@@ -240,6 +245,29 @@ def _sheet_named(book: Book, sheet: str | None) -> str | None:
     if sheet in book.sheets:
         return sheet
     return next((n for n in book.sheets if n.casefold() == sheet.casefold()), None)
+
+
+def _explanations(
+    form: Form,
+    names: Mapping[str, Name],
+    sheet_cells: Mapping[str, Mapping[str, Cell]],
+    strings: Mapping[int, str],
+    file: str,
+) -> dict[str, str]:
+    """The filler's 合理性审核说明 from the ``EXPL_<n>`` cells, by rule id; blank cells are left out."""
+    out: dict[str, str] = {}
+    for i, rule in enumerate(form.rules, start=1):
+        name = names.get(explain_name(i).upper())
+        if name is None or name.cell is None:
+            continue
+        cell = sheet_cells.get(name.sheet, {}).get(name.cell)
+        if cell is None:
+            continue
+        value = cell_value(cell, strings, file, name.cell)
+        text = cell_text(value) if value is not NO_CACHE else None
+        if text:
+            out[rule.id] = text
+    return out
 
 
 def _at_declared_precision(form: Form, code: str, raw: object, value: Value) -> Value:

@@ -37,6 +37,7 @@ from .contract import (
     HEADER_NAMES,
     ID_SHEET,
     YESNO_NAME,
+    explain_name,
     field_name,
     fingerprint,
 )
@@ -44,6 +45,7 @@ from .formulas import ERROR, WARNING, verdict_formula
 from .layout import (
     CHECK_COLUMN,
     COLUMNS,
+    EXPLAIN_COLUMN,
     MARGIN_BOTTOM,
     MARGIN_FOOTER,
     MARGIN_HEADER,
@@ -317,6 +319,7 @@ def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
         ws[f"A{row}"].alignment = _CENTER
         ws[f"B{row}"].alignment = _CENTER
         ws.row_dimensions[row].height = row_height(str(ws[f"C{row}"].value), WIDTHS["C"], 10)
+    _explanation_cells(ws, layout, first - 1)
     last = max(layout.check_rows.values())
     verdicts = f"$D${first}:$D${last}"
     ws.conditional_formatting.add(
@@ -351,6 +354,24 @@ def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
             )
 
 
+def _explanation_cells(ws: Worksheet, layout: SheetLayout, heading_row: int) -> None:
+    """Beside each warning's verdict, an unlocked cell for the filler's 合理性审核说明."""
+    if not layout.explain_cells:
+        return
+    head = ws[f"{EXPLAIN_COLUMN}{heading_row}"]
+    head.value = "合理性审核说明（警告时填写数字无误的理由）"
+    head.font = _font(10, True)
+    head.alignment = _WRAP
+    for ref in layout.explain_cells.values():
+        cell = ws[ref]
+        cell.protection = _UNLOCKED
+        cell.fill = _INPUT_FILL
+        cell.border = _BOX
+        cell.font = _font(10)
+        cell.alignment = _WRAP
+        cell.number_format = "@"
+
+
 def _names(wb: Workbook, form: Form, layout: SheetLayout) -> None:
     sheet = "'" + layout.sheet.replace("'", "''") + "'"
 
@@ -365,6 +386,9 @@ def _names(wb: Workbook, form: Form, layout: SheetLayout) -> None:
     for i, rule in enumerate(form.rules, start=1):
         ref = f"D{layout.check_rows[rule.id]}"
         wb.defined_names[f"CHK_{i}"] = DefinedName(f"CHK_{i}", attr_text=absolute(ref))
+        if rule.id in layout.explain_cells:
+            name = explain_name(i)
+            wb.defined_names[name] = DefinedName(name, attr_text=absolute(layout.explain_cells[rule.id]))
     wb.defined_names[YESNO_NAME] = DefinedName(YESNO_NAME, attr_text=f"'{ID_SHEET}'!$D$1:$D$2")
 
 
@@ -418,6 +442,11 @@ def _fill(ws: Worksheet, form: Form, layout: SheetLayout, report: Report) -> Non
             cell.value = value
         else:
             raise InputError("IN-042", field=code, value=repr(value))
+    for rule_id, text in report.explanations.items():
+        if rule_id in layout.explain_cells:  # an explanation of an error rule has no cell: it is ignored
+            cell = ws[layout.explain_cells[rule_id]]
+            cell.value = _ESCAPE_RE.sub("_x005F_", text)
+            cell.data_type = "s"
     meta = report.meta
     for attr in ("unit", "filled_by", "phone"):
         text = getattr(meta, attr)
