@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unionforms import Form, InputError, Registry
+from unionforms import Finding, Form, InputError, Registry, Severity
 from unionforms.io import jsonio
 from unionforms.io.schema import report_schema
 from unionforms.strategies import reports
@@ -79,3 +80,37 @@ def test_missing_file(tmp_path, registry: Registry) -> None:  # type: ignore[no-
     with pytest.raises(InputError) as info:
         jsonio.load(tmp_path / "none.json", registry)
     assert info.value.code == "IN-001"
+
+
+def test_explanations_are_carried_and_checked_for_shape(registry: Registry) -> None:
+    data = {
+        "form": "songwennuan-2017",
+        "values": {"06": "12.00"},
+        "explanations": {"06-05-spent": " 含上年结转 ", "03F-plausible": ""},
+    }
+    _, report, findings = jsonio.report_from_dict(data, registry)
+    assert findings == []
+    assert report.explanations == {"06-05-spent": "含上年结转"}  # trimmed; a blank one is no explanation
+    assert jsonio.report_to_dict(report)["explanations"] == {"06-05-spent": "含上年结转"}
+    assert "explanations" not in jsonio.report_to_dict(attrs.evolve(report, explanations={}))
+    for bad in (["06-05-spent"], {"06-05-spent": 3}):
+        with pytest.raises(InputError, match="IN-016"):
+            jsonio.report_from_dict({**data, "explanations": bad}, registry)
+
+
+def test_findings_as_json_carry_explanation_and_unchecked_rules() -> None:
+    finding = Finding("VAL-003", Severity.ERROR, "…", fields=("05A",), unchecked=("05-sum",))
+    assert jsonio.finding_to_dict(finding)["unchecked"] == ["05-sum"]
+    assert jsonio.finding_to_dict(finding)["explanation"] is None
+    finding = Finding("CHK-002", Severity.WARNING, "…", rule="06-05-spent", explanation="含上年结转")
+    assert jsonio.finding_to_dict(finding)["explanation"] == "含上年结转"
+
+
+def test_the_schema_admits_explanations_of_warning_rules_only(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    check = jsonschema.Draft202012Validator(report_schema(form))
+    doc = {"form": form.id, "values": {}, "explanations": {"06-05-spent": "含上年结转"}}
+    check.validate(doc)
+    for bad in ({"01B-part": "…"}, {"06-05-spent": ""}):
+        with pytest.raises(jsonschema.ValidationError):
+            check.validate({**doc, "explanations": bad})

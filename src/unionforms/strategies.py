@@ -1,7 +1,8 @@
 """Hypothesis strategies for reports of any form — for our tests and for plugin authors' own.
 
 - :func:`field_values` — a typed value for one field.
-- :func:`reports` — reports with arbitrary typed values (rules may or may not hold).
+- :func:`reports` — reports with arbitrary typed values (rules may or may not hold) and explanations.
+- :func:`explanations` — 合理性审核说明 for some warning rules.
 - :func:`valid_reports` — reports in which every error-level rule holds, equalities included, with at
   least one figure (an empty report is an error, CHK-003).
 - :func:`broken_reports` — a report that breaks exactly one chosen rule, with that rule.
@@ -34,6 +35,7 @@ from .values import Value
 __all__ = [
     "UnsatisfiableRules",
     "broken_reports",
+    "explanations",
     "field_values",
     "metas",
     "reports",
@@ -78,11 +80,15 @@ def field_values(
     return st.one_of(st.integers(0, 10), st.integers(0, max_count))
 
 
+def _texts(max_size: int = 20) -> st.SearchStrategy[str]:
+    """Text as fillers write it: no control characters, no surrounding white space, not empty."""
+    chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"))
+    return st.text(alphabet=chars, min_size=1, max_size=max_size).map(str.strip).filter(bool)
+
+
 def metas() -> st.SearchStrategy[Meta]:
     """Header entries: any of them may be blank."""
-    # Names as fillers write them: no control characters, no surrounding white space.
-    chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"))
-    text = st.text(alphabet=chars, min_size=1, max_size=20).map(str.strip).filter(bool)
+    text = _texts()
     return st.builds(
         Meta,
         unit=st.none() | text,
@@ -114,7 +120,18 @@ def reports(
     """Reports of ``form`` with typed values, each field filled with probability ``fill``; rules unchecked."""
     form = _check_form(form)
     _check_limits(max_count, max_money, fill)
-    return st.builds(Report, st.just(form.id), metas(), _values(form, fill, max_count, max_money))
+    return st.builds(
+        Report, st.just(form.id), metas(), _values(form, fill, max_count, max_money), explanations(form)
+    )
+
+
+def explanations(form: Form) -> st.SearchStrategy[dict[str, str]]:
+    """合理性审核说明 for some of ``form``'s warning rules (rule id -> text)."""
+    form = _check_form(form)
+    warnings = [r.id for r in form.rules if r.severity is Severity.WARNING]
+    if not warnings:
+        return st.just({})
+    return st.dictionaries(st.sampled_from(warnings), _texts(60), max_size=3)
 
 
 def valid_reports(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..findings import Severity
 from ..model import Form
 from ..units import Kind
 
@@ -46,5 +47,16 @@ def report_schema(form: Form) -> dict[str, Any]:
                 },
             },
             "values": {"type": "object", "additionalProperties": False, "properties": values},
+            "explanations": {
+                "type": "object",
+                "title": "合理性审核说明",
+                "description": "警告（合理性审核）规则编号 -> 数字无误的理由",
+                "additionalProperties": False,
+                "properties": {
+                    r.id: {"type": "string", "minLength": 1, "title": r.expr}
+                    for r in form.rules
+                    if r.severity is Severity.WARNING
+                },
+            },
         },
     }
