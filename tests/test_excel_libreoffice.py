@@ -79,6 +79,7 @@ def test_a_real_filler_typing_in_libreoffice(tmp_path: Path, registry: Registry)
     }
     cells = [[layout.fields[code], text] for code, text in typed.items()]
     cells += [
+        [layout.explain_cells["05-budget"], "省级专项资金由市级财政代拨，未单列"],
         [layout.meta["unit"], "平顶山市总工会"],
         [layout.meta["date"], "2014-01-20"],
         [layout.meta["phone"], "0375-3799601"],
@@ -104,6 +105,7 @@ def test_a_real_filler_typing_in_libreoffice(tmp_path: Path, registry: Registry)
         "05B": True,
         "08K": 7,
     }
+    assert result.report.explanations == {"05-budget": "省级专项资金由市级财政代拨，未单列"}
     assert result.report.meta.unit == "平顶山市总工会"
     assert result.report.meta.phone == "0375-3799601"
     assert str(result.report.meta.date) == "2014-01-20"

@@ -256,7 +256,7 @@ class FormConformance:
     examples: ClassVar[int] = 25
     examples_per_rule: ClassVar[int] = 8
     libreoffice_reports: ClassVar[int] = 15
-    libreoffice_nudged: ClassVar[int] = 15
+    libreoffice_nudged: ClassVar[int] = 10
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if "rule_id" in metafunc.fixturenames:
