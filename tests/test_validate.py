@@ -127,3 +127,14 @@ def test_errors_cannot_be_explained_away(registry: Registry) -> None:
     assert findings[1].values == ("统计口径不同",)
     assert "99-x" in findings[2].message and "没有审核规则" in findings[2].message
     assert "unionforms show songwennuan-2017" in findings[2].message
+
+
+def test_a_broken_money_rule_says_how_much_rounding_was_allowed(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    values = {"05": "3.72", "05A": "1.23", "05B": "1.23", "05C": "1.23"}
+    (finding,) = validate(form, Report(form.id, values=values))
+    assert finding.rule == "05-sum"
+    assert "3.72 万元 ≠" in finding.message and "之和 3.69 万元" in finding.message
+    assert "（已按所填位数计入四舍五入误差 ±0.02 万元）" in finding.message
+    values["05"] = "3.70"  # within rounding: 1.23 + 1.23 + 1.23 may be 3.70
+    assert validate(form, Report(form.id, values=values)) == []

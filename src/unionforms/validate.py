@@ -8,7 +8,7 @@ from typing import cast
 
 from .completeness import empty_report
 from .display import format_value, pretty
-from .evaluate import Outcome, Status, evaluate
+from .evaluate import Outcome, Status, evaluate, slack
 from .findings import Finding, Severity, finding, with_unchecked
 from .model import Form
 from .report import ReadResult, Report, Source
@@ -186,7 +186,9 @@ def _describe(
         prefix = f"{_side(form, premise.left, values)} {op} {_side(form, premise.right, values)}，则"
     left = _side(form, comp.left, values, outcome.left)
     right = _side(form, comp.right, values, outcome.right)
-    return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}，应满足 {pretty(outcome.rule.expr)}"
+    width = slack(comp, values)
+    rounding = f"（已按所填位数计入四舍五入误差 ±{format_value(width.normalize())} 万元）" if width else ""
+    return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}，应满足 {pretty(outcome.rule.expr)}{rounding}"
 
 
 def _side(form: Form, side: Sum, values: Mapping[str, Value], total: Decimal | bool | None = None) -> str:
