@@ -43,7 +43,9 @@ def test_show_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
         "label": "2014年元旦、春节期间送温暖活动中筹集慰问款物总额",
         "unit": "万元",
         "kind": "money",
+        "decimals": 2,
     }
+    assert fields["01A.1"]["decimals"] is None
     assert {"id", "expr", "severity", "message"} <= set(data["rules"][0])
 
 

@@ -8,7 +8,7 @@ from .model import Form
 
 
 def describe(form: Form) -> dict[str, Any]:
-    """Identity, every field (code, line, letter, label, unit, kind) and every rule of ``form``."""
+    """Identity, every field (code, line, letter, label, unit, kind, declared decimals) and every rule."""
     return {
         "id": form.id,
         "family": form.family,
@@ -23,6 +23,7 @@ def describe(form: Form) -> dict[str, Any]:
                 "label": f.label,
                 "unit": f.unit,
                 "kind": f.kind.value,
+                "decimals": form.declared_decimals(f.code),
             }
             for f in form.iter_fields()
         ],
