@@ -68,7 +68,7 @@ def check_rules(
     values = cast(Mapping[str, Value], report.values)
     findings = []
     for rule in form.rules:
-        if any(code in unusable for code in rule.codes):
+        if unusable and any(code in unusable for code in rule.codes):
             continue
         outcome = evaluate(rule, values)
         if outcome.status is Status.BROKEN:
