@@ -103,7 +103,7 @@ def _width(form: Form, comp: Comparison) -> str:
             places = form.declared_decimals(term.code)
             if places is not None:
                 half = format(Decimal(5).scaleb(-places - 1), "f")
-                parts.append(f"(N({field_name(term.code)})<>0)*{half}")
+                parts.append(f"(SUM({field_name(term.code)})<>0)*{half}")
     return "+".join(parts)
 
 
