@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils import column_index_from_string, range_boundaries
 
 from unionforms import Form, InputError, Registry, Report, Severity, hookimpl
 from unionforms.excel import read_xlsx
@@ -108,12 +109,17 @@ def test_each_warning_has_an_unlocked_named_explanation_cell(tmp_path: Path, reg
     assert set(layout.explain_cells) == {r.id for _, r in warnings}
     wb = openpyxl.load_workbook(path)
     ws = wb[layout.sheet]
+    _, _, printed_columns, printed_rows = range_boundaries(layout.print_area)
+    assert ws.print_area == f"'{layout.sheet}'!$A$1:$E${printed_rows}"
     for i, rule in warnings:
         ref = layout.explain_cells[rule.id]
         assert ref[1:] == str(layout.check_rows[rule.id])  # beside the rule's verdict
         assert ws[ref].protection.locked is False
         assert wb.defined_names[explain_name(i)].attr_text.endswith("$" + ref[0] + "$" + ref[1:])
+        # in the check area, which does not print: right of and below the print area
+        assert column_index_from_string(ref[0]) > printed_columns and int(ref[1:]) > printed_rows
     errors = [i for i, r in enumerate(form.rules, start=1) if r.severity is Severity.ERROR]
     assert all(explain_name(i) not in wb.defined_names for i in errors)
-    # the reader carries the explanation back; the one of an error rule had no cell to go in
+    # the reader carries the explanation back (the explanation cells are not part of the layout
+    # fingerprint, so a filled one is no IN-035); the one of an error rule had no cell to go in
     assert read_xlsx(path, registry).report.explanations == {"06-05-spent": "=含上年结转 _x0041_"}
