@@ -66,6 +66,20 @@ def test_rules_on_a_line_that_did_not_load_are_not_judged(tmp_path: Path) -> Non
     assert codes == ["DEF-017"]  # not also RULE-002 for 04D, 04E … named by rules
 
 
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("money_decimals = 7", "DEF-024"),
+        ('decimals = { "01A" = 2 }', "DEF-025"),
+        ('decimals = { "05" = -1 }', "DEF-024"),
+    ],
+)
+def test_declared_decimals_are_checked_at_their_key(tmp_path: Path, line: str, code: str) -> None:
+    text = SOURCE.replace('title = "', line + '\ntitle = "', 1)
+    (problem,) = check_path(_write(tmp_path, text)).problems
+    assert (problem.code, problem.line) == (code, _at(text, line)[0])
+
+
 def test_toml_syntax_errors_are_located(tmp_path: Path) -> None:
     result = check_path(_write(tmp_path, 'id = "x"\ntitle = "unclosed\n'))
     (problem,) = result.problems

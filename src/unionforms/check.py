@@ -194,9 +194,10 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
 
 
 def _key_of(exc: UnionformsError) -> tuple[object, ...]:
-    """Where a form-level error points: the key it names (DEF-001), else the form's id."""
+    """Where a form-level error points: the key it names (DEF-001, DEF-024, DEF-025), else the form's id."""
     key = str(exc.params.get("key", "")).strip("'\"")
-    return ("", 0, key if key in ("id", "family", "year", "version", "title") else "id")
+    known = ("id", "family", "year", "version", "title", "money_decimals", "decimals")
+    return ("", 0, key if key in known else "id")
 
 
 def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Problem]:

@@ -276,7 +276,8 @@ class Notes:
 
 def _check_decimals(instance: object, attribute: object, value: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= _MAX_DECIMALS:
-        raise DefinitionError("DEF-024", places=repr(value), most=_MAX_DECIMALS)
+        key = "decimals" if attribute is None else "money_decimals"  # for `unionforms check` to locate
+        raise DefinitionError("DEF-024", places=repr(value), most=_MAX_DECIMALS, key=key)
 
 
 def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -318,7 +319,7 @@ class Form:
         object.__setattr__(self, "fields", fields)
         for code, places in self.decimals.items():
             if code not in fields or fields[code].kind is not Kind.MONEY:
-                raise DefinitionError("DEF-025", form=self.id, field=code)
+                raise DefinitionError("DEF-025", form=self.id, field=code, key="decimals")
             _check_decimals(self, None, places)
         units = {code: f.unit for code, f in fields.items()}
         ids: set[str] = set()
