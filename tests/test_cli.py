@@ -157,7 +157,7 @@ def test_validate_shows_explained_warnings_as_explained(
     assert [line for line in out.splitlines() if "错误" in line] == [
         line for line in out.splitlines() if "VAL-003" in line
     ]
-    assert "警告（已说明） [CHK-006 06-05-spent]" in out and "已说明：含上年结转" in out
+    assert "警告（已说明） [CHK-006 06-05-spent]" in out and "已说明：“含上年结转”。" in out
     assert "1 个错误，1 个警告（其中 1 个已说明）" in err
     code, out, _ = _run(capsys, "validate", str(path), "--json")
     by_code = {f["code"]: f for f in json.loads(out)}

@@ -101,9 +101,9 @@ def test_an_explained_warning_is_shown_as_explained(registry: Registry) -> None:
     assert explained.is_explained and not explained.needs_attention
     assert explained.explanation == "含上年结转款物 2 万元"
     assert (plain.code, explained.code) == ("CHK-002", "CHK-006")
-    assert "已说明：含上年结转款物 2 万元" in explained.message
+    assert "已说明：“含上年结转款物 2 万元”。请审核人员核实说明" in explained.message
     assert "合理性审核说明" not in explained.message  # the filler's fix sentence gives way to the reviewer's
-    assert "explained: 含上年结转款物 2 万元" in explained.message_en
+    assert "explained: “含上年结转款物 2 万元”" in explained.message_en
     assert level(explained) == "警告（已说明）"
     assert Tally.of([plain, explained]) == Tally(errors=0, warnings=2, explained=1)
     assert Tally.of([plain, explained]).text() == "0 个错误，2 个警告（其中 1 个已说明）"

@@ -1004,8 +1004,8 @@ CATALOGUE: dict[str, Message] = {
     ),
     "CHK-006": M(
         "a plausibility rule (合理性审核) is broken, and the report explains why (合理性审核说明)",
-        "{relation}（{reason}）已说明：{explanation}",
-        "{relation} ({reason}); explained: {explanation}",
+        "{relation}（{reason}）已说明：“{explanation}”。",
+        "{relation} ({reason}); explained: “{explanation}”",
         "请审核人员核实说明；说明不成立时请修改数字。",
         "the reviewer checks the explanation; if it does not hold, correct the figures",
         severity="warning",
