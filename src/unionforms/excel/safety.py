@@ -27,6 +27,7 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from ..errors import InputError
+from ..io.guard import MAX_WORKBOOK_BYTES, open_input
 
 #: Largest uncompressed size of one member (a one-sheet form is well under 1 MiB).
 MAX_MEMBER_SIZE = 64 * 1024 * 1024
@@ -81,25 +82,17 @@ class SafeZip:
 
     def __init__(self, path: str | Path) -> None:
         self.file = str(path)
+        fh = open_input(path, limit=MAX_WORKBOOK_BYTES)  # a regular file of bounded size, or InputError
         try:
-            with open(path, "rb") as fh:
-                head = fh.read(8)
-                _check_signature(head, self.file)
-                claimed = _entries_claimed(fh)
-        except OSError as exc:
-            raise _unreadable(exc, self.file) from None
-        if claimed is not None and claimed > MAX_MEMBERS:  # before zipfile builds an object for each
-            raise InputError("IN-050", count=claimed, limit=MAX_MEMBERS, file=self.file)
-        try:
-            self._zip = zipfile.ZipFile(path)
-        except OSError as exc:
-            raise _unreadable(exc, self.file) from None
-        except _ZIP_ERRORS as exc:
-            raise InputError("IN-024", detail=_detail(exc), file=self.file) from None
+            self._zip = _open_zip(fh, self.file)
+        except BaseException:
+            fh.close()
+            raise
+        self._fh = fh
         try:
             self._infos = _check_directory(self._zip, self.file)
         except BaseException:
-            self._zip.close()
+            self.close()
             raise
         self._folded = {name.lower(): name for name in self._infos}
         self._read_total = 0
@@ -114,6 +107,29 @@ class SafeZip:
 
     def close(self) -> None:
         self._zip.close()
+        self._fh.close()
+
+    @property
+    def members(self) -> list[str]:
+        """Every member's name, in directory order."""
+        return list(self._infos)
+
+    def verify(self) -> None:
+        """Decompress every member within the bounds (checking its CRC), for a file handed on whole.
+
+        XML parts are parsed too, so that one declaring a DTD or entities (IN-005) or not XML (IN-002)
+        is refused here.
+
+        Reading only parses the parts it needs; a program given the whole file (LibreOffice, for
+        ``pdf``) inflates them all, so each must be proven within the bounds first, whatever the
+        directory claims.
+        """
+        for name in self._infos:
+            if name.lower().endswith((".xml", ".rels", ".vml")):
+                self.parse(name, _Nothing())
+            else:
+                for _ in self.chunks(name):
+                    pass
 
     def names(self) -> list[str]:
         """Every member's name, in the order of the archive."""
@@ -198,6 +214,13 @@ class SafeZip:
         return root
 
 
+class _Nothing:
+    """A target that keeps nothing: the part is only proven parseable and free of DTDs."""
+
+    def install(self, parser: XMLParserType) -> None:
+        return None
+
+
 class _Building:
     """Sends expat's events straight to a C TreeBuilder: no Python call per element."""
 
@@ -208,6 +231,24 @@ class _Building:
         parser.StartElementHandler = self.builder.start
         parser.EndElementHandler = self.builder.end
         parser.CharacterDataHandler = self.builder.data
+
+
+def _open_zip(fh: BinaryIO, file: str) -> zipfile.ZipFile:
+    try:
+        head = fh.read(8)
+        _check_signature(head, file)
+        claimed = _entries_claimed(fh)
+    except OSError as exc:
+        raise _unreadable(exc, file) from None
+    if claimed is not None and claimed > MAX_MEMBERS:  # before zipfile builds an object for each
+        raise InputError("IN-050", count=claimed, limit=MAX_MEMBERS, file=file)
+    try:
+        fh.seek(0)
+        return zipfile.ZipFile(fh)
+    except OSError as exc:
+        raise _unreadable(exc, file) from None
+    except _ZIP_ERRORS as exc:
+        raise InputError("IN-024", detail=_detail(exc), file=file) from None
 
 
 def _check_signature(head: bytes, file: str) -> None:

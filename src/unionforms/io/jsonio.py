@@ -26,7 +26,9 @@ from ..registry import Registry
 from ..report import Meta, Report, Source
 from ..validate import typed_values
 from ..values import Problem, coerce_header
-from .text import decode, read_bytes
+from . import jsonsafe
+from .guard import MAX_JSON_BYTES, read_input
+from .text import decode
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
 _converter.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
@@ -118,14 +120,13 @@ def _meta(form: Form, raw: object, file: str | None) -> tuple[Meta, list[Finding
 
 
 def load(path: str | Path, registry: Registry) -> tuple[Form, Report, list[Finding]]:
-    """Read a report JSON file; InputError (IN-0xx, see the catalogue) when the file is unusable."""
+    """Read a report JSON file; InputError (IN-0xx, see the catalogue) when the file is unusable.
+
+    The file is bounded before it is read and parsed within bounds (:mod:`.guard`, :mod:`.jsonsafe`).
+    """
     name = str(path)
-    text = decode(read_bytes(path), name)
-    try:
-        data = json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError as exc:
-        raise InputError("IN-011", line_no=exc.lineno, column=exc.colno, detail=exc.msg, file=name) from None
-    return report_from_dict(data, registry, file=name)
+    text = decode(read_input(path, limit=MAX_JSON_BYTES), name)
+    return report_from_dict(jsonsafe.loads(text, file=name), registry, file=name)
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:

@@ -1,0 +1,110 @@
+"""Parse untrusted JSON text within documented bounds (``specs/report-json.md`` §5.1).
+
+Python's :func:`json.loads` has none of its own: nesting 100,000 deep exhausts the stack, a
+5,000-digit integer stops ``int()`` (``ValueError`` since Python 3.11), ``NaN`` and ``Infinity`` become
+floats, and ``"\\ud800"`` gives a string that cannot be written out again. Here the depth is measured
+before parsing, number literals are measured before they are converted, and every string is checked
+after: each failure is an :class:`~unionforms.errors.InputError` naming the file (IN-005 past a bound,
+IN-002 for text that is not a valid report document).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from itertools import accumulate
+from typing import Any
+
+from ..errors import InputError
+
+#: Deepest nesting of arrays and objects (a report nests two deep: the document, then meta or values).
+MAX_JSON_DEPTH = 32
+#: Longest number literal, in characters (a real figure has at most 15 digits; 16 to 100 are VAL-008).
+MAX_NUMBER_CHARS = 100
+
+_STRING_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET_RE = re.compile(r"[^\[\]{}]+")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+class _Refused(Exception):
+    """A literal past a bound, raised from inside the parser's hooks."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _number(text: str) -> None:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _Refused(
+            "IN-005",
+            f"a number has {len(text)} characters (at most {MAX_NUMBER_CHARS}); no figure is that long",
+        )
+
+
+def _int(text: str) -> int:
+    _number(text)
+    return int(text)
+
+
+def _decimal(text: str) -> Decimal:
+    _number(text)
+    return Decimal(text)
+
+
+def _constant(text: str) -> object:
+    raise _Refused("IN-002", f"{text} is not a number JSON allows (RFC 8259); write the figure itself")
+
+
+def depth(text: str) -> int:
+    """How deep arrays and objects nest in ``text`` (strings, which may hold brackets, left out)."""
+    brackets = _NOT_BRACKET_RE.sub("", _STRING_RE.sub("", text))
+    return max(accumulate(_STEP[c] for c in brackets), default=0)
+
+
+def loads(text: str, *, file: str | None = None) -> Any:
+    """The JSON document in ``text``: numbers as int or Decimal, every bound of this module enforced."""
+    deepest = depth(text)
+    if deepest > MAX_JSON_DEPTH:
+        raise InputError(
+            "IN-005",
+            f"arrays and objects nest {deepest} deep (at most {MAX_JSON_DEPTH}); a report nests 2 deep",
+            hint="check that this is a unionforms report (不是报表文件)",
+            file=file,
+        )
+    try:
+        data = json.loads(text, parse_int=_int, parse_float=_decimal, parse_constant=_constant)
+    except _Refused as exc:
+        raise InputError(exc.code, exc.message, file=file) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            "IN-002", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=file
+        ) from None
+    except RecursionError:  # pragma: no cover - the depth bound comes first
+        raise InputError("IN-005", "arrays and objects nest too deep", file=file) from None
+    _check_strings(data, "", file)
+    return data
+
+
+def _check_strings(value: object, where: str, file: str | None) -> None:
+    """IN-002 for a string (or key) with a lone surrogate: it is not Unicode text and cannot be written."""
+    if isinstance(value, str):
+        if _SURROGATE_RE.search(value):
+            place = f" at {where}" if where else ""
+            raise InputError(
+                "IN-002",
+                f"the text{place} holds a lone UTF-16 surrogate (\\ud800–\\udfff), which is not a character",
+                hint="save the report again from the program that made it, as UTF-8",
+                file=file,
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key, where, file)
+            _check_strings(item, f"{where}.{key}" if where else key, file)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_strings(item, f"{where}[{i}]", file)
