@@ -96,6 +96,9 @@ def _bulk_parent() -> argparse.ArgumentParser:
 def _output_parent(required: bool, metavar: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("-o", "--output", required=required, metavar=metavar, help="where to write the result")
+    p.add_argument(
+        "--force", action="store_true", help="replace the output if it exists (never an input) / 覆盖已有文件"
+    )
     return p
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..io.atomic import check_output
 from ._base import Context, command
 
 
@@ -22,8 +23,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def blank(args: argparse.Namespace, ctx: Context) -> int:
     from ..excel.writer import write_template  # openpyxl only for commands that write workbooks
 
+    check_output(args.output, kind="xlsx", force=args.force)  # before any work
     form = ctx.registry.get(args.form)
-    write_template(form, args.output, password=args.password, registry=ctx.registry)
+    write_template(form, args.output, password=args.password, registry=ctx.registry, force=args.force)
     ctx.output.result(
         {"written": args.output, "form": form.id, "fields": len(form.fields), "rules": len(form.rules)},
         f"已写出 {args.output}：{form.title}（{len(form.fields)} 个填报栏，{len(form.rules)} 条审核）",

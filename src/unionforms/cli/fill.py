@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..display import finding_line
+from ..io.atomic import check_output
 from ..io.jsonio import finding_to_dict
 from ..io.reading import read_report
 from ._base import Context, command
@@ -25,10 +26,19 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def fill(args: argparse.Namespace, ctx: Context) -> int:
     from ..excel.writer import write_template  # openpyxl only for commands that write workbooks
 
+    check_output(args.output, kind="xlsx", force=args.force, inputs=[args.report])  # before any work
     result = read_report(args.report, ctx.registry)
     for f in result.findings:
         ctx.output.warn(finding_line(f))
-    write_template(result.form, args.output, result.report, password=args.password, registry=ctx.registry)
+    write_template(
+        result.form,
+        args.output,
+        result.report,
+        password=args.password,
+        registry=ctx.registry,
+        force=args.force,
+        inputs=[args.report],
+    )
     ctx.output.result(
         {
             "written": args.output,

@@ -20,6 +20,6 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output_metavar="FILE.pdf",
 )
 def pdf(args: argparse.Namespace, ctx: Context) -> int:
-    written = to_pdf(args.file, args.output)
+    written = to_pdf(args.file, args.output, force=args.force)
     ctx.output.result({"written": str(written)}, f"已写出 {written}")
     return 0

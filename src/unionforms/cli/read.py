@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..display import finding_line
-from ..errors import InputError
 from ..io import jsonio
+from ..io.atomic import check_output, write_bytes
 from ..io.reading import read_report
 from ._base import Context, command
 
@@ -25,16 +24,17 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output_metavar="REPORT.json",
 )
 def read(args: argparse.Namespace, ctx: Context) -> int:
+    if args.output:
+        check_output(args.output, kind="json", force=args.force, inputs=[args.file])  # before any work
     expect = ctx.registry.get(args.form) if args.form else None
     result = read_report(args.file, ctx.registry, expect=expect)
     for f in result.findings:
         ctx.output.warn(finding_line(f))
     text = jsonio.dumps(result.report)
     if args.output:
-        try:
-            Path(args.output).write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=args.output) from None
+        write_bytes(
+            args.output, (text + "\n").encode("utf-8"), kind="json", force=args.force, inputs=[args.file]
+        )
         ctx.output.note(f"已写出 {args.output}")
     elif ctx.output.json_mode:
         ctx.output.result(

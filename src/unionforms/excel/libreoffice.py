@@ -6,15 +6,23 @@ profile that tells Calc to recalculate every formula on load, so stale cached re
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
+from ..io.atomic import atomic_write, check_output
+from ..io.guard import MAX_WORKBOOK_BYTES, read_input
 from .printcopy import write_print_copy
+from .safety import SafeZip
+
+#: Seconds LibreOffice may take to print one workbook to PDF (a template takes about 2 s).
+PDF_TIMEOUT = 120
 
 _RECALC = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -66,12 +74,7 @@ def convert(
             *[str(f) for f in files],
         ]
         env = {**os.environ, "HOME": profile}
-        try:
-            result = subprocess.run(
-                cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
-            )
-        except subprocess.TimeoutExpired:
-            raise InputError("IN-045", seconds=f"{timeout:.0f}") from None
+        result = _run(cmd, env, timeout)
     written = [out / (Path(f).stem + "." + target) for f in files]
     missing = [str(p) for p in written if not p.exists()]
     if result.returncode != 0 or missing:
@@ -84,20 +87,57 @@ def convert(
     return written
 
 
-def to_pdf(source: str | Path, target: str | Path) -> Path:
-    """Print the workbook ``source`` to the PDF ``target`` (IN-001/IN-043 for an unusable source).
+def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run LibreOffice in its own process group; past ``timeout`` the whole group is killed (IN-045)."""
+    with subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=True,
+    ) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise InputError("IN-045", seconds=f"{timeout:g}") from None
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # helpers it left behind
+                os.killpg(proc.pid, signal.SIGKILL)
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
-    What is printed is :func:`~.printcopy.write_print_copy` of ``source``: no check colours on paper.
+
+def to_pdf(
+    source: str | Path, target: str | Path, *, force: bool = False, timeout: float = PDF_TIMEOUT
+) -> Path:
+    """Print the workbook ``source`` to the PDF ``target``, atomically.
+
+    The output is checked first (OUT-001 to OUT-004). The source is untrusted: it is copied (bounded:
+    a regular file of at most ``MAX_WORKBOOK_BYTES``), and the copy must pass :meth:`.SafeZip.verify`
+    (every member inflated within the bounds, every XML part free of DTDs) before LibreOffice, in its
+    own fresh profile and process group, gets it for at most ``timeout`` seconds.
     """
-    source, target = Path(source), Path(target)
-    if not source.is_file():
-        raise InputError("IN-001", file=str(source))
-    if source.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise InputError("IN-043", suffix=source.suffix or "—", file=str(source))
+    check_output(target, kind="pdf", force=force, inputs=[source])
+    if Path(source).suffix.lower() not in (".xlsx", ".xlsm"):
+        raise InputError("IN-043", suffix=Path(source).suffix or "—", file=str(source))
+    data = read_input(source, limit=MAX_WORKBOOK_BYTES)
     with tempfile.TemporaryDirectory(prefix="uf-pdf-") as tmp:
+        copy = Path(tmp) / ("in" + Path(source).suffix.lower())
+        copy.write_bytes(data)
+        try:
+            with SafeZip(copy) as zf:
+                zf.verify()
+        except InputError as exc:
+            exc.file = str(source)
+            raise
         # printed without the on-screen check colours: the PDF is the copy that gets sealed
-        copy = write_print_copy(source, Path(tmp) / source.name)
-        (written,) = convert([copy], "pdf", Path(tmp) / "pdf")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(written), target)
-    return target
+        (Path(tmp) / "print").mkdir()
+        printed = write_print_copy(copy, Path(tmp) / "print" / Path(source).name)
+        (written,) = convert([printed], "pdf", Path(tmp) / "out", timeout=timeout)
+        with written.open("rb") as pdf, atomic_write(target, kind="pdf", force=force, inputs=[source]) as fh:
+            shutil.copyfileobj(pdf, fh)
+    return Path(target)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..display import pretty
 from ..errors import InputError
 from ..findings import Severity
+from ..io.atomic import atomic_write, check_output
 from ..model import Form
 from ..registry import Registry
 from ..report import Report
@@ -115,13 +117,18 @@ def write_template(
     *,
     password: str | None = None,
     registry: Registry | None = None,
+    force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> SheetLayout:
-    """Write the blank (or, with ``report``, filled) template of ``form`` to ``path``."""
+    """Write the blank (or, with ``report``, filled) template of ``form`` to ``path``, atomically.
+
+    ``path`` must end in .xlsx, must not be one of ``inputs`` and must not exist unless ``force``
+    (:func:`unionforms.io.atomic.atomic_write`; OUT-001 to OUT-004).
+    """
+    check_output(path, kind="xlsx", force=force, inputs=inputs)
     wb, layout = build_workbook(form, report, password=password, registry=registry)
-    try:
-        wb.save(path)
-    except OSError as exc:
-        raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
+    with atomic_write(path, kind="xlsx", force=force, inputs=inputs) as fh:
+        wb.save(fh)
     return layout
 
 

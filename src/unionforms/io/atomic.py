@@ -1,0 +1,189 @@
+"""Write output files so that nothing is ever lost: all or nothing, never over an input or unasked.
+
+:func:`check_output` refuses, before any work is done, an output whose extension is not its format's
+(OUT-003), one that is an input of the same command (OUT-001, checked first: compared by resolved path and by
+device and inode, so a symlink or hard link to the input counts too) and one that exists already
+unless ``force`` (OUT-002). :func:`atomic_write` then writes into a temporary file in the output's own
+folder, flushes it to disk (``fsync``) and renames it over the output in one step (``os.replace``;
+without ``force``, ``os.link``, which refuses to replace a file that appeared meanwhile). A run killed
+at any point leaves the old file or the complete new one, and at worst a hidden ``.~NAME.…tmp`` file;
+a full disk or any other write failure is OUT-004 and leaves no partial output. A missing folder is
+created.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from ..errors import InputError
+
+#: The extensions each output format may be written with.
+SUFFIXES: dict[str, tuple[str, ...]] = {
+    "xlsx": (".xlsx",),
+    "pdf": (".pdf",),
+    "json": (".json",),
+}
+
+_TEMP_PREFIX = ".~"
+_TEMP_SUFFIX = ".tmp"
+
+
+def check_output(
+    path: str | Path, *, kind: str, force: bool = False, inputs: Iterable[str | Path] = ()
+) -> Path:
+    """``path`` as an output of format ``kind``, or InputError (OUT-001/002/003/004) saying why not."""
+    target = Path(path)
+    file = str(path)
+    for source in inputs:
+        if _same_file(target, Path(source)):
+            raise InputError(
+                "OUT-001",
+                f"the output is the input {str(source)!r}; writing it would destroy the input",
+                hint="write to another file (输出不能覆盖输入文件，请换一个文件名)",
+                file=file,
+            )
+    allowed = SUFFIXES[kind]
+    if target.suffix.lower() not in allowed:
+        raise InputError(
+            "OUT-003",
+            f"the output is written as {kind}, but its name ends in {target.suffix or '(nothing)'!r}",
+            hint=f"name the output …{allowed[0]} (输出文件的扩展名应为 {allowed[0]})",
+            file=file,
+        )
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise _cannot_write(file, exc) from None
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(
+                "OUT-004", "the output exists and is not a regular file (a folder or device)", file=file
+            )
+        if not force:
+            raise InputError(
+                "OUT-002",
+                "the output exists already; it is kept",
+                hint="give another name, or --force to replace it (文件已存在；如需覆盖请加 --force)",
+                file=file,
+            )
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist: they are not one file
+        return False
+
+
+@contextlib.contextmanager
+def atomic_write(
+    path: str | Path, *, kind: str, force: bool = False, inputs: Iterable[str | Path] = ()
+) -> Iterator[BinaryIO]:
+    """A binary file to write ``path`` into; it becomes ``path`` only when the ``with`` block completes.
+
+    The checks of :func:`check_output` apply. An exception in the block (or a failed write) removes the
+    temporary file and leaves ``path`` as it was; a write failure (a full disk) is OUT-004.
+    """
+    target = check_output(path, kind=kind, force=force, inputs=inputs)
+    file = str(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(
+            dir=target.parent, prefix=f"{_TEMP_PREFIX}{target.name}.", suffix=_TEMP_SUFFIX
+        )
+    except OSError as exc:
+        raise _cannot_write(file, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(temp, _mode(target))
+        _commit(temp, target, force, file)
+        _sync_folder(target.parent)
+    except OSError as exc:
+        raise _cannot_write(file, exc) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+
+
+def write_bytes(
+    path: str | Path, data: bytes, *, kind: str, force: bool = False, inputs: Iterable[str | Path] = ()
+) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_write`)."""
+    with atomic_write(path, kind=kind, force=force, inputs=inputs) as fh:
+        fh.write(data)
+    return Path(path)
+
+
+def _commit(temp: str, target: Path, force: bool, file: str) -> None:
+    if force:
+        os.replace(temp, target)
+        return
+    try:
+        os.link(temp, target)  # fails if the output appeared since it was checked: never clobber unasked
+    except FileExistsError:
+        raise InputError(
+            "OUT-002",
+            "the output appeared while it was being written; it is kept",
+            hint="give another name, or --force to replace it",
+            file=file,
+        ) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        if target.exists():  # a file system without hard links (FAT on a USB stick)
+            raise InputError("OUT-002", "the output appeared while it was being written", file=file) from None
+        os.replace(temp, target)
+
+
+def _mode(target: Path) -> int:
+    """The mode the output gets: the replaced file's, else what a new file would get under the umask."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush the rename to disk (where folders can be opened; not on every platform)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _cannot_write(file: str, exc: OSError) -> InputError:
+    reasons = {
+        errno.ENOSPC: "the disk is full (磁盘已满)",
+        errno.EDQUOT: "the disk quota is used up (磁盘配额已满)",
+        errno.EFBIG: "the file is larger than this system allows",
+        errno.EACCES: "permission denied (没有写入权限)",
+        errno.EPERM: "permission denied (没有写入权限)",
+        errno.EROFS: "the disk is read-only (磁盘只读)",
+        errno.ENOENT: "the folder does not exist (文件夹不存在)",
+    }
+    reason = reasons.get(exc.errno or 0, exc.strerror or "the system refused")
+    return InputError(
+        "OUT-004",
+        f"cannot write: {reason}; nothing was written",
+        hint="free some space or choose another place, then run the command again",
+        file=file,
+    )
