@@ -33,6 +33,8 @@ _DATE_RE = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
     r"(?:[T ]?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 )
+# Characters XML 1.0 (so an .xlsx) cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE/F.
+_UNWRITABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 
 
@@ -149,6 +151,12 @@ def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = F
             return Problem("META-001", {"value": _show(raw)})
         return date
     if isinstance(raw, str):
+        bad = _UNWRITABLE_RE.search(raw)
+        if bad:
+            return Problem(
+                "META-003",
+                f"含有不可见的控制字符或无效字符（U+{ord(bad.group()):04X}），工作簿无法保存。请重新输入这一项。",
+            )
         return raw.strip()
     if isinstance(raw, Decimal) and raw.is_finite():
         return format(raw.to_integral_value() if raw == raw.to_integral_value() else raw, "f")

@@ -246,7 +246,9 @@ def _unescape(text: str) -> str:
     """Undo Excel's _xHHHH_ escapes of characters XML cannot hold."""
     if "_x" not in text:
         return text
-    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    decoded = _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    # Escapes are UTF-16 units: a pair makes one character; a lone half is not text (U+FFFD instead).
+    return decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 # --- cell values ---------------------------------------------------------------------------------
