@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..io.atomic import check_output
+from ..outputs import check_output
 from ._base import Context, command
 
 

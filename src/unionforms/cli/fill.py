@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..display import finding_line
-from ..io.atomic import check_output
 from ..io.jsonio import finding_to_dict
 from ..io.reading import read_report
+from ..outputs import check_output
 from ._base import Context, command
 
 

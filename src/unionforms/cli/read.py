@@ -6,8 +6,8 @@ import argparse
 
 from ..display import finding_line
 from ..io import jsonio
-from ..io.atomic import check_output, write_bytes
 from ..io.reading import read_report
+from ..outputs import check_output, write_bytes
 from ._base import Context, command
 
 

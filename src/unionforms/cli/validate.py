@@ -8,7 +8,7 @@ import functools
 from ..display import finding_line
 from ..errors import UnionformsError
 from ..findings import Finding, Tally
-from ..io.guard import bounded
+from ..inputs import bounded
 from ..io.jsonio import finding_to_dict
 from ..io.reading import read_report
 from ..registry import Registry

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import InputError
-from ..io.atomic import atomic_write, check_output
-from ..io.guard import MAX_WORKBOOK_BYTES, read_input
+from ..inputs import MAX_WORKBOOK_BYTES, read_input
+from ..outputs import atomic_write, check_output
 from .printcopy import write_print_copy
 from .safety import SafeZip
 

@@ -27,7 +27,7 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from ..errors import InputError
-from ..io.guard import MAX_WORKBOOK_BYTES, open_input
+from ..inputs import MAX_WORKBOOK_BYTES, open_input
 
 #: Largest uncompressed size of one member (a one-sheet form is well under 1 MiB).
 MAX_MEMBER_SIZE = 64 * 1024 * 1024

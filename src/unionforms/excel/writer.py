@@ -26,8 +26,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..display import pretty
 from ..errors import InputError
 from ..findings import Severity
-from ..io.atomic import atomic_write, check_output
 from ..model import Form
+from ..outputs import atomic_write, check_output
 from ..registry import Registry
 from ..report import Report
 from ..units import Kind

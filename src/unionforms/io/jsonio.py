@@ -21,13 +21,13 @@ import cattrs
 
 from ..errors import InputError
 from ..findings import Finding, finding
+from ..inputs import MAX_JSON_BYTES, read_input
 from ..model import Form
 from ..registry import Registry
 from ..report import Meta, Report, Source
 from ..validate import typed_values
 from ..values import Problem, coerce_header
 from . import jsonsafe
-from .guard import MAX_JSON_BYTES, read_input
 from .text import decode
 
 _converter = cattrs.Converter(forbid_extra_keys=True)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import InputError
+from .errors import InputError
 
 #: The extensions each output format may be written with.
 SUFFIXES: dict[str, tuple[str, ...]] = {

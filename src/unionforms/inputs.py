@@ -30,7 +30,7 @@ from typing import Any, BinaryIO, TypeVar, cast
 
 import attrs
 
-from ..errors import InputError, UnionformsError
+from .errors import InputError, UnionformsError
 
 #: Largest report JSON read (a real one is a few KiB: a hundred fields and a header).
 MAX_JSON_BYTES = 1024 * 1024

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from unionforms import outputs
 from unionforms.errors import InputError
-from unionforms.io import atomic
 
 
 def _code(fn: object, *args: object, **kwargs: object) -> str:
@@ -20,7 +20,7 @@ def _code(fn: object, *args: object, **kwargs: object) -> str:
 
 def test_a_new_file_is_written_with_the_umask_mode(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    atomic.write_bytes(out, b"{}", kind="json")
+    outputs.write_bytes(out, b"{}", kind="json")
     assert out.read_bytes() == b"{}"
     mask = os.umask(0)
     os.umask(mask)
@@ -32,9 +32,9 @@ def test_an_existing_output_is_kept_unless_forced(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     out.write_bytes(b"old")
     out.chmod(0o640)
-    assert _code(atomic.write_bytes, out, b"new", kind="json") == "OUT-002"
+    assert _code(outputs.write_bytes, out, b"new", kind="json") == "OUT-002"
     assert out.read_bytes() == b"old"
-    atomic.write_bytes(out, b"new", kind="json", force=True)
+    outputs.write_bytes(out, b"new", kind="json", force=True)
     assert out.read_bytes() == b"new"
     assert out.stat().st_mode & 0o777 == 0o640  # the replaced file's mode is kept
 
@@ -46,32 +46,32 @@ def test_an_output_never_replaces_an_input_even_by_another_name(tmp_path: Path) 
     os.link(src, tmp_path / "hard.json")
     for name in ("r.json", "link.json", "hard.json", "./r.json"):
         out = tmp_path / name
-        assert _code(atomic.write_bytes, out, b"x", kind="json", force=True, inputs=[src]) == "OUT-001"
+        assert _code(outputs.write_bytes, out, b"x", kind="json", force=True, inputs=[src]) == "OUT-001"
     assert src.read_bytes() == b"input"
 
 
 def test_the_extension_must_match_the_format(tmp_path: Path) -> None:
-    assert _code(atomic.check_output, tmp_path / "x.xlsx", kind="pdf") == "OUT-003"
-    assert _code(atomic.check_output, tmp_path / "t.txt", kind="xlsx") == "OUT-003"
-    assert _code(atomic.check_output, tmp_path / "t", kind="json") == "OUT-003"
-    assert atomic.check_output(tmp_path / "T.XLSX", kind="xlsx") == tmp_path / "T.XLSX"
+    assert _code(outputs.check_output, tmp_path / "x.xlsx", kind="pdf") == "OUT-003"
+    assert _code(outputs.check_output, tmp_path / "t.txt", kind="xlsx") == "OUT-003"
+    assert _code(outputs.check_output, tmp_path / "t", kind="json") == "OUT-003"
+    assert outputs.check_output(tmp_path / "T.XLSX", kind="xlsx") == tmp_path / "T.XLSX"
 
 
 def test_a_folder_in_the_way_is_refused(tmp_path: Path) -> None:
     (tmp_path / "d.json").mkdir()
-    assert _code(atomic.check_output, tmp_path / "d.json", kind="json", force=True) == "OUT-004"
+    assert _code(outputs.check_output, tmp_path / "d.json", kind="json", force=True) == "OUT-004"
 
 
 def test_a_missing_folder_is_created(tmp_path: Path) -> None:
     out = tmp_path / "a" / "b" / "r.json"
-    atomic.write_bytes(out, b"{}", kind="json")
+    outputs.write_bytes(out, b"{}", kind="json")
     assert out.read_bytes() == b"{}"
 
 
 def test_a_failure_inside_the_block_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     out.write_bytes(b"old")
-    with pytest.raises(RuntimeError), atomic.atomic_write(out, kind="json", force=True) as fh:
+    with pytest.raises(RuntimeError), outputs.atomic_write(out, kind="json", force=True) as fh:
         fh.write(b"half")
         raise RuntimeError("stop")
     assert out.read_bytes() == b"old"
@@ -80,7 +80,7 @@ def test_a_failure_inside_the_block_leaves_the_old_file_and_no_temporary(tmp_pat
 
 def test_a_write_error_is_a_clean_coded_error(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    with pytest.raises(InputError) as info, atomic.atomic_write(out, kind="json") as fh:
+    with pytest.raises(InputError) as info, outputs.atomic_write(out, kind="json") as fh:
         fh.write(b"x")
         raise OSError(errno.ENOSPC, "No space left on device")
     assert info.value.code == "OUT-004"
