@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +95,132 @@ def test_a_write_error_is_a_clean_coded_error(tmp_path: Path) -> None:
     assert info.value.code == "OUT-004"
     assert "disk is full" in info.value.message and "Errno" not in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+# --- through the real commands -------------------------------------------------------------------
+
+REPORT = {"form": "songwennuan-2017", "meta": {"unit": "乐山市总工会"}, "values": {"01A": 10, "01B": 5}}
+
+
+def _cli(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("unionforms")
+    return subprocess.run(  # type: ignore[call-overload,no-any-return]
+        [str(exe), *args], capture_output=True, text=True, check=False, timeout=300, **kwargs
+    )
+
+
+def test_commands_refuse_to_destroy_inputs_or_existing_outputs(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps(REPORT), encoding="utf-8")
+    before = report.read_bytes()
+    checks = [
+        (["fill", str(report), "-o", str(report)], "OUT-001"),
+        (["fill", str(report), "-o", str(report), "--force"], "OUT-001"),
+        (["read", str(report), "-o", str(report), "--force"], "OUT-001"),
+        (["blank", "songwennuan-2017", "-o", str(tmp_path / "t.txt")], "OUT-003"),
+        (["pdf", str(tmp_path / "x.xlsx"), "-o", str(tmp_path / "x.xlsx")], "OUT-001"),
+        (["pdf", str(tmp_path / "x.xlsx"), "-o", str(tmp_path / "y.xlsx")], "OUT-003"),
+        (["read", str(report), "-o", str(tmp_path / "r.txt")], "OUT-003"),
+    ]
+    for args, code in checks:
+        run = _cli(*args)
+        assert run.returncode == 2, (args, run.stderr)
+        assert f"] {code}: " in run.stderr, (args, run.stderr)
+        assert "Traceback" not in run.stderr
+    assert report.read_bytes() == before
+    out = tmp_path / "f.xlsx"
+    assert _cli("fill", str(report), "-o", str(out)).returncode == 0
+    first = out.read_bytes()
+    run = _cli("fill", str(report), "-o", str(out))
+    assert run.returncode == 2 and "] OUT-002: " in run.stderr
+    assert out.read_bytes() == first
+    assert _cli("fill", str(report), "-o", str(out), "--force").returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", "r.json"]
+
+
+def test_a_full_disk_is_a_clean_error_and_leaves_nothing(tmp_path: Path) -> None:
+    """The file size limit (RLIMIT_FSIZE) makes every write past 4 KiB fail, as a full disk does."""
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps(REPORT), encoding="utf-8")
+    out = tmp_path / "f.xlsx"
+    out.write_bytes(b"the old file")
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    run = _cli("fill", str(report), "-o", str(out), "--force", preexec_fn=small_disk)
+    assert run.returncode == 2, run.stderr
+    assert "] OUT-004: cannot write: " in run.stderr and "nothing was written" in run.stderr
+    assert "Traceback" not in run.stderr and "Errno" not in run.stderr
+    assert out.read_bytes() == b"the old file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", "r.json"]
+
+
+def _writer(args: list[str]) -> int:
+    """Fork a process running the command ``args`` (no exec: already imported, so the write comes soon)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                os.dup2(null.fileno(), 2)
+            from unionforms.cli import main
+
+            code = main(args)
+        finally:
+            os._exit(code)
+    return pid
+
+
+def test_a_writer_killed_at_any_moment_leaves_the_old_file_or_the_new(tmp_path: Path) -> None:
+    """SIGKILL during fill and blank over an existing file, 30 times at random moments (fixed seed)."""
+    from unionforms import default_registry
+    from unionforms.io.reading import read_report
+
+    registry = default_registry()
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps(REPORT), encoding="utf-8")
+    old = tmp_path / "old.xlsx"
+    old_report = dict(REPORT, values={"01A": 99, "01B": 1})
+    (tmp_path / "old.json").write_text(json.dumps(old_report), encoding="utf-8")
+    assert os.waitpid(_writer(["fill", str(tmp_path / "old.json"), "-o", str(old)]), 0)[1] == 0
+    old_bytes = old.read_bytes()
+    out = tmp_path / "out.xlsx"
+    commands = {
+        "fill": ["fill", str(report), "-o", str(out), "--force"],
+        "blank": ["blank", "songwennuan-2017", "-o", str(out), "--force"],
+    }
+    durations = {}
+    for name, args in commands.items():  # how long a whole run takes, to kill within it
+        shutil.copyfile(old, out)
+        started = time.monotonic()
+        assert os.waitpid(_writer(args), 0)[1] == 0
+        durations[name] = time.monotonic() - started
+    rng = random.Random(10)
+    outcomes = {"old": 0, "new": 0, "mid-write": 0}
+    for attempt in range(30):
+        name = "fill" if attempt % 3 else "blank"
+        shutil.copyfile(old, out)
+        pid = _writer(commands[name])
+        time.sleep(rng.uniform(0.5, 1.05) * durations[name])
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        leftovers = list(tmp_path.glob(".~out.xlsx.*.tmp"))  # what a kill mid-write leaves: hidden
+        outcomes["mid-write"] += bool(leftovers)
+        for leftover in leftovers:
+            leftover.unlink()
+        if out.read_bytes() == old_bytes:
+            outcomes["old"] += 1
+            continue
+        read = read_report(out, registry)  # a complete new file: it opens and reads back
+        expected = {"01A": 10, "01B": 5} if name == "fill" else {}
+        assert dict(read.report.values) == expected, attempt
+        outcomes["new"] += 1
+    print(
+        f"\n30 kills: {outcomes['old']} left the old file, {outcomes['new']} the complete new one; "
+        f"{outcomes['mid-write']} struck while the temporary file was being written"
+    )
+    assert outcomes["old"] + outcomes["new"] == 30

@@ -62,7 +62,7 @@ def check_output(
     except FileNotFoundError:
         st = None
     except OSError as exc:
-        raise _cannot_write(file, exc) from None
+        raise cannot_write(file, exc) from None
     if st is not None:
         if not stat.S_ISREG(st.st_mode):
             raise InputError(
@@ -104,7 +104,7 @@ def atomic_write(
             dir=target.parent, prefix=f"{_TEMP_PREFIX}{target.name}.", suffix=_TEMP_SUFFIX
         )
     except OSError as exc:
-        raise _cannot_write(file, exc) from None
+        raise cannot_write(file, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -114,7 +114,7 @@ def atomic_write(
         _commit(temp, target, force, file)
         _sync_folder(target.parent)
     except OSError as exc:
-        raise _cannot_write(file, exc) from None
+        raise cannot_write(file, exc) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
@@ -170,7 +170,8 @@ def _sync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def _cannot_write(file: str, exc: OSError) -> InputError:
+def cannot_write(file: str, exc: OSError) -> InputError:
+    """OUT-004 for ``file``, saying in words (not errno text) why the system refused."""
     reasons = {
         errno.ENOSPC: "the disk is full (磁盘已满)",
         errno.EDQUOT: "the disk quota is used up (磁盘配额已满)",

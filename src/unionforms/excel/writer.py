@@ -8,7 +8,10 @@ the input cells. Every rule is compiled into a live check (see :mod:`.formulas`)
 from __future__ import annotations
 
 import datetime
+import gc
+import io
 import re
+import sys
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +30,7 @@ from ..display import pretty
 from ..errors import InputError
 from ..findings import Severity
 from ..model import Form
-from ..outputs import atomic_write, check_output
+from ..outputs import atomic_write, cannot_write, check_output
 from ..registry import Registry
 from ..report import Report
 from ..units import Kind
@@ -127,9 +130,30 @@ def write_template(
     """
     check_output(path, kind="xlsx", force=force, inputs=inputs)
     wb, layout = build_workbook(form, report, password=password, registry=registry)
+    data = _serialise(wb, str(path))
     with atomic_write(path, kind="xlsx", force=force, inputs=inputs) as fh:
-        wb.save(fh)
+        fh.write(data)
     return layout
+
+
+def _serialise(wb: Workbook, file: str) -> bytes:
+    """The workbook's bytes; OUT-004 when openpyxl's own temporary files cannot be written (a full disk)."""
+    buf = io.BytesIO()
+    error: InputError | None = None
+    try:
+        wb.save(buf)
+    except OSError as exc:
+        error = cannot_write(file, exc)
+    if error is not None:
+        # openpyxl leaves half-closed writers behind; collect them now, quietly, not at exit with a traceback
+        hook = sys.unraisablehook
+        sys.unraisablehook = lambda _: None
+        try:
+            gc.collect()
+        finally:
+            sys.unraisablehook = hook
+        raise error
+    return buf.getvalue()
 
 
 def _font(size: float = 11, bold: bool = False, name: str = _BODY, color: str | None = None) -> Font:
