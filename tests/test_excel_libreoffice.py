@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -112,3 +113,65 @@ def test_a_real_filler_typing_in_libreoffice(tmp_path: Path, registry: Registry)
     findings = validate(form, result.report, result.source)
     assert [f.rule for f in findings] == ["01-sum"]  # 5 ≠ 1 + 2 + 1, as typed
     assert findings[0].cells == tuple(layout.fields[c] for c in ("01A", "01B", "01C", "01D"))
+
+
+# --- pdf of untrusted files ----------------------------------------------------------------------
+
+
+def test_pdf_refuses_bombs_before_libreoffice_sees_them(tmp_path: Path, registry: Registry) -> None:
+    """Parts a read never inflates are all inflated (bounded) and parsed before LibreOffice gets the file."""
+    from tests.hostile.make_corpus import make
+    from unionforms import InputError
+    from unionforms.excel.libreoffice import to_pdf
+
+    folder = tmp_path / "corpus"
+    entries = {e.name: e for e in make(folder, registry)}
+    expected = {
+        "bomb-styles.xlsx": "IN-005",  # an honest directory: refused from it
+        "lying-styles.xlsx": "IN-002",  # the directory lies: inflating it proves the damage
+        "dtd-styles.xlsx": "IN-005",  # a DTD in styles.xml, which reading never parses
+        "zero.xlsx": "IN-001",
+        "fifo.xlsx": "IN-001",
+    }
+    for name, code in expected.items():
+        assert name in entries
+        with pytest.raises(InputError) as info:
+            to_pdf(folder / name, tmp_path / f"{name}.pdf")
+        assert info.value.code == code, (name, str(info.value))
+        assert info.value.file == str(folder / name)
+        assert not (tmp_path / f"{name}.pdf").exists()
+    written = to_pdf(folder / "good.xlsx", tmp_path / "good.pdf")
+    assert written.read_bytes().startswith(b"%PDF")
+
+
+def test_libreoffice_is_killed_with_its_helpers_past_the_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stand-in `soffice` that never finishes and starts a helper: both are gone after the timeout."""
+    from unionforms import InputError
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helper_pid = tmp_path / "helper.pid"
+    fake = bin_dir / "soffice"
+    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {helper_pid}\nsleep 300\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    (tmp_path / "a.xlsx").write_bytes(b"PK")
+    with pytest.raises(InputError) as info:
+        convert([tmp_path / "a.xlsx"], "pdf", tmp_path / "out", timeout=2)
+    assert info.value.code == "IN-005"
+    pid = int(helper_pid.read_text())
+    deadline = time.monotonic() + 5  # killed with the group; give the kernel a moment to reap it
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid), "the helper LibreOffice started outlived the timeout"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped by its parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return not stat.read().rpartition(") ")[2].startswith("Z")
+    except FileNotFoundError:
+        return False
