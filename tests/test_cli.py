@@ -165,3 +165,21 @@ def test_validate_shows_explained_warnings_as_explained(
     form = default_registry().get("songwennuan-2017")
     assert by_code["VAL-003"]["unchecked"] == [r.id for r in form.rules if "01A" in r.codes]
     assert by_code["VAL-003"]["unchecked"]
+
+
+def test_fill_leaves_out_text_a_workbook_cannot_hold(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "r.json"
+    meta = {"unit": "乐山\x1b[2J市", "filled_by": "张三"}
+    report.write_text(json.dumps({"form": "songwennuan-2017", "meta": meta, "values": {"01A": 3}}), "utf-8")
+    code, _, err = _run(capsys, "fill", str(report), "-o", str(tmp_path / "f.xlsx"))
+    assert code == 1
+    assert "META-003" in err and "\x1b" not in err
+    code, out, _ = _run(capsys, "read", str(tmp_path / "f.xlsx"), "--json")
+    assert code == 0
+    assert json.loads(out)["report"] == {
+        "form": "songwennuan-2017",
+        "meta": {"filled_by": "张三"},
+        "values": {"01A": 3},
+    }

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from unionforms import Field
 from unionforms.findings import finding
-from unionforms.values import Problem, coerce
+from unionforms.values import Problem, coerce, coerce_header
 
 COUNT = Field("01A", "01", "A", "当地职工总数", "人")
 MONEY = Field("05", "05", None, "筹集款物总额", "万元")
@@ -89,3 +89,18 @@ def test_more_digits_than_excel_keeps_are_refused() -> None:
     problem = coerce(MONEY, "99999999999999.99")
     assert isinstance(problem, Problem) and problem.code == "VAL-008"
     assert coerce(MONEY, "9999999999999.99") == Decimal("9999999999999.99")
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x0b", "\ud800", "\udfff", "\ufffe", "\uffff"])
+def test_header_text_a_workbook_cannot_hold_is_meta003(char: str) -> None:
+    from unionforms.model import Header
+
+    problem = coerce_header(Header(), "unit", f"乐山{char}市")
+    assert isinstance(problem, Problem) and problem.code == "META-003"
+    assert f"U+{ord(char):04X}" in problem.message
+
+
+def test_tabs_and_line_breaks_stay_in_header_text() -> None:
+    from unionforms.model import Header
+
+    assert coerce_header(Header(), "unit", "乐山市\n总工会\t") == "乐山市\n总工会"
