@@ -175,7 +175,7 @@ def test_fill_leaves_out_text_a_workbook_cannot_hold(
     report.write_text(json.dumps({"form": "songwennuan-2017", "meta": meta, "values": {"01A": 3}}), "utf-8")
     code, _, err = _run(capsys, "fill", str(report), "-o", str(tmp_path / "f.xlsx"))
     assert code == 1
-    assert "META-003" in err and "\x1b" not in err
+    assert "META-005" in err and "\x1b" not in err
     code, out, _ = _run(capsys, "read", str(tmp_path / "f.xlsx"), "--json")
     assert code == 0
     assert json.loads(out)["report"] == {

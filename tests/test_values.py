@@ -96,7 +96,7 @@ def test_header_text_a_workbook_cannot_hold_is_meta003(char: str) -> None:
     from unionforms.model import Header
 
     problem = coerce_header(Header(), "unit", f"乐山{char}市")
-    assert isinstance(problem, Problem) and problem.code == "META-003"
+    assert isinstance(problem, Problem) and problem.code == "META-005"
     assert f"U+{ord(char):04X}" in problem.message
 
 

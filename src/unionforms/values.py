@@ -154,7 +154,7 @@ def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = F
         bad = _UNWRITABLE_RE.search(raw)
         if bad:
             return Problem(
-                "META-003",
+                "META-005",
                 f"含有不可见的控制字符或无效字符（U+{ord(bad.group()):04X}），工作簿无法保存。请重新输入这一项。",
             )
         return raw.strip()

@@ -154,7 +154,7 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
         fh.write("a" * (20 * 1000 * 1000))
         fh.write('"}}')
     escape = dict(good, meta={"unit": "乐山\x1b[2J\x1b]0;pwned\x07市"})
-    add("escape.json", USABLE, "terminal escapes in the unit", "META-003").write_text(json.dumps(escape))
+    add("escape.json", USABLE, "terminal escapes in the unit", "META-005").write_text(json.dumps(escape))
     add("gbk.json", "IN-001", "GBK-encoded (Chinese Windows)").write_bytes(text.encode("gbk"))
     add("utf16.json", "IN-001", "UTF-16 with BOM (Windows Notepad)").write_bytes(text.encode("utf-16"))
     add("empty.json", "IN-002", "an empty file").write_bytes(b"")
@@ -268,7 +268,7 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
     )
     _edit(
         template,
-        add("escape.xlsx", USABLE, "a control character in the unit (_x001B_)", "META-003"),
+        add("escape.xlsx", USABLE, "a control character in the unit (_x001B_)", "META-005"),
         sheet,
         lambda b: b.replace("乐山市总工会".encode(), b"_x001B_[2J"),
     )
