@@ -109,11 +109,6 @@ class SafeZip:
         self._zip.close()
         self._fh.close()
 
-    @property
-    def members(self) -> list[str]:
-        """Every member's name, in directory order."""
-        return list(self._infos)
-
     def verify(self) -> None:
         """Decompress every member within the bounds (checking its CRC), for a file handed on whole.
 
