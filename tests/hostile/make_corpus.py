@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 import zipfile
 from collections.abc import Callable
@@ -71,7 +72,9 @@ def _zip(path: Path, members: dict[str, bytes], *, level: int = 6) -> None:
 
 def _edit(template: Path, path: Path, member: str, change: Callable[[bytes], bytes]) -> None:
     members = _members(template)
-    members[member] = change(members[member])
+    changed = change(members[member])
+    assert changed != members[member], f"{path.name}: the edit of {member} changed nothing"
+    members[member] = changed
     _zip(path, members)
 
 
@@ -247,10 +250,7 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
         template,
         add("tampered-version.xlsx", "IN-004", "the definition version in _unionforms changed"),
         id_part,
-        lambda b: b.replace(
-            b'<t>version</t></is></c><c r="B3" s="19" t="inlineStr"><is><t>1<',
-            b'<t>version</t></is></c><c r="B3" s="19" t="inlineStr"><is><t>7<',
-        ),
+        lambda b: re.sub(rb'(<c r="B3"[^>]*><is><t>)1(</t>)', rb"\g<1>7\2", b),
     )
     _edit(
         template,
@@ -270,13 +270,13 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
         template,
         add("escape.xlsx", USABLE, "a control character in the unit (_x001B_)", "META-005"),
         sheet,
-        lambda b: b.replace("乐山市总工会".encode(), b"_x001B_[2J"),
+        lambda b: _replace_text(b, "乐山市总工会", b"_x001B_[2J"),
     )
     _edit(
         template,
         add("surrogate.xlsx", USABLE, "a lone surrogate escape (_xD800_) in the unit"),
         sheet,
-        lambda b: b.replace("乐山市总工会".encode(), b"_xD800_"),
+        lambda b: _replace_text(b, "乐山市总工会", b"_xD800_"),
     )
     _edit(
         template,
@@ -293,6 +293,14 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
     return entries
 
 
+def _replace_text(xml: bytes, text: str, new: bytes) -> bytes:
+    """``xml`` with ``text`` replaced, however the writer spelled it (UTF-8 or character references)."""
+    spellings = [text.encode(), "".join(f"&#{ord(c)};" for c in text).encode()]
+    found = [s for s in spellings if s in xml]
+    assert found, f"{text!r} is not in the part"
+    return xml.replace(found[0], new)
+
+
 def _prolog(xml: bytes, doctype: bytes) -> bytes:
     """``xml`` with ``doctype`` inserted before its root element (after a declaration, if any)."""
     if xml.startswith(b"<?xml"):
@@ -302,14 +310,10 @@ def _prolog(xml: bytes, doctype: bytes) -> bytes:
 
 
 def _ref_names(workbook: bytes) -> bytes:
-    import re
-
     return re.sub(rb"(<definedName name=\"F_[^\"]*\"[^>]*>)[^<]*(</definedName>)", rb"\1#REF!\2", workbook)
 
 
 def _sheet_name(workbook: bytes) -> bytes:
-    import re
-
     m = re.search(rb'<sheet [^>]*name="([^"]*)"', workbook)
     assert m
     return m.group(1)

@@ -8,8 +8,10 @@ the input cells. Every rule is compiled into a live check (see :mod:`.formulas`)
 from __future__ import annotations
 
 import datetime
+import errno
 import gc
 import io
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -142,8 +144,11 @@ def _serialise(wb: Workbook, file: str) -> bytes:
     error: InputError | None = None
     try:
         wb.save(buf)
-    except OSError as exc:
-        error = cannot_write(file, exc)
+    except Exception as exc:
+        number = _write_errno(exc)
+        if number is None:
+            raise
+        error = cannot_write(file, OSError(number, os.strerror(number)))
     if error is not None:
         # openpyxl leaves half-closed writers behind; collect them now, quietly, not at exit with a traceback
         hook = sys.unraisablehook
@@ -154,6 +159,18 @@ def _serialise(wb: Workbook, file: str) -> bytes:
             sys.unraisablehook = hook
         raise error
     return buf.getvalue()
+
+
+def _write_errno(exc: Exception) -> int | None:
+    """The errno of a failed write: an OSError's, or lxml's (openpyxl writes through lxml when installed,
+    which reports ``IO_EFBIG``, ``IO_ENOSPC`` … as a SerialisationError); None for any other exception."""
+    if isinstance(exc, OSError):
+        return exc.errno or errno.EIO
+    name = str(exc)
+    if type(exc).__name__ == "SerialisationError" and name.startswith("IO_"):
+        number = getattr(errno, name.removeprefix("IO_"), errno.EIO)
+        return number if isinstance(number, int) else errno.EIO
+    return None
 
 
 def _font(size: float = 11, bold: bool = False, name: str = _BODY, color: str | None = None) -> Font:
