@@ -250,7 +250,7 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
         template,
         add("tampered-version.xlsx", "IN-004", "the definition version in _unionforms changed"),
         id_part,
-        lambda b: re.sub(rb'(<c r="B3"[^>]*><is><t>)1(</t>)', rb"\g<1>7\2", b),
+        lambda b: re.sub(rb'(<c r="B3"[^>]*><is><t>)[^<]*(</t>)', rb"\g<1>97\2", b),
     )
     _edit(
         template,
