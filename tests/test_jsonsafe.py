@@ -26,8 +26,8 @@ def test_numbers_are_int_or_decimal_never_float() -> None:
 
 
 def test_deep_nesting_is_refused_before_parsing() -> None:
-    assert _code("[" * 100_000 + "]" * 100_000) == "IN-005"
-    assert _code("[" * (jsonsafe.MAX_JSON_DEPTH + 1) + "]" * (jsonsafe.MAX_JSON_DEPTH + 1)) == "IN-005"
+    assert _code("[" * 100_000 + "]" * 100_000) == "IN-095"
+    assert _code("[" * (jsonsafe.MAX_JSON_DEPTH + 1) + "]" * (jsonsafe.MAX_JSON_DEPTH + 1)) == "IN-095"
     depth = jsonsafe.MAX_JSON_DEPTH
     assert jsonsafe.loads("[" * depth + "]" * depth) is not None
 
@@ -38,20 +38,20 @@ def test_brackets_inside_strings_do_not_count() -> None:
 
 
 def test_a_long_number_is_refused_before_conversion() -> None:
-    assert _code('{"a": ' + "9" * 5000 + "}") == "IN-005"
-    assert _code('{"a": 1.' + "9" * 5000 + "}") == "IN-005"
+    assert _code('{"a": ' + "9" * 5000 + "}") == "IN-096"
+    assert _code('{"a": 1.' + "9" * 5000 + "}") == "IN-096"
     limit = jsonsafe.MAX_NUMBER_CHARS
     assert jsonsafe.loads("[" + "9" * limit + "]") == [int("9" * limit)]
 
 
 def test_nan_and_infinity_are_not_json() -> None:
     for text in ("NaN", "Infinity", "-Infinity"):
-        assert _code(f'{{"a": {text}}}') == "IN-002"
+        assert _code(f'{{"a": {text}}}') == "IN-097"
 
 
 def test_lone_surrogates_are_refused_in_values_and_keys() -> None:
-    assert _code('{"a": "x\\ud800"}') == "IN-002"
-    assert _code('{"\\udc00": 1}') == "IN-002"
+    assert _code('{"a": "x\\ud800"}') == "IN-098"
+    assert _code('{"\\udc00": 1}') == "IN-098"
     assert jsonsafe.loads('"\\ud83d\\ude00"') == "\U0001f600"  # a pair is one character
 
 
@@ -63,4 +63,4 @@ def test_whatever_json_is_given_the_outcome_is_data_or_a_coded_error(value: obje
     try:
         jsonsafe.loads(text)
     except InputError as exc:
-        assert exc.code in ("IN-002", "IN-005")
+        assert exc.code in ("IN-095", "IN-096", "IN-098")

@@ -93,7 +93,8 @@ def test_a_write_error_is_a_clean_coded_error(tmp_path: Path) -> None:
         fh.write(b"x")
         raise OSError(errno.ENOSPC, "No space left on device")
     assert info.value.code == "OUT-004"
-    assert "disk is full" in info.value.message and "Errno" not in str(info.value)
+    assert "磁盘已满" in info.value.message and "Errno" not in str(info.value)
+    assert "No space left" in (info.value.detail or "")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -125,14 +126,14 @@ def test_commands_refuse_to_destroy_inputs_or_existing_outputs(tmp_path: Path) -
     for args, code in checks:
         run = _cli(*args)
         assert run.returncode == 2, (args, run.stderr)
-        assert f"] {code}: " in run.stderr, (args, run.stderr)
+        assert f"] {code} " in run.stderr and "Traceback" not in run.stderr, (args, run.stderr)
         assert "Traceback" not in run.stderr
     assert report.read_bytes() == before
     out = tmp_path / "f.xlsx"
     assert _cli("fill", str(report), "-o", str(out)).returncode == 0
     first = out.read_bytes()
     run = _cli("fill", str(report), "-o", str(out))
-    assert run.returncode == 2 and "] OUT-002: " in run.stderr
+    assert run.returncode == 2 and "] OUT-002 输出文件已存在" in run.stderr
     assert out.read_bytes() == first
     assert _cli("fill", str(report), "-o", str(out), "--force").returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", "r.json"]
@@ -151,7 +152,7 @@ def test_a_full_disk_is_a_clean_error_and_leaves_nothing(tmp_path: Path) -> None
 
     run = _cli("fill", str(report), "-o", str(out), "--force", preexec_fn=small_disk)
     assert run.returncode == 2, run.stderr
-    assert "] OUT-004: cannot write: " in run.stderr and "nothing was written" in run.stderr
+    assert "] OUT-004 无法写出文件：" in run.stderr and "未写出任何内容" in run.stderr
     assert "Traceback" not in run.stderr and "Errno" not in run.stderr
     assert out.read_bytes() == b"the old file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", "r.json"]

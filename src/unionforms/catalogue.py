@@ -5,9 +5,10 @@ is built from the entry of its code here, never written at the place that report
 is wrong (``zh``/``en``) and how to fix it (``fix_zh``/``fix_en``), with named ``{placeholders}`` filled
 from the report's location and parameters; where (file, form, sheet, cell …) is put in front by the
 exception or the finding. Codes are topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG``
-plugin loading, ``IN`` unusable input, ``ENV`` the machine, ``TPL`` a damaged but readable template,
-``VAL`` a value, ``META`` the header, ``CHK`` a rule a report breaks). ``docs/errors.md`` is generated
-from this module (:func:`markdown`) and a test keeps the two equal.
+plugin loading, ``IN`` unusable input, ``OUT`` an output that cannot or must not be written, ``ENV`` the
+machine, ``TPL`` a damaged but readable template, ``VAL`` a value, ``META`` the header, ``CHK`` a rule a
+report breaks). ``docs/errors.md`` is generated from this module (:func:`markdown`) and a test keeps
+the two equal.
 """
 
 from __future__ import annotations
@@ -706,13 +707,6 @@ CATALOGUE: dict[str, Message] = {
         _SEND_XLSX_ZH,
         _SEND_XLSX_EN,
     ),
-    "IN-040": M(
-        "an output file cannot be written",
-        "无法写出文件（文件夹不存在、没有写入权限或磁盘已满）。",
-        "cannot write the file (no such folder, no permission, or the disk is full)",
-        "请检查输出路径和磁盘空间。",
-        "check the output path and the free space",
-    ),
     "IN-041": M(
         "a report to write has a field code its form does not have",
         "报表中有 {field}，表式 {form} 没有这个栏目代码。",
@@ -828,6 +822,70 @@ CATALOGUE: dict[str, Message] = {
         "请检查路径。",
         "check the path",
     ),
+    "IN-090": M(
+        "the path is a named pipe, a device or a socket, not a regular file",
+        "这不是普通文件，而是{kind}；只读取普通文件。",
+        "this is not a regular file but {kind}; only regular files are read",
+        "请提供报表文件本身。",
+        "give the report file itself",
+    ),
+    "IN-091": M(
+        "the file is larger than any report of its kind can be (checked before it is read)",
+        "文件有 {size} 字节，超过此类报表的上限 {limit} 字节，不是报表文件，未读取。",
+        "the file is {size} bytes, more than the {limit} bytes a report of this kind can be; not read",
+        "请确认这是报表文件；真实的报表远小于此。",
+        "check that this is the report file; a real report is far smaller",
+    ),
+    "IN-092": M(
+        "reading one file took longer than its time budget in a bulk run",
+        "读取该文件超过了 {seconds} 秒的时限，已停止读取，其余文件照常审核。",
+        "reading the file took more than {seconds} s; it was stopped and the other files go on",
+        _REFUSE_ZH,
+        _REFUSE_EN,
+    ),
+    "IN-093": M(
+        "reading one file needed more memory than its budget in a bulk run (or the reader was killed)",
+        "读取该文件所需内存超过 {memory} MiB 的上限（或读取被中止：{how}），其余文件照常审核。",
+        "reading the file needed more than {memory} MiB (or the reader was stopped: {how}); "
+        "the other files go on",
+        _REFUSE_ZH,
+        _REFUSE_EN,
+    ),
+    "IN-094": M(
+        "reading a file failed in a way no other code names (the raw error is the detail)",
+        "读取该文件时发生意外错误，无法作为报表读取；其余文件照常审核。",
+        "the file cannot be read as a report (an unexpected error); the other files go on",
+        "请填报单位重新报送；加 --json 可看到详情，请报告给 unionforms 维护者。",
+        "ask the sender for the original file; --json shows the detail, please report it to the maintainers",
+    ),
+    "IN-095": M(
+        "a JSON report nests arrays and objects deeper than the bound (specs/report-json.md §5.1)",
+        "JSON 的数组和对象嵌套了 {depth} 层（最多 {limit} 层），报表只有 2 层，不是报表文件。",
+        "arrays and objects nest {depth} deep (at most {limit}); a report nests 2 deep",
+        "请确认这是 unionforms 报表文件。",
+        "check that this is a unionforms report",
+    ),
+    "IN-096": M(
+        "a JSON number literal is longer than the bound (specs/report-json.md §5.1)",
+        "JSON 中有一个 {chars} 个字符长的数（最多 {limit} 个），不是实际的统计数。",
+        "a number has {chars} characters (at most {limit}); no figure is that long",
+        "请核对数值；报表中的数最多 15 位有效数字。",
+        "check the figure; a report's numbers have at most 15 significant digits",
+    ),
+    "IN-097": M(
+        "a JSON report holds NaN or Infinity, which JSON does not allow",
+        "JSON 中的 {text} 不是数（JSON 不允许 NaN、Infinity）。",
+        "{text} is not a number JSON allows (RFC 8259)",
+        "请填写实际的数值，空白的栏目不写。",
+        "write the figure itself, or leave the field out when it is blank",
+    ),
+    "IN-098": M(
+        "a JSON string holds a lone UTF-16 surrogate, which is not a character",
+        "{where} 处的文字含有单独的 UTF-16 代理码（\\ud800–\\udfff），不是有效字符。",
+        "the text at {where} holds a lone UTF-16 surrogate (\\ud800–\\udfff), which is not a character",
+        "请用生成该报表的程序重新保存为 UTF-8。",
+        "save the report again, as UTF-8, from the program that made it",
+    ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
         "没有安装 LibreOffice，无法转换。",
@@ -835,6 +893,35 @@ CATALOGUE: dict[str, Message] = {
         "请安装 LibreOffice 及中文字体"
         "（Debian：apt-get install libreoffice-calc-nogui fonts-noto-cjk）后重试。",
         "install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk) and try again",
+    ),
+    # --- OUT: outputs ---------------------------------------------------------------------------------
+    "OUT-001": M(
+        "the output would replace an input of the same command",
+        "输出文件就是输入文件 {input}，写出会毁掉输入，未写出。",
+        "the output is the input {input}; writing it would destroy the input, so nothing was written",
+        "请换一个输出文件名。",
+        "write to another file",
+    ),
+    "OUT-002": M(
+        "the output exists already and --force was not given",
+        "输出文件已存在，已保留原文件，未写出。",
+        "the output exists already; it is kept and nothing was written",
+        "请换一个文件名；确需覆盖时加 --force。",
+        "give another name, or --force to replace it",
+    ),
+    "OUT-003": M(
+        "the output's extension does not match the format written",
+        "输出格式为 {kind}，但文件名的扩展名是 {suffix}。",
+        "the output is written as {kind}, but its name ends in {suffix}",
+        "请把输出文件命名为 …{expected}。",
+        "name the output …{expected}",
+    ),
+    "OUT-004": M(
+        "the output cannot be written (disk full, no permission, no such folder); nothing was written",
+        "无法写出文件：{reason}；未写出任何内容，原有文件不变。",
+        "cannot write the file: {reason}; nothing was written and any old file is unchanged",
+        "请腾出磁盘空间或换一个位置后重新运行。",
+        "free some space or choose another place, then run the command again",
     ),
     # --- TPL: a damaged template that can still be read -------------------------------------------------
     "TPL-001": M(
@@ -958,6 +1045,15 @@ CATALOGUE: dict[str, Message] = {
         "the header has no entry {key} (known: {entries})",
         "请删除该项。",
         "remove that entry",
+        severity="error",
+    ),
+    "META-005": M(
+        "a header text holds control characters or invalid Unicode, which a workbook cannot hold",
+        "{place}：文字中含有不可见的控制字符或无效字符（{char}），工作簿无法保存，该项未写入。",
+        "{place}: the text holds an invisible control or invalid character ({char}), which a workbook "
+        "cannot hold; it was left out",
+        "请重新输入这一项。",
+        "type that entry again",
         severity="error",
     ),
     # --- CHK: rules a report breaks --------------------------------------------------------------------
@@ -1141,6 +1237,7 @@ CATALOGUE: dict[str, Message] = {
 #: Codes no longer emitted, with what replaced them; a code is never reused (``specs/versioning.md``).
 RETIRED: dict[str, str] = {
     "LINT-001": "a comparison of different units is refused at load since definitions version 2 (RULE-005)",
+    "IN-040": "an output that cannot be written is OUT-004, whatever the command",
 }
 
 #: Sentences added to a finding of any code (no code of their own: they say more about that finding).
@@ -1168,6 +1265,11 @@ TOPICS: dict[str, tuple[str, str, str]] = {
     "IN": (
         "unusable input / 无法使用的输入",
         "`InputError`; the CLI prints it and exits 2",
+        "whoever runs the command 使用者",
+    ),
+    "OUT": (
+        "outputs / 输出文件",
+        "`InputError` before anything is written; the CLI prints it and exits 2",
         "whoever runs the command 使用者",
     ),
     "ENV": ("the machine / 运行环境", "`InputError`; the CLI prints it and exits 2", "IT 信息技术人员"),

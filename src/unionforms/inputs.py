@@ -4,12 +4,12 @@ A path may name anything: a FIFO (reading it would wait forever), a device (``/d
 a socket, a folder, or a symlink to any of these. :func:`open_input` opens the path without blocking
 (``O_NONBLOCK``, so a FIFO with no writer does not hang the open), then asks the open descriptor what it
 is (``fstat``, so a symlink swapped after a check cannot fool it): only a regular file no larger than the
-limit is read. Everything else is an :class:`~unionforms.errors.InputError` naming the file: IN-001
-(cannot be read, or not a regular file) or IN-005 (too large).
+limit is read. Everything else is an :class:`~unionforms.errors.InputError` naming the file: IN-001 (no
+such file), IN-010 (cannot be read, a folder), IN-090 (a pipe, device or socket) or IN-091 (too large).
 
 :func:`bounded` runs one read in a forked child process under a time and memory budget, so that a
 file which defeats every other bound (a parser spinning, memory growing) costs at most the budget and
-becomes IN-005 for that file alone; bulk runs call it once per file.
+becomes IN-092 (time) or IN-093 (memory) for that file alone; bulk runs call it once per file.
 """
 
 from __future__ import annotations
@@ -43,47 +43,44 @@ BUDGET_MEMORY = 1024 * 1024 * 1024
 
 T = TypeVar("T")
 
+#: What a path that is not a regular file is, in both languages (the parameter of IN-090).
 _KINDS = {
-    stat.S_IFDIR: "a folder",
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFCHR: "a device",
-    stat.S_IFBLK: "a device",
-    stat.S_IFSOCK: "a socket",
+    stat.S_IFIFO: "命名管道 a named pipe (FIFO)",
+    stat.S_IFCHR: "设备 a device",
+    stat.S_IFBLK: "设备 a device",
+    stat.S_IFSOCK: "套接字 a socket",
 }
 
 
 def _mib(n: int) -> str:
-    return f"{n / (1024 * 1024):g} MiB"
+    return f"{n / (1024 * 1024):g}"
 
 
 def too_large(file: str, size: int, limit: int) -> InputError:
-    """IN-005 for a file of ``size`` bytes over ``limit``."""
-    return InputError(
-        "IN-005",
-        f"the file is {size} bytes, more than the {_mib(limit)} a report of this kind can be",
-        hint="check that this is the report file; a real report is far smaller (文件过大，不是报表)",
-        file=file,
-    )
+    """IN-091 for a file of ``size`` bytes over ``limit``."""
+    return InputError("IN-091", size=size, limit=limit, file=file)
 
 
 def open_input(path: str | Path, *, limit: int) -> BinaryIO:
-    """The regular file at ``path``, opened for reading; IN-001 if it is anything else, IN-005 if too big."""
+    """The regular file at ``path``, opened for reading; IN-010/IN-090 if it is not one, IN-091 if too big."""
     file = str(path)
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
-        raise _cannot_read(file, exc) from None
+        if exc.errno == errno.ENXIO:  # a socket (or a device with no driver) cannot even be opened
+            with contextlib.suppress(OSError):
+                kind = _KINDS.get(stat.S_IFMT(os.stat(path).st_mode))
+                if kind:
+                    raise InputError("IN-090", kind=kind, detail=str(exc), file=file) from None
+        raise unreadable(file, exc) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "not a regular file")
-            raise InputError(
-                "IN-001",
-                f"this is {kind}, not a file; only regular files are read",
-                hint="give the report file itself (请提供报表文件本身)",
-                file=file,
-            )
+            if stat.S_ISDIR(st.st_mode):
+                raise InputError("IN-010", detail="a folder", file=file)
+            kind = _KINDS.get(stat.S_IFMT(st.st_mode), "特殊文件 a special file")
+            raise InputError("IN-090", kind=kind, file=file)
         if st.st_size > limit:
             raise too_large(file, st.st_size, limit)
         os.set_blocking(fd, True)
@@ -100,23 +97,16 @@ def read_input(path: str | Path, *, limit: int) -> bytes:
         try:
             data = fh.read(limit + 1)
         except OSError as exc:
-            raise _cannot_read(file, exc) from None
+            raise unreadable(file, exc) from None
     if len(data) > limit:
         raise too_large(file, len(data), limit)
     return data
 
 
-def _cannot_read(file: str, exc: OSError) -> InputError:
-    reasons = {
-        errno.ENOENT: "no such file (文件不存在)",
-        errno.EACCES: "permission denied (没有读取权限)",
-        errno.EISDIR: "this is a folder, not a file",
-        errno.ELOOP: "a symbolic link that loops",
-        errno.ENAMETOOLONG: "the name is too long",
-        errno.ENOTDIR: "a part of the path is not a folder",
-    }
-    reason = reasons.get(exc.errno or 0, exc.strerror or "cannot be opened")
-    return InputError("IN-001", f"cannot read: {reason}", file=file)
+def unreadable(file: str, exc: OSError) -> InputError:
+    """IN-001 for a file that does not exist, IN-010 for one that cannot be read; the OS's words as detail."""
+    code = "IN-001" if exc.errno == errno.ENOENT else "IN-010"
+    return InputError(code, detail=f"{type(exc).__name__}: {exc}", file=file)
 
 
 # --- the per-file budget -------------------------------------------------------------------------
@@ -143,14 +133,14 @@ def bounded(
 ) -> T:
     """``fn()`` run in a forked child under ``budget``; its result (pickled back) or its UnionformsError.
 
-    Past the time budget the child is killed; past the memory budget its allocations fail. Either, and
-    a child that dies any other way, is IN-005 for ``file``. Any other exception of ``fn`` is IN-002 for
+    Past the time budget the child is killed (IN-092); past the memory budget its allocations fail
+    (IN-093, as is a child that dies any other way). Any other exception of ``fn`` is IN-094 for
     ``file``: an input never ends a run. The result must be picklable. Where ``fork`` is unavailable,
     ``fn`` runs in this process without a budget. ``usage``, when given, receives what the call cost.
     """
     budget = budget or Budget()
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
-        return cast(T, _settle(_outcome(fn), file))
+        return cast(T, _settle(_outcome(fn), file, budget))
     read_end, write_end = os.pipe()
     started = time.monotonic()
     sys.stdout.flush()
@@ -168,17 +158,15 @@ def bounded(
     if usage is not None:
         usage.append(Usage(time.monotonic() - started, int(rusage.ru_maxrss) * 1024))
     if timed_out:
-        raise _over_budget(file, f"reading it took more than {budget.seconds:g} s")
+        raise InputError("IN-092", seconds=f"{budget.seconds:g}", file=file)
     try:
         outcome = pickle.loads(data) if data else None
     except Exception:  # a child killed while writing
         outcome = None
     if not isinstance(outcome, tuple) or len(outcome) != 2:
-        how = f"signal {-os.waitstatus_to_exitcode(status)}" if os.WIFSIGNALED(status) else "no result"
-        raise _over_budget(
-            file, f"the reader stopped ({how}) before giving a result (memory budget {_mib(budget.memory)})"
-        )
-    return cast(T, _settle(outcome, file))
+        how = f"signal {-os.waitstatus_to_exitcode(status)}" if os.WIFSIGNALED(status) else "无结果 no result"
+        raise InputError("IN-093", memory=_mib(budget.memory), how=how, file=file)
+    return cast(T, _settle(outcome, file, budget))
 
 
 def _child(fn: Callable[[], object], fd: int, budget: Budget) -> None:
@@ -214,7 +202,7 @@ def _outcome(fn: Callable[[], T]) -> tuple[str, object]:
         return ("internal", f"{type(exc).__name__}: {exc}")
 
 
-def _settle(outcome: tuple[str, object], file: str) -> Any:
+def _settle(outcome: tuple[str, object], file: str, budget: Budget) -> Any:
     kind, value = outcome
     if kind == "ok":
         return value
@@ -225,20 +213,8 @@ def _settle(outcome: tuple[str, object], file: str) -> Any:
         Exception.__init__(exc, str(exc))
         raise exc
     if kind == "memory":
-        raise _over_budget(file, "reading it needed more memory than its budget")
-    raise InputError("IN-002", f"the file cannot be read as a report ({value})", hint=_ASK_SENDER, file=file)
-
-
-_ASK_SENDER = "ask the sender for the original file (请填报单位重新报送)"
-
-
-def _over_budget(file: str, what: str) -> InputError:
-    return InputError(
-        "IN-005",
-        f"{what}; refusing it as too costly or hostile",
-        hint="do not process this file; " + _ASK_SENDER,
-        file=file,
-    )
+        raise InputError("IN-093", memory=_mib(budget.memory), how="MemoryError", file=file)
+    raise InputError("IN-094", detail=str(value), file=file)
 
 
 def _collect(fd: int, deadline: float) -> tuple[bytes, bool]:

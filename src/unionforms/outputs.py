@@ -33,6 +33,8 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
 
 _TEMP_PREFIX = ".~"
 _TEMP_SUFFIX = ".tmp"
+_NOT_A_FILE = "输出路径是文件夹或设备 the output is a folder or a device"
+_APPEARED = "the output appeared while it was being written"
 
 
 def check_output(
@@ -43,20 +45,10 @@ def check_output(
     file = str(path)
     for source in inputs:
         if _same_file(target, Path(source)):
-            raise InputError(
-                "OUT-001",
-                f"the output is the input {str(source)!r}; writing it would destroy the input",
-                hint="write to another file (输出不能覆盖输入文件，请换一个文件名)",
-                file=file,
-            )
+            raise InputError("OUT-001", input=str(source), file=file)
     allowed = SUFFIXES[kind]
     if target.suffix.lower() not in allowed:
-        raise InputError(
-            "OUT-003",
-            f"the output is written as {kind}, but its name ends in {target.suffix or '(nothing)'!r}",
-            hint=f"name the output …{allowed[0]} (输出文件的扩展名应为 {allowed[0]})",
-            file=file,
-        )
+        raise InputError("OUT-003", kind=kind, suffix=target.suffix or "—", expected=allowed[0], file=file)
     try:
         st = os.stat(target)
     except FileNotFoundError:
@@ -66,15 +58,10 @@ def check_output(
     if st is not None:
         if not stat.S_ISREG(st.st_mode):
             raise InputError(
-                "OUT-004", "the output exists and is not a regular file (a folder or device)", file=file
+                "OUT-004", reason="输出路径是文件夹或设备 the output is a folder or device", file=file
             )
         if not force:
-            raise InputError(
-                "OUT-002",
-                "the output exists already; it is kept",
-                hint="give another name, or --force to replace it (文件已存在；如需覆盖请加 --force)",
-                file=file,
-            )
+            raise InputError("OUT-002", file=file)
     return target
 
 
@@ -137,16 +124,13 @@ def _commit(temp: str, target: Path, force: bool, file: str) -> None:
         os.link(temp, target)  # fails if the output appeared since it was checked: never clobber unasked
     except FileExistsError:
         raise InputError(
-            "OUT-002",
-            "the output appeared while it was being written; it is kept",
-            hint="give another name, or --force to replace it",
-            file=file,
+            "OUT-002", detail="it appeared while the output was being written", file=file
         ) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
             raise
         if target.exists():  # a file system without hard links (FAT on a USB stick)
-            raise InputError("OUT-002", "the output appeared while it was being written", file=file) from None
+            raise InputError("OUT-002", detail=_APPEARED, file=file) from None
         os.replace(temp, target)
 
 
@@ -172,19 +156,17 @@ def _sync_folder(folder: Path) -> None:
 
 def cannot_write(file: str, exc: OSError) -> InputError:
     """OUT-004 for ``file``, saying in words (not errno text) why the system refused."""
-    reasons = {
-        errno.ENOSPC: "the disk is full (磁盘已满)",
-        errno.EDQUOT: "the disk quota is used up (磁盘配额已满)",
-        errno.EFBIG: "the file is larger than this system allows",
-        errno.EACCES: "permission denied (没有写入权限)",
-        errno.EPERM: "permission denied (没有写入权限)",
-        errno.EROFS: "the disk is read-only (磁盘只读)",
-        errno.ENOENT: "the folder does not exist (文件夹不存在)",
-    }
-    reason = reasons.get(exc.errno or 0, exc.strerror or "the system refused")
-    return InputError(
-        "OUT-004",
-        f"cannot write: {reason}; nothing was written",
-        hint="free some space or choose another place, then run the command again",
-        file=file,
-    )
+    reason = _REASONS.get(exc.errno or 0, "系统拒绝写入 the system refused")
+    return InputError("OUT-004", reason=reason, detail=f"{type(exc).__name__}: {exc}", file=file)
+
+
+#: errno -> why a write failed, in both languages (the parameter of OUT-004; the OS's own words are detail).
+_REASONS = {
+    errno.ENOSPC: "磁盘已满 the disk is full",
+    errno.EDQUOT: "磁盘配额已满 the disk quota is used up",
+    errno.EFBIG: "文件超过系统允许的大小 the file is larger than this system allows",
+    errno.EACCES: "没有写入权限 permission denied",
+    errno.EPERM: "没有写入权限 permission denied",
+    errno.EROFS: "磁盘只读 the disk is read-only",
+    errno.ENOENT: "文件夹不存在 the folder does not exist",
+}

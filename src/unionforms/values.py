@@ -153,10 +153,7 @@ def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = F
     if isinstance(raw, str):
         bad = _UNWRITABLE_RE.search(raw)
         if bad:
-            return Problem(
-                "META-005",
-                f"含有不可见的控制字符或无效字符（U+{ord(bad.group()):04X}），工作簿无法保存。请重新输入这一项。",
-            )
+            return Problem("META-005", {"char": f"U+{ord(bad.group()):04X}"})
         return raw.strip()
     if isinstance(raw, Decimal) and raw.is_finite():
         return format(raw.to_integral_value() if raw == raw.to_integral_value() else raw, "f")

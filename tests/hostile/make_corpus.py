@@ -5,9 +5,7 @@ from a good report JSON) by a few lines below, so what each file is and why it i
 ``python -m tests.hostile.make_corpus DIR`` writes the corpus into DIR and prints the list.
 
 Each :class:`Entry` says what reading the file must give: ``usable`` (a report, possibly with the
-finding ``finding``) or the code of the InputError that refuses it. Entries marked ``usable_or_code``
-are files whose precise verdict belongs to other work (tampering detection, issue 10 item 3): they
-must read to a report or a coded refusal, never crash.
+finding ``finding``) or the code of the InputError that refuses it.
 """
 
 from __future__ import annotations
@@ -29,13 +27,12 @@ from unionforms.io import jsonio
 
 FORM = "songwennuan-2017"
 USABLE = "usable"
-ANY = "usable_or_code"
 
 
 @attrs.frozen
 class Entry:
     name: str
-    expect: str  # "usable", "usable_or_code", or the InputError code
+    expect: str  # "usable" or the InputError code
     why: str
     finding: str | None = None  # a finding code the usable report must have
 
@@ -135,39 +132,39 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
 
     # --- JSON -------------------------------------------------------------------------------------
     add("good.json", USABLE, "a valid report").write_text(text, encoding="utf-8")
-    os.mkfifo(add("fifo.json", "IN-001", "a named pipe: reading would wait forever"))
-    add("zero.json", "IN-001", "a symlink to /dev/zero: reading would never end").symlink_to("/dev/zero")
+    os.mkfifo(add("fifo.json", "IN-090", "a named pipe: reading would wait forever"))
+    add("zero.json", "IN-090", "a symlink to /dev/zero: reading would never end").symlink_to("/dev/zero")
     add("dangling.json", "IN-001", "a symlink to nothing").symlink_to(folder / "no-such-file")
-    add("folder.json", "IN-001", "a folder named like a report").mkdir()
-    add("deep.json", "IN-005", "arrays nested 100,000 deep").write_text("[" * 100_000 + "]" * 100_000)
+    add("folder.json", "IN-010", "a folder named like a report").mkdir()
+    add("deep.json", "IN-095", "arrays nested 100,000 deep").write_text("[" * 100_000 + "]" * 100_000)
     digits = f'{{"form": "{FORM}", "values": {{"01A": {"9" * 5000}}}}}'
-    add("digits.json", "IN-005", "a 5,000-digit integer").write_text(digits)
+    add("digits.json", "IN-096", "a 5,000-digit integer").write_text(digits)
     long_float = f'{{"form": "{FORM}", "values": {{"05": 1.{"5" * 5000}}}}}'
-    add("long-float.json", "IN-005", "a number with 5,000 decimals").write_text(long_float)
+    add("long-float.json", "IN-096", "a number with 5,000 decimals").write_text(long_float)
     surrogate = f'{{"form": "{FORM}", "meta": {{"unit": "\\ud800"}}}}'
-    add("surrogate.json", "IN-002", "a lone UTF-16 surrogate in a string").write_text(surrogate)
-    add("surrogate-key.json", "IN-002", "a lone surrogate in a key").write_text(
+    add("surrogate.json", "IN-098", "a lone UTF-16 surrogate in a string").write_text(surrogate)
+    add("surrogate-key.json", "IN-098", "a lone surrogate in a key").write_text(
         f'{{"form": "{FORM}", "values": {{"\\udc00": 1}}}}'
     )
-    add("nan.json", "IN-002", "NaN, which JSON does not have").write_text(
+    add("nan.json", "IN-097", "NaN, which JSON does not have").write_text(
         f'{{"form": "{FORM}", "values": {{"05": NaN}}}}'
     )
-    with add("big.json", "IN-005", "a 20 MB JSON").open("w", encoding="utf-8") as fh:
+    with add("big.json", "IN-091", "a 20 MB JSON").open("w", encoding="utf-8") as fh:
         fh.write(f'{{"form": "{FORM}", "meta": {{"unit": "')
         fh.write("a" * (20 * 1000 * 1000))
         fh.write('"}}')
     escape = dict(good, meta={"unit": "乐山\x1b[2J\x1b]0;pwned\x07市"})
     add("escape.json", USABLE, "terminal escapes in the unit", "META-005").write_text(json.dumps(escape))
-    add("gbk.json", "IN-001", "GBK-encoded (Chinese Windows)").write_bytes(text.encode("gbk"))
-    add("utf16.json", "IN-001", "UTF-16 with BOM (Windows Notepad)").write_bytes(text.encode("utf-16"))
-    add("empty.json", "IN-002", "an empty file").write_bytes(b"")
-    add("array.json", "IN-002", "JSON, but not an object").write_text("[1, 2, 3]")
-    add("truncated.json", "IN-002", "cut off half way").write_text(text[: len(text) // 2])
+    add("gbk.json", USABLE, "GBK-encoded (Chinese Windows)").write_bytes(text.encode("gbk"))
+    add("utf16.json", USABLE, "UTF-16 with BOM (Windows Notepad)").write_bytes(text.encode("utf-16"))
+    add("empty.json", "IN-011", "an empty file").write_bytes(b"")
+    add("array.json", "IN-013", "JSON, but not an object").write_text("[1, 2, 3]")
+    add("truncated.json", "IN-011", "cut off half way").write_text(text[: len(text) // 2])
     add("unknown-form.json", "IN-003", "a form nobody registered").write_text(
         json.dumps(dict(good, form="nosuch-2099"))
     )
-    add("binary.json", "IN-001", "random bytes").write_bytes(bytes(range(256)) * 4)
-    add("nul.json", "IN-002", "NUL bytes").write_bytes(b"\x00" * 100)
+    add("binary.json", "IN-012", "random bytes").write_bytes(bytes(range(256)) * 4)
+    add("nul.json", "IN-011", "NUL bytes").write_bytes(b"\x00" * 100)
 
     # --- workbooks --------------------------------------------------------------------------------
     template = add("good.xlsx", USABLE, "a filled template")
@@ -175,14 +172,14 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
     members = _members(template)
     sheet = "xl/worksheets/sheet1.xml"
     id_part = _find(members, b"<t>unionforms</t>")
-    os.mkfifo(add("fifo.xlsx", "IN-001", "a named pipe"))
-    add("zero.xlsx", "IN-001", "a symlink to /dev/zero").symlink_to("/dev/zero")
-    with add("huge.xlsx", "IN-005", "a 40 MB file (sparse)").open("wb") as sparse:
+    os.mkfifo(add("fifo.xlsx", "IN-090", "a named pipe"))
+    add("zero.xlsx", "IN-090", "a symlink to /dev/zero").symlink_to("/dev/zero")
+    with add("huge.xlsx", "IN-091", "a 40 MB file (sparse)").open("wb") as sparse:
         sparse.truncate(40 * 1024 * 1024)
-    _bomb(template, add("bomb-styles.xlsx", "IN-005", "200 MiB styles.xml"), "xl/styles.xml")
-    _bomb(template, add("bomb-core.xlsx", "IN-005", "200 MiB docProps/core.xml"), "docProps/core.xml")
-    _bomb(template, add("bomb-types.xlsx", "IN-005", "200 MiB [Content_Types].xml"), "[Content_Types].xml")
-    _bomb(template, add("bomb-sheet.xlsx", "IN-005", "200 MiB worksheet"), "xl/worksheets/sheet1.xml")
+    _bomb(template, add("bomb-styles.xlsx", "IN-051", "200 MiB styles.xml"), "xl/styles.xml")
+    _bomb(template, add("bomb-core.xlsx", "IN-051", "200 MiB docProps/core.xml"), "docProps/core.xml")
+    _bomb(template, add("bomb-types.xlsx", "IN-051", "200 MiB [Content_Types].xml"), "[Content_Types].xml")
+    _bomb(template, add("bomb-sheet.xlsx", "IN-051", "200 MiB worksheet"), "xl/worksheets/sheet1.xml")
     _lying(
         template,
         add(
@@ -192,20 +189,20 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
     )
     _lying(
         template,
-        add("lying-sheet.xlsx", "IN-002", "the sheet lies about its size"),
+        add("lying-sheet.xlsx", "IN-028", "the sheet lies about its size"),
         "xl/worksheets/sheet1.xml",
     )
     xxe = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
     _edit(
         template,
-        add("xxe.xlsx", "IN-005", "an external entity in workbook.xml"),
+        add("xxe.xlsx", "IN-054", "an external entity in workbook.xml"),
         "xl/workbook.xml",
         lambda b: _prolog(b, xxe),
     )
     laughs = b'<!DOCTYPE s [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
     _edit(
         template,
-        add("laughs.xlsx", "IN-005", "billion laughs in the worksheet"),
+        add("laughs.xlsx", "IN-054", "billion laughs in the worksheet"),
         sheet,
         lambda b: _prolog(b, laughs),
     )
@@ -216,45 +213,45 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
         lambda b: _prolog(b, laughs),
     )
     raw = template.read_bytes()
-    add("truncated.xlsx", "IN-002", "cut off half way").write_bytes(raw[: len(raw) // 2])
-    add("magic.xlsx", "IN-002", "text named .xlsx").write_text("this is not a workbook")
-    add("empty.xlsx", "IN-002", "an empty file").write_bytes(b"")
-    add("pdf.xlsx", "IN-002", "a PDF named .xlsx").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    add("truncated.xlsx", "IN-024", "cut off half way").write_bytes(raw[: len(raw) // 2])
+    add("magic.xlsx", "IN-023", "text named .xlsx").write_text("this is not a workbook")
+    add("empty.xlsx", "IN-021", "an empty file").write_bytes(b"")
+    add("pdf.xlsx", "IN-022", "a PDF named .xlsx").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-    add("ole2.xls", "IN-002", "an OLE2 file (.xls or password-protected)").write_bytes(ole)
-    add("ole2.xlsx", "IN-002", "an OLE2 file named .xlsx").write_bytes(ole)
+    add("ole2.xls", "IN-020", "an OLE2 file (.xls or password-protected)").write_bytes(ole)
+    add("ole2.xlsx", "IN-020", "an OLE2 file named .xlsx").write_bytes(ole)
     _zip(
         add("binary.xlsb", "IN-002", "an Excel binary workbook"),
         {"[Content_Types].xml": b"<Types/>", "xl/workbook.bin": b"\x83\x01\x00"},
     )
     _zip(
-        add("sheet.ods", "IN-002", "an OpenDocument spreadsheet"),
+        add("sheet.ods", "IN-027", "an OpenDocument spreadsheet"),
         {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
     )
-    _zip(add("plain.xlsx", "IN-002", "a zip with no workbook"), {"a.txt": b"hello"})
+    _zip(add("plain.xlsx", "IN-026", "a zip with no workbook"), {"a.txt": b"hello"})
     many = {f"m/{i}.txt": b"" for i in range(10_001)}
-    _zip(add("many.xlsx", "IN-005", "10,001 members"), many, level=1)
+    _zip(add("many.xlsx", "IN-050", "10,001 members"), many, level=1)
     _edit(
         template,
-        add("broken-xml.xlsx", "IN-002", "the worksheet is not well-formed XML"),
+        add("broken-xml.xlsx", "IN-028", "the worksheet is not well-formed XML"),
         "xl/worksheets/sheet1.xml",
         lambda b: b.replace(b"<sheetData>", b"<sheetData><row><c></row>", 1),
     )
     _edit(
         template,
-        add("tampered-form.xlsx", ANY, "the form id in _unionforms changed to another form"),
+        add("tampered-form.xlsx", "IN-035", "the form id in _unionforms changed to another form"),
         id_part,
         lambda b: b.replace(b">songwennuan-2017<", b">songwennuan-2014<"),
     )
     _edit(
         template,
-        add("tampered-version.xlsx", "IN-004", "the definition version in _unionforms changed"),
+        add("tampered-version.xlsx", "IN-035", "the definition version in _unionforms changed"),
         id_part,
         lambda b: re.sub(rb'(<c r="B3"[^>]*><is><t>)[^<]*(</t>)', rb"\g<1>97\2", b),
     )
     _edit(
         template,
-        add("no-names.xlsx", ANY, "every defined name deleted"),
+        add("no-names.xlsx", USABLE, "every defined name deleted", "TPL-001"),
         "xl/workbook.xml",
         lambda b: (
             b.split(b"<definedNames>")[0] + b.split(b"</definedNames>")[1] if b"<definedNames>" in b else b
@@ -262,7 +259,7 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
     )
     _edit(
         template,
-        add("ref-names.xlsx", ANY, "every field name turned into #REF!"),
+        add("ref-names.xlsx", USABLE, "every field name turned into #REF!", "TPL-001"),
         "xl/workbook.xml",
         lambda b: _ref_names(b),
     )
@@ -286,7 +283,7 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
     )
     _edit(
         template,
-        add("wrong-sheet.xlsx", "IN-002", "the names point at a sheet that was renamed"),
+        add("wrong-sheet.xlsx", "IN-036", "the names point at a sheet that was renamed"),
         "xl/workbook.xml",
         lambda b: b.replace(b'name="' + _sheet_name(b) + b'"', b'name="Sheet9"', 1),
     )

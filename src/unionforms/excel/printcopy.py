@@ -13,7 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..errors import InputError
+from ..outputs import cannot_write
 from .safety import SafeZip
 
 # A <conditionalFormatting> element (any prefix, e.g. x14:) cannot nest or be empty, so it is matched whole.
@@ -44,5 +44,5 @@ def write_print_copy(source: str | Path, target: str | Path) -> Path:
                         data = strip_check_colours(data)
                     out.writestr(name, data)
         except OSError as exc:
-            raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=str(target)) from None
+            raise cannot_write(str(target), exc) from None
     return target

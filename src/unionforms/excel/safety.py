@@ -12,7 +12,6 @@ its text is kept as the error's ``detail``.
 from __future__ import annotations
 
 import contextlib
-import errno
 import struct
 import xml.etree.ElementTree as ET
 import zipfile
@@ -27,7 +26,7 @@ import defusedxml
 import defusedxml.ElementTree as DET
 
 from ..errors import InputError
-from ..inputs import MAX_WORKBOOK_BYTES, open_input
+from ..inputs import MAX_WORKBOOK_BYTES, open_input, unreadable
 
 #: Largest uncompressed size of one member (a one-sheet form is well under 1 MiB).
 MAX_MEMBER_SIZE = 64 * 1024 * 1024
@@ -156,7 +155,7 @@ class SafeZip:
                         raise InputError("IN-053", part=name, file=self.file)
                     yield chunk
         except OSError as exc:
-            raise _unreadable(exc, self.file) from None
+            raise unreadable(self.file, exc) from None
         except _ZIP_ERRORS as exc:
             raise InputError("IN-028", part=name, detail=_detail(exc), file=self.file) from None
 
@@ -234,14 +233,14 @@ def _open_zip(fh: BinaryIO, file: str) -> zipfile.ZipFile:
         _check_signature(head, file)
         claimed = _entries_claimed(fh)
     except OSError as exc:
-        raise _unreadable(exc, file) from None
+        raise unreadable(file, exc) from None
     if claimed is not None and claimed > MAX_MEMBERS:  # before zipfile builds an object for each
         raise InputError("IN-050", count=claimed, limit=MAX_MEMBERS, file=file)
     try:
         fh.seek(0)
         return zipfile.ZipFile(fh)
     except OSError as exc:
-        raise _unreadable(exc, file) from None
+        raise unreadable(file, exc) from None
     except _ZIP_ERRORS as exc:
         raise InputError("IN-024", detail=_detail(exc), file=file) from None
 
@@ -271,11 +270,6 @@ def _entries_claimed(fh: BinaryIO) -> int | None:
 
 def _detail(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
-
-
-def _unreadable(exc: OSError, file: str) -> InputError:
-    """IN-001 for a file that does not exist, IN-010 for one that cannot be read."""
-    return InputError("IN-001" if exc.errno == errno.ENOENT else "IN-010", detail=_detail(exc), file=file)
 
 
 def _check_directory(zf: zipfile.ZipFile, file: str) -> dict[str, zipfile.ZipInfo]:

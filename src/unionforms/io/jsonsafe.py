@@ -4,14 +4,15 @@ Python's :func:`json.loads` has none of its own: nesting 100,000 deep exhausts t
 5,000-digit integer stops ``int()`` (``ValueError`` since Python 3.11), ``NaN`` and ``Infinity`` become
 floats, and ``"\\ud800"`` gives a string that cannot be written out again. Here the depth is measured
 before parsing, number literals are measured before they are converted, and every string is checked
-after: each failure is an :class:`~unionforms.errors.InputError` naming the file (IN-005 past a bound,
-IN-002 for text that is not a valid report document).
+after: each failure is an :class:`~unionforms.errors.InputError` naming the file (IN-095 too deep, IN-096
+a number too long, IN-097 NaN or Infinity, IN-098 a lone surrogate, IN-011 not JSON at all).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from itertools import accumulate
 from typing import Any
@@ -30,20 +31,16 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class _Refused(Exception):
-    """A literal past a bound, raised from inside the parser's hooks."""
+    """A literal past a bound, raised from inside the parser's hooks: builds the error for a file."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+    def __init__(self, error: Callable[[str | None], InputError]) -> None:
+        super().__init__()
+        self.error = error
 
 
 def _number(text: str) -> None:
     if len(text) > MAX_NUMBER_CHARS:
-        raise _Refused(
-            "IN-005",
-            f"a number has {len(text)} characters (at most {MAX_NUMBER_CHARS}); no figure is that long",
-        )
+        raise _Refused(lambda file: InputError("IN-096", chars=len(text), limit=MAX_NUMBER_CHARS, file=file))
 
 
 def _int(text: str) -> int:
@@ -57,7 +54,7 @@ def _decimal(text: str) -> Decimal:
 
 
 def _constant(text: str) -> object:
-    raise _Refused("IN-002", f"{text} is not a number JSON allows (RFC 8259); write the figure itself")
+    raise _Refused(lambda file: InputError("IN-097", text=text, file=file))
 
 
 def depth(text: str) -> int:
@@ -70,37 +67,24 @@ def loads(text: str, *, file: str | None = None) -> Any:
     """The JSON document in ``text``: numbers as int or Decimal, every bound of this module enforced."""
     deepest = depth(text)
     if deepest > MAX_JSON_DEPTH:
-        raise InputError(
-            "IN-005",
-            f"arrays and objects nest {deepest} deep (at most {MAX_JSON_DEPTH}); a report nests 2 deep",
-            hint="check that this is a unionforms report (不是报表文件)",
-            file=file,
-        )
+        raise InputError("IN-095", depth=deepest, limit=MAX_JSON_DEPTH, file=file)
     try:
         data = json.loads(text, parse_int=_int, parse_float=_decimal, parse_constant=_constant)
     except _Refused as exc:
-        raise InputError(exc.code, exc.message, file=file) from None
+        raise exc.error(file) from None
     except json.JSONDecodeError as exc:
-        raise InputError(
-            "IN-002", f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", file=file
-        ) from None
+        raise InputError("IN-011", line_no=exc.lineno, column=exc.colno, detail=exc.msg, file=file) from None
     except RecursionError:  # pragma: no cover - the depth bound comes first
-        raise InputError("IN-005", "arrays and objects nest too deep", file=file) from None
+        raise InputError("IN-095", depth=deepest, limit=MAX_JSON_DEPTH, file=file) from None
     _check_strings(data, "", file)
     return data
 
 
 def _check_strings(value: object, where: str, file: str | None) -> None:
-    """IN-002 for a string (or key) with a lone surrogate: it is not Unicode text and cannot be written."""
+    """IN-098 for a string (or key) with a lone surrogate: it is not Unicode text and cannot be written."""
     if isinstance(value, str):
         if _SURROGATE_RE.search(value):
-            place = f" at {where}" if where else ""
-            raise InputError(
-                "IN-002",
-                f"the text{place} holds a lone UTF-16 surrogate (\\ud800–\\udfff), which is not a character",
-                hint="save the report again from the program that made it, as UTF-8",
-                file=file,
-            )
+            raise InputError("IN-098", where=where or "(顶层 top level)", file=file)
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_strings(key, where, file)

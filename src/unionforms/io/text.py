@@ -3,15 +3,13 @@
 Chinese Windows tools save text as GBK (Notepad before 2019, many exports) or UTF-16 ("Unicode" in
 Notepad); both are read. The encoding is found from a byte-order mark, from the NUL bytes UTF-16 puts
 beside ASCII (a JSON text starts with ASCII), else by trying UTF-8 and then GB18030, of which GBK is a
-subset. Anything else is IN-012, and an unreadable file IN-001 or IN-010; the operating system's or
-codec's own words are kept as the error's ``detail``.
+subset. Anything else is IN-012; the codec's own words are kept as the error's ``detail``. The bytes
+come from :func:`unionforms.inputs.read_input`, which bounds the file before reading it.
 """
 
 from __future__ import annotations
 
 import codecs
-import errno
-from pathlib import Path
 
 from ..errors import InputError
 
@@ -22,15 +20,6 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-
-
-def read_bytes(path: str | Path) -> bytes:
-    """The file's bytes; IN-001 when it does not exist, IN-010 when it cannot be read."""
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        code = "IN-001" if exc.errno == errno.ENOENT else "IN-010"
-        raise InputError(code, detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
 
 
 def encoding_of(data: bytes) -> str | None:
