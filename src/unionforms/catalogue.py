@@ -1237,7 +1237,6 @@ CATALOGUE: dict[str, Message] = {
 #: Codes no longer emitted, with what replaced them; a code is never reused (``specs/versioning.md``).
 RETIRED: dict[str, str] = {
     "LINT-001": "a comparison of different units is refused at load since definitions version 2 (RULE-005)",
-    "IN-040": "an output that cannot be written is OUT-004, whatever the command",
 }
 
 #: Sentences added to a finding of any code (no code of their own: they say more about that finding).

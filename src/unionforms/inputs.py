@@ -78,7 +78,7 @@ def open_input(path: str | Path, *, limit: int) -> BinaryIO:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             if stat.S_ISDIR(st.st_mode):
-                raise InputError("IN-010", detail="a folder", file=file)
+                raise unreadable(file, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), file))
             kind = _KINDS.get(stat.S_IFMT(st.st_mode), "特殊文件 a special file")
             raise InputError("IN-090", kind=kind, file=file)
         if st.st_size > limit:
