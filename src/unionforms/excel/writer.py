@@ -128,7 +128,7 @@ def write_template(
     """Write the blank (or, with ``report``, filled) template of ``form`` to ``path``, atomically.
 
     ``path`` must end in .xlsx, must not be one of ``inputs`` and must not exist unless ``force``
-    (:func:`unionforms.io.atomic.atomic_write`; OUT-001 to OUT-004).
+    (:func:`unionforms.outputs.atomic_write`; OUT-001 to OUT-004).
     """
     check_output(path, kind="xlsx", force=force, inputs=inputs)
     wb, layout = build_workbook(form, report, password=password, registry=registry)
