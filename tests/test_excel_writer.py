@@ -12,7 +12,7 @@ from unionforms import Form, InputError, Registry, Report, Severity, hookimpl
 from unionforms.excel import read_xlsx
 from unionforms.excel.contract import DATE_PLACEHOLDER, ID_SHEET, explain_name, field_name
 from unionforms.excel.layout import PRINT_SCALE, plan
-from unionforms.excel.writer import build_workbook, write_template
+from unionforms.excel.writer import write_template
 from unionforms.registry import Plugin
 
 
@@ -71,12 +71,6 @@ def test_only_inputs_are_editable_and_validated(tmp_path: Path, form: Form) -> N
     assert wb.defined_names[field_name(next(iter(form.fields)))].attr_text.endswith(
         "$" + layout.fields[next(iter(form.fields))].replace("D", "D$")
     )
-
-
-def test_fill_refuses_a_report_of_another_form(registry: Registry) -> None:
-    with pytest.raises(InputError) as info:
-        build_workbook(registry.get("bangfu-2016"), Report("bangfu-2013", values={}))
-    assert info.value.code == "IN-004"
 
 
 class _Adjuster:
