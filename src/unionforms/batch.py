@@ -1,0 +1,262 @@
+"""Many inputs at once: expand the paths given, run one task per input, one result per input.
+
+- :func:`expand` turns command-line paths into :class:`Input` s: files as given, folders searched
+  recursively for returns (.xlsx, .json, and spreadsheets we can name the problem of), patterns
+  (``*``, ``?``, ``[…]``, ``**``) expanded here for shells that don't. Office lock files (``~$…``), hidden
+  files and folders, other kinds of file and a second mention of one file become *skipped* inputs
+  carrying the reason, so that every input is accounted for.
+- :func:`run` runs a task per input, in order, in this process or in ``jobs`` worker processes, and
+  yields results as they come (nothing is kept to the end).
+- :func:`check` is the task of ``validate``: read and check one input, every failure turned into a
+  result (``unusable`` with its IN- code), never an exception.
+
+Nothing here prints: the caller decides how results are shown.
+"""
+
+from __future__ import annotations
+
+import enum
+import glob
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from .errors import UnionformsError
+from .findings import Finding
+from .registry import Registry, default_registry
+from .report import Report
+
+#: Extensions taken from a folder: returns, and spreadsheet files whose problem we can name (IN-002).
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".json")
+SPREADSHEET_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv", ".wps")
+_PATTERN_CHARS = frozenset("*?[")
+
+R = TypeVar("R")
+
+
+class State(enum.Enum):
+    """Where an input ended: exactly one of these."""
+
+    OK = "ok"
+    WARNINGS = "warnings"
+    ERRORS = "errors"
+    UNUSABLE = "unusable"
+    SKIPPED = "skipped"
+
+    @property
+    def chinese(self) -> str:
+        return _CHINESE[self]
+
+
+_CHINESE = {
+    State.OK: "通过",
+    State.WARNINGS: "有警告",
+    State.ERRORS: "有错误",
+    State.UNUSABLE: "无法读取",
+    State.SKIPPED: "已跳过",
+}
+
+
+@attrs.frozen
+class Input:
+    """One input: its path as the user will recognise it, the folder it was found in, or why it is skipped."""
+
+    path: str
+    root: str | None = None
+    skipped: str | None = None
+
+    @property
+    def relative(self) -> Path:
+        """The path under the folder it was found in (the file name for a file given directly)."""
+        if self.root is None:
+            return Path(Path(self.path).name)
+        return Path(os.path.relpath(self.path, self.root))
+
+
+@attrs.frozen
+class Result:
+    """What became of one input.
+
+    ``code`` and ``reason`` say why an input is unusable (its IN- code) or skipped; ``report`` is kept
+    only when the task asks for it (aggregation), so that checking thousands of files stays small.
+    """
+
+    file: str
+    state: State
+    form: str | None = None
+    unit: str | None = None
+    findings: tuple[Finding, ...] = ()
+    code: str | None = None
+    reason: str | None = None
+    report: Report | None = None
+    extra: Any = None
+
+    @property
+    def errors(self) -> int:
+        return sum(f.is_error for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def usable(self) -> bool:
+        return self.state in (State.OK, State.WARNINGS, State.ERRORS)
+
+
+def state_of(findings: Sequence[Finding]) -> State:
+    """ok, warnings or errors: the worst finding decides."""
+    if any(f.is_error for f in findings):
+        return State.ERRORS
+    return State.WARNINGS if findings else State.OK
+
+
+def expand(paths: Iterable[str]) -> list[Input]:
+    """Every input named by ``paths``, in the order given (a folder's files sorted), each path once."""
+    out: list[Input] = []
+    seen: set[str] = set()
+
+    def add(item: Input) -> None:
+        key = os.path.realpath(item.path)
+        if item.skipped is None and key in seen:
+            item = attrs.evolve(item, skipped="同一文件已列出，不重复处理（already listed）")
+        seen.add(key)
+        out.append(item)
+
+    for arg in paths:
+        if not os.path.lexists(arg) and _PATTERN_CHARS & set(arg):
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                out.append(Input(arg))  # reading it says IN-001: no such file
+            for match in matches:
+                for item in _one(match, None):
+                    add(item)
+            continue
+        for item in _one(arg, None):
+            add(item)
+    return out
+
+
+def _one(path: str, root: str | None) -> Iterator[Input]:
+    if os.path.isdir(path):
+        yield from _folder(path)
+        return
+    reason = _skip_reason(Path(path).name, given=root is None)
+    yield Input(path, root, reason)
+
+
+def _folder(top: str) -> Iterator[Input]:
+    for folder, dirs, files in os.walk(top):
+        hidden = sorted(d for d in dirs if d.startswith("."))
+        for d in hidden:
+            yield Input(os.path.join(folder, d), top, "隐藏文件夹，未查找（hidden folder）")
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            yield Input(os.path.join(folder, name), top, _skip_reason(name, given=False))
+
+
+def _skip_reason(name: str, *, given: bool) -> str | None:
+    if name.startswith("~$"):
+        return "Office 锁定文件（文件正在打开时产生），不是报表（Office lock file）"
+    if name.startswith("."):
+        return "隐藏文件（hidden file）"
+    suffix = Path(name).suffix.lower()
+    if given or suffix in RETURN_SUFFIXES or suffix in SPREADSHEET_SUFFIXES:
+        return None
+    return "不是 .xlsx 或 .json 报表文件（not a return）"
+
+
+def skipped(item: Input) -> Result:
+    """The result of a skipped input."""
+    assert item.skipped is not None
+    return Result(item.path, State.SKIPPED, reason=item.skipped)
+
+
+def unusable(file: str, exc: BaseException) -> Result:
+    """The result of an input that cannot be used; unexpected exceptions become IN-002 too."""
+    if isinstance(exc, UnionformsError):
+        return Result(file, State.UNUSABLE, code=exc.code, reason=str(exc))
+    return Result(
+        file,
+        State.UNUSABLE,
+        code="IN-002",
+        reason=f"[file {file}] IN-002: 无法作为报表读取（{type(exc).__name__}: {exc}）",
+    )
+
+
+# --- running ------------------------------------------------------------------------------------
+
+_TASK: Callable[[Input], Any] | None = None
+
+
+def _call(item: Input) -> Any:
+    assert _TASK is not None
+    return _TASK(item)
+
+
+def run(task: Callable[[Input], R], inputs: Sequence[Input], *, jobs: int = 1) -> Iterator[R]:
+    """``task(input)`` for every input, results yielded in input order as soon as they are ready.
+
+    With ``jobs`` > 1 the tasks run in that many forked worker processes; the task (and whatever it
+    holds, such as a registry) is inherited, not pickled; inputs and results are pickled.
+    """
+    global _TASK
+    if jobs <= 1 or len(inputs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for item in inputs:
+            yield task(item)
+        return
+    jobs = min(jobs, len(inputs))
+    chunk = max(1, min(16, len(inputs) // (jobs * 8)))
+    _TASK = task
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_call, inputs, chunksize=chunk)
+    finally:
+        _TASK = None
+
+
+# --- the validate task --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Check:
+    """Read and check one input; a result whatever happens. ``keep_report`` keeps the typed report."""
+
+    registry: Registry | None = None
+    keep_report: bool = False
+
+    def __call__(self, item: Input) -> Result:
+        if item.skipped is not None:
+            return skipped(item)
+        try:
+            return self._check(item.path)
+        except Exception as exc:  # one bad file never stops a run
+            return unusable(item.path, exc)
+
+    def _check(self, path: str) -> Result:
+        from .reading import read_report
+        from .validate import check_rules
+
+        registry = self.registry or default_registry()
+        read = read_report(path, registry)
+        findings = (*read.findings, *check_rules(read.form, read.report, read.source))
+        return Result(
+            path,
+            state_of(findings),
+            form=read.form.id,
+            unit=read.report.meta.unit,
+            findings=findings,
+            report=read.report if self.keep_report else None,
+        )
+
+
+def check(
+    paths: Iterable[str], *, registry: Registry | None = None, jobs: int = 1, keep_report: bool = False
+) -> Iterator[Result]:
+    """Expand ``paths`` and check every input: one :class:`Result` per input, in order."""
+    inputs = expand(paths)
+    return run(Check(registry, keep_report), inputs, jobs=jobs)
