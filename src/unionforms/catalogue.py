@@ -6,7 +6,8 @@ is wrong (``zh``/``en``) and how to fix it (``fix_zh``/``fix_en``), with named `
 from the report's location and parameters; where (file, form, sheet, cell …) is put in front by the
 exception or the finding. Codes are topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG``
 plugin loading, ``IN`` unusable input, ``ENV`` the machine, ``TPL`` a damaged but readable template,
-``VAL`` a value, ``META`` the header, ``CHK`` a rule a report breaks). ``docs/errors.md`` is generated
+``VAL`` a value, ``META`` the header, ``CHK`` a rule a report breaks, ``AGG`` a return left out of a
+total). ``docs/errors.md`` is generated
 from this module (:func:`markdown`) and a test keeps the two equal.
 """
 
@@ -275,6 +276,35 @@ CATALOGUE: dict[str, Message] = {
         "请按提示的行列修正 TOML 语法。",
         "fix the TOML syntax at that line and column",
         show_detail=True,
+    ),
+    "DEF-030": M(
+        "a definition's [aggregate] is not a table of field code = way",
+        "[aggregate] 应为“栏目代码 = 汇总方式”的表。",
+        "[aggregate] must be a table of field code = way",
+        '如 [aggregate] 后写 "04" = "any"（见 specs/form-definition.md §9）。',
+        'e.g. "04" = "any" under [aggregate] (specs/form-definition.md §9)',
+    ),
+    "DEF-031": M(
+        "an [aggregate] entry names a way of adding up that does not exist",
+        "[aggregate] 中的汇总方式 {way} 不认识。",
+        "[aggregate]: unknown way {way}",
+        "汇总方式只有 sum、blank、any、all（见 specs/form-definition.md §9）。",
+        "the ways are sum, blank, any and all (specs/form-definition.md §9)",
+    ),
+    "DEF-032": M(
+        "an [aggregate] entry names a field code the form does not have",
+        "[aggregate] 中的栏目代码不是本表式的栏目。",
+        "[aggregate] names a field code the form does not have",
+        "请改正栏目代码，或删去该项。",
+        "correct the field code or remove the entry",
+    ),
+    "DEF-033": M(
+        "an [aggregate] way does not fit the field's kind of value",
+        "[aggregate] 中 {way} 不适用于单位为 {unit} 的栏目（可用：{allowed}）。",
+        "[aggregate]: {way} does not fit a field in {unit} (allowed: {allowed})",
+        "人数、户数和万元按 sum（默认）或 blank 汇总；是/否按 blank（默认，是、否各计数于汇总来源）、any 或 all。",
+        "counts and 万元 add up as sum (the default) or blank; 是/否 as blank (the default, answers tallied "
+        "in the provenance), any or all",
     ),
     # --- RULE: rules ---------------------------------------------------------------------------------
     "RULE-001": M(
@@ -828,6 +858,13 @@ CATALOGUE: dict[str, Message] = {
         "请检查路径。",
         "check the path",
     ),
+    "IN-071": M(
+        "none of the inputs of a total is a usable return",
+        "没有可以汇总的报表：所有输入都无法读取或已跳过。",
+        "no usable return to add up: every input is unusable or skipped",
+        "请给出报表所在的文件夹；`unionforms validate` 列出每个文件无法使用的原因。",
+        "give the folder of returns; `unionforms validate` shows why each one is unusable",
+    ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
         "没有安装 LibreOffice，无法转换。",
@@ -1136,6 +1173,36 @@ CATALOGUE: dict[str, Message] = {
         "a copied row not yet edited?",
         severity="warning",
     ),
+    # --- AGG: returns left out of a total ------------------------------------------------------------
+    "AGG-001": M(
+        "a return is not added up: it has error findings (unless --include-errors)",
+        "有 {errors} 个错误，未计入汇总。",
+        "{errors} errors: not added up",
+        "请把批注副本（validate --annotate）退回填报单位修改；如确需计入，使用 --include-errors。",
+        "send the annotated copy (validate --annotate) back for correction, or add it anyway with "
+        "--include-errors",
+    ),
+    "AGG-002": M(
+        "a return is not added up: it is of another form or year than the total",
+        "表式或年份与汇总表不同（{form}，汇总表为 {total}），未计入汇总。",
+        "another form or year ({form}; the total is {total}): not added up",
+        "请按表式分别汇总（--form 表式），或请填报单位改用正确年份的表式。",
+        "aggregate each form separately (--form FORM), or ask the unit for the right year's form",
+    ),
+    "AGG-003": M(
+        "a return is not added up: another return of the same 填报单位 is already in the total",
+        "同一填报单位已有一份报表计入汇总（已计入 {kept}），本份未计入。",
+        "a return of the same 填报单位 is already in the total ({kept}): not added up",
+        "请只保留该单位正确的一份报表后重新汇总。",
+        "keep only the right return of that unit and run again",
+    ),
+    "AGG-004": M(
+        "a return is not added up: its 填报单位 is blank, so a second return of it could not be told",
+        "填报单位为空，无法核对是否重复报送，未计入汇总。",
+        "填报单位 is blank, so a second return of the unit could not be told: not added up",
+        "请补填填报单位后重新汇总。",
+        "fill in 填报单位 and run again",
+    ),
 }
 
 #: Codes no longer emitted, with what replaced them; a code is never reused (``specs/versioning.md``).
@@ -1189,6 +1256,11 @@ TOPICS: dict[str, tuple[str, str, str]] = {
         "definitions that load but look wrong / 表式定义疑点",
         "warning from `unionforms check`",
         "form author 表式作者",
+    ),
+    "AGG": (
+        "returns left out of a total / 未计入汇总",
+        "a rejection in the total's provenance (`unionforms aggregate`)",
+        "the collecting statistician 汇总人",
     ),
 }
 
