@@ -224,18 +224,24 @@ def run(task: Callable[[Input], R], inputs: Sequence[Input], *, jobs: int = 1) -
 
 @attrs.frozen
 class Check:
-    """Read and check one input; a result whatever happens. ``keep_report`` keeps the typed report."""
+    """Read and check one input; a result whatever happens.
+
+    ``keep_report`` keeps the typed report in the result; ``then`` (e.g. writing an annotated copy)
+    runs on each result in the same worker, and must itself return a result, never raise.
+    """
 
     registry: Registry | None = None
     keep_report: bool = False
+    then: Callable[[Input, Result], Result] | None = None
 
     def __call__(self, item: Input) -> Result:
         if item.skipped is not None:
             return skipped(item)
         try:
-            return self._check(item.path)
+            result = self._check(item.path)
         except Exception as exc:  # one bad file never stops a run
             return unusable(item.path, exc)
+        return self.then(item, result) if self.then is not None else result
 
     def _check(self, path: str) -> Result:
         from .reading import read_report
@@ -255,8 +261,13 @@ class Check:
 
 
 def check(
-    paths: Iterable[str], *, registry: Registry | None = None, jobs: int = 1, keep_report: bool = False
+    paths: Iterable[str],
+    *,
+    registry: Registry | None = None,
+    jobs: int = 1,
+    keep_report: bool = False,
+    then: Callable[[Input, Result], Result] | None = None,
 ) -> Iterator[Result]:
     """Expand ``paths`` and check every input: one :class:`Result` per input, in order."""
     inputs = expand(paths)
-    return run(Check(registry, keep_report), inputs, jobs=jobs)
+    return run(Check(registry, keep_report, then), inputs, jobs=jobs)
