@@ -95,6 +95,7 @@ def make_folder(
     other_share: float = 0.05,
     json_share: float = 0.1,
     forms: Sequence[str] = OTHER_FORMS,
+    prefix: str = "",
 ) -> Folder:
     """Write ``n`` returns, a duplicate, unusable files, a lock file and a hidden file under ``root``."""
     rng = random.Random(seed)
@@ -106,7 +107,7 @@ def make_folder(
     jobs: list[tuple[Form, Report, Path]] = []
     for i in range(n):
         sub = root / f"片区{i % 4 + 1}"
-        unit = f"第{i:05d}县总工会"
+        unit = f"{prefix}第{i:05d}县总工会"
         roll = rng.random()
         form = registry.get(rng.choice(forms)) if roll < other_share else main
         values = valid_values(form, rng)

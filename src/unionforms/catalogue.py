@@ -590,8 +590,8 @@ CATALOGUE: dict[str, Message] = {
         "a JSON report has unknown top-level keys",
         "报表中有不认识的顶层项 {keys}。",
         "unknown top-level keys {keys}",
-        "顶层只有 form、meta、values 和 explanations 四项。",
-        "the top level has only form, meta, values and explanations",
+        "顶层只有 form、meta、values 和 explanations 四项（汇总表另有 provenance）。",
+        "the top level has only form, meta, values and explanations (and provenance in a total)",
     ),
     "IN-016": M(
         "a JSON report's 'explanations' is not an object of rule id -> text",
