@@ -17,10 +17,11 @@ from pathlib import Path
 import attrs
 
 from unionforms import Form, Kind, Meta, Registry, Report, Severity
-from unionforms.evaluate import Status, Value, evaluate
+from unionforms.evaluate import Status, evaluate
 from unionforms.excel.fill import fill_many
-from unionforms.jsonio import dumps
-from unionforms.strategies import repair
+from unionforms.io.jsonio import dumps
+from unionforms.strategies import _repaired
+from unionforms.values import Value
 
 MAIN_FORM = "songwennuan-2017"
 OTHER_FORMS = ("songwennuan-2014", "bangfu-2013", "bangfu-2016")
@@ -61,8 +62,7 @@ def valid_values(form: Form, rng: random.Random, fill: float = 0.9) -> dict[str,
             values[field.code] = Decimal(rng.randrange(1_000_000)) / 100
         else:
             values[field.code] = rng.random() < 0.5
-    repair(form, values, [r for r in form.rules if r.severity is Severity.ERROR])
-    return values
+    return _repaired(form, values, [r for r in form.rules if r.severity is Severity.ERROR])
 
 
 def break_one(form: Form, values: dict[str, Value], rng: random.Random) -> None:

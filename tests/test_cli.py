@@ -81,14 +81,17 @@ def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert _run(capsys, "validate", str(warn))[0] == 0
     code, out, _ = _run(capsys, "validate", str(good), str(bad), "--json")
     assert code == 1
-    (finding,) = json.loads(out)
+    data = json.loads(out)
+    assert data["summary"] == {"inputs": 2, "ok": 1, "warnings": 0, "errors": 1, "unusable": 0, "skipped": 0}
+    assert [f["status"] for f in data["files"]] == ["ok", "errors"]
+    (finding,) = data["files"][1]["findings"]
     assert (
         finding["file"] == str(bad) and finding["rule"] == "01B-part" and finding["fields"] == ["01B", "01A"]
     )
     assert {"file", "severity", "rule", "fields", "message"} <= set(finding)
-    code, _, err = _run(capsys, "validate", str(junk), str(bad))
+    code, out, err = _run(capsys, "validate", str(junk), str(bad))
     assert code == 2
-    assert "IN-011" in err and "Traceback" not in err
+    assert "IN-011" in out and "Traceback" not in out + err
 
 
 def test_validate_an_empty_report_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,7 +99,10 @@ def test_validate_an_empty_report_is_an_error(tmp_path: Path, capsys: pytest.Cap
     empty.write_text(json.dumps({"form": "bangfu-2016", "values": {"01": None}}), encoding="utf-8")
     code, out, _ = _run(capsys, "validate", str(empty), "--json")
     assert code == 1
-    assert [(f["code"], f["file"]) for f in json.loads(out)] == [("CHK-003", str(empty))]
+    files = json.loads(out)["files"]
+    assert [(f["code"], x["file"], x["status"]) for x in files for f in x["findings"]] == [
+        ("CHK-003", str(empty), "errors")
+    ]
 
 
 def test_unknown_form_is_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from unionforms import Meta, Registry, Report
 from unionforms.aggregate import aggregate
-from unionforms.reading import read_report
+from unionforms.io.reading import read_report
 from unionforms.totals import collect, read_provenance, write_json, write_xlsx
 
 from .returns import MAIN_FORM, Folder, make_folder
@@ -63,7 +63,7 @@ def test_an_ordinary_return_has_no_provenance(
     form = registry.get(MAIN_FORM)
     path = tmp_path / "r.json"
     write = Report(form.id, Meta(unit="x"), {})
-    from unionforms.jsonio import dumps
+    from unionforms.io.jsonio import dumps
 
     path.write_text(dumps(write), encoding="utf-8")
     assert read_provenance(path) is None

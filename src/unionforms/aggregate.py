@@ -31,7 +31,6 @@ import attrs
 from .batch import Result, State
 from .catalogue import render
 from .errors import InputError
-from .evaluate import Value
 from .findings import Finding
 from .model import Form
 from .registry import Registry
@@ -39,6 +38,7 @@ from .report import Meta, Report
 from .rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
 from .units import Combine, Kind
 from .validate import validate
+from .values import Value
 
 
 def reason(code: str, **params: object) -> str:
@@ -369,8 +369,8 @@ def _opt(value: object) -> str | None:
 
 def total_to_dict(total: Total) -> dict[str, Any]:
     """The total as report JSON with its provenance (``specs/report-json.md`` §2, ``provenance``)."""
-    from .jsonio import report_to_dict
+    from .io.jsonio import report_to_dict
 
-    out = report_to_dict(total.report)
+    out: dict[str, Any] = report_to_dict(total.report)
     out["provenance"] = provenance_to_dict(total.provenance)
     return out

@@ -81,7 +81,7 @@ def annotate(
     from .excel.fill import filled_bytes, write_atomic
 
     if Path(source).suffix.lower() == ".json":
-        from .reading import read_report
+        from .io.reading import read_report
 
         read = read_report(source, registry or default_registry())
         data = BytesIO(filled_bytes(read.form, read.report, registry=registry))

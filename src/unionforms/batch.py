@@ -244,7 +244,7 @@ class Check:
         return self.then(item, result) if self.then is not None else result
 
     def _check(self, path: str) -> Result:
-        from .reading import read_report
+        from .io.reading import read_report
         from .validate import check_rules
 
         registry = self.registry or default_registry()
@@ -271,3 +271,57 @@ def check(
     """Expand ``paths`` and check every input: one :class:`Result` per input, in order."""
     inputs = expand(paths)
     return run(Check(registry, keep_report, then), inputs, jobs=jobs)
+
+
+# --- the fill task ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Fill:
+    """Read one report and write its filled template under ``outdir`` (its name, as .xlsx).
+
+    The result is ``ok``/``warnings``/``errors`` by the reading's findings, with the written path in
+    ``extra``; a report that cannot be read or written is ``unusable``. An output that would replace an
+    input is refused (IN-006).
+    """
+
+    outdir: str
+    registry: Registry | None = None
+    password: str | None = None
+    inputs: frozenset[str] = frozenset()
+    single: str | None = None  # for one report: the output file itself
+
+    def target(self, item: Input) -> Path:
+        if self.single is not None:
+            return Path(self.single)
+        return (Path(self.outdir) / item.relative).with_suffix(".xlsx")
+
+    def __call__(self, item: Input) -> Result:
+        if item.skipped is not None:
+            return skipped(item)
+        try:
+            from .errors import InputError
+            from .excel.fill import fill
+            from .io.reading import read_report
+
+            registry = self.registry or default_registry()
+            read = read_report(item.path, registry)
+            path = self.target(item)
+            if os.path.realpath(path) in self.inputs:
+                raise InputError(
+                    "IN-006",
+                    f"the output {path} would replace an input",
+                    hint="write to another folder (输出不能覆盖输入文件)",
+                    file=item.path,
+                )
+            fill(read.form, read.report, path, password=self.password, registry=self.registry)
+        except Exception as exc:
+            return unusable(item.path, exc)
+        return Result(
+            item.path,
+            state_of(read.findings),
+            form=read.form.id,
+            unit=read.report.meta.unit,
+            findings=read.findings,
+            extra=str(path),
+        )

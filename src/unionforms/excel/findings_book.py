@@ -9,11 +9,44 @@ write-only mode), so a province's thousands of returns need no more memory than 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol
 
-from ..batch import Result
+from ..findings import Finding
 from .fill import write_atomic
+
+
+class _State(Protocol):
+    @property
+    def chinese(self) -> str: ...
+
+
+class Row(Protocol):
+    """What the book needs of one input's result (:class:`unionforms.batch.Result` is one)."""
+
+    @property
+    def file(self) -> str: ...
+    @property
+    def state(self) -> _State: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def form(self) -> str | None: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+    @property
+    def errors(self) -> int: ...
+    @property
+    def warnings(self) -> int: ...
+    @property
+    def usable(self) -> bool: ...
+
 
 INPUT_SHEET = "报表汇总"
 FINDING_SHEET = "问题清单"
@@ -53,7 +86,7 @@ class FindingsBook:
         self.inputs = 0
         self.findings = 0
 
-    def add(self, result: Result) -> None:
+    def add(self, result: Row) -> None:
         """One row for the input, one row per finding."""
         self.inputs += 1
         note = result.reason or ""

@@ -24,7 +24,6 @@ from ..errors import InputError
 from ..findings import Severity
 from ..model import Form
 from ..registry import Registry
-from ..report import Report
 from ..units import Kind
 from .contract import (
     CONTRACT_VERSION,
@@ -103,17 +102,11 @@ def build_workbook(
 def write_template(
     form: Form,
     path: str | Path,
-    report: Report | None = None,
     *,
     password: str | None = None,
     registry: Registry | None = None,
 ) -> SheetLayout:
-    """Write the blank (or, with ``report``, filled: :func:`.fill.fill`) template of ``form`` to ``path``."""
-    if report is not None:
-        from .fill import fill
-
-        fill(form, report, path, password=password, registry=registry)
-        return plan(form)
+    """Write the blank template of ``form`` to ``path`` (a filled one: :func:`.fill.fill`)."""
     wb, layout = build_workbook(form, password=password, registry=registry)
     try:
         wb.save(path)
