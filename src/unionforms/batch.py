@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import enum
 import glob
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -205,7 +204,13 @@ def run(task: Callable[[Input], R], inputs: Sequence[Input], *, jobs: int = 1) -
     holds, such as a registry) is inherited, not pickled; inputs and results are pickled.
     """
     global _TASK
-    if jobs <= 1 or len(inputs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(inputs) < 2:
+        for item in inputs:
+            yield task(item)
+        return
+    import multiprocessing  # only for --jobs: its import costs start-up
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         for item in inputs:
             yield task(item)
         return
