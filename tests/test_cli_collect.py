@@ -144,3 +144,19 @@ def test_fill_many_in_one_call(
         assert read_report(tmp_path / "out" / f"r{i}.xlsx", registry).report.values == {"01": i}
     code, _, _ = _run(capsys, "fill", str(reports / "r1.json"), "-o", str(tmp_path / "one.xlsx"))
     assert code == 0 and (tmp_path / "one.xlsx").is_file()
+
+
+def test_validate_without_outputs_never_imports_openpyxl(folder: Folder) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io\n"
+        "from unionforms.cli import main\n"
+        "sys.stdout = io.StringIO()\n"
+        f"main(['validate', {str(folder.root)!r}])\n"
+        f"main(['validate', {str(folder.root)!r}, '--json', '--jobs', '2'])\n"
+        "assert 'openpyxl' not in sys.modules, 'openpyxl was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
