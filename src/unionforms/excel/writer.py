@@ -419,4 +419,3 @@ def _fingerprint(wb: Workbook, form: Form) -> None:
     ws[f"A{row}"].value = FINGERPRINT_KEY
     ws[f"B{row}"].value = fingerprint(form.id, form.version, cells)
     ws[f"B{row}"].number_format = "@"
-
