@@ -65,5 +65,5 @@ def test_a_copy_never_replaces_its_return(tmp_path: Path, registry: Registry) ->
     before = source.read_bytes()
     result = Check(registry, then=Annotator(str(tmp_path), registry))(Input(str(source), str(tmp_path)))
     assert isinstance(result.extra, Annotation)
-    assert result.extra.path is None and "IN-006" in (result.extra.problem or "")
+    assert result.extra.path is None and "IN-070" in (result.extra.problem or "")
     assert source.read_bytes() == before

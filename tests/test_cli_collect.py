@@ -119,9 +119,9 @@ def test_outputs_never_replace_inputs(folder: Folder, capsys: pytest.CaptureFixt
     victim = folder.valid[0]
     before = victim.read_bytes()
     code, _, err = _run(capsys, "aggregate", str(folder.root), "--unit", "x", "-o", str(victim))
-    assert code == 2 and "IN-006" in err
+    assert code == 2 and "IN-070" in err
     code, _, err = _run(capsys, "validate", str(folder.root), "--report", str(victim))
-    assert code == 2 and "IN-006" in err
+    assert code == 2 and "IN-070" in err
     assert victim.read_bytes() == before
 
 

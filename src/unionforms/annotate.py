@@ -35,7 +35,7 @@ def target(item: Input, outdir: str | Path) -> Path:
 
 @attrs.frozen
 class Annotation:
-    """What became of one copy: its path, or the problem that stopped it (IN-006)."""
+    """What became of one copy: its path, or the problem that stopped it (IN-070, IN-073)."""
 
     path: str | None
     problem: str | None = None
@@ -55,18 +55,13 @@ class Annotator:
         path = target(item, self.outdir)
         try:
             if os.path.realpath(path) == os.path.realpath(item.path):
-                raise InputError(
-                    "IN-006",
-                    "the annotated copy would replace the return itself",
-                    hint="give --annotate a folder outside the folder of returns (输出不能覆盖输入文件)",
-                    file=item.path,
-                )
+                raise InputError("IN-070", file=item.path, output=str(path))
             annotate(item.path, result.findings, path, registry=self.registry)
         except InputError as exc:
             return attrs.evolve(result, extra=Annotation(None, str(exc)))
         except Exception as exc:  # a workbook openpyxl cannot load: the check result still stands
-            problem = f"[file {item.path}] IN-006: 无法写出批注副本（{type(exc).__name__}: {exc}）"
-            return attrs.evolve(result, extra=Annotation(None, problem))
+            problem = InputError("IN-073", file=item.path, detail=f"{type(exc).__name__}: {exc}")
+            return attrs.evolve(result, extra=Annotation(None, str(problem)))
         return attrs.evolve(result, extra=Annotation(str(path)))
 
 

@@ -287,7 +287,7 @@ class Fill:
 
     The result is ``ok``/``warnings``/``errors`` by the reading's findings, with the written path in
     ``extra``; a report that cannot be read or written is ``unusable``. An output that would replace an
-    input is refused (IN-006).
+    input is refused (IN-070).
     """
 
     outdir: str
@@ -313,12 +313,7 @@ class Fill:
             read = read_report(item.path, registry)
             path = self.target(item)
             if os.path.realpath(path) in self.inputs:
-                raise InputError(
-                    "IN-006",
-                    f"the output {path} would replace an input",
-                    hint="write to another folder (输出不能覆盖输入文件)",
-                    file=item.path,
-                )
+                raise InputError("IN-070", file=item.path, output=str(path))
             fill(read.form, read.report, path, password=self.password, registry=self.registry)
         except Exception as exc:
             return unusable(item.path, exc)

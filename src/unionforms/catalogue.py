@@ -858,12 +858,48 @@ CATALOGUE: dict[str, Message] = {
         "请检查路径。",
         "check the path",
     ),
+    "IN-070": M(
+        "an output would replace an input: fill, validate --annotate/--report and aggregate never write over a file they read",
+        "输出文件 {output} 就是输入的报表之一，写出会覆盖它，未写出。",
+        "the output {output} is one of the inputs; writing it would replace that input, so nothing was written",
+        "请换一个输出位置（最好在报表文件夹之外）。",
+        "choose another output file or folder (one outside the folder of returns is best)",
+    ),
     "IN-071": M(
         "none of the inputs of a total is a usable return",
         "没有可以汇总的报表：所有输入都无法读取或已跳过。",
         "no usable return to add up: every input is unusable or skipped",
         "请给出报表所在的文件夹；`unionforms validate` 列出每个文件无法使用的原因。",
         "give the folder of returns; `unionforms validate` shows why each one is unusable",
+    ),
+    "IN-072": M(
+        "a file could not be read as a report for a reason unionforms does not name (an unexpected problem)",
+        "无法作为报表读取（未预料的问题）。",
+        "cannot be read as a report (an unexpected problem)",
+        "请用 Excel、WPS 或 LibreOffice 打开并另存为 .xlsx 后重试；如仍不行，请把文件和 --json 输出报告给维护者。",
+        "open it in Excel, WPS or LibreOffice, save it as .xlsx and try again; if that fails, report the file "
+        "and the --json output to the maintainers",
+    ),
+    "IN-073": M(
+        "the annotated copy of a return could not be made (the check result still stands)",
+        "无法写出该报表的批注副本（审核结果不受影响）。",
+        "the annotated copy of this return could not be made (its check result stands)",
+        "请按审核结果工作簿或屏幕上的审核结果退回修改；加 --json 可看到原因。",
+        "send the findings from the report workbook or the screen instead; --json shows why",
+    ),
+    "IN-074": M(
+        "the 汇总来源 (provenance) of a total cannot be read",
+        "汇总表的汇总来源无法读取。",
+        "the provenance (汇总来源) of this total cannot be read",
+        "请使用 `unionforms aggregate` 写出的汇总表，不要修改其汇总来源工作表或 provenance 项。",
+        "use the total as `unionforms aggregate` wrote it, without editing its 汇总来源 sheet or provenance",
+    ),
+    "IN-075": M(
+        "a total is written to a file that is neither .xlsx nor .json",
+        "汇总表只能写为 .xlsx 或 .json，不能写为 {suffix}。",
+        "a total is written as .xlsx or .json, not {suffix}",
+        "请用 -o 汇总.xlsx 或 -o 汇总.json。",
+        "give -o total.xlsx or -o total.json",
     ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",

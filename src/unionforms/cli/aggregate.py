@@ -42,12 +42,10 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     target = Path(args.output)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".json"):
-        raise InputError("IN-002", f"-o {target}: the total is written as .xlsx or .json", file=str(target))
+        raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
     inputs = expand(args.paths)
     if os.path.realpath(target) in {os.path.realpath(i.path) for i in inputs}:
-        raise InputError(
-            "IN-006", "the total would replace an input", hint="write it elsewhere", file=str(target)
-        )
+        raise InputError("IN-070", output=str(target))
     out = ctx.output
     with out.progress(len(inputs), "汇总") as bar:
 

@@ -60,12 +60,7 @@ def _refuse_overwrite(inputs: list[Input], outputs: list[str]) -> None:
     taken = {os.path.realpath(i.path) for i in inputs}
     for out in outputs:
         if os.path.realpath(out) in taken:
-            raise InputError(
-                "IN-006",
-                "the output would replace an input",
-                hint="write to another place (输出不能覆盖输入文件)",
-                file=out,
-            )
+            raise InputError("IN-070", output=out)
 
 
 @command(

@@ -241,7 +241,7 @@ def write_atomic(path: str | Path, data: bytes) -> None:
             os.unlink(tmp)
             raise
     except OSError as exc:
-        raise InputError("IN-006", f"cannot write: {exc}", file=str(path)) from None
+        raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
 
 
 def fill(
