@@ -7,9 +7,10 @@ only rewrites the main sheet's XML, putting each value into its (already styled,
 input cell, and writes the zip with every other member's compressed bytes copied as they are.
 
 Values are written as the reader reads them back: counts and 万元 as numbers (Decimal digits exactly,
-never through a float), 是/否 and the header texts as inline strings, the date as a serial number in
-the cell's date format. Characters XML cannot hold are written ``_xHHHH_`` (as Excel does), and a
-literal ``_xHHHH_`` in a text is escaped, so every text reads back as typed. The workbook recalculates
+never through a float; stored as a spreadsheet stores them, ``120.00`` as ``120``, the same Decimal),
+是/否 and the header texts as inline strings, the date as a serial number in the cell's date format.
+Characters XML cannot hold are written ``_xHHHH_`` (as Excel does), and a literal ``_xHHHH_`` in a
+text is escaped, so every text reads back as typed. The workbook recalculates
 on opening (``fullCalcOnLoad``), so the live checks show the filled values' verdicts.
 """
 
@@ -153,8 +154,8 @@ def _cell(start: str, value: object) -> str:
         return f'{start} t="inlineStr"><is><t>{"是" if value else "否"}</t></is></c>'
     if isinstance(value, int):
         return f"{start}><v>{value}</v></c>"
-    if isinstance(value, Decimal) and value.is_finite():
-        return f"{start}><v>{format(value, 'f')}</v></c>"
+    if isinstance(value, Decimal) and value.is_finite():  # as a spreadsheet stores it: 120.00 is 120
+        return f"{start}><v>{format(value.normalize(), 'f')}</v></c>"
     if isinstance(value, datetime.date):
         return f"{start}><v>{(value - _EPOCH).days}</v></c>"
     if isinstance(value, str):
