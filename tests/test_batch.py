@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from unionforms import Registry
-from unionforms.batch import Check, Input, Result, State, check, expand, run
+from unionforms.batch import Check, Input, Result, State, check, expand, run, skipped
 
 from .returns import Folder, make_folder
 
@@ -29,9 +29,10 @@ def test_expand_finds_returns_recursively_and_skips_with_reasons(tmp_path: Path)
     old = _touch(tmp_path / "old.xls")
     items = {Path(i.path): i for i in expand([str(tmp_path)])}
     assert items[a].skipped is None and items[b].skipped is None and items[old].skipped is None
-    assert "锁定" in (items[lock].skipped or "")
-    assert "隐藏" in (items[hidden].skipped or "")
-    assert "隐藏文件夹" in (items[tmp_path / ".git"].skipped or "")
+    assert items[lock].skipped == "IN-076"
+    assert "锁定" in (skipped(items[lock]).reason or "")
+    assert items[hidden].skipped == items[tmp_path / ".git"].skipped == "IN-077"
+    assert "隐藏" in (skipped(items[hidden]).reason or "")
     assert items[other].skipped is not None
     assert tmp_path / ".git" / "config" not in items  # a hidden folder is listed once, not searched
     assert items[b].relative == Path("sub") / "b.JSON"
@@ -43,7 +44,8 @@ def test_expand_lists_a_file_once_and_expands_patterns(tmp_path: Path) -> None:
     items = expand([str(a), str(tmp_path / "*.xlsx"), str(tmp_path / "nothing-*.json")])
     assert [Path(i.path).name for i in items] == ["a.xlsx", "a.xlsx", "b.xlsx", "nothing-*.json"]
     assert items[0].skipped is None
-    assert "已列出" in (items[1].skipped or "")
+    assert items[1].skipped == "IN-079"
+    assert "已经列出" in (skipped(items[1]).reason or "")
     assert items[2].skipped is None and items[3].skipped is None  # no match: reading it says IN-001
 
 
@@ -60,8 +62,8 @@ def test_an_unexpected_exception_becomes_an_unusable_result(tmp_path: Path) -> N
 
     (result,) = run(Broken(), [Input(str(tmp_path / "x.xlsx"))])
     assert result.state is State.UNUSABLE
-    assert result.code == "IN-002"
-    assert "ZeroDivisionError" in (result.reason or "")
+    assert result.code == "IN-072"
+    assert result.detail == "ZeroDivisionError: boom" and "未预料" in (result.reason or "")
 
 
 @pytest.fixture(scope="module")

@@ -146,7 +146,7 @@ def test_findings_in_json_carry_english_and_detail(
     path.write_text(json.dumps({"form": "songwennuan-2017", "values": {"01A": -3}}), encoding="utf-8")
     status, out, _ = _run(capsys, "validate", str(path), "--json")
     assert status == 1
-    (finding,) = json.loads(out)
+    ((finding,),) = [f["findings"] for f in json.loads(out)["files"]]
     assert finding["code"] == "VAL-001" and finding["message"].startswith("01A 当地职工总数：人数不能为负数")
     assert finding["message_en"].startswith("01A 当地职工总数: a count") and finding["detail"] is None
 

@@ -79,7 +79,7 @@ def test_fill_refuses_a_value_it_cannot_write(registry: Registry) -> None:
     form = registry.get("bangfu-2016")
     with pytest.raises(InputError) as info:
         filled_bytes(form, Report(form.id, values={"01": "12"}))
-    assert info.value.code == "IN-002"
+    assert info.value.code == "IN-042"
 
 
 def test_fill_many_writes_every_report(tmp_path: Path, registry: Registry) -> None:
@@ -91,3 +91,4 @@ def test_fill_many_writes_every_report(tmp_path: Path, registry: Registry) -> No
     assert written == [p for _, _, p in items]
     for form, report, path in items:
         assert read_xlsx(path, registry, expect=form).report == report
+

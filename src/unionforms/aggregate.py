@@ -173,8 +173,8 @@ def aggregate(
     seen: list[str] = []  # the form of every usable result, for a total of nothing but rejections
     for seq, result in enumerate(results):
         if not result.usable or result.report is None:
-            reason = result.reason or "无法读取"
-            rejected.append((seq, Rejected(result.file, result.unit, result.form, result.code, reason)))
+            why = result.reason or State.UNUSABLE.chinese
+            rejected.append((seq, Rejected(result.file, result.unit, result.form, result.code, why)))
             continue
         assert result.form is not None
         seen.append(result.form)

@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .errors import UnionformsError
+from .catalogue import render
+from .errors import InputError, UnionformsError
 from .findings import Finding
 from .registry import Registry, default_registry
 from .report import Report
@@ -62,7 +63,8 @@ _CHINESE = {
 
 @attrs.frozen
 class Input:
-    """One input: its path as the user will recognise it, the folder it was found in, or why it is skipped."""
+    """One input: its path as the user will recognise it, the folder it was found in, and, for an input
+    that is skipped, the code of why (IN-076 … IN-079)."""
 
     path: str
     root: str | None = None
@@ -80,7 +82,9 @@ class Input:
 class Result:
     """What became of one input.
 
-    ``code`` and ``reason`` say why an input is unusable (its IN- code) or skipped; ``report`` is kept
+    ``code`` and ``reason`` (``reason_en``, the raw ``detail``) say why an input is unusable or skipped:
+    its IN- code and the catalogue's message, what and how to fix it, with where in the file it
+    happened (the Chinese ``reason`` does not repeat the code or the file); ``report`` is kept
     only when the task asks for it (aggregation), so that checking thousands of files stays small.
     """
 
@@ -91,6 +95,8 @@ class Result:
     findings: tuple[Finding, ...] = ()
     code: str | None = None
     reason: str | None = None
+    reason_en: str | None = None
+    detail: str | None = None
     report: Report | None = None
     extra: Any = None
 
@@ -122,7 +128,7 @@ def expand(paths: Iterable[str]) -> list[Input]:
     def add(item: Input) -> None:
         key = os.path.realpath(item.path)
         if item.skipped is None and key in seen:
-            item = attrs.evolve(item, skipped="同一文件已列出，不重复处理（already listed）")
+            item = attrs.evolve(item, skipped="IN-079")
         seen.add(key)
         out.append(item)
 
@@ -152,7 +158,7 @@ def _folder(top: str) -> Iterator[Input]:
     for folder, dirs, files in os.walk(top):
         hidden = sorted(d for d in dirs if d.startswith("."))
         for d in hidden:
-            yield Input(os.path.join(folder, d), top, "隐藏文件夹，未查找（hidden folder）")
+            yield Input(os.path.join(folder, d), top, "IN-077")
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             yield Input(os.path.join(folder, name), top, _skip_reason(name, given=False))
@@ -160,30 +166,44 @@ def _folder(top: str) -> Iterator[Input]:
 
 def _skip_reason(name: str, *, given: bool) -> str | None:
     if name.startswith("~$"):
-        return "Office 锁定文件（文件正在打开时产生），不是报表（Office lock file）"
+        return "IN-076"
     if name.startswith("."):
-        return "隐藏文件（hidden file）"
+        return "IN-077"
     suffix = Path(name).suffix.lower()
     if given or suffix in RETURN_SUFFIXES or suffix in SPREADSHEET_SUFFIXES:
         return None
-    return "不是 .xlsx 或 .json 报表文件（not a return）"
+    return "IN-078"
 
 
 def skipped(item: Input) -> Result:
     """The result of a skipped input."""
     assert item.skipped is not None
-    return Result(item.path, State.SKIPPED, reason=item.skipped)
+    shown = render(item.skipped, {})
+    return Result(
+        item.path,
+        State.SKIPPED,
+        code=item.skipped,
+        reason=shown.text_zh,
+        reason_en=shown.text_en,
+    )
+
+
+#: Where in a file an error happened, as a reason names it (the file is the result's own).
+_PLACES = (("form", "表式"), ("sheet", "工作表"), ("cell", "单元格"), ("field", "栏目"))
 
 
 def unusable(file: str, exc: BaseException) -> Result:
-    """The result of an input that cannot be used; unexpected exceptions become IN-002 too."""
-    if isinstance(exc, UnionformsError):
-        return Result(file, State.UNUSABLE, code=exc.code, reason=str(exc))
+    """The result of an input that cannot be used; an unexpected exception is IN-072, its text the detail."""
+    if not isinstance(exc, UnionformsError):
+        exc = InputError("IN-072", file=file, detail=f"{type(exc).__name__}: {exc}")
+    place = "，".join(f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None)
     return Result(
         file,
         State.UNUSABLE,
-        code="IN-002",
-        reason=f"[file {file}] IN-002: 无法作为报表读取（{type(exc).__name__}: {exc}）",
+        code=exc.code,
+        reason=(f"[{place}] " if place else "") + exc.message + exc.hint,
+        reason_en=exc.text_en(),
+        detail=exc.detail,
     )
 
 

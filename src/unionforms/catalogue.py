@@ -302,7 +302,8 @@ CATALOGUE: dict[str, Message] = {
         "an [aggregate] way does not fit the field's kind of value",
         "[aggregate] 中 {way} 不适用于单位为 {unit} 的栏目（可用：{allowed}）。",
         "[aggregate]: {way} does not fit a field in {unit} (allowed: {allowed})",
-        "人数、户数和万元按 sum（默认）或 blank 汇总；是/否按 blank（默认，是、否各计数于汇总来源）、any 或 all。",
+        "人数、户数和万元按 sum（默认）或 blank 汇总；"
+        "是/否按 blank（默认，是、否各计数于汇总来源）、any 或 all。",
         "counts and 万元 add up as sum (the default) or blank; 是/否 as blank (the default, answers tallied "
         "in the provenance), any or all",
     ),
@@ -859,9 +860,11 @@ CATALOGUE: dict[str, Message] = {
         "check the path",
     ),
     "IN-070": M(
-        "an output would replace an input: fill, validate --annotate/--report and aggregate never write over a file they read",
+        "an output would replace an input (fill, validate --annotate/--report and aggregate never write "
+        "over a file they read)",
         "输出文件 {output} 就是输入的报表之一，写出会覆盖它，未写出。",
-        "the output {output} is one of the inputs; writing it would replace that input, so nothing was written",
+        "the output {output} is one of the inputs; writing it would replace that input, so nothing was "
+        "written",
         "请换一个输出位置（最好在报表文件夹之外）。",
         "choose another output file or folder (one outside the folder of returns is best)",
     ),
@@ -876,9 +879,10 @@ CATALOGUE: dict[str, Message] = {
         "a file could not be read as a report for a reason unionforms does not name (an unexpected problem)",
         "无法作为报表读取（未预料的问题）。",
         "cannot be read as a report (an unexpected problem)",
-        "请用 Excel、WPS 或 LibreOffice 打开并另存为 .xlsx 后重试；如仍不行，请把文件和 --json 输出报告给维护者。",
-        "open it in Excel, WPS or LibreOffice, save it as .xlsx and try again; if that fails, report the file "
-        "and the --json output to the maintainers",
+        "请用 Excel、WPS 或 LibreOffice 打开并另存为 .xlsx 后重试；"
+        "如仍不行，请把文件和 --json 输出报告给维护者。",
+        "open it in Excel, WPS or LibreOffice, save it as .xlsx and try again; if that fails, report the "
+        "file and the --json output to the maintainers",
     ),
     "IN-073": M(
         "the annotated copy of a return could not be made (the check result still stands)",
@@ -900,6 +904,34 @@ CATALOGUE: dict[str, Message] = {
         "a total is written as .xlsx or .json, not {suffix}",
         "请用 -o 汇总.xlsx 或 -o 汇总.json。",
         "give -o total.xlsx or -o total.json",
+    ),
+    "IN-076": M(
+        "an input is skipped: an Office lock file (~$…), made while a workbook is open, not a return",
+        "Office 锁定文件（工作簿打开时产生的 ~$ 文件），不是报表，已跳过。",
+        "an Office lock file (~$…, made while a workbook is open), not a return: skipped",
+        "无需处理；如需审核该报表，请关闭 Excel 或 WPS 后审核原文件。",
+        "nothing to do; close Excel or WPS and check the workbook itself",
+    ),
+    "IN-077": M(
+        "an input is skipped: a hidden file, or a hidden folder that is not searched",
+        "隐藏的文件或文件夹，未读取，已跳过。",
+        "a hidden file or folder: not read, skipped",
+        "如其中确有报表，请改名去掉开头的“.”，或直接给出该文件。",
+        "if it holds a return, rename it without the leading '.', or give the file itself",
+    ),
+    "IN-078": M(
+        "an input is skipped: a file in a folder that is not a return (.xlsx, .json) nor a spreadsheet",
+        "不是 .xlsx 或 .json 报表文件，已跳过。",
+        "not an .xlsx or .json return: skipped",
+        "如这是报表，请另存为 .xlsx 后再审核。",
+        "if it is a return, save it as .xlsx and check it again",
+    ),
+    "IN-079": M(
+        "an input is skipped: the same file was already given (by another argument or through a link)",
+        "同一文件已经列出，不重复处理，已跳过。",
+        "the same file was already given: skipped",
+        "无需处理：每个文件只审核一次。",
+        "nothing to do: each file is checked once",
     ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",

@@ -19,7 +19,8 @@ from typing import Any
 import attrs
 
 from .aggregate import Included, Provenance, Rejected, Tally, Total, provenance_from_dict, total_to_dict
-from .batch import Check, Input, Result, State
+from .batch import Check, Input, Result, State, unusable
+from .errors import InputError
 from .excel.fill import write_atomic
 
 SHEET = "汇总来源"
@@ -180,12 +181,9 @@ class Collect(Check):
         try:
             provenance = read_provenance(path)
         except (ValueError, TypeError, KeyError) as exc:
+            error = InputError("IN-074", file=path, detail=f"{type(exc).__name__}: {exc}")
             return attrs.evolve(
-                result,
-                state=State.UNUSABLE,
-                code="IN-002",
-                reason=f"[file {path}] IN-002: 汇总来源无法读取（{exc}）",
-                report=None,
+                unusable(path, error), form=result.form, unit=result.unit, findings=result.findings
             )
         return attrs.evolve(result, extra=provenance) if provenance is not None else result
 

@@ -42,7 +42,9 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
             for f in result.findings:
                 out.warn(finding_line(f, result.file))
             if not result.usable:
-                out.warn(f"unionforms: {result.reason}")
+                out.warn(
+                    f"unionforms: [文件 {result.file}] {result.code} {result.reason}\n    {result.reason_en}"
+                )
             files.append(
                 {
                     "file": result.file,
@@ -50,6 +52,8 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
                     "written": result.extra,
                     "code": result.code,
                     "reason": result.reason,
+                    "reason_en": result.reason_en,
+                    "detail": result.detail,
                     "findings": [finding_to_dict(f) for f in result.findings],
                 }
             )

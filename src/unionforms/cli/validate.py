@@ -43,6 +43,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "warnings": result.warnings,
         "code": result.code,
         "reason": result.reason,
+        "reason_en": result.reason_en,
+        "detail": result.detail,
         "findings": [finding_to_dict(f) for f in result.findings],
     }
 
@@ -50,7 +52,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
 def result_line(result: Result) -> str:
     """One line per input: status in Chinese, file, 填报单位, form, counts (or why it is not read)."""
     if not result.usable:
-        return f"{result.state.chinese}\t{result.file}\t{result.reason or ''}"
+        return f"{result.state.chinese}\t{result.file}\t{result.code} {result.reason}\n    {result.reason_en}"
     unit = result.unit or "（填报单位空）"
     counts = f"{result.errors} 个错误，{result.warnings} 个警告"
     return f"{result.state.chinese}\t{result.file}\t{unit}\t{result.form}\t{counts}"

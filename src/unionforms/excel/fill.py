@@ -168,7 +168,7 @@ def filled_bytes(
 ) -> bytes:
     """The filled template of ``report`` as .xlsx bytes; InputError for a report that cannot be written."""
     if report.form != form.id:
-        raise InputError("IN-004", f"the report is of form {report.form!r}, not {form.id!r}")
+        raise InputError("IN-004", found=report.form, expected=form.id)
     template = _template(form, password, registry)
     meta = report.meta
     entries: dict[str, object] = {
@@ -183,11 +183,11 @@ def filled_bytes(
     }
     for code, value in report.values.items():
         if code not in form.fields:
-            raise InputError("IN-002", f"the report has {code}, which form {form.id} does not have")
+            raise InputError("IN-041", field=code, form=form.id)
         if not isinstance(value, bool | int | Decimal) or (
             isinstance(value, Decimal) and not value.is_finite()
         ):
-            raise InputError("IN-002", f"{code}: cannot write {value!r}; validate the report first")
+            raise InputError("IN-042", field=code, value=repr(value))
         entries[code] = value
     out: list[bytes] = []
     for piece, (key, start), blank in zip(template.pieces, template.slots, template.empty, strict=False):
