@@ -270,11 +270,11 @@ class Check:
 
     def _check(self, path: str) -> Result:
         from .io.reading import read_report
-        from .validate import check_rules
+        from .validate import check_read
 
         registry = self.registry or default_registry()
         read = read_report(path, registry)
-        findings = (*read.findings, *check_rules(read.form, read.report, read.source))
+        findings = tuple(check_read(read))  # an empty report is CHK-003, as for a single file
         return Result(
             path,
             state_of(findings),
