@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -174,20 +175,25 @@ def test_a_bad_aggregate_declaration_is_refused(registry: Registry) -> None:
     base = registry.get("bangfu-2016")
     with pytest.raises(DefinitionError) as info:
         attrs.evolve(base, aggregate={"01": Combine.ANY})
-    assert info.value.code == "DEF-007"
-    with pytest.raises(DefinitionError):
+    assert info.value.code == "DEF-033" and "sum、blank" in info.value.message
+    with pytest.raises(DefinitionError) as info:
         attrs.evolve(base, aggregate={"99Z": Combine.SUM})
+    assert (info.value.code, info.value.field) == ("DEF-032", "99Z")
     data = {"id": "x-2020", "family": "x", "year": 2020, "version": "1", "title": "t"}
     data["lines"] = [{"number": "01", "rows": ["人数{人}"]}]
     assert FormModel.from_mapping({**data, "aggregate": {"01": "blank"}}).combine("01") is Combine.BLANK
     with pytest.raises(DefinitionError) as info:
         FormModel.from_mapping({**data, "aggregate": {"01": "average"}})
-    assert info.value.code == "DEF-007"
+    assert info.value.code == "DEF-031"
+    with pytest.raises(DefinitionError) as info:
+        FormModel.from_mapping({**data, "aggregate": ["01"]})
+    assert info.value.code == "DEF-030"
 
 
 def test_provenance_json_round_trips(registry: Registry) -> None:
     form = registry.get("bangfu-2016")
-    leaves = [_result(form, Report(form.id, Meta(unit=u), {"06B": True}), f"{u}.json") for u in "甲乙"]
+    values = {"06A": Decimal("1.5"), "06B": True}
+    leaves = [_result(form, Report(form.id, Meta(unit=u), values), f"{u}.json") for u in "甲乙"]
     county = aggregate(leaves, registry, unit="县")
     city = aggregate(
         [as_result(county, "县.json"), Result("x.xlsx", State.UNUSABLE, code="IN-001", reason="gone")],
