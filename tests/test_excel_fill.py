@@ -7,6 +7,7 @@ live checks compute the same verdicts as the validator.)
 from __future__ import annotations
 
 import datetime
+import re
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +21,7 @@ from unionforms import Form, InputError, Meta, Registry, Report
 from unionforms.excel import read_xlsx
 from unionforms.excel.fill import fill, fill_many, filled_bytes
 from unionforms.excel.layout import plan
+from unionforms.excel.writer import build_workbook
 from unionforms.strategies import reports
 
 
@@ -92,3 +94,84 @@ def test_fill_many_writes_every_report(tmp_path: Path, registry: Registry) -> No
     for form, report, path in items:
         assert read_xlsx(path, registry, expect=form).report == report
 
+
+# --- the fast fill holds what openpyxl would have written into the template -------------------------
+
+_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _openpyxl_filled(form: Form, report: Report, path: Path) -> None:
+    """The plain way: the template built by the writer, the values set through openpyxl, saved."""
+    wb, layout = build_workbook(form)
+    ws = wb[layout.sheet]
+    for code, value in report.values.items():
+        ws[layout.fields[code]].value = ("是" if value else "否") if isinstance(value, bool) else value
+    for attr in ("unit", "filled_by", "phone"):
+        text = getattr(report.meta, attr)
+        if text is not None:
+            cell = ws[layout.meta[attr]]
+            cell.value = _ESCAPE.sub("_x005F_", text)
+            cell.data_type = "s"
+    if report.meta.date is not None:
+        ws[layout.meta["date"]].value = report.meta.date
+    wb.save(path)
+
+
+def _content(path: Path) -> dict[str, object]:
+    """Everything a spreadsheet shows or enforces, as openpyxl reads it back: sheets, cells with their
+    values, types and styles, merges, names, validations, conditional formats, protection, page setup."""
+    wb = openpyxl.load_workbook(path)
+    out: dict[str, object] = {
+        "sheets": [(ws.title, ws.sheet_state) for ws in wb.worksheets],
+        "names": {name: d.attr_text for name, d in wb.defined_names.items()},
+        "lock": (wb.security.lockStructure if wb.security else None),
+        "calc": wb.calculation.fullCalcOnLoad,
+    }
+    for ws in wb.worksheets:
+        cells = {
+            c.coordinate: (
+                c.value,
+                c.data_type,
+                c.number_format,
+                repr(c.font),
+                repr(c.fill),
+                repr(c.border),
+                repr(c.alignment),
+                repr(c.protection),
+            )
+            for row in ws.iter_rows()
+            for c in row
+            if c.value is not None or c.has_style
+        }
+        out[ws.title] = {
+            "cells": cells,
+            "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+            "validations": sorted(
+                (str(v.sqref), v.type, v.formula1, v.prompt, v.error)
+                for v in ws.data_validations.dataValidation
+            ),
+            "conditional": sorted(
+                (str(rng.sqref), tuple(r.formula or ()), r.priority)
+                for rng in ws.conditional_formatting
+                for r in rng.rules
+            ),
+            "protection": (ws.protection.sheet, ws.protection.password),
+            "page": (ws.page_setup.paperSize, ws.page_setup.scale, ws.print_area, ws.print_title_rows),
+            "heights": {r: d.height for r, d in ws.row_dimensions.items() if d.height},
+            "widths": {c: d.width for c, d in ws.column_dimensions.items()},
+        }
+    wb.close()
+    return out
+
+
+@settings(max_examples=8, deadline=None)
+@given(data=st.data())
+def test_fast_fill_holds_what_openpyxl_writes_into_the_template(
+    tmp_path_factory: pytest.TempPathFactory, registry: Registry, data: st.DataObject
+) -> None:
+    form = registry.get(data.draw(st.sampled_from(sorted(registry.forms))))
+    report = data.draw(reports(form, fill=0.7))
+    folder = tmp_path_factory.mktemp("same")
+    fill(form, report, folder / "fast.xlsx")
+    _openpyxl_filled(form, report, folder / "plain.xlsx")
+    assert _content(folder / "fast.xlsx") == _content(folder / "plain.xlsx")
