@@ -114,6 +114,11 @@ def _openpyxl_filled(form: Form, report: Report, path: Path) -> None:
             cell.data_type = "s"
     if report.meta.date is not None:
         ws[layout.meta["date"]].value = report.meta.date
+    for rule_id, text in report.explanations.items():
+        if rule_id in layout.explain_cells:
+            cell = ws[layout.explain_cells[rule_id]]
+            cell.value = _ESCAPE.sub("_x005F_", text)
+            cell.data_type = "s"
     wb.save(path)
 
 

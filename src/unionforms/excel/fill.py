@@ -8,7 +8,8 @@ input cell, and writes the zip with every other member's compressed bytes copied
 
 Values are written as the reader reads them back: counts and 万元 as numbers (Decimal digits exactly,
 never through a float; stored as a spreadsheet stores them, ``120.00`` as ``120``, the same Decimal),
-是/否 and the header texts as inline strings, the date as a serial number in the cell's date format.
+是/否, the header texts and the explanations of warnings (合理性审核说明) as inline strings, the date
+as a serial number in the cell's date format.
 Characters XML cannot hold are written ``_xHHHH_`` (as Excel does), and a literal ``_xHHHH_`` in a
 text is escaped, so every text reads back as typed. The workbook recalculates
 on opening (``fullCalcOnLoad``), so the live checks show the filled values' verdicts.
@@ -62,7 +63,9 @@ class _Template:
     members: tuple[_Member, ...]
     sheet: str
     pieces: tuple[bytes, ...]  # static XML between the input cells; len(slots) + 1 pieces
-    slots: tuple[tuple[str, str], ...]  # (key, start tag attributes): key is a field code or "meta:…"
+    slots: tuple[
+        tuple[str, str], ...
+    ]  # (key, start tag attributes): a field code, "meta:…" or "explain:<rule id>"
     empty: tuple[bytes, ...]  # each slot's blank cell, as in the template
 
 
@@ -95,6 +98,7 @@ def _template(form: Form, password: str | None, registry: Registry | None) -> _T
     targets = {
         **{code: ref for code, ref in layout.fields.items()},
         **{f"meta:{k}": v for k, v in layout.meta.items()},
+        **{f"explain:{rule}": ref for rule, ref in layout.explain_cells.items()},
     }
     found: list[tuple[int, int, str, str]] = []
     for key_, ref in targets.items():
@@ -189,6 +193,9 @@ def filled_bytes(
         ):
             raise InputError("IN-042", field=code, value=repr(value))
         entries[code] = value
+    for rule_id, text in report.explanations.items():
+        # a warning rule's explanation goes beside its verdict; an error rule's has no cell and is ignored
+        entries[f"explain:{rule_id}"] = text
     out: list[bytes] = []
     for piece, (key, start), blank in zip(template.pieces, template.slots, template.empty, strict=False):
         out.append(piece)
