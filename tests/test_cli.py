@@ -158,15 +158,15 @@ def test_validate_shows_explained_warnings_as_explained(
     doc = {"form": "songwennuan-2017", "values": values, "explanations": {"06-05-spent": "含上年结转"}}
     path = tmp_path / "explained.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    code, out, err = _run(capsys, "validate", str(path))
+    code, out, _ = _run(capsys, "validate", str(path))
     assert code == 1  # the bad 01A; 01B-part is not checked, so 01A is reported once
-    assert [line for line in out.splitlines() if "错误" in line] == [
+    assert [line for line in out.splitlines() if ": 错误 [" in line] == [
         line for line in out.splitlines() if "VAL-003" in line
     ]
     assert "警告（已说明） [CHK-006 06-05-spent]" in out and "已说明：“含上年结转”。" in out
-    assert "1 个错误，1 个警告（其中 1 个已说明）" in err
+    assert "1 个错误，1 个警告（其中 1 个已说明）" in out  # the input's line
     code, out, _ = _run(capsys, "validate", str(path), "--json")
-    by_code = {f["code"]: f for f in json.loads(out)}
+    by_code = {f["code"]: f for x in json.loads(out)["files"] for f in x["findings"]}
     assert by_code["CHK-006"]["explanation"] == "含上年结转"
     form = default_registry().get("songwennuan-2017")
     assert by_code["VAL-003"]["unchecked"] == [r.id for r in form.rules if "01A" in r.codes]

@@ -13,6 +13,7 @@ from typing import Any
 from ..batch import Check, Input, Result, State, expand, run
 from ..display import finding_line
 from ..errors import InputError
+from ..findings import Tally
 from ..io.jsonio import finding_to_dict
 from ._base import Context, command
 
@@ -54,7 +55,7 @@ def result_line(result: Result) -> str:
     if not result.usable:
         return f"{result.state.chinese}\t{result.file}\t{result.code} {result.reason}\n    {result.reason_en}"
     unit = result.unit or "（填报单位空）"
-    counts = f"{result.errors} 个错误，{result.warnings} 个警告"
+    counts = Tally.of(result.findings).text()
     return f"{result.state.chinese}\t{result.file}\t{unit}\t{result.form}\t{counts}"
 
 
