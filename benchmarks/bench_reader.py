@@ -29,7 +29,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from unionforms import Form, Kind, Meta, Report, default_registry
 from unionforms.excel import read_xlsx
-from unionforms.excel.writer import write_template
+from unionforms.excel.fill import fill
 
 
 def write_filled(form: Form, path: Path, rng: random.Random) -> None:
@@ -44,7 +44,7 @@ def write_filled(form: Form, path: Path, rng: random.Random) -> None:
             else:
                 values[field.code] = rng.random() < 0.5
     meta = Meta(unit="某市总工会", filled_by="张三", phone="13800138000", date=datetime.date(2017, 1, 15))
-    write_template(form, path, Report(form.id, meta, values))
+    fill(form, Report(form.id, meta, values), path)
 
 
 def read_openpyxl(path: Path) -> dict[str, object]:

@@ -81,14 +81,17 @@ def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert _run(capsys, "validate", str(warn))[0] == 0
     code, out, _ = _run(capsys, "validate", str(good), str(bad), "--json")
     assert code == 1
-    (finding,) = json.loads(out)
+    data = json.loads(out)
+    assert data["summary"] == {"inputs": 2, "ok": 1, "warnings": 0, "errors": 1, "unusable": 0, "skipped": 0}
+    assert [f["status"] for f in data["files"]] == ["ok", "errors"]
+    (finding,) = data["files"][1]["findings"]
     assert (
         finding["file"] == str(bad) and finding["rule"] == "01B-part" and finding["fields"] == ["01B", "01A"]
     )
     assert {"file", "severity", "rule", "fields", "message"} <= set(finding)
-    code, _, err = _run(capsys, "validate", str(junk), str(bad))
+    code, out, err = _run(capsys, "validate", str(junk), str(bad))
     assert code == 2
-    assert "IN-011" in err and "Traceback" not in err
+    assert "IN-011" in out and "Traceback" not in out + err
 
 
 def test_validate_an_empty_report_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,7 +99,10 @@ def test_validate_an_empty_report_is_an_error(tmp_path: Path, capsys: pytest.Cap
     empty.write_text(json.dumps({"form": "bangfu-2016", "values": {"01": None}}), encoding="utf-8")
     code, out, _ = _run(capsys, "validate", str(empty), "--json")
     assert code == 1
-    assert [(f["code"], f["file"]) for f in json.loads(out)] == [("CHK-003", str(empty))]
+    files = json.loads(out)["files"]
+    assert [(f["code"], x["file"], x["status"]) for x in files for f in x["findings"]] == [
+        ("CHK-003", str(empty), "errors")
+    ]
 
 
 def test_unknown_form_is_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
@@ -140,7 +146,7 @@ def test_findings_in_json_carry_english_and_detail(
     path.write_text(json.dumps({"form": "songwennuan-2017", "values": {"01A": -3}}), encoding="utf-8")
     status, out, _ = _run(capsys, "validate", str(path), "--json")
     assert status == 1
-    (finding,) = json.loads(out)
+    ((finding,),) = [f["findings"] for f in json.loads(out)["files"]]
     assert finding["code"] == "VAL-001" and finding["message"].startswith("01A 当地职工总数：人数不能为负数")
     assert finding["message_en"].startswith("01A 当地职工总数: a count") and finding["detail"] is None
 
@@ -152,15 +158,15 @@ def test_validate_shows_explained_warnings_as_explained(
     doc = {"form": "songwennuan-2017", "values": values, "explanations": {"06-05-spent": "含上年结转"}}
     path = tmp_path / "explained.json"
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    code, out, err = _run(capsys, "validate", str(path))
+    code, out, _ = _run(capsys, "validate", str(path))
     assert code == 1  # the bad 01A; 01B-part is not checked, so 01A is reported once
-    assert [line for line in out.splitlines() if "错误" in line] == [
+    assert [line for line in out.splitlines() if ": 错误 [" in line] == [
         line for line in out.splitlines() if "VAL-003" in line
     ]
     assert "警告（已说明） [CHK-006 06-05-spent]" in out and "已说明：“含上年结转”。" in out
-    assert "1 个错误，1 个警告（其中 1 个已说明）" in err
+    assert "1 个错误，1 个警告（其中 1 个已说明）" in out  # the input's line
     code, out, _ = _run(capsys, "validate", str(path), "--json")
-    by_code = {f["code"]: f for f in json.loads(out)}
+    by_code = {f["code"]: f for x in json.loads(out)["files"] for f in x["findings"]}
     assert by_code["CHK-006"]["explanation"] == "含上年结转"
     form = default_registry().get("songwennuan-2017")
     assert by_code["VAL-003"]["unchecked"] == [r.id for r in form.rules if "01A" in r.codes]

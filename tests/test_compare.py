@@ -10,7 +10,7 @@ import pytest
 
 from unionforms import Meta, Registry, Report
 from unionforms.compare import DEFAULT_JUMP, compare
-from unionforms.excel.writer import write_template
+from unionforms.excel.fill import fill
 from unionforms.io import jsonio
 from unionforms.io.reading import read_report
 from unionforms.mapping import FormMapping, find_mapping
@@ -23,7 +23,7 @@ def _filled(tmp_path: Path, registry: Registry, form_id: str, values: dict[str, 
     """A template of ``form_id`` written with ``values`` and read back as a user's file would be."""
     form = registry.get(form_id)
     path = tmp_path / f"{form_id}.xlsx"
-    write_template(form, path, Report(form_id, Meta(unit="乐山市总工会"), values))
+    fill(form, Report(form_id, Meta(unit="乐山市总工会"), values), path)
     return path
 
 

@@ -34,6 +34,7 @@ from unionforms.excel.conformance import (
     defined_name_problem,
     sheet_name_problem,
 )
+from unionforms.excel.fill import fill
 from unionforms.excel.libreoffice import convert, find_soffice
 from unionforms.excel.writer import write_template
 from unionforms.strategies import broken_reports, valid_reports
@@ -88,11 +89,11 @@ def workbooks(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> d
         write_template(form, out[f"{form_id}-blank"])
         for kind, strategy in (("valid", valid_reports(form)), ("broken", broken_reports(form))):
             path = folder / f"{form_id}-{kind}.xlsx"
-            write_template(form, path, _one(strategy))
+            fill(form, _one(strategy), path)
             out[f"{form_id}-{kind}"] = path
     form = registry.get("bangfu-2016")
     out["bangfu-2016-password"] = folder / "bangfu-2016-password.xlsx"
-    write_template(form, out["bangfu-2016-password"], _one(valid_reports(form)), password="s3cret")
+    fill(form, _one(valid_reports(form)), out["bangfu-2016-password"], password="s3cret")
     return out
 
 

@@ -15,9 +15,9 @@ import pytest
 from unionforms import Registry, Report
 from unionforms.cli import main
 from unionforms.excel import read_xlsx
+from unionforms.excel.fill import fill
 from unionforms.excel.libreoffice import convert, find_soffice
 from unionforms.excel.printcopy import write_print_copy
-from unionforms.excel.writer import write_template
 
 # 05 = 10 万元 but its parts add up to 12: 05-sum (an error) is broken, so 05 and its parts are marked red.
 _BROKEN = {"05": 10, "05A": 4, "05B": 4, "05C": 4}
@@ -26,7 +26,7 @@ _RED = re.compile(rb"\b1 0\.780\d* 0\.807\d* rg")  # FFC7CE as a PDF fill colour
 
 def _broken(registry: Registry, path: Path) -> Path:
     values = {code: Decimal(v) for code, v in _BROKEN.items()}
-    write_template(registry.get("songwennuan-2017"), path, Report("songwennuan-2017", values=values))
+    fill(registry.get("songwennuan-2017"), Report("songwennuan-2017", values=values), path)
     return path
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from unionforms import Form, InputError, Meta, Registry, Report
 from unionforms.excel import read_xlsx, safety
+from unionforms.excel.fill import fill
 from unionforms.excel.writer import write_template
 from unionforms.strategies import reports
 
@@ -555,7 +556,7 @@ def test_the_printed_date_label_with_nothing_typed_in_is_no_date(
 
 def _template(registry: Registry, path: Path, values: dict[str, object]) -> Form:
     form = registry.get("songwennuan-2017")
-    write_template(form, path, Report(form.id, Meta(unit="某单位"), values))
+    fill(form, Report(form.id, Meta(unit="某单位"), values), path)
     return form
 
 

@@ -169,7 +169,8 @@ def test_a_2018_plugin_made_edited_installed_and_used_out_of_tree(tmp_path: Path
     read = json.loads(venv.run("unionforms", "read", "r2018.xlsx", cwd=work))
     assert read["values"] == values  # a 万元 cell is read at its declared precision: 40 stored is 40.00
     out = venv.run("unionforms", "validate", "r2018.xlsx", "--json", cwd=work, expect=1)
-    assert [f["rule"] for f in json.loads(out)] == ["04E-part"]  # now 04F <= 04E: 2800 > 900
+    (checked,) = json.loads(out)["files"]
+    assert [f["rule"] for f in checked["findings"]] == ["04E-part"]  # now 04F <= 04E: 2800 > 900
 
     # 4. diff against 2017 through the declared mapping, and compare a 2017 return with the 2018 one
     diff = json.loads(

@@ -7,8 +7,8 @@ from the report's location and parameters; where (file, form, sheet, cell …) i
 exception or the finding. Codes are topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG``
 plugin loading, ``IN`` unusable input, ``OUT`` an output that cannot or must not be written, ``ENV`` the
 machine, ``TPL`` a damaged but readable template, ``VAL`` a value, ``META`` the header, ``CHK`` a rule a
-report breaks). ``docs/errors.md`` is generated from this module (:func:`markdown`) and a test keeps
-the two equal.
+report breaks, ``AGG`` a return left out of a total). ``docs/errors.md`` is generated from this module
+(:func:`markdown`) and a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -276,6 +276,36 @@ CATALOGUE: dict[str, Message] = {
         "请按提示的行列修正 TOML 语法。",
         "fix the TOML syntax at that line and column",
         show_detail=True,
+    ),
+    "DEF-030": M(
+        "a definition's [aggregate] is not a table of field code = way",
+        "[aggregate] 应为“栏目代码 = 汇总方式”的表。",
+        "[aggregate] must be a table of field code = way",
+        '如 [aggregate] 后写 "04" = "any"（见 specs/form-definition.md §9）。',
+        'e.g. "04" = "any" under [aggregate] (specs/form-definition.md §9)',
+    ),
+    "DEF-031": M(
+        "an [aggregate] entry names a way of adding up that does not exist",
+        "[aggregate] 中的汇总方式 {way} 不认识。",
+        "[aggregate]: unknown way {way}",
+        "汇总方式只有 sum、blank、any、all（见 specs/form-definition.md §9）。",
+        "the ways are sum, blank, any and all (specs/form-definition.md §9)",
+    ),
+    "DEF-032": M(
+        "an [aggregate] entry names a field code the form does not have",
+        "[aggregate] 中的栏目代码不是本表式的栏目。",
+        "[aggregate] names a field code the form does not have",
+        "请改正栏目代码，或删去该项。",
+        "correct the field code or remove the entry",
+    ),
+    "DEF-033": M(
+        "an [aggregate] way does not fit the field's kind of value",
+        "[aggregate] 中 {way} 不适用于单位为 {unit} 的栏目（可用：{allowed}）。",
+        "[aggregate]: {way} does not fit a field in {unit} (allowed: {allowed})",
+        "人数、户数和万元按 sum（默认）或 blank 汇总；"
+        "是/否按 blank（默认，是、否各计数于汇总来源）、any 或 all。",
+        "counts and 万元 add up as sum (the default) or blank; 是/否 as blank (the default, answers tallied "
+        "in the provenance), any or all",
     ),
     # --- RULE: rules ---------------------------------------------------------------------------------
     "RULE-001": M(
@@ -561,8 +591,8 @@ CATALOGUE: dict[str, Message] = {
         "a JSON report has unknown top-level keys",
         "报表中有不认识的顶层项 {keys}。",
         "unknown top-level keys {keys}",
-        "顶层只有 form、meta、values 和 explanations 四项。",
-        "the top level has only form, meta, values and explanations",
+        "顶层只有 form、meta、values 和 explanations 四项（汇总表另有 provenance）。",
+        "the top level has only form, meta, values and explanations (and provenance in a total)",
     ),
     "IN-016": M(
         "a JSON report's 'explanations' is not an object of rule id -> text",
@@ -885,6 +915,71 @@ CATALOGUE: dict[str, Message] = {
         "the text at {where} holds a lone UTF-16 surrogate (\\ud800–\\udfff), which is not a character",
         "请用生成该报表的程序重新保存为 UTF-8。",
         "save the report again, as UTF-8, from the program that made it",
+    ),
+    "IN-071": M(
+        "none of the inputs of a total is a usable return",
+        "没有可以汇总的报表：所有输入都无法读取或已跳过。",
+        "no usable return to add up: every input is unusable or skipped",
+        "请给出报表所在的文件夹；`unionforms validate` 列出每个文件无法使用的原因。",
+        "give the folder of returns; `unionforms validate` shows why each one is unusable",
+    ),
+    "IN-072": M(
+        "a file could not be read as a report for a reason unionforms does not name (an unexpected problem)",
+        "无法作为报表读取（未预料的问题）。",
+        "cannot be read as a report (an unexpected problem)",
+        "请用 Excel、WPS 或 LibreOffice 打开并另存为 .xlsx 后重试；"
+        "如仍不行，请把文件和 --json 输出报告给维护者。",
+        "open it in Excel, WPS or LibreOffice, save it as .xlsx and try again; if that fails, report the "
+        "file and the --json output to the maintainers",
+    ),
+    "IN-073": M(
+        "the annotated copy of a return could not be made (the check result still stands)",
+        "无法写出该报表的批注副本（审核结果不受影响）。",
+        "the annotated copy of this return could not be made (its check result stands)",
+        "请按审核结果工作簿或屏幕上的审核结果退回修改；加 --json 可看到原因。",
+        "send the findings from the report workbook or the screen instead; --json shows why",
+    ),
+    "IN-074": M(
+        "the 汇总来源 (provenance) of a total cannot be read",
+        "汇总表的汇总来源无法读取。",
+        "the provenance (汇总来源) of this total cannot be read",
+        "请使用 `unionforms aggregate` 写出的汇总表，不要修改其汇总来源工作表或 provenance 项。",
+        "use the total as `unionforms aggregate` wrote it, without editing its 汇总来源 sheet or provenance",
+    ),
+    "IN-075": M(
+        "a total is written to a file that is neither .xlsx nor .json",
+        "汇总表只能写为 .xlsx 或 .json，不能写为 {suffix}。",
+        "a total is written as .xlsx or .json, not {suffix}",
+        "请用 -o 汇总.xlsx 或 -o 汇总.json。",
+        "give -o total.xlsx or -o total.json",
+    ),
+    "IN-076": M(
+        "an input is skipped: an Office lock file (~$…), made while a workbook is open, not a return",
+        "Office 锁定文件（工作簿打开时产生的 ~$ 文件），不是报表，已跳过。",
+        "an Office lock file (~$…, made while a workbook is open), not a return: skipped",
+        "无需处理；如需审核该报表，请关闭 Excel 或 WPS 后审核原文件。",
+        "nothing to do; close Excel or WPS and check the workbook itself",
+    ),
+    "IN-077": M(
+        "an input is skipped: a hidden file, or a hidden folder that is not searched",
+        "隐藏的文件或文件夹，未读取，已跳过。",
+        "a hidden file or folder: not read, skipped",
+        "如其中确有报表，请改名去掉开头的“.”，或直接给出该文件。",
+        "if it holds a return, rename it without the leading '.', or give the file itself",
+    ),
+    "IN-078": M(
+        "an input is skipped: a file in a folder that is not a return (.xlsx, .json) nor a spreadsheet",
+        "不是 .xlsx 或 .json 报表文件，已跳过。",
+        "not an .xlsx or .json return: skipped",
+        "如这是报表，请另存为 .xlsx 后再审核。",
+        "if it is a return, save it as .xlsx and check it again",
+    ),
+    "IN-079": M(
+        "an input is skipped: the same file was already given (by another argument or through a link)",
+        "同一文件已经列出，不重复处理，已跳过。",
+        "the same file was already given: skipped",
+        "无需处理：每个文件只审核一次。",
+        "nothing to do: each file is checked once",
     ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
@@ -1232,6 +1327,36 @@ CATALOGUE: dict[str, Message] = {
         "a copied row not yet edited?",
         severity="warning",
     ),
+    # --- AGG: returns left out of a total ------------------------------------------------------------
+    "AGG-001": M(
+        "a return is not added up: it has error findings (unless --include-errors)",
+        "有 {errors} 个错误，未计入汇总。",
+        "{errors} errors: not added up",
+        "请把批注副本（validate --annotate）退回填报单位修改；如确需计入，使用 --include-errors。",
+        "send the annotated copy (validate --annotate) back for correction, or add it anyway with "
+        "--include-errors",
+    ),
+    "AGG-002": M(
+        "a return is not added up: it is of another form or year than the total",
+        "表式或年份与汇总表不同（{form}，汇总表为 {total}），未计入汇总。",
+        "another form or year ({form}; the total is {total}): not added up",
+        "请按表式分别汇总（--form 表式），或请填报单位改用正确年份的表式。",
+        "aggregate each form separately (--form FORM), or ask the unit for the right year's form",
+    ),
+    "AGG-003": M(
+        "a return is not added up: another return of the same 填报单位 is already in the total",
+        "同一填报单位已有一份报表计入汇总（已计入 {kept}），本份未计入。",
+        "a return of the same 填报单位 is already in the total ({kept}): not added up",
+        "请只保留该单位正确的一份报表后重新汇总。",
+        "keep only the right return of that unit and run again",
+    ),
+    "AGG-004": M(
+        "a return is not added up: its 填报单位 is blank, so a second return of it could not be told",
+        "填报单位为空，无法核对是否重复报送，未计入汇总。",
+        "填报单位 is blank, so a second return of the unit could not be told: not added up",
+        "请补填填报单位后重新汇总。",
+        "fill in 填报单位 and run again",
+    ),
 }
 
 #: Codes no longer emitted, with what replaced them; a code is never reused (``specs/versioning.md``).
@@ -1290,6 +1415,11 @@ TOPICS: dict[str, tuple[str, str, str]] = {
         "definitions that load but look wrong / 表式定义疑点",
         "warning from `unionforms check`",
         "form author 表式作者",
+    ),
+    "AGG": (
+        "returns left out of a total / 未计入汇总",
+        "a rejection in the total's provenance (`unionforms aggregate`)",
+        "the collecting statistician 汇总人",
     ),
 }
 

@@ -23,7 +23,7 @@ import attrs
 
 from .errors import DefinitionError
 from .rules import Rule, check_kinds
-from .units import UNITS, Kind, kind_of, printed_unit
+from .units import COMBINES, UNITS, Combine, Kind, kind_of, printed_unit
 
 _BOUNDARY = "，,；;。：:"
 _LINE_RE = re.compile(r"^\d{2}$")
@@ -247,6 +247,19 @@ def _auto_label(row: Sequence[object], i: int) -> str:
     return head
 
 
+def _aggregate(data: object, form: str) -> dict[str, Combine]:
+    """The ``[aggregate]`` table: field code -> how it adds up (sum, blank, any, all)."""
+    if not isinstance(data, Mapping):
+        raise DefinitionError("DEF-030", form=form)
+    out: dict[str, Combine] = {}
+    for code, way in data.items():
+        try:
+            out[str(code)] = Combine(way)
+        except ValueError:
+            raise DefinitionError("DEF-031", form=form, field=str(code), way=repr(way)) from None
+    return out
+
+
 @attrs.frozen
 class Header:
     """The printed header's labels; the date is always 年 月 日."""
@@ -280,6 +293,10 @@ def _check_decimals(instance: object, attribute: object, value: int) -> None:
         raise DefinitionError("DEF-024", places=repr(value), most=_MAX_DECIMALS, key=key)
 
 
+def _combines(value: Mapping[str, Combine]) -> dict[str, Combine]:
+    return dict(value)
+
+
 def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not _ID_RE.match(value):
         raise DefinitionError("DEF-012", id=repr(value))
@@ -301,6 +318,7 @@ class Form:
     line_style: str = attrs.field(default="plain", validator=attrs.validators.in_(("plain", "paren")))
     money_decimals: int = attrs.field(default=2, validator=_check_decimals)
     decimals: Mapping[str, int] = attrs.field(factory=dict, converter=dict)
+    aggregate: Mapping[str, Combine] = attrs.field(factory=dict, converter=_combines)
     fields: Mapping[str, Field] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -322,6 +340,19 @@ class Form:
                 raise DefinitionError("DEF-025", form=self.id, field=code, key="decimals")
             _check_decimals(self, None, places)
         units = {code: f.unit for code, f in fields.items()}
+        for code, way in self.aggregate.items():
+            if code not in fields:
+                raise DefinitionError("DEF-032", form=self.id, field=code)
+            allowed = COMBINES[fields[code].kind]
+            if way not in allowed:
+                raise DefinitionError(
+                    "DEF-033",
+                    form=self.id,
+                    field=code,
+                    way=way.value,
+                    unit=fields[code].unit,
+                    allowed="、".join(c.value for c in allowed),
+                )
         ids: set[str] = set()
         for rule in self.rules:
             if rule.id in ids:
@@ -341,6 +372,10 @@ class Form:
         if self.fields[code].kind is not Kind.MONEY:
             return None
         return self.decimals.get(code, self.money_decimals)
+
+    def combine(self, code: str) -> Combine:
+        """How field ``code`` adds up: as declared in ``[aggregate]``, else the default of its kind."""
+        return self.aggregate.get(code) or COMBINES[self.fields[code].kind][0]
 
     def iter_fields(self) -> Iterator[Field]:
         return iter(self.fields.values())
@@ -368,6 +403,7 @@ class Form:
                 for line in data["lines"]
             )
             rules = tuple(Rule.from_mapping(dict(r)) for r in data.get("rules", ()))
+            aggregate = _aggregate(data.get("aggregate", {}), form_id)
             return cls(
                 id=data["id"],
                 family=data["family"],
@@ -381,6 +417,7 @@ class Form:
                 line_style=data.get("line_style", "plain"),
                 money_decimals=data.get("money_decimals", 2),
                 decimals=dict(data.get("decimals", {})),
+                aggregate=aggregate,
             )
         except DefinitionError as exc:
             if exc.form in (None, "?"):

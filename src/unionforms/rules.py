@@ -18,6 +18,7 @@ A code without a letter (a blank on the line itself) looks like a number, so it 
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import string
 from collections.abc import Mapping
@@ -84,7 +85,7 @@ class Sum:
 
     terms: tuple[tuple[int, Term], ...]
 
-    @property
+    @functools.cached_property
     def refs(self) -> tuple[Ref, ...]:
         return tuple(t for _, t in self.terms if isinstance(t, Ref))
 
@@ -281,9 +282,10 @@ class Rule:
             mixed_units=mixed,
         )
 
-    @property
+    @functools.cached_property
     def codes(self) -> tuple[str, ...]:
-        """Field codes the rule names, in order of appearance, each once."""
+        """Field codes the rule names, in order of appearance, each once (computed once: checking
+        thousands of returns asks for them millions of times)."""
         return tuple(dict.fromkeys(r.code for r in self.tree.refs))
 
     @property

@@ -32,11 +32,11 @@ from hypothesis import strategies as st
 
 from .check import check_path
 from .evaluate import Status, evaluate
+from .excel.fill import fill
 from .excel.formulas import ERROR, PASS, SKIPPED, WARNING
 from .excel.layout import plan
 from .excel.libreoffice import convert, find_soffice
 from .excel.reader import read_xlsx
-from .excel.writer import write_template
 from .findings import Severity
 from .io.jsonio import report_from_dict, report_to_dict
 from .mapping import declared_mappings
@@ -124,7 +124,7 @@ def excel_round_trip(registry: Registry, form: Form, report: Report) -> None:
     """A report written into the form's template reads back unchanged, without findings."""
     with tempfile.TemporaryDirectory(prefix="uf-conf-") as tmp:
         path = Path(tmp) / f"{form.id}.xlsx"
-        write_template(form, path, report)
+        fill(form, report, path)
         back = read_xlsx(path, registry, expect=form)
     assert back.findings == ()
     assert back.report == report
@@ -219,7 +219,7 @@ def libreoffice_agrees(registry: Registry, form: Form, n: int, workdir: Path, nu
     files = []
     for i, report in enumerate(reports):
         path = src / f"r{i:03d}.xlsx"
-        write_template(form, path, report)
+        fill(form, report, path)
         files.append(path)
     converted = convert(files, "xlsx", out)
     layout = plan(form)

@@ -13,6 +13,29 @@ class Kind(enum.Enum):
     FLAG = "flag"
 
 
+class Combine(enum.Enum):
+    """How a field's values add up when returns are aggregated (层层汇总).
+
+    sum: counts and 万元 add up (the default for both). any / all: 是 when any / every non-blank
+    return says 是. blank: the total leaves the field blank; a 是/否 field's answers are still tallied
+    in the provenance (the default for 是/否: whether a 省 budgets its fund is not the answer of its
+    cities, so no answer is invented).
+    """
+
+    SUM = "sum"
+    ANY = "any"
+    ALL = "all"
+    BLANK = "blank"
+
+
+#: The ways each kind of value may add up; the first is the default.
+COMBINES: dict[Kind, tuple[Combine, ...]] = {
+    Kind.COUNT: (Combine.SUM, Combine.BLANK),
+    Kind.MONEY: (Combine.SUM, Combine.BLANK),
+    Kind.FLAG: (Combine.BLANK, Combine.ANY, Combine.ALL),
+}
+
+
 #: Every unit a form may print after a blank, with the kind of value it takes.
 UNITS: dict[str, Kind] = {
     "人": Kind.COUNT,

@@ -22,7 +22,7 @@ from pathlib import Path
 import attrs
 
 from unionforms import Registry, default_registry
-from unionforms.excel.writer import write_template
+from unionforms.excel.fill import fill
 from unionforms.io import jsonio
 
 FORM = "songwennuan-2017"
@@ -53,7 +53,7 @@ def good_report(registry: Registry) -> dict[str, object]:
 
 def good_template(registry: Registry, path: Path) -> None:
     form, report, _ = jsonio.report_from_dict(good_report(registry), registry)
-    write_template(form, path, report, force=True)
+    fill(form, report, path)
 
 
 def _members(path: Path) -> dict[str, bytes]:

@@ -60,6 +60,10 @@ class Output:
         if not self.quiet:
             print(safe(text), file=self.stderr)
 
+    def json_list(self, key: str) -> JsonList:
+        """Start the JSON result ``{key: [...], ...}`` to be printed item by item (``--json`` only)."""
+        return JsonList(self.stdout, key)
+
     def progress(self, total: int, label: str = "") -> Progress:
         """A progress bar on stderr for ``total`` steps; silent unless stderr is a terminal."""
         live = not self.quiet and total > 1 and hasattr(self.stderr, "isatty") and self.stderr.isatty()
@@ -97,3 +101,26 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class JsonList:
+    """One JSON object whose ``key`` list is printed item by item, so that a bulk run keeps nothing.
+
+    ``close(rest)`` ends the list and adds the other keys (e.g. a summary known only at the end).
+    """
+
+    def __init__(self, stream: TextIO, key: str) -> None:
+        self.stream = stream
+        self.count = 0
+        stream.write("{" + json.dumps(key) + ": [")
+
+    def add(self, item: object) -> None:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        self.stream.write(("," if self.count else "") + "\n    " + text)
+        self.count += 1
+
+    def close(self, rest: dict[str, object]) -> None:
+        parts = [(json.dumps(k), json.dumps(v, ensure_ascii=False, indent=2)) for k, v in rest.items()]
+        tail = "".join(f",\n  {k}: {v.replace(chr(10), chr(10) + '  ')}" for k, v in parts)
+        self.stream.write(("\n  ]" if self.count else "]") + tail + "\n}\n")
+        self.stream.flush()

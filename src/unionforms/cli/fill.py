@@ -1,50 +1,69 @@
-"""`fill`: write a report (JSON) into its form's Excel template."""
+"""`fill`: write reports into their forms' Excel templates, one report or many in one call."""
 
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
+from ..batch import Fill, State, expand, run
 from ..display import finding_line
 from ..io.jsonio import finding_to_dict
-from ..io.reading import read_report
-from ..outputs import check_output
 from ._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("report", metavar="REPORT.json", help="the report to write into the template")
+    p.add_argument("reports", nargs="+", metavar="REPORT", help="reports (.json), folders or patterns")
     p.add_argument("--password", help="protect the sheet with this password (default: none)")
 
 
 @command(
     "fill",
-    "write a report (JSON) into its Excel template",
+    "write reports (JSON) into their Excel templates: -o FILE.xlsx for one, -o OUTDIR/ for many",
     arguments=_arguments,
     output="required",
-    output_metavar="FILE.xlsx",
+    output_metavar="FILE.xlsx|OUTDIR",
+    bulk=True,
 )
 def fill(args: argparse.Namespace, ctx: Context) -> int:
-    from ..excel.writer import write_template  # openpyxl only for commands that write workbooks
-
-    check_output(args.output, kind="xlsx", force=args.force, inputs=[args.report])  # before any work
-    result = read_report(args.report, ctx.registry)
-    for f in result.findings:
-        ctx.output.warn(finding_line(f))
-    write_template(
-        result.form,
-        args.output,
-        result.report,
-        password=args.password,
-        registry=ctx.registry,
-        force=args.force,
-        inputs=[args.report],
+    inputs = expand(args.reports)
+    target = Path(args.output)
+    one_file = len(inputs) == 1 and target.suffix.lower() == ".xlsx" and not target.is_dir()
+    outdir = str(target.parent if one_file else target)
+    taken = frozenset(os.path.realpath(i.path) for i in inputs)
+    task = Fill(outdir, ctx.registry, args.password, taken, str(target) if one_file else None)
+    out = ctx.output
+    counts = dict.fromkeys(State, 0)
+    files = []
+    with out.progress(len(inputs), "填表") as bar:
+        for result in run(task, inputs, jobs=args.jobs):
+            bar.advance()
+            counts[result.state] += 1
+            for f in result.findings:
+                out.warn(finding_line(f, result.file))
+            if not result.usable:
+                out.warn(
+                    f"unionforms: [文件 {result.file}] {result.code} {result.reason}\n    {result.reason_en}"
+                )
+            files.append(
+                {
+                    "file": result.file,
+                    "status": result.state.value,
+                    "written": result.extra,
+                    "code": result.code,
+                    "reason": result.reason,
+                    "reason_en": result.reason_en,
+                    "detail": result.detail,
+                    "findings": [finding_to_dict(f) for f in result.findings],
+                }
+            )
+    written = [f["written"] for f in files if f["written"]]
+    out.result(
+        {"files": files, "summary": {"inputs": len(inputs), **{s.value: n for s, n in counts.items()}}},
+        lambda: "\n".join(
+            [*(f"已写出 {w}" for w in written), f"共 {len(inputs)} 个输入，写出 {len(written)} 个文件"]
+        ),
     )
-    ctx.output.result(
-        {
-            "written": args.output,
-            "values": len(result.report.values),
-            "findings": [finding_to_dict(f) for f in result.findings],
-        },
-        f"已写出 {args.output}：{len(result.report.values)} 个数值",
-    )
-    return 1 if any(f.is_error for f in result.findings) else 0
+    if counts[State.UNUSABLE]:
+        return 2
+    return 1 if counts[State.ERRORS] else 0

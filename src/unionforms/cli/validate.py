@@ -1,48 +1,135 @@
-"""`validate`: check reports (.json or filled .xlsx) and print every finding."""
+"""`validate`: check returns (files, folders, patterns); every input ends in one state, each shown.
+
+Options: ``--report FILE.xlsx`` the workbook of inputs and findings; ``--annotate OUTDIR`` a marked copy
+of each return with findings, for its filler. Results stream: nothing is kept to the end.
+"""
 
 from __future__ import annotations
 
 import argparse
-import functools
+import os
+from typing import Any
 
+from ..batch import Check, Input, Result, State, expand, run
 from ..display import finding_line
-from ..errors import UnionformsError
-from ..findings import Finding, Tally
-from ..inputs import bounded
+from ..errors import InputError
+from ..findings import Tally
 from ..io.jsonio import finding_to_dict
-from ..io.reading import read_report
-from ..registry import Registry
-from ..validate import check_read
 from ._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE", help="report files: .json or filled .xlsx templates")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="returns (.xlsx, .json), folders (searched recursively) or patterns such as 'returns/*.xlsx'",
+    )
+    p.add_argument(
+        "--report", metavar="FILE.xlsx", help="also write a workbook: one row per input and per finding"
+    )
+    p.add_argument(
+        "--annotate", metavar="OUTDIR", help="write a marked copy of each return with findings into OUTDIR"
+    )
 
 
-def _check(name: str, registry: Registry) -> list[Finding]:
-    """Read and check one file: what runs inside the file's time and memory budget."""
-    return check_read(read_report(name, registry))
+def result_to_dict(result: Result) -> dict[str, Any]:
+    """One input as JSON (``specs/bulk-json.md``)."""
+    return {
+        "file": result.file,
+        "status": result.state.value,
+        "form": result.form,
+        "unit": result.unit,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "code": result.code,
+        "reason": result.reason,
+        "reason_en": result.reason_en,
+        "detail": result.detail,
+        "findings": [finding_to_dict(f) for f in result.findings],
+    }
 
 
-@command("validate", "check reports; exit 1 when any has an error", arguments=_arguments, bulk=True)
+def result_line(result: Result) -> str:
+    """One line per input: status in Chinese, file, 填报单位, form, counts (or why it is not read)."""
+    if not result.usable:
+        return f"{result.state.chinese}\t{result.file}\t{result.code} {result.reason}\n    {result.reason_en}"
+    unit = result.unit or "（填报单位空）"
+    counts = Tally.of(result.findings).text()
+    return f"{result.state.chinese}\t{result.file}\t{unit}\t{result.form}\t{counts}"
+
+
+def _refuse_overwrite(inputs: list[Input], outputs: list[str]) -> None:
+    taken = {os.path.realpath(i.path) for i in inputs}
+    for out in outputs:
+        if os.path.realpath(out) in taken:
+            raise InputError("OUT-001", input=out, file=out)
+
+
+@command(
+    "validate",
+    "check returns: files, folders or patterns; exit 1 when any has an error",
+    arguments=_arguments,
+    bulk=True,
+)
 def validate(args: argparse.Namespace, ctx: Context) -> int:
-    all_findings: list[Finding] = []
-    unusable = False
-    registry = ctx.registry  # loaded once, before the per-file children are forked
-    for name in args.files:
-        try:
-            findings = bounded(functools.partial(_check, name, registry), file=name)
-        except UnionformsError as exc:
-            unusable = True
-            ctx.output.warn(f"unionforms: {exc}")
-            continue
-        all_findings += findings
-        for f in findings:
-            ctx.output.line(finding_line(f, name))
-    tally = Tally.of(all_findings)
-    ctx.output.result([finding_to_dict(f) for f in all_findings])
-    ctx.output.note(f"{len(args.files)} 个文件：{tally.text()}")
-    if unusable:
+    inputs = expand(args.paths)
+    _refuse_overwrite(inputs, [p for p in (args.report,) if p])
+    then = None
+    if args.annotate:
+        from ..annotate import Annotator
+
+        then = Annotator(args.annotate, ctx.registry)
+    book = None
+    if args.report:
+        from ..excel.findings_book import FindingsBook  # openpyxl only when a workbook is written
+
+        book = FindingsBook(args.report)
+    out = ctx.output
+    counts = {state: 0 for state in State}
+    annotated = 0
+    stream = out.json_list("files") if out.json_mode else None
+    task = Check(ctx.registry, then=then)
+    with out.progress(len(inputs), "审核") as bar:
+        for result in run(task, inputs, jobs=args.jobs):
+            bar.advance()
+            counts[result.state] += 1
+            if book is not None:
+                book.add(result)
+            note = _annotation(result)
+            annotated += note is not None and note[0] is not None
+            if stream is not None:
+                data = result_to_dict(result)
+                if args.annotate:
+                    data["annotated"] = note[0] if note else None
+                stream.add(data)
+                continue
+            out.line(result_line(result))
+            for f in result.findings:
+                out.line("    " + finding_line(f, result.file))
+            if note is not None and note[1]:
+                out.warn(f"unionforms: {note[1]}")
+    summary = {"inputs": len(inputs), **{state.value: n for state, n in counts.items()}}
+    if book is not None:
+        book.save()
+    if stream is not None:
+        stream.close({"summary": summary})
+    else:
+        shown = "，".join(f"{state.chinese} {n}" for state, n in counts.items())
+        out.line(f"共 {len(inputs)} 个输入：{shown}")
+    if book is not None:
+        out.note(f"已写出审核结果工作簿 {args.report}")
+    if args.annotate:
+        out.note(f"已写出 {annotated} 份批注副本到 {args.annotate}")
+    if counts[State.UNUSABLE]:
         return 2
-    return 1 if tally.errors else 0
+    return 1 if counts[State.ERRORS] else 0
+
+
+def _annotation(result: Result) -> tuple[str | None, str | None] | None:
+    extra = result.extra
+    path = getattr(extra, "path", None)
+    problem = getattr(extra, "problem", None)
+    if path is None and problem is None:
+        return None
+    return path, problem

@@ -7,15 +7,12 @@ the input cells. Every rule is compiled into a live check (see :mod:`.formulas`)
 
 from __future__ import annotations
 
-import datetime
 import errno
 import gc
 import io
 import os
-import re
 import sys
 from collections.abc import Iterable
-from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -34,7 +31,6 @@ from ..findings import Severity
 from ..model import Form
 from ..outputs import atomic_write, cannot_write, check_output
 from ..registry import Registry
-from ..report import Report
 from ..units import Kind
 from .contract import (
     CONTRACT_VERSION,
@@ -81,16 +77,13 @@ _RED = PatternFill("solid", fgColor="FFFFC7CE", bgColor="FFFFC7CE")
 _YELLOW = PatternFill("solid", fgColor="FFFFEB9C", bgColor="FFFFEB9C")
 _UNLOCKED = Protection(locked=False)
 _FORMATS = {Kind.COUNT: "0", Kind.MONEY: "0.00##", Kind.FLAG: "@"}
-_ESCAPE_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 _DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
 def build_workbook(
-    form: Form, report: Report | None = None, *, password: str | None = None, registry: Registry | None = None
+    form: Form, *, password: str | None = None, registry: Registry | None = None
 ) -> tuple[Workbook, SheetLayout]:
-    """The template of ``form`` as an openpyxl workbook, filled with ``report`` when given."""
-    if report is not None and report.form != form.id:
-        raise InputError("IN-004", found=report.form, expected=form.id)
+    """The blank template of ``form`` as an openpyxl workbook (:mod:`.fill` fills it)."""
     layout = plan(form)
     wb = Workbook()
     ws = wb.active
@@ -103,8 +96,6 @@ def build_workbook(
     _checks(ws, form, layout)
     _names(wb, form, layout)
     _id_sheet(wb, form, layout, password)
-    if report is not None:
-        _fill(ws, form, layout, report)
     ws.protection.sheet = True
     if password:
         ws.protection.password = password
@@ -118,20 +109,19 @@ def build_workbook(
 def write_template(
     form: Form,
     path: str | Path,
-    report: Report | None = None,
     *,
     password: str | None = None,
     registry: Registry | None = None,
     force: bool = False,
     inputs: Iterable[str | Path] = (),
 ) -> SheetLayout:
-    """Write the blank (or, with ``report``, filled) template of ``form`` to ``path``, atomically.
+    """Write the blank template of ``form`` to ``path``, atomically (a filled one: :func:`.fill.fill`).
 
     ``path`` must end in .xlsx, must not be one of ``inputs`` and must not exist unless ``force``
     (:func:`unionforms.outputs.atomic_write`; OUT-001 to OUT-004).
     """
     check_output(path, kind="xlsx", force=force, inputs=inputs)
-    wb, layout = build_workbook(form, report, password=password, registry=registry)
+    wb, layout = build_workbook(form, password=password, registry=registry)
     data = _serialise(wb, str(path))
     with atomic_write(path, kind="xlsx", force=force, inputs=inputs) as fh:
         fh.write(data)
@@ -477,30 +467,3 @@ def _fingerprint(wb: Workbook, form: Form) -> None:
     ws[f"A{row}"].value = FINGERPRINT_KEY
     ws[f"B{row}"].value = fingerprint(form.id, form.version, cells)
     ws[f"B{row}"].number_format = "@"
-
-
-def _fill(ws: Worksheet, form: Form, layout: SheetLayout, report: Report) -> None:
-    for code, value in report.values.items():
-        if code not in layout.fields:
-            raise InputError("IN-041", field=code, form=form.id)
-        cell = ws[layout.fields[code]]
-        if isinstance(value, bool):
-            cell.value = "是" if value else "否"
-        elif isinstance(value, int | Decimal):
-            cell.value = value
-        else:
-            raise InputError("IN-042", field=code, value=repr(value))
-    for rule_id, text in report.explanations.items():
-        if rule_id in layout.explain_cells:  # an explanation of an error rule has no cell: it is ignored
-            cell = ws[layout.explain_cells[rule_id]]
-            cell.value = _ESCAPE_RE.sub("_x005F_", text)
-            cell.data_type = "s"
-    meta = report.meta
-    for attr in ("unit", "filled_by", "phone"):
-        text = getattr(meta, attr)
-        if text is not None:
-            cell = ws[layout.meta[attr]]
-            cell.value = _ESCAPE_RE.sub("_x005F_", text)  # a literal _xHHHH_ must survive the reader
-            cell.data_type = "s"  # text, even when it starts with "="
-    if isinstance(meta.date, datetime.date):
-        ws[layout.meta["date"]].value = meta.date

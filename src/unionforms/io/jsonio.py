@@ -77,7 +77,8 @@ def report_from_dict(
     """
     if not isinstance(data, Mapping) or not isinstance(data.get("form"), str):
         raise InputError("IN-013", file=file)
-    extra = set(data) - {"form", "meta", "values", "explanations"}
+    # a total's provenance: aggregate.py
+    extra = set(data) - {"form", "meta", "values", "explanations", "provenance"}
     if extra:
         raise InputError("IN-014", keys="、".join(sorted(map(str, extra))), file=file)
     try:

@@ -1,0 +1,209 @@
+"""How fast is collecting? Fill, validate and aggregate N generated returns, ours against plain openpyxl.
+
+    python benchmarks/bench_collect.py [-n 2000] [--scale 10] [--jobs 2] [--sample 300]
+
+For N returns (mixed forms, some broken, one sent twice, unusable files and a lock file; see
+``tests/returns.py``) and again for ``scale`` × N, it prints files/s, the ratio to the baseline run in
+the same process, and peak RSS:
+
+- fill: :func:`unionforms.excel.fill.fill_many` against a bare openpyxl workbook with the same cells;
+- read + validate, in process, one core: ``read_report`` + ``check_rules`` against openpyxl
+  ``load_workbook(read_only=True, data_only=True)`` reading the named cells;
+- the CLI: ``unionforms validate FOLDER --json`` with ``--jobs 1`` and ``--jobs N``, and
+  ``unionforms aggregate FOLDER -o total.json`` (peak RSS of the command, by /usr/bin/time);
+- aggregation's baseline: openpyxl reading each return and adding its numbers up;
+- start-up of commands that write nothing (``list``, ``validate`` of one file).
+
+Baselines run on ``--sample`` files (they are rates; the full run would take minutes). Figures only,
+no assertions: the machine's load shows in them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import openpyxl  # noqa: E402
+from bench_reader import read_openpyxl  # noqa: E402
+from tests.returns import MAIN_FORM, make_folder, meta, valid_values  # noqa: E402
+
+from unionforms import Form, Report, default_registry  # noqa: E402
+from unionforms.excel.fill import fill_many  # noqa: E402
+from unionforms.excel.layout import plan  # noqa: E402
+from unionforms.io.reading import read_report  # noqa: E402
+from unionforms.validate import check_rules  # noqa: E402
+
+EXE = Path(sys.executable).with_name("unionforms")
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bare_openpyxl(form: Form, report: Report, path: Path) -> None:
+    """The baseline writer: a bare openpyxl workbook with the same cells (no styles, checks or names)."""
+    layout = plan(form)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for code, value in report.values.items():
+        ws[layout.fields[code]] = ("是" if value else "否") if isinstance(value, bool) else value
+    m = report.meta
+    for attr in ("unit", "filled_by", "phone", "date"):
+        if getattr(m, attr) is not None:
+            ws[layout.meta[attr]] = getattr(m, attr)
+    wb.save(path)
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:8.0f} files/s ({seconds * 1000 / n:6.2f} ms/file)"
+
+
+def command(argv: list[str]) -> tuple[float, float, int]:
+    """Run ``unionforms argv``: wall seconds, peak RSS in MiB, exit status."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", str(EXE), *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    kib = int(proc.stderr.strip().splitlines()[-1])
+    return seconds, kib / 1024, proc.returncode
+
+
+def timed(items: list[Path], step: Callable[[Path], object]) -> float:
+    started = time.perf_counter()
+    for path in items:
+        step(path)
+    return time.perf_counter() - started
+
+
+def run(n: int, jobs: int, sample: int, tmp: Path) -> None:
+    registry = default_registry()
+    print(f"\n=== N = {n} returns (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores) ===")
+    started = time.perf_counter()
+    folder = make_folder(tmp / f"returns-{n}", registry, n, seed=n)
+    made = time.perf_counter() - started
+    files = sorted(p for p in folder.root.rglob("*.xlsx") if p.parent.name != "其他")
+    print(f"generated {folder.inputs} inputs ({len(files)} filled .xlsx) in {made:.1f} s")
+
+    # fill: ours against a bare openpyxl workbook with the same cells
+    form = registry.get(MAIN_FORM)
+    rng = random.Random(1)
+    reports = [Report(form.id, meta(f"单位{i}", rng), valid_values(form, rng)) for i in range(min(n, 3000))]
+    out = tmp / f"fill-{n}"
+    fill_many([(form, reports[0], out / "warm.xlsx")])  # the template is built once per process
+    started = time.perf_counter()
+    fill_many([(form, r, out / f"{i}.xlsx") for i, r in enumerate(reports)])
+    ours = time.perf_counter() - started
+    started = time.perf_counter()
+    for i, r in enumerate(reports[:sample]):
+        bare_openpyxl(form, r, out / f"bare{i}.xlsx")
+    base = time.perf_counter() - started
+    k = min(sample, len(reports))
+    print(
+        f"fill          ours {rate(len(reports), ours)} | bare openpyxl {rate(k, base)}"
+        f" | ×{(len(reports) / ours) / (k / base):.1f} | {len(reports)} filled in {ours:.1f} s"
+    )
+    shutil.rmtree(out)
+
+    # read + validate in process (one core)
+    def ours_step(path: Path) -> object:
+        read = read_report(path, registry)
+        return check_rules(read.form, read.report, read.source)
+
+    ours_s = timed(files, ours_step)
+    subset = files[:sample]
+    base_s = timed(subset, read_openpyxl)
+    ratio = (len(files) / ours_s) / (len(subset) / base_s)
+    print(
+        f"read+validate ours {rate(len(files), ours_s)} | openpyxl read only {rate(len(subset), base_s)}"
+        f" | ×{ratio:.1f}"
+    )
+
+    # aggregation's baseline: openpyxl reading each return and adding its numbers up
+    def add_up(path: Path) -> None:
+        total: dict[str, object] = {}
+        for name, value in read_openpyxl(path).items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                total[name] = Decimal(repr(value))
+
+    agg_base = timed(subset, add_up)
+
+    # the command line
+    one, rss1, _ = command(["validate", str(folder.root), "--json"])
+    many, rss_j, _ = command(["validate", str(folder.root), "--json", "--jobs", str(jobs)])
+    print(
+        f"CLI validate --jobs 1    {rate(folder.inputs, one)}, peak RSS {rss1:5.1f} MiB"
+        f"\nCLI validate --jobs {jobs}    {rate(folder.inputs, many)}, peak RSS {rss_j:5.1f} MiB"
+        f" (×{one / many:.2f})"
+    )
+    total = tmp / f"total-{n}.json"
+    agg1, rss_a, _ = command(["aggregate", str(folder.root), "--unit", "汇总", "-o", str(total)])
+    aggj, rss_aj, _ = command(
+        ["aggregate", str(folder.root), "--unit", "汇总", "-o", str(total), "--jobs", str(jobs)]
+    )
+    print(
+        f"CLI aggregate --jobs 1   {rate(folder.inputs, agg1)}, peak RSS {rss_a:5.1f} MiB"
+        f" | openpyxl read+add {rate(len(subset), agg_base)}"
+        f" | ×{(folder.inputs / agg1) / (len(subset) / agg_base):.1f}"
+        f"\nCLI aggregate --jobs {jobs}   {rate(folder.inputs, aggj)}, peak RSS {rss_aj:5.1f} MiB"
+        f" | 3,000 returns would take {3000 / (folder.inputs / aggj):.1f} s"
+    )
+    shutil.rmtree(folder.root)
+
+
+def startup() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "r.json"
+        one.write_text('{"form": "songwennuan-2017", "values": {"01A": 1}}', encoding="utf-8")
+        for argv in (["list"], ["validate", str(one)]):
+            times = [command(argv)[0] for _ in range(7)]
+            print(
+                f"start-up `unionforms {' '.join(argv[:1])}`: median {statistics.median(times) * 1000:.0f} ms"
+            )
+    bare = []
+    for _ in range(7):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        bare.append(time.perf_counter() - started)
+    print(f"(a bare `python -c pass` takes {statistics.median(bare) * 1000:.0f} ms here)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=2000, help="returns in the first run (default 2000)")
+    parser.add_argument(
+        "--scale", type=int, default=10, help="the second run has scale × N returns (0: none)"
+    )
+    parser.add_argument("--jobs", type=int, default=2, help="processes for the --jobs runs (default 2)")
+    parser.add_argument("--sample", type=int, default=300, help="files the baselines run on (default 300)")
+    args = parser.parse_args()
+    startup()
+    with tempfile.TemporaryDirectory(prefix="bench-collect-") as tmp:
+        run(args.n, args.jobs, args.sample, Path(tmp))
+        if args.scale > 1:
+            run(args.n * args.scale, args.jobs, args.sample, Path(tmp))
+    print(f"\nbenchmark process peak RSS {rss_mib():.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

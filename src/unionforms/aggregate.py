@@ -1,0 +1,376 @@
+"""Add returns up (层层汇总): the field-wise total of one form, and the provenance of every input.
+
+Each field adds up as its form declares (:meth:`unionforms.model.Form.combine`): counts and 万元 sum,
+是/否 stays blank with its answers tallied (or any / all where declared). An input is either included
+or rejected with its reason, so ``included + rejected = inputs`` always:
+
+- unusable (its IN- code) or skipped inputs;
+- AGG-001 a return with error findings (unless ``include_errors``);
+- AGG-002 a return of another form or year than the total's;
+- AGG-003 a second return of the same 填报单位 (the first, in input order, is kept);
+- AGG-004 a return whose 填报单位 is blank (a second return of it could not be told).
+
+A total is itself a return: aggregating county totals into a city total gives the same values and
+tallies as aggregating every county's returns at once, and each included total keeps its own
+provenance, nested. The total is checked again by the form's rules; see :func:`preserved_by_sum` for
+the rules a sum of valid returns is sure to satisfy.
+
+Nothing is read or written here: results come from :mod:`unionforms.batch`, and the total is written
+as report JSON (:func:`total_to_dict`) or as a filled template (:mod:`unionforms.excel.total`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .batch import Result, State
+from .catalogue import render
+from .errors import InputError
+from .findings import Finding
+from .model import Form
+from .registry import Registry
+from .report import Meta, Report
+from .rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
+from .units import Combine, Kind
+from .validate import validate
+from .values import Value
+
+
+def reason(code: str, **params: object) -> str:
+    """The Chinese reason of rejection ``code`` (AGG-…), from the catalogue."""
+    return render(code, params).zh
+
+
+@attrs.frozen
+class Tally:
+    """How many returns answered 是 and 否 to a 是/否 field (blank answers are not counted)."""
+
+    yes: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+    no: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.yes + other.yes, self.no + other.no)
+
+
+@attrs.frozen
+class Included:
+    """An input counted in the total; ``provenance`` when the input is itself a total."""
+
+    file: str
+    unit: str | None
+    form: str
+    state: State
+    provenance: Provenance | None = None
+
+
+@attrs.frozen
+class Rejected:
+    """An input left out of the total: its code (IN-…, AGG-…, or None when skipped) and why."""
+
+    file: str
+    unit: str | None
+    form: str | None
+    code: str | None
+    reason: str
+
+
+def _tallies(value: Mapping[str, Tally]) -> dict[str, Tally]:
+    return dict(value)
+
+
+@attrs.frozen
+class Provenance:
+    """Where a total comes from: every input, included or rejected, and the tallies of 是/否 fields."""
+
+    included: tuple[Included, ...] = ()
+    rejected: tuple[Rejected, ...] = ()
+    flags: Mapping[str, Tally] = attrs.field(factory=dict, converter=_tallies)
+
+    @property
+    def inputs(self) -> int:
+        return len(self.included) + len(self.rejected)
+
+    def leaves(self) -> list[Included]:
+        """The returns at the bottom of the nesting (a total's own inputs, recursively)."""
+        out: list[Included] = []
+        for item in self.included:
+            out.extend(item.provenance.leaves() if item.provenance is not None else [item])
+        return out
+
+
+@attrs.frozen
+class Total:
+    """The total return, where it comes from, and the findings of checking it again."""
+
+    form: Form
+    report: Report
+    provenance: Provenance
+    findings: tuple[Finding, ...]
+
+
+def unit_key(unit: str | None) -> str:
+    """The 填报单位 as compared for duplicates: NFKC, without spaces."""
+    return "".join(unicodedata.normalize("NFKC", unit or "").split())
+
+
+@attrs.define
+class _Pile:
+    """The running total of one form."""
+
+    form: Form
+    values: dict[str, Value] = attrs.Factory(dict)
+    flags: dict[str, Tally] = attrs.Factory(dict)
+    included: list[tuple[int, Included]] = attrs.Factory(list)
+    units: dict[str, str] = attrs.Factory(dict)
+
+    def add(self, report: Report, provenance: Provenance | None) -> None:
+        form = self.form
+        for code, value in report.values.items():
+            if code not in form.fields:
+                continue
+            way = form.combine(code)
+            if way is Combine.SUM and isinstance(value, int | Decimal) and not isinstance(value, bool):
+                before = self.values.get(code, 0)
+                assert not isinstance(before, bool)
+                self.values[code] = before + value
+            elif way is Combine.ANY and isinstance(value, bool):
+                self.values[code] = bool(self.values.get(code, False)) or value
+            elif way is Combine.ALL and isinstance(value, bool):
+                self.values[code] = bool(self.values.get(code, True)) and value
+        for field in form.iter_fields():
+            if field.kind is not Kind.FLAG:
+                continue
+            if provenance is not None and field.code in provenance.flags:
+                tally = provenance.flags[field.code]
+            else:
+                value = report.values.get(field.code)
+                tally = Tally(value is True, value is False) if isinstance(value, bool) else Tally()
+            if tally != Tally() or field.code in self.flags:
+                self.flags[field.code] = self.flags.get(field.code, Tally()) + tally
+
+
+def aggregate(
+    results: Iterable[Result],
+    registry: Registry,
+    *,
+    unit: str,
+    form: str | None = None,
+    include_errors: bool = False,
+) -> Total:
+    """The total of ``results`` (from :func:`unionforms.batch.check` with ``keep_report``) for ``unit``.
+
+    The form is ``form`` or, when not given, the form of most usable returns (the first seen on a tie).
+    A result whose ``extra`` is a :class:`Provenance` is a total: its tallies and provenance carry on.
+    """
+    target = registry.get(form) if form is not None else None
+    piles: dict[str, _Pile] = {}
+    rejected: list[tuple[int, Rejected]] = []
+    seen: list[str] = []  # the form of every usable result, for a total of nothing but rejections
+    for seq, result in enumerate(results):
+        if not result.usable or result.report is None:
+            why = result.reason or State.UNUSABLE.chinese
+            rejected.append((seq, Rejected(result.file, result.unit, result.form, result.code, why)))
+            continue
+        assert result.form is not None
+        seen.append(result.form)
+
+        def reject(code: str, result: Result = result, seq: int = seq, **params: object) -> None:
+            text = reason(code, **params)
+            rejected.append((seq, Rejected(result.file, result.unit, result.form, code, text)))
+
+        if target is not None and result.form != target.id:
+            reject("AGG-002", form=result.form, total=target.id)
+            continue
+        if result.state is State.ERRORS and not include_errors:
+            reject("AGG-001", errors=result.errors)
+            continue
+        key = unit_key(result.unit)
+        if not key:
+            reject("AGG-004")
+            continue
+        pile = piles.get(result.form)
+        if pile is None:
+            pile = piles[result.form] = _Pile(registry.get(result.form))
+        if key in pile.units:
+            reject("AGG-003", kept=pile.units[key])
+            continue
+        pile.units[key] = result.file
+        provenance = result.extra if isinstance(result.extra, Provenance) else None
+        pile.add(result.report, provenance)
+        pile.included.append((seq, Included(result.file, result.unit, result.form, result.state, provenance)))
+    chosen = _choose(piles, target) or (_Pile(registry.get(seen[0])) if seen else None)
+    if chosen is None:
+        raise InputError("IN-071")
+    for pile in piles.values():
+        if pile is chosen:
+            continue
+        for seq, item in pile.included:
+            text = reason("AGG-002", form=item.form, total=chosen.form.id)
+            rejected.append((seq, Rejected(item.file, item.unit, item.form, "AGG-002", text)))
+    f = chosen.form
+    values = {code: chosen.values[code] for code in f.fields if code in chosen.values}
+    report = Report(f.id, Meta(unit=unit), values)
+    provenance = Provenance(
+        tuple(item for _, item in chosen.included),
+        tuple(item for _, item in sorted(rejected, key=lambda pair: pair[0])),
+        {code: chosen.flags[code] for code in f.fields if code in chosen.flags},
+    )
+    return Total(f, report, provenance, tuple(validate(f, report)))
+
+
+def _choose(piles: Mapping[str, _Pile], target: Form | None) -> _Pile | None:
+    if target is not None:
+        return piles.get(target.id) or _Pile(target)
+    best: _Pile | None = None
+    for pile in piles.values():  # insertion order: the first seen wins a tie
+        if best is None or len(pile.included) > len(best.included):
+            best = pile
+    return best
+
+
+def as_result(total: Total, file: str) -> Result:
+    """A total as an input to the next level's aggregation (what reading its file back gives)."""
+    from .batch import state_of
+
+    return Result(
+        file,
+        state_of(total.findings),
+        form=total.form.id,
+        unit=total.report.meta.unit,
+        findings=total.findings,
+        report=total.report,
+        extra=total.provenance,
+    )
+
+
+# --- which rules a sum keeps ----------------------------------------------------------------------
+
+
+def preserved_by_sum(rule: Rule, form: Form) -> bool:
+    """Whether the total of returns that satisfy ``rule`` is sure to satisfy it too.
+
+    True for a comparison ``refs OP refs`` with OP one of = <= >= < >, no constant other than 0, no
+    tolerance, every field summed (sums of the two sides keep the relation); and for an implication
+    ``refs > 0 -> refs > 0`` or ``flag = 是 -> refs > 0`` with the flag combined by ``any`` (a positive
+    total needs one return with a positive part, and that return's conclusion is positive, and
+    values are never negative). A rule that skips blanks (``missing = "skip"``) holds for the total
+    only when each return filled all of its fields or none; :func:`unionforms.validate.validate` on
+    the total reports what does not hold.
+    """
+    if rule.tolerance != 0:
+        return False
+    tree = rule.tree
+    if isinstance(tree, Implication):
+        return _positive(tree.premise, form, premise=True) and _positive(tree.conclusion, form, premise=False)
+    return _linear(tree, form)
+
+
+def _summed(side: Sum, form: Form) -> bool:
+    for _sign, term in side.terms:
+        if isinstance(term, Const):
+            if term.value != 0:
+                return False
+        elif not isinstance(term, Ref) or form.combine(term.code) is not Combine.SUM:
+            return False
+    return True
+
+
+def _linear(comp: Comparison, form: Form) -> bool:
+    return comp.op in ("=", "<=", ">=", "<", ">") and _summed(comp.left, form) and _summed(comp.right, form)
+
+
+def _positive(comp: Comparison, form: Form, *, premise: bool) -> bool:
+    left, right = comp.left, comp.right
+    if premise and comp.op == "=" and len(left.terms) == 1 and len(right.terms) == 1:
+        ref, const = left.terms[0][1], right.terms[0][1]
+        code = getattr(ref, "code", None)
+        if code is not None and getattr(const, "value", None) is True:
+            return form.combine(code) is Combine.ANY
+    zero = len(right.terms) == 1 and isinstance(right.terms[0][1], Const) and right.terms[0][1].value == 0
+    plus = all(sign > 0 for sign, _ in left.terms)
+    return comp.op == ">" and zero and plus and _summed(left, form)
+
+
+def all_or_none(rule: Rule, reports: Iterable[Report]) -> bool:
+    """Whether every report filled all of ``rule`` 's fields or none (what skip-rules need to be kept)."""
+    if rule.missing is Missing.ZERO:
+        return True
+    codes = set(rule.codes)
+    return all(len(codes & set(r.values)) in (0, len(codes)) for r in reports)
+
+
+# --- provenance as JSON ---------------------------------------------------------------------------
+
+
+def provenance_to_dict(p: Provenance) -> dict[str, Any]:
+    """The provenance as JSON (``specs/bulk-json.md``)."""
+    return {
+        "inputs": p.inputs,
+        "included": [_included_dict(i) for i in p.included],
+        "rejected": [
+            {"file": r.file, "unit": r.unit, "form": r.form, "code": r.code, "reason": r.reason}
+            for r in p.rejected
+        ],
+        "flags": {code: {"yes": t.yes, "no": t.no} for code, t in p.flags.items()},
+    }
+
+
+def _included_dict(item: Included) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "file": item.file,
+        "unit": item.unit,
+        "form": item.form,
+        "status": item.state.value,
+    }
+    if item.provenance is not None:
+        out["provenance"] = provenance_to_dict(item.provenance)
+    return out
+
+
+def provenance_from_dict(data: object) -> Provenance:
+    """Read back :func:`provenance_to_dict`; ValueError when it is not one."""
+    if not isinstance(data, Mapping):
+        raise ValueError("provenance must be an object")
+    try:
+        included = tuple(
+            Included(
+                str(i["file"]),
+                _opt(i.get("unit")),
+                str(i["form"]),
+                State(i.get("status", "ok")),
+                provenance_from_dict(i["provenance"]) if i.get("provenance") is not None else None,
+            )
+            for i in data.get("included", ())
+        )
+        rejected = tuple(
+            Rejected(
+                str(r["file"]),
+                _opt(r.get("unit")),
+                _opt(r.get("form")),
+                _opt(r.get("code")),
+                str(r["reason"]),
+            )
+            for r in data.get("rejected", ())
+        )
+        flags = {str(code): Tally(int(t["yes"]), int(t["no"])) for code, t in data.get("flags", {}).items()}
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"malformed provenance: {exc!r}") from None
+    return Provenance(included, rejected, flags)
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def total_to_dict(total: Total) -> dict[str, Any]:
+    """The total as report JSON with its provenance (``specs/report-json.md`` §2, ``provenance``)."""
+    from .io.jsonio import report_to_dict
+
+    out: dict[str, Any] = report_to_dict(total.report)
+    out["provenance"] = provenance_to_dict(total.provenance)
+    return out

@@ -1,0 +1,350 @@
+"""Many inputs at once: expand the paths given, run one task per input, one result per input.
+
+- :func:`expand` turns command-line paths into :class:`Input` s: files as given, folders searched
+  recursively for returns (.xlsx, .json, and spreadsheets we can name the problem of), patterns
+  (``*``, ``?``, ``[…]``, ``**``) expanded here for shells that don't. Office lock files (``~$…``), hidden
+  files and folders, other kinds of file and a second mention of one file become *skipped* inputs
+  carrying the reason, so that every input is accounted for.
+- :func:`run` runs a task per input, in order, in this process or in ``jobs`` worker processes, and
+  yields results as they come (nothing is kept to the end).
+- :func:`check` is the task of ``validate``: read and check one input, every failure turned into a
+  result (``unusable`` with its IN- code), never an exception.
+
+Nothing here prints: the caller decides how results are shown.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import glob
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from .catalogue import render
+from .errors import InputError, UnionformsError
+from .findings import Finding
+from .registry import Registry, default_registry
+from .report import Report
+
+#: Extensions taken from a folder: returns, and spreadsheet files whose problem we can name (IN-002).
+RETURN_SUFFIXES = (".xlsx", ".xlsm", ".json")
+SPREADSHEET_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv", ".wps")
+_PATTERN_CHARS = frozenset("*?[")
+
+R = TypeVar("R")
+
+
+class State(enum.Enum):
+    """Where an input ended: exactly one of these."""
+
+    OK = "ok"
+    WARNINGS = "warnings"
+    ERRORS = "errors"
+    UNUSABLE = "unusable"
+    SKIPPED = "skipped"
+
+    @property
+    def chinese(self) -> str:
+        return _CHINESE[self]
+
+
+_CHINESE = {
+    State.OK: "通过",
+    State.WARNINGS: "有警告",
+    State.ERRORS: "有错误",
+    State.UNUSABLE: "无法读取",
+    State.SKIPPED: "已跳过",
+}
+
+
+@attrs.frozen
+class Input:
+    """One input: its path as the user will recognise it, the folder it was found in, and, for an input
+    that is skipped, the code of why (IN-076 … IN-079)."""
+
+    path: str
+    root: str | None = None
+    skipped: str | None = None
+
+    @property
+    def relative(self) -> Path:
+        """The path under the folder it was found in (the file name for a file given directly)."""
+        if self.root is None:
+            return Path(Path(self.path).name)
+        return Path(os.path.relpath(self.path, self.root))
+
+
+@attrs.frozen
+class Result:
+    """What became of one input.
+
+    ``code`` and ``reason`` (``reason_en``, the raw ``detail``) say why an input is unusable or skipped:
+    its IN- code and the catalogue's message, what and how to fix it, with where in the file it
+    happened (the Chinese ``reason`` does not repeat the code or the file); ``report`` is kept
+    only when the task asks for it (aggregation), so that checking thousands of files stays small.
+    """
+
+    file: str
+    state: State
+    form: str | None = None
+    unit: str | None = None
+    findings: tuple[Finding, ...] = ()
+    code: str | None = None
+    reason: str | None = None
+    reason_en: str | None = None
+    detail: str | None = None
+    report: Report | None = None
+    extra: Any = None
+
+    @property
+    def errors(self) -> int:
+        return sum(f.is_error for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+    @property
+    def usable(self) -> bool:
+        return self.state in (State.OK, State.WARNINGS, State.ERRORS)
+
+
+def state_of(findings: Sequence[Finding]) -> State:
+    """ok, warnings or errors: the worst finding decides."""
+    if any(f.is_error for f in findings):
+        return State.ERRORS
+    return State.WARNINGS if findings else State.OK
+
+
+def expand(paths: Iterable[str]) -> list[Input]:
+    """Every input named by ``paths``, in the order given (a folder's files sorted), each path once."""
+    out: list[Input] = []
+    seen: set[str] = set()
+
+    def add(item: Input) -> None:
+        key = os.path.realpath(item.path)
+        if item.skipped is None and key in seen:
+            item = attrs.evolve(item, skipped="IN-079")
+        seen.add(key)
+        out.append(item)
+
+    for arg in paths:
+        if not os.path.lexists(arg) and _PATTERN_CHARS & set(arg):
+            matches = sorted(glob.glob(arg, recursive=True))
+            if not matches:
+                out.append(Input(arg))  # reading it says IN-001: no such file
+            for match in matches:
+                for item in _one(match, None):
+                    add(item)
+            continue
+        for item in _one(arg, None):
+            add(item)
+    return out
+
+
+def _one(path: str, root: str | None) -> Iterator[Input]:
+    if os.path.isdir(path):
+        yield from _folder(path)
+        return
+    reason = _skip_reason(Path(path).name, given=root is None)
+    yield Input(path, root, reason)
+
+
+def _folder(top: str) -> Iterator[Input]:
+    for folder, dirs, files in os.walk(top):
+        hidden = sorted(d for d in dirs if d.startswith("."))
+        for d in hidden:
+            yield Input(os.path.join(folder, d), top, "IN-077")
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            yield Input(os.path.join(folder, name), top, _skip_reason(name, given=False))
+
+
+def _skip_reason(name: str, *, given: bool) -> str | None:
+    if name.startswith("~$"):
+        return "IN-076"
+    if name.startswith("."):
+        return "IN-077"
+    suffix = Path(name).suffix.lower()
+    if given or suffix in RETURN_SUFFIXES or suffix in SPREADSHEET_SUFFIXES:
+        return None
+    return "IN-078"
+
+
+def skipped(item: Input) -> Result:
+    """The result of a skipped input."""
+    assert item.skipped is not None
+    shown = render(item.skipped, {})
+    return Result(
+        item.path,
+        State.SKIPPED,
+        code=item.skipped,
+        reason=shown.text_zh,
+        reason_en=shown.text_en,
+    )
+
+
+#: Where in a file an error happened, as a reason names it (the file is the result's own).
+_PLACES = (("form", "表式"), ("sheet", "工作表"), ("cell", "单元格"), ("field", "栏目"))
+
+
+def unusable(file: str, exc: BaseException) -> Result:
+    """The result of an input that cannot be used; an unexpected exception is IN-072, its text the detail."""
+    if not isinstance(exc, UnionformsError):
+        exc = InputError("IN-072", file=file, detail=f"{type(exc).__name__}: {exc}")
+    place = "，".join(f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None)
+    return Result(
+        file,
+        State.UNUSABLE,
+        code=exc.code,
+        reason=(f"[{place}] " if place else "") + exc.message + exc.hint,
+        reason_en=exc.text_en(),
+        detail=exc.detail,
+    )
+
+
+# --- running ------------------------------------------------------------------------------------
+
+_TASK: Callable[[Input], Any] | None = None
+
+
+def _call(item: Input) -> Any:
+    assert _TASK is not None
+    return _TASK(item)
+
+
+def run(task: Callable[[Input], R], inputs: Sequence[Input], *, jobs: int = 1) -> Iterator[R]:
+    """``task(input)`` for every input, results yielded in input order as soon as they are ready.
+
+    With ``jobs`` > 1 the tasks run in that many forked worker processes; the task (and whatever it
+    holds, such as a registry) is inherited, not pickled; inputs and results are pickled.
+    """
+    global _TASK
+    if jobs <= 1 or len(inputs) < 2:
+        for item in inputs:
+            yield task(item)
+        return
+    import multiprocessing  # only for --jobs: its import costs start-up
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        for item in inputs:
+            yield task(item)
+        return
+    jobs = min(jobs, len(inputs))
+    chunk = max(1, min(16, len(inputs) // (jobs * 8)))
+    _TASK = task
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap(_call, inputs, chunksize=chunk)
+    finally:
+        _TASK = None
+
+
+# --- the validate task --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Check:
+    """Read and check one input; a result whatever happens.
+
+    ``keep_report`` keeps the typed report in the result; ``then`` (e.g. writing an annotated copy)
+    runs on each result in the same worker, and must itself return a result, never raise.
+    """
+
+    registry: Registry | None = None
+    keep_report: bool = False
+    then: Callable[[Input, Result], Result] | None = None
+
+    def __call__(self, item: Input) -> Result:
+        if item.skipped is not None:
+            return skipped(item)
+        from .inputs import bounded
+
+        try:  # within the file's time and memory budget (IN-092, IN-093)
+            result = bounded(functools.partial(self._check, item.path), file=item.path)
+        except Exception as exc:  # one bad file never stops a run
+            return unusable(item.path, exc)
+        return self.then(item, result) if self.then is not None else result
+
+    def _check(self, path: str) -> Result:
+        from .io.reading import read_report
+        from .validate import check_read
+
+        registry = self.registry or default_registry()
+        read = read_report(path, registry)
+        findings = tuple(check_read(read))  # an empty report is CHK-003, as for a single file
+        return Result(
+            path,
+            state_of(findings),
+            form=read.form.id,
+            unit=read.report.meta.unit,
+            findings=findings,
+            report=read.report if self.keep_report else None,
+        )
+
+
+def check(
+    paths: Iterable[str],
+    *,
+    registry: Registry | None = None,
+    jobs: int = 1,
+    keep_report: bool = False,
+    then: Callable[[Input, Result], Result] | None = None,
+) -> Iterator[Result]:
+    """Expand ``paths`` and check every input: one :class:`Result` per input, in order."""
+    inputs = expand(paths)
+    return run(Check(registry, keep_report, then), inputs, jobs=jobs)
+
+
+# --- the fill task ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Fill:
+    """Read one report and write its filled template under ``outdir`` (its name, as .xlsx).
+
+    The result is ``ok``/``warnings``/``errors`` by the reading's findings, with the written path in
+    ``extra``; a report that cannot be read or written is ``unusable``. An output that would replace an
+    input is refused (IN-070).
+    """
+
+    outdir: str
+    registry: Registry | None = None
+    password: str | None = None
+    inputs: frozenset[str] = frozenset()
+    single: str | None = None  # for one report: the output file itself
+
+    def target(self, item: Input) -> Path:
+        if self.single is not None:
+            return Path(self.single)
+        return (Path(self.outdir) / item.relative).with_suffix(".xlsx")
+
+    def __call__(self, item: Input) -> Result:
+        if item.skipped is not None:
+            return skipped(item)
+        try:
+            from .errors import InputError
+            from .excel.fill import fill
+            from .io.reading import read_report
+
+            registry = self.registry or default_registry()
+            read = read_report(item.path, registry)
+            path = self.target(item)
+            if os.path.realpath(path) in self.inputs:
+                raise InputError("OUT-001", input=item.path, file=str(path))
+            fill(read.form, read.report, path, password=self.password, registry=self.registry)
+        except Exception as exc:
+            return unusable(item.path, exc)
+        return Result(
+            item.path,
+            state_of(read.findings),
+            form=read.form.id,
+            unit=read.report.meta.unit,
+            findings=read.findings,
+            extra=str(path),
+        )

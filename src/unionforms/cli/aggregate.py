@@ -1,0 +1,89 @@
+"""`aggregate`: add returns up into the total of one form, with the provenance of every input."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..batch import Result
+from ..display import finding_line
+from ..errors import InputError
+from ..io.jsonio import finding_to_dict
+from ._base import Context, command
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="returns and totals: files, folders or patterns")
+    p.add_argument("--unit", required=True, metavar="NAME", help="填报单位 of the total, e.g. 乐山市总工会")
+    p.add_argument("--form", help="the form to add up (default: the form of most usable returns)")
+    p.add_argument(
+        "--include-errors",
+        action="store_true",
+        help="add returns with error findings too (default: rejected)",
+    )
+
+
+@command(
+    "aggregate",
+    "add returns up into a total (.xlsx or .json) with the provenance of every input",
+    arguments=_arguments,
+    output="required",
+    output_metavar="TOTAL.xlsx|TOTAL.json",
+    bulk=True,
+)
+def aggregate(args: argparse.Namespace, ctx: Context) -> int:
+    from ..aggregate import aggregate as add_up
+    from ..aggregate import provenance_to_dict
+    from ..batch import expand, run
+    from ..totals import Collect
+
+    target = Path(args.output)
+    suffix = target.suffix.lower()
+    if suffix not in (".xlsx", ".json"):
+        raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
+    inputs = expand(args.paths)
+    if os.path.realpath(target) in {os.path.realpath(i.path) for i in inputs}:
+        raise InputError("OUT-001", input=str(target), file=str(target))
+    out = ctx.output
+    with out.progress(len(inputs), "汇总") as bar:
+
+        def results() -> Iterator[Result]:
+            for result in run(Collect(ctx.registry, keep_report=True), inputs, jobs=args.jobs):
+                bar.advance()
+                yield result
+
+        total = add_up(
+            results(), ctx.registry, unit=args.unit, form=args.form, include_errors=args.include_errors
+        )
+    from ..totals import write_json, write_xlsx
+
+    if suffix == ".json":
+        write_json(total, target)
+    else:
+        write_xlsx(total, target, registry=ctx.registry)
+    p = total.provenance
+    errors = sum(f.is_error for f in total.findings)
+    out.result(
+        {
+            "written": str(target),
+            "form": total.form.id,
+            "unit": args.unit,
+            "inputs": p.inputs,
+            "included": len(p.included),
+            "rejected": len(p.rejected),
+            "findings": [finding_to_dict(f) for f in total.findings],
+            "provenance": provenance_to_dict(p),
+        },
+        lambda: "\n".join(
+            [
+                *(f"未计入\t{r.file}\t[{r.code or '跳过'}] {r.reason}" for r in p.rejected),
+                f"汇总 {total.form.id}（{total.form.title}）：输入 {p.inputs} 份，计入 {len(p.included)} 份，"
+                f"未计入 {len(p.rejected)} 份",
+                *(f"汇总表审核：{finding_line(f, str(target))}" for f in total.findings),
+                f"已写出 {target}",
+            ]
+        ),
+    )
+    return 1 if errors else 0

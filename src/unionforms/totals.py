@@ -1,0 +1,196 @@
+"""Totals as files: write a total (report JSON with ``provenance``, or a filled template with a 汇总来源
+sheet), and read a total's provenance back when it is an input of the next level's aggregation.
+
+The 汇总来源 sheet is for people and for the next level alike: a title line with the counts, a header
+row, then one row per input (层级 1), each included total followed by its own inputs (层级 2, 3 …),
+then the 是/否 tallies. Reading it back gives the nested provenance (tallies of the top level only;
+the JSON keeps every level's).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .aggregate import Included, Provenance, Rejected, Tally, Total, provenance_from_dict, total_to_dict
+from .batch import Check, Input, Result, State, unusable
+from .errors import InputError
+from .excel.fill import write_atomic
+
+SHEET = "汇总来源"
+HEADER = ("层级", "结果", "文件", "填报单位", "表式", "状态", "代码", "原因")
+FLAG_HEADER = ("是/否栏目", "是", "否")
+_INCLUDED, _REJECTED = "计入", "未计入"
+_STATE = {s.chinese: s for s in State}
+
+
+def write_json(total: Total, path: str | Path) -> Path:
+    """The total as report JSON with its provenance."""
+    text = json.dumps(total_to_dict(total), ensure_ascii=False, indent=2) + "\n"
+    write_atomic(path, text.encode("utf-8"))
+    return Path(path)
+
+
+def write_xlsx(total: Total, path: str | Path, *, registry: Any = None) -> Path:
+    """The total as its filled template, with the 汇总来源 sheet."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    from .excel.fill import filled_bytes
+
+    wb = openpyxl.load_workbook(BytesIO(filled_bytes(total.form, total.report, registry=registry)))
+    ws = wb.create_sheet(SHEET)
+    p = total.provenance
+    ws.append(
+        [
+            f"汇总来源：{total.report.meta.unit or ''}《{total.form.title}》；输入 {p.inputs} 份，"
+            f"计入 {len(p.included)} 份，未计入 {len(p.rejected)} 份"
+        ]
+    )
+    ws.append(list(HEADER))
+    for row in _rows(p, 1):
+        ws.append(row)
+    ws.append([])
+    ws.append(list(FLAG_HEADER))
+    for code, tally in p.flags.items():
+        ws.append([code, tally.yes, tally.no])
+    ws["A1"].font = Font(bold=True, size=12)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for col, width in zip("ABCDEFGH", (6, 8, 48, 24, 18, 10, 10, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A3"
+    buffer = BytesIO()
+    wb.save(buffer)
+    write_atomic(path, buffer.getvalue())
+    return Path(path)
+
+
+def _rows(p: Provenance, depth: int) -> Iterator[list[object]]:
+    for i in p.included:
+        yield [depth, _INCLUDED, i.file, i.unit, i.form, i.state.chinese, None, None]
+        if i.provenance is not None:
+            yield from _rows(i.provenance, depth + 1)
+    for r in p.rejected:
+        yield [depth, _REJECTED, r.file, r.unit, r.form, None, r.code, r.reason]
+
+
+@attrs.define
+class _Level:
+    included: list[tuple[Included, _Level]] = attrs.Factory(list)
+    rejected: list[Rejected] = attrs.Factory(list)
+    has_rows: bool = False
+
+    def build(self, flags: dict[str, Tally] | None = None) -> Provenance:
+        included = tuple(
+            attrs.evolve(item, provenance=child.build() if child.has_rows else None)
+            for item, child in self.included
+        )
+        return Provenance(included, tuple(self.rejected), flags or {})
+
+
+def read_sheet_provenance(path: str | Path) -> Provenance | None:
+    """The provenance in a total's 汇总来源 sheet; None without one; ValueError when malformed."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if SHEET not in wb.sheetnames:
+            return None
+        rows = wb[SHEET].iter_rows(min_row=3, values_only=True)
+        top = _Level()
+        stack = [top]
+        flags: dict[str, Tally] = {}
+        in_flags = False
+        for row in rows:
+            cells = list(row) + [None] * 8
+            if in_flags:
+                if cells[0] is not None:
+                    flags[str(cells[0])] = Tally(int(cells[1] or 0), int(cells[2] or 0))
+                continue
+            if cells[0] is None:
+                continue
+            if cells[0] == FLAG_HEADER[0]:
+                in_flags = True
+                continue
+            depth = int(cells[0])
+            if not 1 <= depth <= len(stack):
+                raise ValueError(f"{SHEET}: 层级 {depth} follows 层级 {len(stack) - 1}")
+            del stack[depth:]
+            level = stack[depth - 1]
+            level.has_rows = True
+            file, unit, form = str(cells[2]), _text(cells[3]), _text(cells[4])
+            if cells[1] == _INCLUDED:
+                child = _Level()
+                level.included.append(
+                    (Included(file, unit, form or "", _STATE.get(str(cells[5]), State.OK)), child)
+                )
+                stack.append(child)
+            else:
+                level.rejected.append(Rejected(file, unit, form, _text(cells[6]), str(cells[7] or "")))
+        return top.build(flags)
+    finally:
+        wb.close()
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def read_provenance(path: str | Path) -> Provenance | None:
+    """The provenance of the total in ``path`` (.json or .xlsx), or None when it is an ordinary return."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        raw = path.read_bytes()
+        if b'"provenance"' not in raw:
+            return None
+        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+        return (
+            provenance_from_dict(data["provenance"])
+            if isinstance(data, dict) and "provenance" in data
+            else None
+        )
+    if not _has_sheet(path):
+        return None
+    return read_sheet_provenance(path)
+
+
+def _has_sheet(path: Path) -> bool:
+    """Whether the workbook lists a 汇总来源 sheet, from workbook.xml alone (cheap for every return)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return SHEET.encode() in zf.read("xl/workbook.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+@attrs.frozen
+class Collect(Check):
+    """The aggregation task: check an input and read its provenance if it is a total (``keep_report``)."""
+
+    def _check(self, path: str) -> Result:
+        result = super()._check(path)
+        try:
+            provenance = read_provenance(path)
+        except (ValueError, TypeError, KeyError) as exc:
+            error = InputError("IN-074", file=path, detail=f"{type(exc).__name__}: {exc}")
+            return attrs.evolve(
+                unusable(path, error), form=result.form, unit=result.unit, findings=result.findings
+            )
+        return attrs.evolve(result, extra=provenance) if provenance is not None else result
+
+
+def collect(paths: list[str], *, registry: Any = None, jobs: int = 1) -> Iterator[Result]:
+    """Every input of an aggregation, checked, with its report and (for a total) its provenance."""
+    from .batch import expand, run
+
+    inputs: list[Input] = expand(paths)
+    return run(Collect(registry, keep_report=True), inputs, jobs=jobs)

@@ -1,0 +1,207 @@
+"""Adding returns up: the accounting identity, associativity (county → city → province) and the rules kept."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unionforms import DefinitionError, Form, InputError, Meta, Registry, Report, validate
+from unionforms.aggregate import (
+    Provenance,
+    Tally,
+    aggregate,
+    all_or_none,
+    as_result,
+    preserved_by_sum,
+    provenance_from_dict,
+    provenance_to_dict,
+)
+from unionforms.batch import Result, State, state_of
+from unionforms.evaluate import Status, evaluate
+from unionforms.model import Form as FormModel
+from unionforms.strategies import reports, valid_reports
+from unionforms.units import Combine, Kind
+
+
+def _result(form: Form, report: Report, file: str) -> Result:
+    findings = tuple(validate(form, report))
+    return Result(file, state_of(findings), form.id, report.meta.unit, findings, report=report)
+
+
+def _with_units(reports_: list[Report], prefix: str = "单位") -> list[Report]:
+    return [attrs.evolve(r, meta=Meta(unit=f"{prefix}{i}")) for i, r in enumerate(reports_)]
+
+
+def _expected_sum(form: Form, included: list[Report], code: str) -> object:
+    values: list[Any] = [r.values[code] for r in included if code in r.values]
+    return sum(values[1:], values[0]) if values else None
+
+
+@settings(max_examples=30)
+@given(data=st.data())
+def test_accounting_identity(registry: Registry, data: st.DataObject) -> None:
+    """Every input is included or rejected, once; the total is the sum of exactly the included."""
+    form = registry.get(data.draw(st.sampled_from(["songwennuan-2017", "bangfu-2016"])))
+    other = registry.get("bangfu-2013")
+    mine = data.draw(st.lists(reports(form, fill=0.6), max_size=6))
+    theirs = data.draw(st.lists(reports(other, fill=0.3), max_size=2))
+    results: list[Result] = []
+    for i, report in enumerate(mine + theirs):
+        unit = data.draw(st.sampled_from(["甲", "乙", "丙", " 甲 ", "", f"单位{i}"]))
+        report = attrs.evolve(report, meta=Meta(unit=unit or None))
+        results.append(_result(form if i < len(mine) else other, report, f"r{i}.xlsx"))
+    results.append(Result("bad.xlsx", State.UNUSABLE, code="IN-002", reason="not a workbook"))
+    results.append(Result("~$lock.xlsx", State.SKIPPED, reason="lock file"))
+    order = data.draw(st.permutations(results))
+    named = data.draw(st.booleans())
+    include_errors = data.draw(st.booleans())
+    if not named and not any(r.usable for r in order):
+        with pytest.raises(InputError):
+            aggregate(order, registry, unit="汇总")
+        return
+    total = aggregate(
+        order, registry, unit="汇总", form=form.id if named else None, include_errors=include_errors
+    )
+    p = total.provenance
+    assert p.inputs == len(order)
+    files = [i.file for i in p.included] + [r.file for r in p.rejected]
+    assert Counter(files) == Counter(r.file for r in order)
+    included = {i.file for i in p.included}
+    chosen = [r.report for r in order if r.file in included and r.report is not None]
+    assert all(r.form == total.form.id for r in chosen)
+    assert len({"".join((r.meta.unit or "").split()) for r in chosen}) == len(chosen)  # no unit twice
+    for field in total.form.iter_fields():
+        if field.kind is Kind.FLAG:
+            answers = [r.values.get(field.code) for r in chosen]
+            tally = p.flags.get(field.code, Tally())
+            assert (tally.yes, tally.no) == (answers.count(True), answers.count(False))
+            assert field.code not in total.report.values  # 是/否 is left blank by default
+        else:
+            assert total.report.values.get(field.code) == _expected_sum(total.form, chosen, field.code)
+    for rejected in p.rejected:
+        assert rejected.reason
+
+
+@settings(max_examples=25)
+@given(data=st.data())
+def test_aggregation_is_associative_and_provenance_nests(registry: Registry, data: st.DataObject) -> None:
+    """County totals added into a city total equal the total of every return at once."""
+    form = registry.get(data.draw(st.sampled_from(["songwennuan-2014", "bangfu-2016"])))
+    leaves = _with_units(data.draw(st.lists(reports(form, fill=0.5), min_size=1, max_size=8)))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(leaves)), max_size=3)))
+    groups = [leaves[a:b] for a, b in zip([0, *cuts], [*cuts, len(leaves)], strict=True)]
+    flat = aggregate(
+        [_result(form, r, f"{r.meta.unit}.xlsx") for r in leaves], registry, unit="省", form=form.id
+    )
+    counties = []
+    for g, group in enumerate(groups):
+        county = aggregate(
+            [_result(form, r, f"{r.meta.unit}.xlsx") for r in group],
+            registry,
+            unit=f"县{g}",
+            form=form.id,
+            include_errors=True,
+        )
+        counties.append(as_result(county, f"县{g}.json"))
+    nested = aggregate(counties, registry, unit="省", form=form.id, include_errors=True)
+    flat_all = aggregate(
+        [_result(form, r, f"{r.meta.unit}.xlsx") for r in leaves], registry, unit="省", include_errors=True
+    )
+    assert nested.report == flat_all.report
+    assert nested.provenance.flags == flat_all.provenance.flags
+    assert [i.file for i in nested.provenance.leaves()] == [i.file for i in flat_all.provenance.leaves()]
+    assert nested.provenance.inputs == len(groups)
+    for item in nested.provenance.included:
+        assert item.provenance is not None
+    assert flat.provenance.inputs == len(leaves)
+
+
+@settings(max_examples=15)
+@given(data=st.data())
+def test_the_total_of_valid_returns_keeps_every_rule_sums_preserve(
+    form: Form, registry: Registry, data: st.DataObject
+) -> None:
+    """Valid: no error finding, so every error rule holds in each return (a warning rule may not)."""
+    valid = _with_units(data.draw(st.lists(valid_reports(form, fill=0.7), min_size=1, max_size=4)))
+    total = aggregate([_result(form, r, f"{i}.json") for i, r in enumerate(valid)], registry, unit="汇总")
+    assert total.provenance.inputs == len(valid) == len(total.provenance.included)
+    for rule in form.rules:
+        held = all(evaluate(rule, r.values).status is not Status.BROKEN for r in valid)  # type: ignore[arg-type]
+        if held and preserved_by_sum(rule, form) and all_or_none(rule, valid):
+            assert evaluate(rule, total.report.values).status is not Status.BROKEN, rule.id  # type: ignore[arg-type]
+
+
+def test_the_shipped_rules_sums_preserve(registry: Registry) -> None:
+    """Every shipped rule is kept by sums except the 是/否 budget rules, whose flag is left blank."""
+    not_kept = {form.id: [r.id for r in form.rules if not preserved_by_sum(r, form)] for form in registry}
+    assert not_kept == {
+        "bangfu-2013": ["05-budget"],
+        "bangfu-2016": ["06-budget"],
+        "songwennuan-2014": [],
+        "songwennuan-2017": [],
+    }
+    budget = registry.get("bangfu-2016")
+    assert preserved_by_sum(budget.rule("06-budget"), attrs.evolve(budget, aggregate={"06B": Combine.ANY}))
+
+
+def test_declared_any_and_all_combine_flags(registry: Registry) -> None:
+    base = registry.get("bangfu-2016")
+    for way, expected in ((Combine.ANY, True), (Combine.ALL, False)):
+        form = attrs.evolve(base, aggregate={"06B": way})
+        results = [
+            _result(form, Report(form.id, Meta(unit=u), {"06B": v, "06A": 1}), f"{u}.json")
+            for u, v in (("甲", True), ("乙", False))
+        ]
+        total = aggregate(results, _OneForm(form), unit="汇总")
+        assert total.report.values["06B"] is expected
+        assert total.provenance.flags["06B"] == Tally(1, 1)
+
+
+class _OneForm(Registry):
+    def __init__(self, form: Form) -> None:
+        self.form = form
+
+    def get(self, form_id: str) -> Form:
+        return self.form
+
+
+def test_a_bad_aggregate_declaration_is_refused(registry: Registry) -> None:
+    base = registry.get("bangfu-2016")
+    with pytest.raises(DefinitionError) as info:
+        attrs.evolve(base, aggregate={"01": Combine.ANY})
+    assert info.value.code == "DEF-033" and "sum、blank" in info.value.message
+    with pytest.raises(DefinitionError) as info:
+        attrs.evolve(base, aggregate={"99Z": Combine.SUM})
+    assert (info.value.code, info.value.field) == ("DEF-032", "99Z")
+    data = {"id": "x-2020", "family": "x", "year": 2020, "version": "1", "title": "t"}
+    data["lines"] = [{"number": "01", "rows": ["人数{人}"]}]
+    assert FormModel.from_mapping({**data, "aggregate": {"01": "blank"}}).combine("01") is Combine.BLANK
+    with pytest.raises(DefinitionError) as info:
+        FormModel.from_mapping({**data, "aggregate": {"01": "average"}})
+    assert info.value.code == "DEF-031"
+    with pytest.raises(DefinitionError) as info:
+        FormModel.from_mapping({**data, "aggregate": ["01"]})
+    assert info.value.code == "DEF-030"
+
+
+def test_provenance_json_round_trips(registry: Registry) -> None:
+    form = registry.get("bangfu-2016")
+    values = {"06A": Decimal("1.5"), "06B": True}
+    leaves = [_result(form, Report(form.id, Meta(unit=u), values), f"{u}.json") for u in "甲乙"]
+    county = aggregate(leaves, registry, unit="县")
+    city = aggregate(
+        [as_result(county, "县.json"), Result("x.xlsx", State.UNUSABLE, code="IN-001", reason="gone")],
+        registry,
+        unit="市",
+    )
+    back = provenance_from_dict(provenance_to_dict(city.provenance))
+    assert back == city.provenance
+    assert isinstance(back.included[0].provenance, Provenance)
+    with pytest.raises(ValueError):
+        provenance_from_dict({"included": [{"file": 1}]})

@@ -1,0 +1,94 @@
+"""Many inputs: expansion accounts for every path, one result per input, jobs change nothing but speed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from unionforms import Registry
+from unionforms.batch import Check, Input, Result, State, check, expand, run, skipped
+
+from .returns import Folder, make_folder
+
+
+def _touch(path: Path, data: bytes = b"x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_expand_finds_returns_recursively_and_skips_with_reasons(tmp_path: Path) -> None:
+    a = _touch(tmp_path / "a.xlsx")
+    b = _touch(tmp_path / "sub" / "b.JSON")
+    lock = _touch(tmp_path / "sub" / "~$b.xlsx")
+    hidden = _touch(tmp_path / ".hidden.xlsx")
+    _touch(tmp_path / ".git" / "config")
+    other = _touch(tmp_path / "notes.txt")
+    old = _touch(tmp_path / "old.xls")
+    items = {Path(i.path): i for i in expand([str(tmp_path)])}
+    assert items[a].skipped is None and items[b].skipped is None and items[old].skipped is None
+    assert items[lock].skipped == "IN-076"
+    assert "锁定" in (skipped(items[lock]).reason or "")
+    assert items[hidden].skipped == items[tmp_path / ".git"].skipped == "IN-077"
+    assert "隐藏" in (skipped(items[hidden]).reason or "")
+    assert items[other].skipped is not None
+    assert tmp_path / ".git" / "config" not in items  # a hidden folder is listed once, not searched
+    assert items[b].relative == Path("sub") / "b.JSON"
+
+
+def test_expand_lists_a_file_once_and_expands_patterns(tmp_path: Path) -> None:
+    a = _touch(tmp_path / "a.xlsx")
+    _touch(tmp_path / "b.xlsx")
+    items = expand([str(a), str(tmp_path / "*.xlsx"), str(tmp_path / "nothing-*.json")])
+    assert [Path(i.path).name for i in items] == ["a.xlsx", "a.xlsx", "b.xlsx", "nothing-*.json"]
+    assert items[0].skipped is None
+    assert items[1].skipped == "IN-079"
+    assert "已经列出" in (skipped(items[1]).reason or "")
+    assert items[2].skipped is None and items[3].skipped is None  # no match: reading it says IN-001
+
+
+def test_a_missing_path_is_unusable_not_an_exception(registry: Registry, tmp_path: Path) -> None:
+    (result,) = check([str(tmp_path / "nope.xlsx")], registry=registry)
+    assert result.state is State.UNUSABLE
+    assert result.code == "IN-001"
+
+
+def test_an_unexpected_exception_becomes_an_unusable_result(tmp_path: Path) -> None:
+    class Broken(Check):
+        def _check(self, path: str) -> Result:
+            raise ZeroDivisionError("boom")
+
+    (result,) = run(Broken(), [Input(str(tmp_path / "x.xlsx"))])
+    assert result.state is State.UNUSABLE
+    assert result.code == "IN-072"
+    assert result.detail == "ZeroDivisionError: boom" and "未预料" in (result.reason or "")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Folder:
+    return make_folder(tmp_path_factory.mktemp("returns") / "in", registry, 40)
+
+
+def test_every_input_ends_in_the_state_it_was_made_for(registry: Registry, folder: Folder) -> None:
+    results = {Path(r.file): r for r in check([str(folder.root)], registry=registry)}
+    assert len(results) == folder.inputs
+    for path in folder.valid:
+        assert results[path].state in (State.OK, State.WARNINGS), path
+    for path in folder.broken:
+        assert results[path].state is State.ERRORS
+        assert any(f.code == "CHK-001" for f in results[path].findings)
+    for path in folder.unusable:
+        assert results[path].state is State.UNUSABLE
+        assert (results[path].code or "").startswith("IN-")
+    for path in folder.skipped:
+        assert results[path].state is State.SKIPPED and results[path].reason
+    assert results[folder.duplicate].state in (State.OK, State.WARNINGS)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two processes")
+def test_jobs_give_the_same_results_in_the_same_order(registry: Registry, folder: Folder) -> None:
+    one = list(check([str(folder.root)], registry=registry))
+    two = list(check([str(folder.root)], registry=registry, jobs=2))
+    assert one == two

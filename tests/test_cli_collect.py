@@ -1,0 +1,164 @@
+"""End to end, as in January: a folder of returns validated with a report workbook, annotated and added up,
+one command each, and every input accounted for in every output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from unionforms import Registry
+from unionforms.cli import main
+from unionforms.excel.findings_book import FINDING_SHEET, INPUT_SHEET
+from unionforms.excel.layout import plan
+from unionforms.io.reading import read_report
+from unionforms.totals import SHEET, read_provenance
+
+from .returns import MAIN_FORM, Folder, make_folder
+
+SKIP_CODES = ("IN-076", "IN-077", "IN-078", "IN-079")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Folder:
+    return make_folder(tmp_path_factory.mktemp("january") / "returns", registry, 40)
+
+
+def test_january(
+    folder: Folder, tmp_path: Path, registry: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inputs = {str(p) for p in folder.root.rglob("*") if p.is_file()}
+    assert len(inputs) == folder.inputs
+
+    # 1. validate, with the report workbook and the annotated copies
+    book, outdir = tmp_path / "审核结果.xlsx", tmp_path / "退回修改"
+    code, out, _ = _run(
+        capsys,
+        "validate",
+        str(folder.root),
+        "--json",
+        "--report",
+        str(book),
+        "--annotate",
+        str(outdir),
+        "--jobs",
+        "2",
+    )
+    assert code == 2  # some inputs are unusable
+    data = json.loads(out)
+    assert {f["file"] for f in data["files"]} == inputs
+    summary = data["summary"]
+    assert summary["inputs"] == len(inputs) == sum(v for k, v in summary.items() if k != "inputs")
+    assert summary["unusable"] == len(folder.unusable) and summary["skipped"] == len(folder.skipped)
+    assert summary["errors"] == len(folder.broken)
+    by_file = {f["file"]: f for f in data["files"]}
+    for path in folder.unusable:
+        assert by_file[str(path)]["code"].startswith("IN-")
+
+    wb = openpyxl.load_workbook(book, read_only=True)
+    rows = list(wb[INPUT_SHEET].iter_rows(min_row=2, values_only=True))
+    assert {r[1] for r in rows} == inputs
+    finding_rows = list(wb[FINDING_SHEET].iter_rows(min_row=2, values_only=True))
+    assert len(finding_rows) == sum(len(f["findings"]) for f in data["files"])
+    wb.close()
+
+    with_findings = {f["file"] for f in data["files"] if f["findings"]}
+    copies = {str(p) for p in outdir.rglob("*.xlsx")}
+    assert len(copies) == len(with_findings) and with_findings
+    assert {f["annotated"] for f in data["files"] if f["findings"]} == copies
+
+    # 2. a filler corrects an annotated copy: it reads like any return, with its 审核结果 sheet first
+    broken = next(p for p in folder.broken if p.suffix == ".xlsx")
+    copy = outdir / broken.relative_to(folder.root)
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames[0] == "审核结果"
+    form = registry.get(MAIN_FORM)
+    before = read_report(copy, registry)
+    assert before.report == read_report(broken, registry).report
+    marked = [f for f in by_file[str(broken)]["findings"] if f["cells"] and f["severity"] == "error"]
+    cell = wb[plan(form).sheet][marked[0]["cells"][0]]
+    assert cell.comment is not None and cell.fill.fgColor.rgb.endswith("FFC7CE")
+
+    # 3. aggregate, with full provenance, to JSON and to the workbook with its 汇总来源 sheet
+    total_json, total_xlsx = tmp_path / "total.json", tmp_path / "total.xlsx"
+    code, out, _ = _run(
+        capsys, "aggregate", str(folder.root), "--unit", "某市总工会", "-o", str(total_json), "--json"
+    )
+    assert code in (0, 1)
+    result = json.loads(out)
+    provenance = result["provenance"]
+    included = {i["file"] for i in provenance["included"]}
+    rejected = {r["file"]: r for r in provenance["rejected"]}
+    assert included | set(rejected) == inputs and not included & set(rejected)
+    assert provenance["inputs"] == len(inputs) == result["included"] + result["rejected"]
+    assert rejected[str(folder.duplicate)]["code"] == "AGG-003"
+    for path in folder.broken:
+        assert rejected[str(path)]["code"] == "AGG-001"
+    for path in folder.other_form:
+        assert rejected[str(path)]["code"] == "AGG-002"
+    for path in folder.unusable:
+        assert rejected[str(path)]["code"].startswith("IN-")
+    for path in folder.skipped:
+        assert rejected[str(path)]["code"] in SKIP_CODES and rejected[str(path)]["reason"]
+    assert included == {str(p) for p in folder.valid}
+
+    code, _, _ = _run(capsys, "aggregate", str(folder.root), "--unit", "某市总工会", "-o", str(total_xlsx))
+    assert code in (0, 1)
+    assert read_report(total_xlsx, registry).report == read_report(total_json, registry).report
+    assert read_provenance(total_xlsx) == read_provenance(total_json)
+    assert SHEET in openpyxl.load_workbook(total_xlsx, read_only=True).sheetnames
+
+
+def test_outputs_never_replace_inputs(folder: Folder, capsys: pytest.CaptureFixture[str]) -> None:
+    victim = folder.valid[0]
+    before = victim.read_bytes()
+    code, _, err = _run(capsys, "aggregate", str(folder.root), "--unit", "x", "-o", str(victim))
+    assert code == 2 and "OUT-001" in err
+    code, _, err = _run(capsys, "validate", str(folder.root), "--report", str(victim))
+    assert code == 2 and "OUT-001" in err
+    assert victim.read_bytes() == before
+
+
+def test_fill_many_in_one_call(
+    tmp_path: Path, registry: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for i in range(3):
+        (reports / f"r{i}.json").write_text(
+            json.dumps({"form": "bangfu-2016", "meta": {"unit": f"单位{i}"}, "values": {"01": i}}),
+            encoding="utf-8",
+        )
+    (reports / "bad.json").write_text("{", encoding="utf-8")
+    code, out, _ = _run(capsys, "fill", str(reports), "-o", str(tmp_path / "out"), "--json")
+    assert code == 2
+    data = json.loads(out)
+    assert data["summary"] == {"inputs": 4, "ok": 3, "warnings": 0, "errors": 0, "unusable": 1, "skipped": 0}
+    for i in range(3):
+        assert read_report(tmp_path / "out" / f"r{i}.xlsx", registry).report.values == {"01": i}
+    code, _, _ = _run(capsys, "fill", str(reports / "r1.json"), "-o", str(tmp_path / "one.xlsx"))
+    assert code == 0 and (tmp_path / "one.xlsx").is_file()
+
+
+def test_validate_without_outputs_never_imports_openpyxl(folder: Folder) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io\n"
+        "from unionforms.cli import main\n"
+        "sys.stdout = io.StringIO()\n"
+        f"main(['validate', {str(folder.root)!r}])\n"
+        f"main(['validate', {str(folder.root)!r}, '--json', '--jobs', '2'])\n"
+        "assert 'openpyxl' not in sys.modules, 'openpyxl was imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]

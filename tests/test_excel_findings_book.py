@@ -1,0 +1,46 @@
+"""The report workbook of a bulk check: every input and every finding, filterable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from unionforms import Registry
+from unionforms.batch import Result, State, check
+from unionforms.excel.findings_book import (
+    FINDING_HEADER,
+    FINDING_SHEET,
+    INPUT_HEADER,
+    INPUT_SHEET,
+    FindingsBook,
+)
+
+
+def test_one_row_per_input_and_per_finding(tmp_path: Path, registry: Registry) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"form": "songwennuan-2017", "meta": {"unit": "甲"}, "values": {"01A": 1, "01B": 5}}')
+    (tmp_path / "junk.xlsx").write_text("no")
+    (tmp_path / "~$bad.xlsx").write_text("")
+    results = list(check([str(tmp_path)], registry=registry))
+    with FindingsBook(tmp_path / "out" / "审核.xlsx") as book:
+        for r in results:
+            book.add(r)
+    wb = openpyxl.load_workbook(tmp_path / "out" / "审核.xlsx")
+    inputs, findings = wb[INPUT_SHEET], wb[FINDING_SHEET]
+    assert [c.value for c in inputs[1]] == list(INPUT_HEADER)
+    assert [c.value for c in findings[1]] == list(FINDING_HEADER)
+    rows = list(inputs.iter_rows(min_row=2, values_only=True))
+    assert {r[1]: r[2] for r in rows} == {r.file: r.state.chinese for r in results}
+    assert {r[2] for r in rows} == {"有错误", "无法读取", "已跳过"}
+    assert len(list(findings.iter_rows(min_row=2))) == sum(len(r.findings) for r in results)
+    for ws in (inputs, findings):
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref == f"A1:I{ws.max_row}"
+
+
+def test_an_empty_run_still_writes_the_headers(tmp_path: Path) -> None:
+    book = FindingsBook(tmp_path / "e.xlsx")
+    book.add(Result("x", State.SKIPPED, reason="lock file"))
+    book.save()
+    assert openpyxl.load_workbook(tmp_path / "e.xlsx")[INPUT_SHEET].max_row == 2

@@ -1,0 +1,69 @@
+"""Totals as files: JSON and the filled template with its 汇总来源 sheet read back, and nest a level up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from unionforms import Meta, Registry, Report
+from unionforms.aggregate import aggregate
+from unionforms.io.reading import read_report
+from unionforms.totals import collect, read_provenance, write_json, write_xlsx
+
+from .returns import MAIN_FORM, Folder, make_folder
+
+
+@pytest.fixture(scope="module")
+def counties(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> list[Folder]:
+    root = tmp_path_factory.mktemp("counties")
+    return [
+        make_folder(root / f"县{i}", registry, 12, seed=i, other_share=0.0, prefix=f"{i}区") for i in range(3)
+    ]
+
+
+def test_a_total_reads_back_as_its_report_and_provenance(
+    tmp_path: Path, registry: Registry, counties: list[Folder]
+) -> None:
+    total = aggregate(collect([str(counties[0].root)], registry=registry), registry, unit="甲县总工会")
+    for path in (write_xlsx(total, tmp_path / "t.xlsx"), write_json(total, tmp_path / "t.json")):
+        back = read_report(path, registry)
+        assert back.report == total.report
+        assert back.findings == ()
+        assert read_provenance(path) == total.provenance
+
+
+def test_county_totals_add_up_to_the_city_total_of_everything(
+    tmp_path: Path, registry: Registry, counties: list[Folder]
+) -> None:
+    files = []
+    for i, county in enumerate(counties):
+        total = aggregate(collect([str(county.root)], registry=registry), registry, unit=f"第{i}县汇总")
+        writer = write_xlsx if i % 2 else write_json
+        files.append(str(writer(total, tmp_path / f"县{i}.{'xlsx' if i % 2 else 'json'}")))
+    # A total of valid returns can break a rule that skips blanks (one county's 04B without its 04A),
+    # so the city adds the county totals with their findings; the leaves were judged in each county.
+    city = aggregate(collect(files, registry=registry), registry, unit="市总工会", include_errors=True)
+    # everything at once, as each county included it (duplicates of each county are per county)
+    flat = aggregate(collect([str(c.root) for c in counties], registry=registry), registry, unit="市总工会")
+    assert city.report == flat.report
+    assert city.provenance.inputs == 3
+    assert sorted(i.file for i in city.provenance.leaves()) == sorted(
+        i.file for i in flat.provenance.leaves()
+    )
+    for item in city.provenance.included:
+        assert item.provenance is not None
+        assert item.provenance.inputs == counties[0].inputs or item.provenance.inputs > 0
+
+
+def test_an_ordinary_return_has_no_provenance(
+    tmp_path: Path, registry: Registry, counties: list[Folder]
+) -> None:
+    assert read_provenance(counties[0].valid[0]) is None
+    form = registry.get(MAIN_FORM)
+    path = tmp_path / "r.json"
+    write = Report(form.id, Meta(unit="x"), {})
+    from unionforms.io.jsonio import dumps
+
+    path.write_text(dumps(write), encoding="utf-8")
+    assert read_provenance(path) is None
