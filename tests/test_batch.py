@@ -62,8 +62,8 @@ def test_an_unexpected_exception_becomes_an_unusable_result(tmp_path: Path) -> N
 
     (result,) = run(Broken(), [Input(str(tmp_path / "x.xlsx"))])
     assert result.state is State.UNUSABLE
-    assert result.code == "IN-072"
-    assert result.detail == "ZeroDivisionError: boom" and "未预料" in (result.reason or "")
+    assert result.code == "IN-094"
+    assert result.detail == "ZeroDivisionError: boom" and "意外" in (result.reason or "")
 
 
 @pytest.fixture(scope="module")

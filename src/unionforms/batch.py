@@ -194,9 +194,9 @@ _PLACES = (("form", "表式"), ("sheet", "工作表"), ("cell", "单元格"), ("
 
 
 def unusable(file: str, exc: BaseException) -> Result:
-    """The result of an input that cannot be used; an unexpected exception is IN-072, its text the detail."""
+    """The result of an input that cannot be used; an unexpected exception is IN-094, its text the detail."""
     if not isinstance(exc, UnionformsError):
-        exc = InputError("IN-072", file=file, detail=f"{type(exc).__name__}: {exc}")
+        exc = InputError("IN-094", file=file, detail=f"{type(exc).__name__}: {exc}")
     place = "，".join(f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None)
     return Result(
         file,
@@ -310,7 +310,7 @@ class Fill:
 
     The result is ``ok``/``warnings``/``errors`` by the reading's findings, with the written path in
     ``extra``; a report that cannot be read or written is ``unusable``. An output that would replace an
-    input is refused (IN-070).
+    input is refused (OUT-001), and an existing output is kept unless ``force`` (OUT-002).
     """
 
     outdir: str
@@ -318,6 +318,7 @@ class Fill:
     password: str | None = None
     inputs: frozenset[str] = frozenset()
     single: str | None = None  # for one report: the output file itself
+    force: bool = False
 
     def target(self, item: Input) -> Path:
         if self.single is not None:
@@ -337,7 +338,15 @@ class Fill:
             path = self.target(item)
             if os.path.realpath(path) in self.inputs:
                 raise InputError("OUT-001", input=item.path, file=str(path))
-            fill(read.form, read.report, path, password=self.password, registry=self.registry)
+            fill(
+                read.form,
+                read.report,
+                path,
+                password=self.password,
+                registry=self.registry,
+                force=self.force,
+                inputs=[item.path],
+            )
         except Exception as exc:
             return unusable(item.path, exc)
         return Result(

@@ -923,15 +923,6 @@ CATALOGUE: dict[str, Message] = {
         "请给出报表所在的文件夹；`unionforms validate` 列出每个文件无法使用的原因。",
         "give the folder of returns; `unionforms validate` shows why each one is unusable",
     ),
-    "IN-072": M(
-        "a file could not be read as a report for a reason unionforms does not name (an unexpected problem)",
-        "无法作为报表读取（未预料的问题）。",
-        "cannot be read as a report (an unexpected problem)",
-        "请用 Excel、WPS 或 LibreOffice 打开并另存为 .xlsx 后重试；"
-        "如仍不行，请把文件和 --json 输出报告给维护者。",
-        "open it in Excel, WPS or LibreOffice, save it as .xlsx and try again; if that fails, report the "
-        "file and the --json output to the maintainers",
-    ),
     "IN-073": M(
         "the annotated copy of a return could not be made (the check result still stands)",
         "无法写出该报表的批注副本（审核结果不受影响）。",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..batch import Fill, State, expand, run
 from ..display import finding_line
+from ..errors import InputError
 from ..io.jsonio import finding_to_dict
 from ._base import Context, command
 
@@ -31,7 +32,9 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
     one_file = len(inputs) == 1 and target.suffix.lower() == ".xlsx" and not target.is_dir()
     outdir = str(target.parent if one_file else target)
     taken = frozenset(os.path.realpath(i.path) for i in inputs)
-    task = Fill(outdir, ctx.registry, args.password, taken, str(target) if one_file else None)
+    if os.path.realpath(target) in taken:  # before any work: the output would replace an input
+        raise InputError("OUT-001", input=str(target), file=str(target))
+    task = Fill(outdir, ctx.registry, args.password, taken, str(target) if one_file else None, args.force)
     out = ctx.output
     counts = dict.fromkeys(State, 0)
     files = []

@@ -32,7 +32,7 @@ import attrs
 
 from ..errors import InputError
 from ..model import Form
-from ..outputs import write_bytes
+from ..outputs import check_output, write_bytes
 from ..registry import Registry
 from ..report import Report
 
@@ -72,17 +72,16 @@ _CACHE: dict[tuple[str, str, str | None, int], _Template] = {}
 _LOCK = threading.Lock()
 
 
-def _template(form: Form, password: str | None, registry: Registry | None) -> _Template:
+def _template(form: Form, password: str | None, registry: Registry | None, file: str) -> _Template:
     key = (form.id, form.version, password, id(registry))
     with _LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    from .writer import build_workbook
+    from .writer import build_workbook, serialise
 
     wb, layout = build_workbook(form, password=password, registry=registry)
-    buffer = BytesIO()
-    wb.save(buffer)
+    buffer = BytesIO(serialise(wb, file))  # a full disk (openpyxl's temporary files) is OUT-004
     import zipfile
 
     with zipfile.ZipFile(buffer) as zf:
@@ -167,12 +166,17 @@ def _cell(start: str, value: object) -> str:
 
 
 def filled_bytes(
-    form: Form, report: Report, *, password: str | None = None, registry: Registry | None = None
+    form: Form,
+    report: Report,
+    *,
+    password: str | None = None,
+    registry: Registry | None = None,
+    file: str = "",
 ) -> bytes:
     """The filled template of ``report`` as .xlsx bytes; InputError for a report that cannot be written."""
     if report.form != form.id:
         raise InputError("IN-004", found=report.form, expected=form.id)
-    template = _template(form, password, registry)
+    template = _template(form, password, registry, file)
     meta = report.meta
     entries: dict[str, object] = {
         f"meta:{k}": v
@@ -250,9 +254,17 @@ def fill(
     *,
     password: str | None = None,
     registry: Registry | None = None,
+    force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> None:
-    """Write the filled template of ``report`` to ``path`` (atomically)."""
-    write_atomic(path, filled_bytes(form, report, password=password, registry=registry))
+    """Write the filled template of ``report`` to ``path`` atomically.
+
+    The output rules of :func:`unionforms.outputs.check_output` apply (OUT-001 … OUT-004): checked
+    before any work, and an existing file is kept unless ``force``.
+    """
+    check_output(path, kind="xlsx", force=force, inputs=inputs)
+    data = filled_bytes(form, report, password=password, registry=registry, file=str(path))
+    write_bytes(path, data, kind="xlsx", force=force, inputs=inputs)
 
 
 def fill_many(

@@ -122,20 +122,20 @@ def write_template(
     """
     check_output(path, kind="xlsx", force=force, inputs=inputs)
     wb, layout = build_workbook(form, password=password, registry=registry)
-    data = _serialise(wb, str(path))
+    data = serialise(wb, str(path))
     with atomic_write(path, kind="xlsx", force=force, inputs=inputs) as fh:
         fh.write(data)
     return layout
 
 
-def _serialise(wb: Workbook, file: str) -> bytes:
+def serialise(wb: Workbook, file: str) -> bytes:
     """The workbook's bytes; OUT-004 when openpyxl's own temporary files cannot be written (a full disk)."""
     buf = io.BytesIO()
     error: InputError | None = None
     try:
         wb.save(buf)
     except Exception as exc:
-        number = _write_errno(exc)
+        number = write_errno(exc)
         if number is None:
             raise
         error = cannot_write(file, OSError(number, os.strerror(number)))
@@ -151,7 +151,7 @@ def _serialise(wb: Workbook, file: str) -> bytes:
     return buf.getvalue()
 
 
-def _write_errno(exc: Exception) -> int | None:
+def write_errno(exc: Exception) -> int | None:
     """The errno of a failed write: an OSError's, or lxml's (openpyxl writes through lxml when installed,
     which reports ``IO_EFBIG``, ``IO_ENOSPC`` … as a SerialisationError); None for any other exception."""
     if isinstance(exc, OSError):
