@@ -162,3 +162,24 @@ def test_validate_without_outputs_never_imports_openpyxl(folder: Folder) -> None
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_an_existing_report_or_total_is_kept_unless_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for unit, n in (("甲县总工会", 10), ("乙县总工会", 20)):
+        report = {"form": MAIN_FORM, "meta": {"unit": unit}, "values": {"01A": n, "01B": n // 2}}
+        (returns / f"{unit}.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    book, total = tmp_path / "审核.xlsx", tmp_path / "total.json"
+    for argv in (
+        ("validate", str(returns), "--report", str(book)),
+        ("aggregate", str(returns), "--unit", "某市总工会", "-o", str(total)),
+    ):
+        assert _run(capsys, *argv)[0] == 0
+        kept = Path(argv[-1]).read_bytes()
+        code, _, err = _run(capsys, *argv)
+        assert code == 2 and "OUT-002" in err
+        assert Path(argv[-1]).read_bytes() == kept
+        assert _run(capsys, *argv, "--force")[0] == 0

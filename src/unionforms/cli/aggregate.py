@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +36,7 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     from ..aggregate import aggregate as add_up
     from ..aggregate import provenance_to_dict
     from ..batch import expand, run
+    from ..outputs import check_output
     from ..totals import Collect
 
     target = Path(args.output)
@@ -44,8 +44,8 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     if suffix not in (".xlsx", ".json"):
         raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
     inputs = expand(args.paths)
-    if os.path.realpath(target) in {os.path.realpath(i.path) for i in inputs}:
-        raise InputError("OUT-001", input=str(target), file=str(target))
+    # Before any work: never over an input (OUT-001), an existing total kept unless --force (OUT-002).
+    check_output(target, kind=suffix[1:], force=args.force, inputs=[i.path for i in inputs])
     out = ctx.output
     with out.progress(len(inputs), "汇总") as bar:
 

@@ -7,14 +7,13 @@ of each return with findings, for its filler. Results stream: nothing is kept to
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from ..batch import Check, Input, Result, State, expand, run
 from ..display import finding_line
-from ..errors import InputError
 from ..findings import Tally
 from ..io.jsonio import finding_to_dict
+from ..outputs import check_output
 from ._base import Context, command
 
 
@@ -30,6 +29,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--annotate", metavar="OUTDIR", help="write a marked copy of each return with findings into OUTDIR"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace an existing --report workbook / 覆盖已有文件"
     )
 
 
@@ -59,11 +61,11 @@ def result_line(result: Result) -> str:
     return f"{result.state.chinese}\t{result.file}\t{unit}\t{result.form}\t{counts}"
 
 
-def _refuse_overwrite(inputs: list[Input], outputs: list[str]) -> None:
-    taken = {os.path.realpath(i.path) for i in inputs}
-    for out in outputs:
-        if os.path.realpath(out) in taken:
-            raise InputError("OUT-001", input=out, file=out)
+def _check_report_output(inputs: list[Input], report: str | None, force: bool) -> None:
+    """Before any work: the report workbook never replaces an input (OUT-001), nor an existing file
+    unless --force (OUT-002)."""
+    if report:
+        check_output(report, kind="xlsx", force=force, inputs=[i.path for i in inputs])
 
 
 @command(
@@ -74,7 +76,7 @@ def _refuse_overwrite(inputs: list[Input], outputs: list[str]) -> None:
 )
 def validate(args: argparse.Namespace, ctx: Context) -> int:
     inputs = expand(args.paths)
-    _refuse_overwrite(inputs, [p for p in (args.report,) if p])
+    _check_report_output(inputs, args.report, args.force)
     then = None
     if args.annotate:
         from ..annotate import Annotator
