@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from unionforms import Registry
+from unionforms import Registry, batch
 from unionforms.batch import Check, Input, Result, State, check, expand, run, skipped
 
 from .returns import Folder, make_folder
@@ -92,3 +92,19 @@ def test_jobs_give_the_same_results_in_the_same_order(registry: Registry, folder
     one = list(check([str(folder.root)], registry=registry))
     two = list(check([str(folder.root)], registry=registry, jobs=2))
     assert one == two
+
+
+def test_output_paths_never_share_a_file(tmp_path: Path) -> None:
+    a = _touch(tmp_path / "一" / "甲.xlsx")
+    b = _touch(tmp_path / "二" / "甲.XLSX")
+    c = _touch(tmp_path / "二" / "甲.json")
+    d = _touch(tmp_path / "二" / "sub" / "乙.json")
+    inputs = expand([str(a), str(tmp_path / "二")])
+    paths = batch.output_paths(inputs, tmp_path / "out")
+    out = tmp_path / "out"
+    assert paths[str(a)] == out / "甲.xlsx"  # the first keeps its name
+    assert paths[str(d)] == out / "sub" / "乙.xlsx"
+    assert {paths[str(b)], paths[str(c)]} == {out / "甲 (2).xlsx", out / "甲 (3).xlsx"}
+    names = [os.path.normcase(str(p)).casefold() for p in paths.values()]
+    assert len(names) == len(set(names)) == 4
+    assert batch.output_paths(inputs, out) == paths  # the same inputs, the same names

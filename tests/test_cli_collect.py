@@ -183,3 +183,28 @@ def test_an_existing_report_or_total_is_kept_unless_force(
         assert code == 2 and "OUT-002" in err
         assert Path(argv[-1]).read_bytes() == kept
         assert _run(capsys, *argv, "--force")[0] == 0
+
+
+def test_same_names_from_two_folders_keep_both_outputs(
+    tmp_path: Path, registry: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """甲.json from two counties: neither the filled templates nor the annotated copies replace each other."""
+    for county, value in (("一县", 1), ("二县", 2)):
+        (tmp_path / county).mkdir()
+        report = {
+            "form": "songwennuan-2017",
+            "meta": {"unit": county},
+            "values": {"01A": 10, "01B": 50 + value},
+        }
+        (tmp_path / county / "甲.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    sources = [str(tmp_path / c / "甲.json") for c in ("一县", "二县")]
+    code, out, _ = _run(capsys, "fill", *sources, "-o", str(tmp_path / "filled"), "--json")
+    assert code == 0
+    written = [f["written"] for f in json.loads(out)["files"]]
+    assert written == [str(tmp_path / "filled" / "甲.xlsx"), str(tmp_path / "filled" / "甲 (2).xlsx")]
+    assert [read_report(w, registry).report.meta.unit for w in written] == ["一县", "二县"]
+    code, out, _ = _run(capsys, "validate", *sources, "--annotate", str(tmp_path / "marked"), "--json")
+    assert code in (0, 1)
+    copies = [f["annotated"] for f in json.loads(out)["files"]]
+    assert copies == [str(tmp_path / "marked" / "甲.xlsx"), str(tmp_path / "marked" / "甲 (2).xlsx")]
+    assert [read_report(c, registry).report.meta.unit for c in copies] == ["一县", "二县"]

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
 
 import attrs
 
-from .batch import Input, Result
+from .batch import Input, Result, output_paths
 from .errors import InputError
 from .findings import Finding
 from .registry import Registry, default_registry
@@ -27,15 +28,9 @@ _HEADER = ("序号", "严重程度", "单元格", "栏目代码", "代码", "规
 _WIDTHS = (6, 10, 10, 14, 10, 16, 110)
 
 
-def target(item: Input, outdir: str | Path) -> Path:
-    """Where the copy of ``item`` goes: its path under the folder it came from, under ``outdir``, as .xlsx."""
-    out = Path(outdir) / item.relative
-    return out.with_suffix(".xlsx")
-
-
 @attrs.frozen
 class Annotation:
-    """What became of one copy: its path, or the problem that stopped it (IN-070, IN-073)."""
+    """What became of one copy: its path, or the problem that stopped it (OUT-001, IN-073)."""
 
     path: str | None
     problem: str | None = None
@@ -48,11 +43,12 @@ class Annotator:
 
     outdir: str
     registry: Registry | None = None
+    targets: Mapping[str, Path] = attrs.field(factory=dict, hash=False)  # from batch.output_paths
 
     def __call__(self, item: Input, result: Result) -> Result:
         if not result.findings or not result.usable:
             return result
-        path = target(item, self.outdir)
+        path = self.targets.get(item.path) or output_paths([item], self.outdir)[item.path]
         try:
             if os.path.realpath(path) == os.path.realpath(item.path):
                 raise InputError("OUT-001", input=item.path, file=str(path))

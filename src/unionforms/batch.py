@@ -19,7 +19,7 @@ import enum
 import functools
 import glob
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -144,6 +144,26 @@ def expand(paths: Iterable[str]) -> list[Input]:
             continue
         for item in _one(arg, None):
             add(item)
+    return out
+
+
+def output_paths(inputs: Sequence[Input], outdir: str | Path, suffix: str = ".xlsx") -> dict[str, Path]:
+    """Where each input's output goes under ``outdir``: its path under the folder it came from, with
+    ``suffix``. Two inputs that would write the same file (甲.json beside 甲.xlsx, or 甲.xlsx from two
+    folders given directly; names compared as Windows and macOS do, ignoring case) get 甲 (2).xlsx,
+    甲 (3).xlsx … in input order, so no output of a run replaces another."""
+    out: dict[str, Path] = {}
+    taken: set[str] = set()
+    for item in inputs:
+        if item.skipped is not None:
+            continue
+        natural = (Path(outdir) / item.relative).with_suffix(suffix)
+        path, n = natural, 1
+        while os.path.normcase(str(path)).casefold() in taken:
+            n += 1
+            path = natural.with_name(f"{natural.stem} ({n}){suffix}")
+        taken.add(os.path.normcase(str(path)).casefold())
+        out[item.path] = path
     return out
 
 
@@ -319,11 +339,12 @@ class Fill:
     inputs: frozenset[str] = frozenset()
     single: str | None = None  # for one report: the output file itself
     force: bool = False
+    targets: Mapping[str, Path] = attrs.field(factory=dict, hash=False)  # from output_paths
 
     def target(self, item: Input) -> Path:
         if self.single is not None:
             return Path(self.single)
-        return (Path(self.outdir) / item.relative).with_suffix(".xlsx")
+        return self.targets.get(item.path) or output_paths([item], self.outdir)[item.path]
 
     def __call__(self, item: Input) -> Result:
         if item.skipped is not None:

@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from ..batch import Fill, State, expand, run
+from ..batch import Fill, State, expand, output_paths, run
 from ..display import finding_line
 from ..errors import InputError
 from ..io.jsonio import finding_to_dict
@@ -34,7 +34,8 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
     taken = frozenset(os.path.realpath(i.path) for i in inputs)
     if os.path.realpath(target) in taken:  # before any work: the output would replace an input
         raise InputError("OUT-001", input=str(target), file=str(target))
-    task = Fill(outdir, ctx.registry, args.password, taken, str(target) if one_file else None, args.force)
+    single = str(target) if one_file else None
+    task = Fill(outdir, ctx.registry, args.password, taken, single, args.force, output_paths(inputs, outdir))
     out = ctx.output
     counts = dict.fromkeys(State, 0)
     files = []

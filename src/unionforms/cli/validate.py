@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..batch import Check, Input, Result, State, expand, run
+from ..batch import Check, Input, Result, State, expand, output_paths, run
 from ..display import finding_line
 from ..findings import Tally
 from ..io.jsonio import finding_to_dict
@@ -81,7 +81,7 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
     if args.annotate:
         from ..annotate import Annotator
 
-        then = Annotator(args.annotate, ctx.registry)
+        then = Annotator(args.annotate, ctx.registry, output_paths(inputs, args.annotate))
     book = None
     if args.report:
         from ..excel.findings_book import FindingsBook  # openpyxl only when a workbook is written
