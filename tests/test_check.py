@@ -146,3 +146,22 @@ def test_a_malformed_mapping_entry_is_located(tmp_path: Path) -> None:
 def test_a_folder_needs_exactly_one_definition(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="found 0"):
         check_path(tmp_path)
+
+
+def test_a_definition_that_is_not_a_regular_file_is_refused_without_waiting(tmp_path: Path) -> None:
+    """A FIFO named form.toml (reading would wait forever) or mapping.toml: DEF-006 / MAP-008 at once."""
+    import os
+
+    from unionforms.mapping import FormMapping, MappingError
+    from unionforms.model import Form
+
+    fifo = tmp_path / "form.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(DefinitionError) as info:
+        check_path(fifo)
+    assert info.value.code == "DEF-006" and "IN-090" in (info.value.detail or "")
+    with pytest.raises(DefinitionError):
+        Form.from_toml(fifo)
+    with pytest.raises(MappingError) as mapped:
+        FormMapping.from_toml(fifo)
+    assert mapped.value.code == "MAP-008"

@@ -25,7 +25,7 @@ from .diff import pair_by_labels, shape
 from .errors import DefinitionError, UnionformsError
 from .findings import Severity
 from .mapping import FormMapping, MappingError, normal_label
-from .model import Field, Form, Line
+from .model import Field, Form, Line, read_definition
 from .registry import Registry
 from .rules import Rule, check_kinds
 
@@ -166,8 +166,8 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
     file = locate_definition(Path(path))
     name = str(file)
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_definition(file).decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise DefinitionError("DEF-006", detail=f"{type(exc).__name__}: {exc}", file=name) from None
     try:
         data = tomllib.loads(text)
@@ -334,7 +334,10 @@ def _repeated_labels(form: Form, where: _Locator, file: str) -> list[Problem]:
 def _check_mapping(path: Path, form: Form, registry: Registry | None) -> list[Problem]:
     """The problems of the mapping.toml beside a definition, each at the entry it concerns."""
     name = str(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_definition(path).decode("utf-8")
+    except (DefinitionError, UnicodeDecodeError) as exc:
+        return [Problem.from_error(MappingError("MAP-008", detail=str(exc), file=name), name, None, None)]
     where = _Locator(text)
 
     def problem(exc: UnionformsError, line: int | None = None, column: int | None = None) -> Problem:

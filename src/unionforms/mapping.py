@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from .errors import DefinitionError, InputError
-from .model import Form
+from .model import Form, read_definition
 from .registry import Registry
 from .values import Value
 
@@ -145,9 +145,10 @@ class FormMapping:
     def from_toml(cls, path: str | Path | Traversable) -> FormMapping:
         """Read a mapping file (a path, or a package resource from importlib.resources)."""
         try:
-            with (Path(path) if isinstance(path, str) else path).open("rb") as fh:
-                data = tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            data = tomllib.loads(read_definition(path).decode("utf-8"))
+        except DefinitionError as exc:
+            raise MappingError("MAP-008", detail=exc.detail or str(exc), file=str(path)) from None
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise MappingError("MAP-008", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
         return cls.from_mapping(data, file=str(path))
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import attrs
 
-from .errors import DefinitionError
+from .errors import DefinitionError, InputError
+from .inputs import read_input
 from .rules import Rule, check_kinds
 from .units import COMBINES, UNITS, Combine, Kind, kind_of, printed_unit
 
@@ -32,6 +33,25 @@ _TOML_AT_RE = re.compile(r"at line (?P<line>\d+), column (?P<column>\d+)")
 BLANK = "___"
 QUALIFIER = "："
 _MAX_DECIMALS = 6  # 0.000001 万元 is 1 分: no figure is written finer
+
+
+#: Largest definition or mapping file read (the biggest shipped form.toml is about 40 KiB).
+MAX_DEFINITION_BYTES = 4 * 1024 * 1024
+
+
+def read_definition(path: str | Path | Traversable) -> bytes:
+    """The bytes of a definition or mapping file: a path is read only if it is a regular file of bounded
+    size (a FIFO or /dev/zero named as form.toml must not hang ``check``); DEF-006 says why not."""
+    try:
+        if isinstance(path, (str, Path)):
+            return read_input(path, limit=MAX_DEFINITION_BYTES)
+        with path.open("rb") as fh:
+            return fh.read()
+    except InputError as exc:
+        detail = exc.detail or f"{exc.code} {exc.message}"
+        raise DefinitionError("DEF-006", detail=detail, file=str(path)) from None
+    except OSError as exc:
+        raise DefinitionError("DEF-006", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
 
 
 @attrs.frozen
@@ -433,11 +453,7 @@ class Form:
     @classmethod
     def from_toml(cls, path: str | Path | Traversable) -> Form:
         """Read a TOML definition file (a path, or a package resource from importlib.resources)."""
-        try:
-            with (Path(path) if isinstance(path, str) else path).open("rb") as fh:
-                raw = fh.read()
-        except OSError as exc:
-            raise DefinitionError("DEF-006", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
+        raw = read_definition(path)
         try:
             text = raw.decode("utf-8")
             data = tomllib.loads(text)
