@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import attrs
 
 #: Pattern of a catalogue code.
 CODE_RE = re.compile(r"^[A-Z]{2,5}-\d{3}$")
-_CJK_RE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"  # compiled when a message is first built
 
 
 def _names(template: str) -> frozenset[str]:
@@ -29,7 +30,7 @@ def _names(template: str) -> frozenset[str]:
 
 
 def _bilingual(instance: Message, attribute: attrs.Attribute[str], value: str) -> None:
-    if attribute.name in ("zh", "fix_zh") and value and not _CJK_RE.search(value):
+    if attribute.name in ("zh", "fix_zh") and value and not re.search(_CJK, value):
         raise ValueError(f"{attribute.name} must be Chinese: {value!r}")
     _names(value)  # malformed braces raise here, when the catalogue is built
 
@@ -122,10 +123,44 @@ _RULE_KEYS_EN = (
     "a rule has only id, expr, severity, reason, missing, tolerance and message (specs/rules.md §1)"
 )
 
-M = Message
+#: The arguments of a :class:`Message`.
+Spec = tuple[tuple[Any, ...], dict[str, Any]]
 
-#: code -> its message. ``docs/errors.md`` is generated from this table (:func:`markdown`).
-CATALOGUE: dict[str, Message] = {
+
+class _Lazy(Mapping[str, Message]):
+    """Code -> message, each :class:`Message` built (and so checked) when first looked up.
+
+    Building all of them at import would cost every command start-up time for messages it never shows;
+    the tests build every one (``tests/test_errors.py``).
+    """
+
+    def __init__(self, specs: dict[str, Spec]) -> None:
+        self._specs = specs
+        self._built: dict[str, Message] = {}
+
+    def __getitem__(self, code: str) -> Message:
+        message = self._built.get(code)
+        if message is None:
+            args, kwargs = self._specs[code]
+            message = self._built[code] = Message(*args, **kwargs)
+        return message
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._specs
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._specs)
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+
+def M(*args: Any, **kwargs: Any) -> Spec:
+    """A :class:`Message` to be built when its code is first looked up."""
+    return args, kwargs
+
+
+_CATALOGUE: dict[str, Spec] = {
     # --- DEF: form definitions ---------------------------------------------------------------------
     "DEF-001": M(
         "a form definition lacks a required key",
@@ -1350,19 +1385,24 @@ CATALOGUE: dict[str, Message] = {
     ),
 }
 
+#: code -> its message. ``docs/errors.md`` is generated from this table (:func:`markdown`).
+CATALOGUE: Mapping[str, Message] = _Lazy(_CATALOGUE)
+
 #: Codes no longer emitted, with what replaced them; a code is never reused (``specs/versioning.md``).
 RETIRED: dict[str, str] = {
     "LINT-001": "a comparison of different units is refused at load since definitions version 2 (RULE-005)",
 }
 
 #: Sentences added to a finding of any code (no code of their own: they say more about that finding).
-NOTES: dict[str, Message] = {
+_NOTES: dict[str, Spec] = {
     "unchecked": M(
         "added to a value's finding when the value kept rules from being checked (one mistake, one finding)",
         "该值有误，以下审核未检查：{rules}。",
         "because of this value these rules were not checked: {rules}",
     ),
 }
+
+NOTES: Mapping[str, Message] = _Lazy(_NOTES)
 
 #: prefix -> (title, how it is reported, who fixes it); the topics of ``docs/errors.md`` in order.
 TOPICS: dict[str, tuple[str, str, str]] = {

@@ -13,23 +13,24 @@ repeats within the form: ``{万元|帮扶农民工：生活救助：帮扶款物
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import DefinitionError, InputError
-from .inputs import read_input
 from .rules import Rule, check_kinds
 from .units import COMBINES, UNITS, Combine, Kind, kind_of, printed_unit
 
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
 _BOUNDARY = "，,；;。：:"
-_LINE_RE = re.compile(r"^\d{2}$")
-_ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-_TOML_AT_RE = re.compile(r"at line (?P<line>\d+), column (?P<column>\d+)")
+# Patterns are compiled on first use (``re`` keeps them): compiling at import costs every command start-up.
+_LINE = r"^\d{2}$"
+_ID = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
+_TOML_AT = r"at line (?P<line>\d+), column (?P<column>\d+)"
 BLANK = "___"
 QUALIFIER = "："
 _MAX_DECIMALS = 6  # 0.000001 万元 is 1 分: no figure is written finer
@@ -42,6 +43,8 @@ MAX_DEFINITION_BYTES = 4 * 1024 * 1024
 def read_definition(path: str | Path | Traversable) -> bytes:
     """The bytes of a definition or mapping file: a path is read only if it is a regular file of bounded
     size (a FIFO or /dev/zero named as form.toml must not hang ``check``); DEF-006 says why not."""
+    from .inputs import read_input  # only when a file is read: a registry from the cache reads none
+
     try:
         if isinstance(path, (str, Path)):
             return read_input(path, limit=MAX_DEFINITION_BYTES)
@@ -132,7 +135,7 @@ class Line:
     @classmethod
     def from_markup(cls, number: str, rows: Sequence[str], *, form: str = "?") -> Line:
         """Parse a line's rows of markup, giving every blank its code (05, 05A, 01A.2 …)."""
-        if not _LINE_RE.match(number):
+        if not re.match(_LINE, number):
             raise DefinitionError("DEF-013", number=repr(number), form=form)
         parsed = [_parse_row(text, form=form, line=number) for text in rows]
         letter: str | None = None
@@ -318,7 +321,7 @@ def _combines(value: Mapping[str, Combine]) -> dict[str, Combine]:
 
 
 def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not _ID_RE.match(value):
+    if not re.match(_ID, value):
         raise DefinitionError("DEF-012", id=repr(value))
 
 
@@ -453,12 +456,14 @@ class Form:
     @classmethod
     def from_toml(cls, path: str | Path | Traversable) -> Form:
         """Read a TOML definition file (a path, or a package resource from importlib.resources)."""
+        import tomllib  # only when definitions are parsed: a registry from the cache needs none
+
         raw = read_definition(path)
         try:
             text = raw.decode("utf-8")
             data = tomllib.loads(text)
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            at = _TOML_AT_RE.search(str(exc))
+            at = re.search(_TOML_AT, str(exc))
             if at is not None:
                 line_no, column = at["line"], at["column"]
             else:  # "at end of document", or not UTF-8 at all

@@ -31,10 +31,11 @@ from .errors import RuleSyntaxError
 from .findings import Severity
 from .units import Kind, kind_of, measure_of
 
-_LETTER_CODE_RE = re.compile(r"^\d{2}[A-Z](?:\.[1-9]\d*)?$")
-_LINE_CODE_RE = re.compile(r"^\d{2}(?:\.[1-9]\d*)?$")
-_NUMBER_RE = re.compile(r"^\d+(?:\.\d+)?$")
-_TOKEN_RE = re.compile(r"\s*(->|<=|>=|!=|=|<|>|\+|-|是|否|#?[0-9A-Za-z.]+|\S)")
+# Patterns are compiled on first use (``re`` keeps them): compiling at import costs every command start-up.
+_LETTER_CODE = r"^\d{2}[A-Z](?:\.[1-9]\d*)?$"
+_LINE_CODE = r"^\d{2}(?:\.[1-9]\d*)?$"
+_NUMBER = r"^\d+(?:\.\d+)?$"
+_TOKEN = r"\s*(->|<=|>=|!=|=|<|>|\+|-|是|否|#?[0-9A-Za-z.]+|\S)"
 OPS = ("=", "!=", "<=", ">=", "<", ">")
 
 
@@ -120,7 +121,7 @@ Tree = Comparison | Implication
 
 def written(code: str) -> str:
     """A field code as rule text writes it: ``#05`` for a code without a letter, else unchanged."""
-    return f"#{code}" if _LINE_CODE_RE.match(code) else code
+    return f"#{code}" if re.match(_LINE_CODE, code) else code
 
 
 def parse(text: str, *, rule: str | None = None) -> Tree:
@@ -135,7 +136,7 @@ class _Parser:
         self.tokens: list[tuple[str, int]] = []
         pos = 0
         while pos < len(text):
-            m = _TOKEN_RE.match(text, pos)
+            m = re.compile(_TOKEN).match(text, pos)
             if m is None:  # only trailing whitespace is left
                 break
             self.tokens.append((m.group(1), m.start(1)))
@@ -187,20 +188,20 @@ class _Parser:
         if tok in ("是", "否"):
             return FlagConst(tok == "是", pos)
         if tok.startswith("#"):
-            if _LINE_CODE_RE.match(tok[1:]):
+            if re.match(_LINE_CODE, tok[1:]):
                 return Ref(tok[1:], pos)
-            if _LETTER_CODE_RE.match(tok[1:]):
+            if re.match(_LETTER_CODE, tok[1:]):
                 raise self.fail("RULE-025", pos, found=repr(tok), code=tok[1:])
             raise self.fail("RULE-026", pos, found=repr(tok))
-        if _LETTER_CODE_RE.match(tok):
+        if re.match(_LETTER_CODE, tok):
             return Ref(tok, pos)
-        if _LINE_CODE_RE.match(tok):
+        if re.match(_LINE_CODE, tok):
             if tok.startswith("0"):
                 number = tok.lstrip("0") or "0"
             else:
                 number = f"0{tok}" if "." in tok else f"{tok}.0"
             raise self.fail("RULE-027", pos, found=repr(tok), code=tok, number=number)
-        if _NUMBER_RE.match(tok):
+        if re.match(_NUMBER, tok):
             try:
                 return Const(Decimal(tok), pos)
             except InvalidOperation:  # pragma: no cover - the regex admits only decimals
