@@ -7,8 +7,8 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any, NoReturn
 
 from ..errors import UnionformsError
 from ._base import COMMANDS, Context, parents
@@ -23,19 +23,35 @@ def _load_commands() -> None:
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # costs start-up: only for --version
+
     try:
         return version("unionforms")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without installing
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line: every registered command with its own and its shared options."""
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> NoReturn:
+        parser.exit(message=f"unionforms {_version()}\n")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line: every registered command with its own and its shared options.
+
+    With ``only`` (a registered command), the parser knows that command alone: what :func:`main` parses
+    a command line starting with it by, since building every command's parser costs start-up.
+    """
     _load_commands()
     p = argparse.ArgumentParser(prog="unionforms", description="工会统计表：模板、填报、读取、审核、汇总。")
-    p.add_argument("--version", action="version", version=f"unionforms {_version()}")
+    p.add_argument("--version", action=_Version, help="show the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in sorted(COMMANDS):
+    for name in [only] if only in COMMANDS else sorted(COMMANDS):
         cmd = COMMANDS[name]
         sp = sub.add_parser(name, help=cmd.help, description=cmd.help, parents=parents(cmd))
         if cmd.arguments is not None:
@@ -45,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(only=argv[0] if argv else None).parse_args(argv)
     output = Output(json_mode=args.json, quiet=getattr(args, "quiet", False))
     try:
         return int(COMMANDS[args.command].handler(args, Context(output)))

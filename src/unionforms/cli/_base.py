@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
-from ..registry import Registry
 from ._output import Output
+
+if TYPE_CHECKING:
+    from ..registry import Registry
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
 Arguments = Callable[[argparse.ArgumentParser], None]

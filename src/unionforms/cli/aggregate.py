@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..batch import Result
-from ..display import finding_line
-from ..errors import InputError
-from ..io.jsonio import finding_to_dict
 from ._base import Context, command
+
+if TYPE_CHECKING:
+    from ..batch import Result
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -36,6 +36,10 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     from ..aggregate import aggregate as add_up
     from ..aggregate import provenance_to_dict
     from ..batch import expand, run
+    from ..display import finding_line
+    from ..errors import InputError
+    from ..io.jsonio import finding_to_dict
+    from ..io.reading import preload
     from ..outputs import check_output
     from ..totals import Collect
 
@@ -44,6 +48,8 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     if suffix not in (".xlsx", ".json"):
         raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
     inputs = expand(args.paths)
+    if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
+        preload(i.path for i in inputs)
     # Before any work: never over an input (OUT-001), an existing total kept unless --force (OUT-002).
     check_output(target, kind=suffix[1:], force=args.force, inputs=[i.path for i in inputs])
     out = ctx.output

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..check import check_path, load_definition
-from ..diff import diff
-from ..errors import InputError
-from ..mapping import FormMapping, find_mapping
-from ..model import Form
-from ..scaffold import new_form
 from ._base import Context, command
+
+if TYPE_CHECKING:
+    from ..mapping import FormMapping
+    from ..model import Form
 
 
 def _new_form_arguments(p: argparse.ArgumentParser) -> None:
@@ -32,6 +31,9 @@ def _new_form_arguments(p: argparse.ArgumentParser) -> None:
     arguments=_new_form_arguments,
 )
 def new_form_command(args: argparse.Namespace, ctx: Context) -> int:
+    from ..errors import InputError
+    from ..scaffold import new_form
+
     source = ctx.registry.get(args.source)
     if args.id in ctx.registry.forms:
         raise InputError("IN-063", id=args.id)
@@ -54,6 +56,9 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     "check", "check a form definition without installing it; exit 1 on an error", arguments=_check_arguments
 )
 def check(args: argparse.Namespace, ctx: Context) -> int:
+    from ..check import check_path
+    from ..errors import InputError
+
     path = Path(args.path)
     if not path.exists():
         raise InputError("IN-064", file=str(path))
@@ -73,6 +78,8 @@ def _diff_arguments(p: argparse.ArgumentParser) -> None:
 
 def form_of(name: str, ctx: Context) -> tuple[Form, FormMapping | None]:
     """A registered form by id, or the form a definition file (or plugin folder) defines, with its mapping."""
+    from ..check import load_definition
+
     if name in ctx.registry.forms or not Path(name).exists():
         return ctx.registry.get(name), None
     return load_definition(name, ctx.registry)
@@ -84,6 +91,9 @@ def form_of(name: str, ctx: Context) -> tuple[Form, FormMapping | None]:
     arguments=_diff_arguments,
 )
 def diff_command(args: argparse.Namespace, ctx: Context) -> int:
+    from ..diff import diff
+    from ..mapping import find_mapping
+
     (old, _), (new, beside) = form_of(args.old, ctx), form_of(args.new, ctx)
     mapping = None
     if old.id != new.id:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..outputs import check_output
 from ._base import Context, command
 
 
@@ -22,6 +21,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 )
 def blank(args: argparse.Namespace, ctx: Context) -> int:
     from ..excel.writer import write_template  # openpyxl only for commands that write workbooks
+    from ..outputs import check_output
 
     check_output(args.output, kind="xlsx", force=args.force)  # before any work
     form = ctx.registry.get(args.form)

@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal, InvalidOperation
 
-from ..compare import DEFAULT_JUMP, check_jump, compare
-from ..display import finding_line
-from ..io.reading import read_report
-from ..mapping import require_mapping
-from ..validate import typed_values
 from ._base import Context, command
 
 
 def _jump(text: str) -> Decimal:
+    from ..compare import check_jump
+
     try:
         return check_jump(Decimal(text))
     except (InvalidOperation, ValueError):
@@ -26,9 +23,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--jump",
         type=_jump,
-        default=DEFAULT_JUMP,
         metavar="N",
-        help=f"flag a figure at least N times last year's, or at most 1/N of it (default {DEFAULT_JUMP})",
+        help="flag a figure at least N times last year's, or at most 1/N of it (default 3)",
     )
 
 
@@ -38,6 +34,12 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     arguments=_arguments,
 )
 def compare_command(args: argparse.Namespace, ctx: Context) -> int:
+    from ..compare import DEFAULT_JUMP, compare
+    from ..display import finding_line
+    from ..io.reading import read_report
+    from ..mapping import require_mapping
+    from ..validate import typed_values
+
     last = read_report(args.last, ctx.registry)
     this = read_report(args.this, ctx.registry)
     for f in (*last.findings, *this.findings):
@@ -46,7 +48,13 @@ def compare_command(args: argparse.Namespace, ctx: Context) -> int:
     last_values, _ = typed_values(last.form, last.report)  # values as read are typed already
     this_values, _ = typed_values(this.form, this.report)
     result = compare(
-        mapping, last.form, last_values, this.form, this_values, jump=args.jump, files=(args.last, args.this)
+        mapping,
+        last.form,
+        last_values,
+        this.form,
+        this_values,
+        jump=args.jump or DEFAULT_JUMP,
+        files=(args.last, args.this),
     )
     findings = result.findings
     for f in findings:

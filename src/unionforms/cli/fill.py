@@ -6,10 +6,6 @@ import argparse
 import os
 from pathlib import Path
 
-from ..batch import Fill, State, expand, output_paths, run
-from ..display import finding_line
-from ..errors import InputError
-from ..io.jsonio import finding_to_dict
 from ._base import Context, command
 
 
@@ -27,6 +23,11 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     bulk=True,
 )
 def fill(args: argparse.Namespace, ctx: Context) -> int:
+    from ..batch import Fill, State, expand, output_paths, run
+    from ..display import finding_line
+    from ..errors import InputError
+    from ..io.jsonio import finding_to_dict
+
     inputs = expand(args.reports)
     target = Path(args.output)
     one_file = len(inputs) == 1 and target.suffix.lower() == ".xlsx" and not target.is_dir()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..describe import describe, describe_text
-from ..io.schema import report_schema
 from ._base import Context, command
 
 
@@ -25,6 +23,8 @@ def list_forms(args: argparse.Namespace, ctx: Context) -> int:
 
 @command("show", "a form's layout, fields and rules", arguments=_form_argument)
 def show(args: argparse.Namespace, ctx: Context) -> int:
+    from ..describe import describe, describe_text
+
     form = ctx.registry.get(args.form)
     ctx.output.result(describe(form), lambda: describe_text(form))
     return 0
@@ -32,6 +32,8 @@ def show(args: argparse.Namespace, ctx: Context) -> int:
 
 @command("schema", "the JSON Schema of a form's report", arguments=_form_argument)
 def schema(args: argparse.Namespace, ctx: Context) -> int:
+    from ..io.schema import report_schema
+
     data = report_schema(ctx.registry.get(args.form))
     ctx.output.json_mode = True  # the schema is JSON whichever way it is asked for
     ctx.output.result(data)

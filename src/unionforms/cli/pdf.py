@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..excel.libreoffice import to_pdf
 from ._base import Context, command
 
 
@@ -20,6 +19,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output_metavar="FILE.pdf",
 )
 def pdf(args: argparse.Namespace, ctx: Context) -> int:
+    from ..excel.libreoffice import to_pdf
+
     written = to_pdf(args.file, args.output, force=args.force)
     ctx.output.result({"written": str(written)}, f"已写出 {written}")
     return 0

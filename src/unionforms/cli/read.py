@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..display import finding_line
-from ..io import jsonio
-from ..io.reading import read_report
-from ..outputs import check_output, write_bytes
 from ._base import Context, command
 
 
@@ -24,6 +20,11 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output_metavar="REPORT.json",
 )
 def read(args: argparse.Namespace, ctx: Context) -> int:
+    from ..display import finding_line
+    from ..io import jsonio
+    from ..io.reading import read_report
+    from ..outputs import check_output, write_bytes
+
     if args.output:
         check_output(args.output, kind="json", force=args.force, inputs=[args.file])  # before any work
     expect = ctx.registry.get(args.form) if args.form else None

@@ -7,14 +7,12 @@ of each return with findings, for its filler. Results stream: nothing is kept to
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..batch import Check, Input, Result, State, expand, output_paths, run
-from ..display import finding_line
-from ..findings import Tally
-from ..io.jsonio import finding_to_dict
-from ..outputs import check_output
 from ._base import Context, command
+
+if TYPE_CHECKING:
+    from ..batch import Input, Result
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -37,6 +35,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 def result_to_dict(result: Result) -> dict[str, Any]:
     """One input as JSON (``specs/bulk-json.md``)."""
+    from ..io.jsonio import finding_to_dict
+
     return {
         "file": result.file,
         "status": result.state.value,
@@ -54,6 +54,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
 
 def result_line(result: Result) -> str:
     """One line per input: status in Chinese, file, 填报单位, form, counts (or why it is not read)."""
+    from ..findings import Tally
+
     if not result.usable:
         return f"{result.state.chinese}\t{result.file}\t{result.code} {result.reason}\n    {result.reason_en}"
     unit = result.unit or "（填报单位空）"
@@ -64,6 +66,8 @@ def result_line(result: Result) -> str:
 def _check_report_output(inputs: list[Input], report: str | None, force: bool) -> None:
     """Before any work: the report workbook never replaces an input (OUT-001), nor an existing file
     unless --force (OUT-002)."""
+    from ..outputs import check_output
+
     if report:
         check_output(report, kind="xlsx", force=force, inputs=[i.path for i in inputs])
 
@@ -75,7 +79,13 @@ def _check_report_output(inputs: list[Input], report: str | None, force: bool) -
     bulk=True,
 )
 def validate(args: argparse.Namespace, ctx: Context) -> int:
+    from ..batch import Check, State, expand, output_paths, run
+    from ..display import finding_line
+    from ..io.reading import preload
+
     inputs = expand(args.paths)
+    if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
+        preload(i.path for i in inputs)
     _check_report_output(inputs, args.report, args.force)
     then = None
     if args.annotate:
