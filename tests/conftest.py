@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from unionforms import Form, Registry, default_registry
+
+# The registry cache of this run (and of the commands it starts) in a folder of its own, not the user's.
+_CACHE = tempfile.mkdtemp(prefix="unionforms-test-cache-")
+os.environ["UNIONFORMS_CACHE_DIR"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 # Generated reports are large; timing varies on CI machines, so no per-example deadline.
 settings.register_profile("unionforms", deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,20 +1,29 @@
 """Find forms through entry points: built-in and third-party plugins load by the same path.
 
 A plugin that cannot be imported, raises, or returns something unusable is recorded as a problem;
-the other plugins still load.
+the other plugins still load. :func:`default_registry` keeps the forms of a load that met no problem on
+disk (:mod:`unionforms.registry_cache`) and takes them from there while nothing they came from changed;
+the plugins are then loaded only when one of their other hooks is needed (:attr:`Registry.manager`).
 """
 
 from __future__ import annotations
 
-import importlib.metadata
+import sys
+import types
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import attrs
-import pluggy
 
-from . import hookspecs
 from .errors import InputError, PluginError, UnionformsError
 from .model import Form
+
+if TYPE_CHECKING:
+    import pluggy
+
+#: The entry-point group of form plugins: ``hookspecs.ENTRY_POINT_GROUP``, named here so that a registry
+#: taken from the cache never imports pluggy.
+DEFAULT_GROUP = "unionforms"
 
 
 @attrs.frozen
@@ -27,16 +36,35 @@ class Plugin:
 
 @attrs.define
 class Registry:
-    """The registered forms by id, the plugin manager, and every problem met while loading."""
+    """The registered forms by id, the plugin manager, and every problem met while loading.
 
-    manager: pluggy.PluginManager
+    A registry made from the cache has its forms but no manager yet: :attr:`manager` loads the plugins
+    of ``group`` when first asked for (to call a hook other than ``unionforms_forms``).
+    """
+
+    _manager: pluggy.PluginManager | None
     forms: dict[str, Form] = attrs.field(factory=dict)
     problems: list[PluginError] = attrs.field(factory=list)
+    group: str | None = None
+
+    @property
+    def manager(self) -> pluggy.PluginManager:
+        """The plugin manager holding every loaded plugin, for calling their hooks."""
+        if self._manager is None:
+            self._manager = Registry.from_entry_points(self.group).manager
+        return self._manager
 
     @classmethod
-    def from_entry_points(cls, group: str = hookspecs.ENTRY_POINT_GROUP) -> Registry:
-        """Load every plugin advertised under ``group`` in the installed distributions."""
-        registry = cls(_manager())
+    def from_entry_points(cls, group: str | None = None, *, cache: bool = False) -> Registry:
+        """Load every plugin advertised under ``group`` (default ``unionforms``) in the installed
+        distributions. With ``cache``, take the forms from the on-disk cache while it is up to date, and
+        keep them there after a load without problems."""
+        group = group or DEFAULT_GROUP
+        if cache:
+            return _cached(cls, group)
+        import importlib.metadata
+
+        registry = cls(_manager(), group=group)
         for ep in sorted(importlib.metadata.entry_points(group=group), key=lambda e: e.name):
             try:
                 obj = ep.load()
@@ -58,6 +86,8 @@ class Registry:
 
     def add(self, plugin: Plugin) -> None:
         """Register one plugin and collect the forms it provides."""
+        import pluggy
+
         try:
             self.manager.register(plugin.obj, name=plugin.name)
         except (ValueError, pluggy.PluginValidationError) as exc:
@@ -108,17 +138,41 @@ def _detail(exc: BaseException) -> str:
 
 
 def _manager() -> pluggy.PluginManager:
+    import pluggy
+
+    from . import hookspecs
+
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     return pm
+
+
+def _cached(cls: type[Registry], group: str) -> Registry:
+    """The registry of ``group`` from the cache if it is up to date; else loaded, and cached if clean."""
+    from . import registry_cache
+
+    forms = registry_cache.load(group)
+    if forms is not None:
+        return cls(None, forms, group=group)
+    with registry_cache.recording() as touched:
+        registry = cls.from_entry_points(group)
+    if not registry.problems:
+        names = [
+            p.__name__ if isinstance(p, types.ModuleType) else getattr(p, "__module__", "")
+            for p in registry.manager.get_plugins()
+        ]
+        files = [getattr(sys.modules.get(name), "__file__", None) for name in names]
+        if all(files):  # every plugin's own code is a file whose changes can be seen
+            registry_cache.save(group, registry.forms, [*touched, *(f for f in files if f)])
+    return registry
 
 
 _DEFAULT: Registry | None = None
 
 
 def default_registry() -> Registry:
-    """The registry of installed plugins, loaded once per process."""
+    """The registry of installed plugins, loaded once per process, from the cache when it is up to date."""
     global _DEFAULT
     if _DEFAULT is None:
-        _DEFAULT = Registry.from_entry_points()
+        _DEFAULT = Registry.from_entry_points(cache=True)
     return _DEFAULT

@@ -1,0 +1,185 @@
+"""The installed forms, kept on disk between runs, so that a command does not load every plugin each time.
+
+Loading the registry finds the entry points, imports the plugins and parses every form definition and
+rule: most of the start-up of a command that writes nothing. A cold load records every file it opens
+and every folder it lists (through an audit hook, :func:`sys.addaudithook`: the installed distributions'
+metadata, the plugins' modules, their definition files and whatever else they read), and the forms it
+gave are pickled beside those paths' sizes and modification times. A later run uses the forms only if
+every recorded path is unchanged, and the Python, the environment (``sys.prefix``) and ``sys.path`` are
+the same; installing, upgrading or removing a distribution changes the folders it is in.
+
+Only a load that met no problem is kept: a broken plugin is loaded, and reported, every run. A cache that
+cannot be read, is stale, was written by another user or by another format is ignored and rewritten; it
+is written atomically (a temporary file renamed over it), so that a reader never sees half a file. The
+cache is a convenience and never a source of truth: deleting the folder is always safe.
+
+Where: ``$UNIONFORMS_CACHE_DIR``, else ``$XDG_CACHE_HOME/unionforms``, else ``~/.cache/unionforms``.
+``UNIONFORMS_NO_CACHE=1`` turns it off.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import stat
+import sys
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Form
+
+#: Bumped whenever what the cache file holds changes shape.
+FORMAT = 1
+
+#: A path's state: (size, modification time in ns) for a file, (-1, mtime) for a folder, None if absent.
+Signature = tuple[int, int] | None
+
+
+def directory() -> Path | None:
+    """Where the cache lives, or None when ``UNIONFORMS_NO_CACHE`` is set (to anything but ``0`` or empty)."""
+    if os.environ.get("UNIONFORMS_NO_CACHE", "") not in ("", "0"):
+        return None
+    chosen = os.environ.get("UNIONFORMS_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base, "unionforms")
+
+
+#: Cache files kept in the folder: one per environment, group and ``sys.path``; the oldest go first.
+KEEP = 16
+
+
+def _context(group: str) -> tuple[object, ...]:
+    """What must be equal for a cache to apply: its format, the Python, the environment and its path."""
+    return (FORMAT, sys.version, sys.prefix, group, tuple(os.path.abspath(p) for p in sys.path))
+
+
+def _file(folder: Path, group: str) -> Path:
+    """One file per context, so that two environments (or a script and the command, whose ``sys.path``
+    differ in its first entry) never overwrite each other's."""
+    name = zlib.crc32(
+        repr(_context(group)).encode()
+    )  # a clash only costs a reload: the file holds its context
+    return folder / f"registry-{name:08x}.pickle"
+
+
+def signature(path: str) -> Signature:
+    """The size and modification time of ``path`` (a file or a folder), None if it does not exist."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (-1 if stat.S_ISDIR(st.st_mode) else st.st_size, st.st_mtime_ns)
+
+
+def load(group: str) -> dict[str, Form] | None:
+    """The cached forms of ``group`` if the cache is there, ours, readable and up to date; else None."""
+    folder = directory()
+    if folder is None:
+        return None
+    try:
+        with open(_file(folder, group), "rb") as fh:
+            if os.fstat(fh.fileno()).st_uid != os.getuid():  # never unpickle another user's file
+                return None
+            context, paths = pickle.load(fh)
+            if context != _context(group):
+                return None
+            if any(signature(path) != known for path, known in paths):
+                return None
+            forms = pickle.load(fh)
+    except Exception:  # missing, unreadable, corrupt or from other code: load the plugins instead
+        return None
+    return forms if isinstance(forms, dict) else None
+
+
+def save(group: str, forms: Mapping[str, Form], touched: Iterable[str]) -> None:
+    """Keep ``forms`` for ``group``, valid while the ``touched`` paths and the modules of unionforms and of
+    the plugins stay unchanged. Silently does nothing if the cache folder cannot be written."""
+    folder = directory()
+    if folder is None:
+        return
+    import tempfile
+
+    paths = {os.path.abspath(p) for p in touched} | set(_module_files())
+    header = (_context(group), sorted((p, signature(p)) for p in paths))
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".registry-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(header, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(dict(forms), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, _file(folder, group))
+        except BaseException:
+            os.unlink(temp)
+            raise
+        _prune(folder)
+    except (
+        OSError,
+        pickle.PicklingError,
+        TypeError,
+        AttributeError,
+    ):  # a read-only home, an unpicklable form
+        return
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the :data:`KEEP` most recently written cache files."""
+    files = sorted(folder.glob("registry-*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in files[KEEP:]:
+        old.unlink(missing_ok=True)
+
+
+def _module_files() -> Iterator[str]:
+    """The source of every module of unionforms loaded now: the code the pickled forms are made of."""
+    for name, module in list(sys.modules.items()):
+        if name == "unionforms" or name.startswith("unionforms."):
+            path = getattr(module, "__file__", None)
+            if path:
+                yield path
+
+
+# --- recording what a load touches ----------------------------------------------------------------
+
+_recording: list[set[str]] = []
+_hooked = False
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if not _recording or event not in ("open", "os.listdir", "os.scandir"):
+        return
+    path = args[0] if args else None
+    if isinstance(path, int) or path is None:  # a file descriptor: its path was recorded when opened
+        return
+    try:
+        name = os.path.abspath(os.fsdecode(path))
+    except (TypeError, ValueError):
+        return
+    names = [name]
+    if name.endswith(".pyc"):  # a module imported from its bytecode: its source is what gets edited
+        from importlib.util import source_from_cache
+
+        with suppress(ValueError):  # a sourceless module: the .pyc is the module itself
+            names.append(source_from_cache(name))
+    for touched in _recording:
+        touched.update(names)
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """Within the block, every file opened and every folder listed is added to the yielded set."""
+    global _hooked
+    if not _hooked:  # an audit hook cannot be removed: one per process, idle outside a recording
+        sys.addaudithook(_audit)
+        _hooked = True
+    touched: set[str] = set()
+    _recording.append(touched)
+    try:
+        yield touched
+    finally:
+        _recording.pop()
