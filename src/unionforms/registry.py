@@ -156,14 +156,14 @@ def _cached(cls: type[Registry], group: str) -> Registry:
         return cls(None, forms, group=group)
     with registry_cache.recording() as touched:
         registry = cls.from_entry_points(group)
-    if not registry.problems:
+    if not registry.problems and touched.complete:
         names = [
             p.__name__ if isinstance(p, types.ModuleType) else getattr(p, "__module__", "")
             for p in registry.manager.get_plugins()
         ]
         files = [getattr(sys.modules.get(name), "__file__", None) for name in names]
         if all(files):  # every plugin's own code is a file whose changes can be seen
-            registry_cache.save(group, registry.forms, [*touched, *(f for f in files if f)])
+            registry_cache.save(group, registry.forms, [*touched.paths, *(f for f in files if f)])
     return registry
 
 

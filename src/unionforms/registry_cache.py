@@ -25,7 +25,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,40 +146,64 @@ def _module_files() -> Iterator[str]:
 
 # --- recording what a load touches ----------------------------------------------------------------
 
-_recording: list[set[str]] = []
+
+class Recording:
+    """The files opened and folders listed within :func:`recording`; ``complete`` is False if any
+    could not be told (the load is then not cached)."""
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+        self.complete = True
+
+
+_recordings: list[Recording] = []
 _hooked = False
+_EVENTS = frozenset(("open", "os.listdir", "os.scandir"))
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    if not _recording or event not in ("open", "os.listdir", "os.scandir"):
+    if not _recordings or event not in _EVENTS:
         return
-    path = args[0] if args else None
-    if isinstance(path, int) or path is None:  # a file descriptor: its path was recorded when opened
-        return
-    try:
-        name = os.path.abspath(os.fsdecode(path))
-    except (TypeError, ValueError):
-        return
-    names = [name]
-    if name.endswith(".pyc"):  # a module imported from its bytecode: its source is what gets edited
-        from importlib.util import source_from_cache
+    try:  # never fail what is audited, never import here (the hook runs inside imports)
+        names = _names(args[0] if args else None)
+    except Exception:
+        names = None
+    for active in _recordings:
+        if names is None:
+            active.complete = False
+        else:
+            active.paths.update(names)
 
-        with suppress(ValueError):  # a sourceless module: the .pyc is the module itself
-            names.append(source_from_cache(name))
-    for touched in _recording:
-        touched.update(names)
+
+def _names(path: Any) -> list[str]:
+    if path is None or isinstance(path, int):  # a file descriptor: its path was recorded when opened
+        return []
+    name = os.path.abspath(os.fsdecode(path))
+    if not name.endswith(".pyc"):
+        return [name]
+    try:  # a module imported from its byte code: its source is what gets edited
+        return [name, _source_from_cache(name)]
+    except ValueError:  # a module without source: the .pyc is the module
+        return [name]
+
+
+def _source_from_cache(path: str) -> str:  # replaced by importlib.util's when recording starts
+    raise ValueError(path)
 
 
 @contextmanager
-def recording() -> Iterator[set[str]]:
-    """Within the block, every file opened and every folder listed is added to the yielded set."""
-    global _hooked
+def recording() -> Iterator[Recording]:
+    """Within the block, every file opened and every folder listed (in this process) is recorded."""
+    global _hooked, _source_from_cache
     if not _hooked:  # an audit hook cannot be removed: one per process, idle outside a recording
+        from importlib.util import source_from_cache
+
+        _source_from_cache = source_from_cache
         sys.addaudithook(_audit)
         _hooked = True
-    touched: set[str] = set()
-    _recording.append(touched)
+    active = Recording()
+    _recordings.append(active)
     try:
-        yield touched
+        yield active
     finally:
-        _recording.pop()
+        _recordings.remove(active)
