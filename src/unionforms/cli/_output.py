@@ -7,7 +7,6 @@ when stderr is a terminal and ``--quiet`` is not given.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -40,6 +39,8 @@ class Output:
     def result(self, data: object, text: str | Callable[[], str] | None = None) -> None:
         """The command's result: ``data`` as JSON with ``--json``, else ``text`` (or nothing)."""
         if self.json_mode:
+            import json  # only for --json: text output need not load it (nor its patterns)
+
             print(json.dumps(data, ensure_ascii=False, indent=2), file=self.stdout)
             return
         shown = text() if callable(text) else text
@@ -110,16 +111,22 @@ class JsonList:
     """
 
     def __init__(self, stream: TextIO, key: str) -> None:
+        import json  # here and below: only for --json, text output need not load it
+
         self.stream = stream
         self.count = 0
         stream.write("{" + json.dumps(key) + ": [")
 
     def add(self, item: object) -> None:
+        import json
+
         text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n    ")
         self.stream.write(("," if self.count else "") + "\n    " + text)
         self.count += 1
 
     def close(self, rest: dict[str, object]) -> None:
+        import json
+
         parts = [(json.dumps(k), json.dumps(v, ensure_ascii=False, indent=2)) for k, v in rest.items()]
         tail = "".join(f",\n  {k}: {v.replace(chr(10), chr(10) + '  ')}" for k, v in parts)
         self.stream.write(("\n  ]" if self.count else "]") + tail + "\n}\n")

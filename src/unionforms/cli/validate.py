@@ -66,9 +66,9 @@ def result_line(result: Result) -> str:
 def _check_report_output(inputs: list[Input], report: str | None, force: bool) -> None:
     """Before any work: the report workbook never replaces an input (OUT-001), nor an existing file
     unless --force (OUT-002)."""
-    from ..outputs import check_output
-
     if report:
+        from ..outputs import check_output
+
         check_output(report, kind="xlsx", force=force, inputs=[i.path for i in inputs])
 
 
