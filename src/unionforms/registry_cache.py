@@ -46,7 +46,12 @@ def directory() -> Path | None:
     chosen = os.environ.get("UNIONFORMS_CACHE_DIR")
     if chosen:
         return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if home == "~":  # no home folder known: no cache, rather than one in the working folder
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base, "unionforms")
 
 
@@ -84,7 +89,8 @@ def load(group: str) -> dict[str, Form] | None:
         return None
     try:
         with open(_file(folder, group), "rb") as fh:
-            if os.fstat(fh.fileno()).st_uid != os.getuid():  # never unpickle another user's file
+            uid = getattr(os, "getuid", None)
+            if uid is not None and os.fstat(fh.fileno()).st_uid != uid():  # never unpickle another's file
                 return None
             context, paths = pickle.load(fh)
             if context != _context(group):
