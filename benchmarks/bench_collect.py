@@ -12,7 +12,7 @@ the same process, and peak RSS:
 - the CLI: ``unionforms validate FOLDER --json`` with ``--jobs 1`` and ``--jobs N``, and
   ``unionforms aggregate FOLDER -o total.json`` (peak RSS of the command, by /usr/bin/time);
 - aggregation's baseline: openpyxl reading each return and adding its numbers up;
-- start-up of commands that write nothing (``list``, ``validate`` of one file).
+- start-up of the commands that write nothing (``bench_startup.py``, with fewer rounds).
 
 Baselines run on ``--sample`` files (they are rates; the full run would take minutes). Figures only,
 no assertions: the machine's load shows in them.
@@ -25,7 +25,6 @@ import os
 import random
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -172,20 +171,10 @@ def run(n: int, jobs: int, sample: int, tmp: Path) -> None:
 
 
 def startup() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        one = Path(tmp) / "r.json"
-        one.write_text('{"form": "songwennuan-2017", "values": {"01A": 1}}', encoding="utf-8")
-        for argv in (["list"], ["validate", str(one)]):
-            times = [command(argv)[0] for _ in range(7)]
-            print(
-                f"start-up `unionforms {' '.join(argv[:1])}`: median {statistics.median(times) * 1000:.0f} ms"
-            )
-    bare = []
-    for _ in range(7):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        bare.append(time.perf_counter() - started)
-    print(f"(a bare `python -c pass` takes {statistics.median(bare) * 1000:.0f} ms here)")
+    """Start-up of the commands that write nothing, as ``bench_startup.py`` times it (fewer rounds)."""
+    from bench_startup import run as startup_rounds
+
+    print("\n".join(startup_rounds(rounds=7)))
 
 
 def main() -> None:

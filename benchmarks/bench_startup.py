@@ -15,6 +15,7 @@ an installed package has them. Figures only, no assertions.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -44,9 +45,11 @@ def _spawn(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
 
 def _filled_return(folder: Path, env: dict[str, str]) -> Path:
     report = folder / "r.json"
-    report.write_text('{"form": "%s", "values": {"01A": 120, "01B": 30}}' % FORM, encoding="utf-8")
+    report.write_text(json.dumps({"form": FORM, "values": {"01A": 120, "01B": 30}}), encoding="utf-8")
     target = folder / "one.xlsx"
-    subprocess.run([str(EXE), "fill", str(report), "-o", str(target)], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [str(EXE), "fill", str(report), "-o", str(target)], check=True, env=env, capture_output=True
+    )
     return target
 
 
@@ -81,7 +84,7 @@ def run(rounds: int = 15, compare: Path | None = None) -> list[str]:
                 runs[f"{name} [{compare}]"] = ([str(compare), *argv], False)
         walls: dict[str, list[float]] = {name: [] for name in runs}
         cpus: dict[str, list[float]] = {name: [] for name in runs}
-        for name, (argv, _) in runs.items():  # warm up: byte code written, cache filled, files in memory
+        for argv, _ in runs.values():  # warm up: byte code written, cache filled, files in memory
             _spawn(argv, env)
         for _ in range(rounds):
             for name, (argv, cold) in runs.items():
@@ -94,14 +97,15 @@ def run(rounds: int = 15, compare: Path | None = None) -> list[str]:
                 cpus[name].append(cpu)
     median = {name: statistics.median(w) for name, w in walls.items()}
     bare, openpyxl = median["python -c pass"], median["python -c 'import openpyxl'"]
+    width = max(map(len, runs)) + 1
     lines = [
         f"start-up, median of {rounds} runs each, interleaved; load average {load_before[0]:.2f} before,"
         f" {os.getloadavg()[0]:.2f} after (2 cores)",
-        f"{'':46s} {'wall ms':>8s} {'cpu ms':>7s} {'× pass':>7s} {'× openpyxl':>11s}",
+        f"{'':{width}s} {'wall ms':>8s} {'cpu ms':>7s} {'× pass':>7s} {'× openpyxl':>11s}",
     ]
     for name in runs:
         lines.append(
-            f"{name:46s} {median[name] * 1000:8.1f} {statistics.median(cpus[name]) * 1000:7.1f}"
+            f"{name:{width}s} {median[name] * 1000:8.1f} {statistics.median(cpus[name]) * 1000:7.1f}"
             f" {median[name] / bare:7.1f} {median[name] / openpyxl:11.2f}"
         )
     return lines
