@@ -83,3 +83,26 @@ def test_commands_that_write_nothing_import_only_what_they_need(tmp_path: Path) 
         names = (*_NEVER, *_NOT_FOR[argv[0]])
         unwanted = {m for m in modules if any(m == n or m.startswith(n + ".") for n in names)}
         assert unwanted == set(), argv
+
+
+def test_the_package_exports_every_public_name_and_imports_none_up_front() -> None:
+    code = (
+        "import sys\n"
+        "import unionforms\n"
+        "assert [m for m in sys.modules if m.startswith('unionforms.')] == [], 'imported up front'\n"
+        "import unionforms.validate, unionforms.evaluate\n"  # the submodules, then the names
+        "from unionforms import evaluate, validate\n"
+        "assert callable(validate) and validate.__module__ == 'unionforms.validate', validate\n"
+        "assert callable(evaluate) and evaluate.__module__ == 'unionforms.evaluate', evaluate\n"
+        "for name in unionforms.__all__:\n"
+        "    assert getattr(unionforms, name) is not None, name\n"
+        "assert set(unionforms.__all__) <= set(dir(unionforms))\n"
+        "try:\n"
+        "    unionforms.nothing_of_that_name\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('an unknown name resolved')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
