@@ -51,7 +51,9 @@ class Registry:
     def manager(self) -> pluggy.PluginManager:
         """The plugin manager holding every loaded plugin, for calling their hooks."""
         if self._manager is None:
-            self._manager = Registry.from_entry_points(self.group).manager
+            loaded = Registry.from_entry_points(self.group)
+            self._manager = loaded.manager
+            self.problems.extend(loaded.problems)
         return self._manager
 
     @classmethod
@@ -152,7 +154,7 @@ def _cached(cls: type[Registry], group: str) -> Registry:
     from . import registry_cache
 
     forms = registry_cache.load(group)
-    if forms is not None:
+    if forms is not None and all(isinstance(f, Form) and f.id == k for k, f in forms.items()):
         return cls(None, forms, group=group)
     with registry_cache.recording() as touched:
         registry = cls.from_entry_points(group)

@@ -125,12 +125,7 @@ def save(group: str, forms: Mapping[str, Form], touched: Iterable[str]) -> None:
             os.unlink(temp)
             raise
         _prune(folder)
-    except (
-        OSError,
-        pickle.PicklingError,
-        TypeError,
-        AttributeError,
-    ):  # a read-only home, an unpicklable form
+    except Exception:  # a read-only home, a full disk, an unpicklable form: the cache is only a convenience
         return
 
 
