@@ -235,3 +235,18 @@ def test_the_default_group_is_the_hookspecs_one() -> None:
     from unionforms import hookspecs, registry
 
     assert registry.DEFAULT_GROUP == hookspecs.ENTRY_POINT_GROUP
+
+
+def test_where_the_cache_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("UNIONFORMS_CACHE_DIR", "UNIONFORMS_NO_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert registry_cache.directory() == tmp_path / ".cache" / "unionforms"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")  # as the XDG specification says
+    assert registry_cache.directory() == tmp_path / ".cache" / "unionforms"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert registry_cache.directory() == tmp_path / "xdg" / "unionforms"
+    monkeypatch.setenv("UNIONFORMS_CACHE_DIR", str(tmp_path / "mine"))
+    assert registry_cache.directory() == tmp_path / "mine"
+    monkeypatch.setenv("UNIONFORMS_NO_CACHE", "1")
+    assert registry_cache.directory() is None

@@ -46,10 +46,10 @@ def directory() -> Path | None:
     chosen = os.environ.get("UNIONFORMS_CACHE_DIR")
     if chosen:
         return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative (which the XDG specification says to ignore)
         home = os.path.expanduser("~")
-        if home == "~":  # no home folder known: no cache, rather than one in the working folder
+        if not os.path.isabs(home):  # no home folder known: no cache, rather than one in the working folder
             return None
         base = os.path.join(home, ".cache")
     return Path(base, "unionforms")
