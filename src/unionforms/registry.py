@@ -165,7 +165,7 @@ def _cached(cls: type[Registry], group: str) -> Registry:
         ]
         files = [getattr(sys.modules.get(name), "__file__", None) for name in names]
         if all(files):  # every plugin's own code is a file whose changes can be seen
-            registry_cache.save(group, registry.forms, [*touched.paths, *(f for f in files if f)])
+            registry_cache.save(group, registry.forms, touched.paths, also=[f for f in files if f])
     return registry
 
 

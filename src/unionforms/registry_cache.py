@@ -67,9 +67,7 @@ def _context(group: str) -> tuple[object, ...]:
 def _file(folder: Path, group: str) -> Path:
     """One file per context, so that two environments (or a script and the command, whose ``sys.path``
     differ in its first entry) never overwrite each other's."""
-    name = zlib.crc32(
-        repr(_context(group)).encode()
-    )  # a clash only costs a reload: the file holds its context
+    name = zlib.crc32(repr(_context(group)).encode())  # a clash costs a reload: the file holds its context
     return folder / f"registry-{name:08x}.pickle"
 
 
@@ -103,16 +101,23 @@ def load(group: str) -> dict[str, Form] | None:
     return forms if isinstance(forms, dict) else None
 
 
-def save(group: str, forms: Mapping[str, Form], touched: Iterable[str]) -> None:
-    """Keep ``forms`` for ``group``, valid while the ``touched`` paths and the modules of unionforms and of
-    the plugins stay unchanged. Silently does nothing if the cache folder cannot be written."""
+def save(
+    group: str, forms: Mapping[str, Form], touched: Mapping[str, Signature], also: Iterable[str] = ()
+) -> None:
+    """Keep ``forms`` for ``group``, valid while the ``touched`` paths keep the signatures they had when
+    the load met them, and the modules of unionforms and the files ``also`` (the plugins' modules) their
+    present ones. Nothing is kept if a touched path changed while the load ran (an edit, an install, or
+    the load's own byte code written beside a module: the next load, which finds it, is kept), nor if
+    the cache cannot be written."""
     folder = directory()
-    if folder is None:
+    if folder is None or any(signature(path) != known for path, known in touched.items()):
         return
     import tempfile
 
-    paths = {os.path.abspath(p) for p in touched} | set(_module_files())
-    header = (_context(group), sorted((p, signature(p)) for p in paths))
+    paths = dict(touched)
+    for path in (*also, *_module_files()):
+        paths.setdefault(os.path.abspath(path), signature(path))
+    header = (_context(group), sorted(paths.items()))
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".registry-", suffix=".tmp", dir=folder)
@@ -149,11 +154,12 @@ def _module_files() -> Iterator[str]:
 
 
 class Recording:
-    """The files opened and folders listed within :func:`recording`; ``complete`` is False if any
-    could not be told (the load is then not cached)."""
+    """The files opened and folders listed within :func:`recording`, each with its signature when first
+    met, before it was read, so that :func:`save` can tell one that changed while the load ran.
+    ``complete`` is False if a path could not be told (the load is then not cached)."""
 
     def __init__(self) -> None:
-        self.paths: set[str] = set()
+        self.paths: dict[str, Signature] = {}
         self.complete = True
 
 
@@ -172,8 +178,10 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
     for active in _recordings:
         if names is None:
             active.complete = False
-        else:
-            active.paths.update(names)
+            continue
+        for name in names:
+            if name not in active.paths:
+                active.paths[name] = signature(name)  # os.stat raises no audit event: no recursion
 
 
 def _names(path: Any) -> list[str]:
