@@ -29,6 +29,8 @@ SUFFIXES: dict[str, tuple[str, ...]] = {
     "xlsx": (".xlsx",),
     "pdf": (".pdf",),
     "json": (".json",),
+    "jsonl": (".jsonl",),
+    "csv": (".csv",),
 }
 
 _TEMP_PREFIX = ".~"

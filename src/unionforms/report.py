@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -52,9 +53,13 @@ class Source:
 
 @attrs.frozen
 class ReadResult:
-    """A report as read: its form, typed values, where each came from, and the problems met reading it."""
+    """A report as read: its form, typed values, where each came from, and the problems met reading it.
+
+    ``provenance`` is an aggregate's provenance as its file holds it (None for a return of one unit).
+    """
 
     form: Form
     report: Report
     source: Source
     findings: tuple[Finding, ...]
+    provenance: Mapping[str, Any] | None = None

@@ -1,4 +1,8 @@
-"""`read`: the report JSON of a filled template (or of a report file), printed or written with -o."""
+"""`read`: the report JSON of a filled template (or of a report file), printed or written with -o.
+
+A table from ``export`` (.csv, or an xlsx that is no template) holds one report per row: ``read`` gives
+them as JSON Lines, one report a line (``-o`` a ``.jsonl`` file).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,11 @@ from ._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE.xlsx", help="a filled template (or a report .json)")
+    p.add_argument(
+        "file",
+        metavar="FILE.xlsx",
+        help="a filled template, a report .json, or a table from export (.csv/.xlsx: one report a row)",
+    )
     p.add_argument("--form", help="the form the file must be (IN-004 otherwise)")
 
 
@@ -22,12 +30,15 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def read(args: argparse.Namespace, ctx: Context) -> int:
     from ..display import finding_line
     from ..io import jsonio
-    from ..io.reading import read_report
+    from ..io.reading import is_table, read_report
     from ..outputs import check_output, write_bytes
 
-    if args.output:
-        check_output(args.output, kind="json", force=args.force, inputs=[args.file])  # before any work
+    table = is_table(args.file)
+    if args.output:  # before any work
+        check_output(args.output, kind="jsonl" if table else "json", force=args.force, inputs=[args.file])
     expect = ctx.registry.get(args.form) if args.form else None
+    if table:
+        return _read_table(args, ctx)
     result = read_report(args.file, ctx.registry, expect=expect)
     for f in result.findings:
         ctx.output.warn(finding_line(f))
@@ -47,3 +58,44 @@ def read(args: argparse.Namespace, ctx: Context) -> int:
     else:
         ctx.output.line(text)
     return 1 if any(f.is_error for f in result.findings) else 0
+
+
+def _read_table(args: argparse.Namespace, ctx: Context) -> int:
+    """A table gives one report per row: printed (or written) as JSON Lines, one report per line."""
+    import json
+
+    from ..display import finding_line
+    from ..errors import InputError, UnionformsError
+    from ..io import jsonio
+    from ..io.reading import read_many
+    from ..outputs import write_bytes
+
+    lines: list[str] = []
+    data: list[dict[str, object]] = []
+    unusable = errors = False
+    for result in read_many(args.file, ctx.registry):
+        if not isinstance(result, UnionformsError) and args.form and result.form.id != args.form:
+            result = InputError("IN-004", found=result.form.id, expected=args.form, file=result.source.file)
+        if isinstance(result, UnionformsError):
+            unusable = True
+            ctx.output.warn(f"unionforms: {result}")
+            continue
+        for f in result.findings:
+            ctx.output.warn(finding_line(f))
+        errors = errors or any(f.is_error for f in result.findings)
+        report = jsonio.report_to_dict(result.report)
+        lines.append(json.dumps(report, ensure_ascii=False))
+        data.append(
+            {
+                "input": result.source.file,
+                "report": report,
+                "findings": [jsonio.finding_to_dict(f) for f in result.findings],
+            }
+        )
+    if args.output:
+        text = "".join(line + "\n" for line in lines)
+        write_bytes(args.output, text.encode("utf-8"), kind="jsonl", force=args.force, inputs=[args.file])
+        ctx.output.note(f"已写出 {args.output}：{len(lines)} 份报表")
+    else:
+        ctx.output.result(data, "\n".join(lines))
+    return 2 if unusable else 1 if errors else 0

@@ -1,15 +1,20 @@
-"""Read a report from any supported file, chosen by its extension."""
+"""Read reports from any supported file, chosen by its extension.
+
+:func:`read_report` reads a file that holds one return (report JSON, filled template).
+:func:`read_many` reads any input, including tables (CSV or xlsx, one return per row), and yields one
+entry per return: a :class:`~unionforms.report.ReadResult`, or the
+:class:`~unionforms.errors.InputError` that makes that return (or the whole file) unusable.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputError
 from ..model import Form
 from ..registry import Registry
 from ..report import ReadResult, Source
-
 
 def read_report(path: str | Path, registry: Registry, *, expect: Form | None = None) -> ReadResult:
     """Read a .json report or a filled .xlsx template; InputError if the file is unusable."""
@@ -21,7 +26,7 @@ def read_report(path: str | Path, registry: Registry, *, expect: Form | None = N
         if expect is not None and form.id != expect.id:
             raise InputError("IN-004", found=form.id, expected=expect.id, file=str(path))
         return ReadResult(form, report, Source(file=str(path)), tuple(findings))
-    if suffix in (".xlsx", ".xlsm", ".xls", ".et", ".ods"):
+    if suffix in _WORKBOOKS:
         from ..excel.reader import read_xlsx
 
         return read_xlsx(path, registry, expect=expect)
@@ -41,3 +46,45 @@ def preload(paths: Iterable[str | Path]) -> None:
         from . import jsonio  # noqa: F401
     if suffixes - {".json"}:
         from ..excel import reader  # noqa: F401
+
+
+def read_many(path: str | Path, registry: Registry) -> Iterator[ReadResult | InputError]:
+    """Every return in ``path``: one for a report or template, one per row (or run of rows) of a table.
+
+    Never raises for a bad input: an unusable file, or an unusable row of a table, is yielded as its
+    InputError (a row's names it, as ``figures.csv#row 7``).
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        from .tables import read_csv
+
+        yield from read_csv(path, registry)
+        return
+    if is_table(path):
+        from .tables import read_xlsx_table
+
+        yield from read_xlsx_table(path, registry)
+        return
+    try:
+        yield read_report(path, registry)
+    except InputError as exc:
+        yield exc
+
+
+def is_table(path: str | Path) -> bool:
+    """Whether ``path`` is a table: a .csv, or an xlsx that is no template (it has no identity sheet)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return True
+    if suffix not in (".xlsx", ".xlsm"):
+        return False
+    from ..excel.contract import ID_SHEET
+    from ..excel.ooxml import read_book
+    from ..excel.safety import SafeZip
+
+    try:
+        with SafeZip(path) as zf:
+            book = read_book(zf, str(path))
+    except InputError:
+        return False  # reading it as a template names the problem
+    return ID_SHEET.casefold() not in {name.casefold() for name in book.sheets}

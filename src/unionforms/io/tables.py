@@ -1,0 +1,496 @@
+"""Returns as table rows, and table rows back into returns (``specs/export.md``).
+
+- The **long** table has one row per filled value (a return with no value at all has one row with a
+  blank code, so that it is still there): :data:`LONG_COLUMNS`.
+- The **wide** table has one row per return and one column per field code of one form, after
+  :data:`WIDE_FIXED`; the second header row holds the printed labels (:func:`wide_labels`).
+
+Cells are Python values here (text, int, Decimal, bool, None for blank); each writer encodes them for its
+format. Text that a spreadsheet would take for a formula is escaped with a leading apostrophe
+(:func:`escape_text`), and the readers undo it (:func:`unescape_text`).
+
+Reading back, every row (wide) or run of rows (long) is its own input, named ``file.csv#row 3``; a row
+that cannot be a return is an :class:`~unionforms.errors.InputError` naming that row (IN-007), never
+the end of the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import attrs
+
+from ..errors import InputError
+from ..excel.rows import column_letters, column_number, read_sheets
+from ..findings import Finding, Severity
+from ..model import Form
+from ..registry import Registry
+from ..report import Meta, ReadResult, Report, Source
+from ..validate import typed_values
+from ..values import Problem, Value, coerce_header
+
+#: A return's status, from its findings: no finding, warnings only, at least one error.
+STATUSES = ("ok", "warnings", "errors")
+
+LONG_COLUMNS = (
+    "unit",
+    "form",
+    "year",
+    "code",
+    "line",
+    "letter",
+    "label",
+    "measure_unit",
+    "value",
+    "source_file",
+    "status",
+    "filled_by",
+    "phone",
+    "date",
+    "provenance",
+)
+WIDE_FIXED = ("unit", "form", "year", "source_file", "status", "filled_by", "phone", "date", "provenance")
+
+#: The Chinese name of every fixed column (the wide table's second header row; the docs).
+COLUMN_LABELS = {
+    "unit": "填报单位",
+    "form": "表式",
+    "year": "年份",
+    "code": "栏目代码",
+    "line": "行次",
+    "letter": "项",
+    "label": "栏目",
+    "measure_unit": "计量单位",
+    "value": "数值",
+    "source_file": "来源文件",
+    "status": "审核状态",
+    "filled_by": "填报人",
+    "phone": "联系电话",
+    "date": "填报日期",
+    "provenance": "汇总来源",
+}
+
+_META = ("unit", "filled_by", "phone", "date")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+Cell = str | int | Value | None
+
+
+@attrs.frozen
+class Return:
+    """One return ready to export: its input name, form, typed report, status and where it came from.
+
+    ``provenance`` is the provenance of an aggregate (as its report JSON holds it), None for a return;
+    ``source_hash`` the SHA-256 of the file it was read from.
+    """
+
+    name: str
+    form: Form
+    report: Report
+    status: str = attrs.field(validator=attrs.validators.in_(STATUSES))
+    findings: tuple[Finding, ...] = ()
+    provenance: Mapping[str, Any] | None = None
+    source_hash: str | None = None
+
+    @property
+    def figures_hash(self) -> str:
+        """SHA-256 of the header and figures: two returns with the same hash say the same thing."""
+        meta = attrs.asdict(self.report.meta)
+        data = {
+            "form": self.form.id,
+            "meta": {k: (str(v) if v is not None else None) for k, v in meta.items()},
+            "values": {code: _json_value(v) for code, v in sorted(self.report.values.items())},
+        }
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def provenance_ref(self) -> str | None:
+        """Where an aggregate's provenance is: its report JSON's ``provenance`` (a JSON pointer)."""
+        if self.provenance is None:
+            return None
+        ref = self.provenance.get("ref") if isinstance(self.provenance, Mapping) else None
+        return ref if isinstance(ref, str) else f"{self.name}#/provenance"
+
+
+def status_of(findings: Sequence[Finding]) -> str:
+    """ok, warnings or errors: the worst finding decides."""
+    if any(f.is_error for f in findings):
+        return "errors"
+    return "warnings" if findings else "ok"
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, bool | int):
+        return value
+    return format(value, "f") if hasattr(value, "as_tuple") else str(value)
+
+
+def value_text(value: Value) -> str:
+    """A value as table text: 是/否 for a flag, plain digits for a count, exact decimal text for money."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    return format(value, "f")
+
+
+def escape_text(text: str) -> str:
+    """``text`` with a leading apostrophe when it starts with = + - @ tab, CR or an apostrophe (OWASP).
+
+    A spreadsheet then shows it as text and never runs it as a formula; :func:`unescape_text` undoes it.
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def unescape_text(text: str) -> str:
+    """Undo :func:`escape_text`: drop one leading apostrophe."""
+    return text[1:] if text.startswith("'") else text
+
+
+# --- rows out -------------------------------------------------------------------------------------
+
+
+def _meta_cells(ret: Return) -> dict[str, Cell]:
+    meta = ret.report.meta
+    return {
+        "unit": meta.unit,
+        "filled_by": meta.filled_by,
+        "phone": meta.phone,
+        "date": meta.date.isoformat() if meta.date else None,
+        "form": ret.form.id,
+        "year": ret.form.year,
+        "source_file": ret.name,
+        "status": ret.status,
+        "provenance": ret.provenance_ref,
+    }
+
+
+def long_rows(ret: Return) -> Iterator[list[Cell]]:
+    """The long rows of one return in :data:`LONG_COLUMNS` order, in the form's field order.
+
+    A return with no value at all gives one row with a blank code, so that it is still there.
+    """
+    m = _meta_cells(ret)
+    head = [m["unit"], m["form"], m["year"]]
+    tail = [m["source_file"], m["status"], m["filled_by"], m["phone"], m["date"], m["provenance"]]
+    values = ret.report.values
+    any_value = False
+    for field in ret.form.iter_fields():
+        value = values.get(field.code)
+        if value is None:
+            continue
+        any_value = True
+        yield [*head, field.code, field.line, field.letter, field.label, field.unit, value, *tail]  # type: ignore[list-item]
+    if not any_value:
+        yield [*head, None, None, None, None, None, None, *tail]
+
+
+def wide_columns(form: Form) -> list[str]:
+    """The wide table's first header row for ``form``: the fixed columns, then every field code."""
+    return [*WIDE_FIXED, *form.fields]
+
+
+def wide_labels(form: Form) -> list[str]:
+    """The second header row: the fixed columns' Chinese names, then each field's label and unit."""
+    return [COLUMN_LABELS[c] for c in WIDE_FIXED] + [f"{f.label}（{f.unit}）" for f in form.iter_fields()]
+
+
+def wide_row(ret: Return) -> list[Cell]:
+    """One return as a wide row, in :func:`wide_columns` order (None for a blank)."""
+    fixed = _meta_cells(ret)
+    values = ret.report.values
+    figures = [cast(Cell, values.get(code)) for code in ret.form.fields]
+    return [fixed[c] for c in WIDE_FIXED] + figures
+
+
+# --- rows back in ---------------------------------------------------------------------------------
+
+Entry = ReadResult | InputError
+_Rows = Iterator[tuple[int, Sequence[object]]]
+_Group = list[tuple[int, dict[str, object]]]
+
+
+def read_table(
+    file: str, rows: Iterable[tuple[int, Sequence[object]]], registry: Registry, *, sheet: str | None = None
+) -> Iterator[Entry]:
+    """The returns of a long or wide table (``rows``: row number and cells), each its own input.
+
+    The first row is the header; it says which kind of table this is. A wide table's second row is
+    taken as the labels row when its ``form`` cell reads 表式.
+    """
+    it = iter(rows)
+    first = next(it, None)
+    where = f"{file}（{sheet}）" if sheet else file
+    if first is None:
+        raise InputError("IN-002", "the table is empty: no header row", file=where)
+    header = [_text(c) or "" for c in first[1]]
+    if "code" in header and "value" in header and "form" in header:
+        yield from _read_long(file, sheet, header, it, registry)
+    elif "form" in header:
+        yield from _read_wide(file, sheet, header, it, registry)
+    else:
+        raise InputError(
+            "IN-002",
+            "not a unionforms table: its first row has no 'form' column",
+            hint="export it with `unionforms export`; specs/export.md lists the columns",
+            file=where,
+        )
+
+
+def _text(cell: object) -> str | None:
+    """A cell as text (numbers as plain digits), escapes undone; None for a blank."""
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        return "是" if cell else "否"
+    text = format(cell, "f") if hasattr(cell, "as_tuple") else str(cell)
+    if not text.strip():
+        return None
+    return unescape_text(text)
+
+
+def _raw(cell: object) -> object:
+    """A value cell as given to :func:`~unionforms.values.coerce`: numbers kept, text unescaped."""
+    if isinstance(cell, str):
+        return unescape_text(cell) if cell.strip() else None
+    return cell
+
+
+def _row_name(file: str, sheet: str | None, first: int, last: int | None = None) -> str:
+    rows = f"row {first}" if last is None or last == first else f"rows {first}-{last}"
+    return f"{file}#{sheet + ' ' if sheet else ''}{rows}"
+
+
+def _malformed(name: str, message: str) -> InputError:
+    return InputError(
+        "IN-007", message, hint="correct or delete this row; the other rows are read", file=name
+    )
+
+
+def _form_of(name: str, cells: Mapping[str, object], registry: Registry) -> Form:
+    form_id = _text(cells.get("form"))
+    if form_id is None:
+        raise _malformed(name, "该行没有表式（form 列为空） (the row names no form)")
+    try:
+        return registry.get(form_id.strip())
+    except InputError as exc:
+        raise _malformed(name, f"表式 {form_id!r} 未安装 ({exc.message})") from None
+
+
+def _meta(
+    form: Form, cells: Mapping[str, object], name: str, sheet: str | None
+) -> tuple[Meta, list[Finding]]:
+    kept: dict[str, object] = {}
+    findings: list[Finding] = []
+    for entry in _META:
+        raw = cells.get(entry)
+        typed = coerce_header(form.header, entry, _raw(raw))
+        if isinstance(typed, Problem):
+            message = f"{form.header.label(entry)}（{entry}）：{typed.message}"
+            findings.append(
+                Finding(typed.code, Severity.ERROR, message, values=(raw,), file=name, sheet=sheet)
+            )
+        elif typed is not None:
+            kept[entry] = typed
+    return Meta(**kept), findings  # type: ignore[arg-type]
+
+
+def _cells(number: int, header: Sequence[str], cells: Sequence[object], name: str) -> dict[str, object]:
+    if len(cells) > len(header) and any(_text(c) is not None for c in cells[len(header) :]):
+        raise _malformed(name, f"第 {number} 行有 {len(cells)} 个单元格，多于表头的 {len(header)} 列")
+    return {h: c for h, c in zip(header, cells, strict=False) if h}
+
+
+def _read_wide(
+    file: str,
+    sheet: str | None,
+    header: list[str],
+    rows: Iterator[tuple[int, Sequence[object]]],
+    registry: Registry,
+) -> Iterator[Entry]:
+    letters = {h: column_letters(i + 1) for i, h in enumerate(header)}
+    for number, cells in rows:
+        if all(_text(c) is None for c in cells):
+            continue
+        name = _row_name(file, sheet, number)
+        try:
+            row = _cells(number, header, cells, name)
+            if _text(row.get("form")) == COLUMN_LABELS["form"]:
+                continue  # the labels row
+            form = _form_of(name, row, registry)
+        except InputError as exc:
+            yield exc
+            continue
+        meta, findings = _meta(form, row, name, sheet)
+        raw = {h: _raw(c) for h, c in row.items() if h not in WIDE_FIXED}
+        raw = {h: v for h, v in raw.items() if v is not None}
+        source = Source(file=name, sheet=sheet, cells={h: f"{letters[h]}{number}" for h in raw})
+        typed, problems = typed_values(form, Report(form.id, meta, raw), source)
+        yield ReadResult(
+            form,
+            Report(form.id, meta, typed),
+            source,
+            (*findings, *problems),
+            _provenance(row.get("provenance")),
+        )
+
+
+def _provenance(cell: object) -> dict[str, Any] | None:
+    ref = _text(cell)
+    return {"ref": ref} if ref else None
+
+
+def _read_long(
+    file: str,
+    sheet: str | None,
+    header: list[str],
+    rows: Iterator[tuple[int, Sequence[object]]],
+    registry: Registry,
+) -> Iterator[Entry]:
+    key_columns = ("form", "unit", "filled_by", "phone", "date", "source_file")
+    group: list[tuple[int, dict[str, object]]] = []
+    key: tuple[str | None, ...] | None = None
+    for number, cells in rows:
+        if all(_text(c) is None for c in cells):
+            continue
+        try:
+            row = _cells(number, header, cells, _row_name(file, sheet, number))
+        except InputError as exc:
+            yield exc
+            continue
+        row_key = tuple(_text(row.get(c)) for c in key_columns)
+        if group and row_key != key:
+            yield _long_return(file, sheet, header, group, registry)
+            group = []
+        key = row_key
+        group.append((number, row))
+    if group:
+        yield _long_return(file, sheet, header, group, registry)
+
+
+def _long_return(
+    file: str,
+    sheet: str | None,
+    header: list[str],
+    group: list[tuple[int, dict[str, object]]],
+    registry: Registry,
+) -> Entry:
+    name = _row_name(file, sheet, group[0][0], group[-1][0])
+    first = group[0][1]
+    try:
+        form = _form_of(name, first, registry)
+    except InputError as exc:
+        return exc
+    value_col = column_letters(header.index("value") + 1)
+    meta, findings = _meta(form, first, name, sheet)
+    raw: dict[str, object] = {}
+    cells: dict[str, str] = {}
+    for number, row in group:
+        code = _text(row.get("code"))
+        value = _raw(row.get("value"))
+        if code is None:
+            if value is not None:
+                findings.append(
+                    Finding(
+                        "IN-007",
+                        Severity.ERROR,
+                        f"第 {number} 行有数值 {value} 但没有栏目代码（code）。",
+                        values=(value,),
+                        file=name,
+                        sheet=sheet,
+                        cells=(f"{value_col}{number}",),
+                    )
+                )
+            continue
+        if code in raw:
+            findings.append(
+                Finding(
+                    "VAL-009",
+                    Severity.ERROR,
+                    f"{code}：同一报表中出现两次（第 {number} 行）。请删除重复的行。",
+                    fields=(code,),
+                    values=(value,),
+                    file=name,
+                    sheet=sheet,
+                    cells=(f"{value_col}{number}",),
+                )
+            )
+            continue
+        if value is not None:
+            raw[code] = value
+            cells[code] = f"{value_col}{number}"
+    source = Source(file=name, sheet=sheet, cells=cells)
+    typed, problems = typed_values(form, Report(form.id, meta, raw), source)
+    return ReadResult(
+        form,
+        Report(form.id, meta, typed),
+        source,
+        (*findings, *problems),
+        _provenance(first.get("provenance")),
+    )
+
+
+# --- files ----------------------------------------------------------------------------------------
+
+
+def csv_encoding(path: str | Path) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (what Excel on Chinese Windows saves as CSV)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    except OSError as exc:
+        raise InputError("IN-001", f"cannot read: {exc}", file=str(path)) from None
+    return "utf-8-sig"
+
+
+def csv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a CSV file with their row numbers (1 for the header), streamed."""
+    encoding = csv_encoding(path)
+    try:
+        with open(path, encoding=encoding, newline="") as fh:
+            yield from enumerate(csv.reader(fh), start=1)
+    except OSError as exc:
+        raise InputError("IN-001", f"cannot read: {exc}", file=str(path)) from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise InputError("IN-002", f"not a readable CSV file: {exc}", file=str(path)) from None
+
+
+def read_csv(path: str | Path, registry: Registry) -> Iterator[Entry]:
+    """The returns of a long or wide CSV table, each row (or run of rows) its own input."""
+    try:
+        yield from read_table(str(path), csv_rows(path), registry)
+    except InputError as exc:
+        yield exc
+
+
+def read_xlsx_table(path: str | Path, registry: Registry) -> Iterator[Entry]:
+    """The returns of every sheet of a long or wide xlsx table (one sheet per form, as we write it)."""
+    try:
+        sheets = read_sheets(path)
+    except InputError as exc:
+        yield exc
+        return
+    for sheet in sheets:
+        if not sheet.rows:
+            continue
+        width = max((column_number(c) for cells in sheet.rows.values() for c in cells), default=0)
+        rows = (
+            (number, [cells.get(column_letters(i)) for i in range(1, width + 1)])
+            for number, cells in sheet.rows.items()
+        )
+        try:
+            yield from read_table(str(path), rows, registry, sheet=sheet.name)
+        except InputError as exc:
+            yield exc
