@@ -1,0 +1,43 @@
+"""`export`: every return's figures as one table (CSV, JSONL, xlsx) or into a database."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..io.export import ExportSummary, export, returns_from_paths
+from ._base import Context, command
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="returns: files, folders or patterns")
+    p.add_argument("--wide", action="store_true", help="one row per return, one column per field code")
+
+
+@command(
+    "export",
+    "export the figures of returns to CSV, JSONL, xlsx or a database (sqlite:///figures.db)",
+    arguments=_arguments,
+    output="required",
+    output_metavar="OUT",
+    bulk=True,
+)
+def export_command(args: argparse.Namespace, ctx: Context) -> int:
+    summary = export(returns_from_paths(args.paths, ctx.registry), args.output, wide=args.wide)
+    for item in summary.unusable:
+        ctx.output.warn(f"unionforms: {item.reason}")
+    for change in summary.replaced:
+        codes = "、".join(change.changed) or "表头"
+        ctx.output.warn(
+            f"已替换：{change.form} {change.unit or ''}（{change.old_source} → {change.new_source}），"
+            f"变动栏目：{codes}"
+        )
+    ctx.output.result(summary.to_dict(), _text(summary))
+    return 2 if summary.unusable else 0
+
+
+def _text(summary: ExportSummary) -> str:
+    counts = "，".join(f"{status} {n}" for status, n in summary.statuses.items())
+    text = f"已导出 {summary.output}：{summary.returns} 份报表，{summary.rows} 行（{counts}）"
+    if summary.new or summary.replaced or summary.unchanged:
+        text += f"；新增 {summary.new}，替换 {len(summary.replaced)}，未变 {summary.unchanged}"
+    return text

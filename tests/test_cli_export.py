@@ -1,0 +1,114 @@
+"""`unionforms export`, and `read`/`validate` taking the exported tables back, end to end."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from unionforms import Meta, Registry, Report
+from unionforms.cli import main
+from unionforms.io import jsonio
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def returns(tmp_path: Path, registry: Registry) -> Path:
+    """A folder of returns: two good, one with an error, an aggregate, one unusable and a lock file."""
+    form = registry.get("songwennuan-2017")
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    for i, unit in enumerate(["甲县总工会", "乙县总工会"]):
+        report = Report(
+            form.id,
+            Meta(unit=unit),
+            {"01A": 100 + i, "01B": 10, "05": Decimal("12.50"), "05A": Decimal("12.50")},
+        )
+        (folder / f"{i}.json").write_text(jsonio.dumps(report), encoding="utf-8")
+    bad = Report(form.id, Meta(unit="丙县总工会"), {"01A": 1, "01B": 2})
+    (folder / "sub" / "bad.json").write_text(jsonio.dumps(bad), encoding="utf-8")
+    total = jsonio.report_to_dict(Report(form.id, Meta(unit="某市总工会"), {"01A": 201, "01B": 20}))
+    total["provenance"] = {"inputs": 2, "included": [], "rejected": []}
+    (folder / "total.json").write_text(json.dumps(total, ensure_ascii=False), encoding="utf-8")
+    (folder / "junk.json").write_text("{not json", encoding="utf-8")
+    (folder / "~$0.xlsx").write_bytes(b"lock")
+    return folder
+
+
+def test_export_every_format_and_back(
+    returns: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for out, wide in [("long.csv", False), ("wide.csv", True), ("long.xlsx", False), ("wide.xlsx", True)]:
+        code, text, err = _run(
+            capsys, "export", str(returns), "-o", str(tmp_path / out), *(["--wide"] * wide)
+        )
+        assert code == 2  # junk.json is unusable: listed, the rest exported
+        assert "junk.json" in err and "IN-002" in err
+        assert "4 份报表" in text
+        code, text, err = _run(capsys, "validate", str(tmp_path / out), "--json")
+        assert code == 1  # 丙县's error is found again in its row
+        found = json.loads(text)
+        assert {f["code"] for f in found} == {"CHK-001"}
+        assert all("#" in f["file"] for f in found)
+    code, text, _ = _run(capsys, "export", str(returns), "-o", str(tmp_path / "f.jsonl"), "--json")
+    summary = json.loads(text)
+    assert summary["statuses"] == {"ok": 3, "errors": 1, "unusable": 1, "skipped": 1}
+    lines = [json.loads(line) for line in (tmp_path / "f.jsonl").read_text(encoding="utf-8").splitlines()]
+    money = [row for row in lines if row["code"] == "05"]
+    assert [row["value"] for row in money] == ["12.50", "12.50"]
+    assert {row["provenance"] for row in lines if row["unit"] == "某市总工会"} == {
+        f"{returns / 'total.json'}#/provenance"
+    }
+
+
+def test_read_prints_a_table_as_one_report_a_line(
+    returns: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(capsys, "export", str(returns), "-o", str(tmp_path / "wide.xlsx"), "--wide")
+    code, text, _ = _run(capsys, "read", str(tmp_path / "wide.xlsx"))
+    reports = [json.loads(line) for line in text.splitlines()]
+    assert code == 0  # reading checks values, not rules
+    assert [r["meta"]["unit"] for r in reports] == ["甲县总工会", "乙县总工会", "丙县总工会", "某市总工会"]
+    assert reports[0]["values"] == {"01A": 100, "01B": 10, "05": "12.50", "05A": "12.50"}
+
+
+def test_database_export_reports_replacements(
+    returns: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    _, text, _ = _run(capsys, "export", str(returns), "-o", url)
+    assert "新增 4，替换 0，未变 0" in text
+    changed = json.loads((returns / "0.json").read_text(encoding="utf-8"))
+    changed["values"]["01A"] = 999
+    (returns / "0.json").write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    _, text, err = _run(capsys, "export", str(returns), "-o", url)
+    assert "新增 0，替换 1，未变 3" in text
+    assert "已替换：songwennuan-2017 甲县总工会" in err and "变动栏目：01A" in err
+
+
+def test_export_refuses_what_it_cannot_write(
+    returns: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "export", str(returns), "-o", str(tmp_path / "x.txt"))
+    assert code == 2 and "EXP-001" in err and "Traceback" not in err
+    (tmp_path / "mixed").mkdir()
+    for name in ("0.json", "total.json"):
+        (tmp_path / "mixed" / name).write_text((returns / name).read_text(encoding="utf-8"), encoding="utf-8")
+    other = Report("bangfu-2016", Meta(unit="丁"), {})
+    (tmp_path / "mixed" / "other.json").write_text(jsonio.dumps(other), encoding="utf-8")
+    code, _, err = _run(capsys, "export", str(tmp_path / "mixed"), "-o", str(tmp_path / "w.csv"), "--wide")
+    assert code == 2 and "EXP-001" in err
+    assert not (tmp_path / "w.csv").exists() and list(tmp_path.glob(".w.csv*")) == []
+    # An output never replaces an input.
+    _run(capsys, "export", str(returns), "-o", str(tmp_path / "again.csv"))
+    before = (tmp_path / "again.csv").read_bytes()
+    code, _, err = _run(capsys, "export", str(tmp_path / "again.csv"), "-o", str(tmp_path / "again.csv"))
+    assert code == 2 and "EXP-001" in err
+    assert (tmp_path / "again.csv").read_bytes() == before

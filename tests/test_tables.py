@@ -1,0 +1,171 @@
+"""Tables out and back in: export → import is the identity; bad rows are findings naming their row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unionforms import Form, Meta, ReadResult, Registry, Report
+from unionforms.errors import InputError
+from unionforms.io.export import export
+from unionforms.io.reading import read_many
+from unionforms.io.tables import LONG_COLUMNS, Return, escape_text, unescape_text, wide_columns
+from unionforms.strategies import reports
+
+
+def _return(form: Form, report: Report, name: str) -> Return:
+    return Return(name, form, report, "ok")
+
+
+def _read_back(path: Path, registry: Registry) -> list[ReadResult]:
+    entries = list(read_many(path, registry))
+    bad = [e for e in entries if not isinstance(e, ReadResult)]
+    assert bad == []
+    return [e for e in entries if isinstance(e, ReadResult)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("wide", [False, True], ids=["long", "wide"])
+@settings(max_examples=8)
+@given(data=st.data())
+def test_export_then_import_is_the_identity(
+    form: Form,
+    registry: Registry,
+    tmp_path_factory: pytest.TempPathFactory,
+    suffix: str,
+    wide: bool,
+    data: st.DataObject,
+) -> None:
+    originals = data.draw(st.lists(reports(form), min_size=1, max_size=3))
+    path = tmp_path_factory.mktemp("rt") / f"figures{suffix}"
+    items = [_return(form, r, f"in/{i}.json") for i, r in enumerate(originals)]
+    summary = export(items, str(path), wide=wide)
+    assert summary.returns == len(originals)
+    back = _read_back(path, registry)
+    assert [r.report for r in back] == originals
+    assert [f for r in back for f in r.findings] == []
+
+
+def test_money_is_exact_decimal_text_and_flags_are_shi_fou(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("bangfu-2016")
+    money = next(f for f in form.iter_fields() if f.unit == "万元")
+    flag = next(f for f in form.iter_fields() if f.unit == "是/否")
+    count = next(f for f in form.iter_fields() if f.kind.value == "count")
+    values = {money.code: Decimal("123456789012.35"), flag.code: False, count.code: 7}
+    report = Report(form.id, Meta(unit="某市总工会"), values)
+    out = tmp_path / "long.csv"
+    export([_return(form, report, "a.json")], str(out))
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for Excel on Chinese Windows
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert list(rows[0]) == list(LONG_COLUMNS)
+    by_code = {r["code"]: r for r in rows}
+    assert by_code[money.code]["value"] == "123456789012.35"
+    assert by_code[flag.code]["value"] == "否"
+    assert by_code[count.code]["value"] == "7"
+    assert by_code[money.code]["measure_unit"] == "万元" and by_code[money.code]["label"] == money.label
+
+
+def test_wide_csv_has_a_labels_row_and_may_lose_it(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("bangfu-2016")
+    report = Report(form.id, Meta(unit="甲"), {next(iter(form.fields)): 3})
+    out = tmp_path / "wide.csv"
+    export([_return(form, report, "a.json")], str(out), wide=True)
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].split(",") == wide_columns(form)
+    assert lines[1].startswith("填报单位,表式,")
+    # Another system may write the codes row only: that reads the same.
+    (tmp_path / "nolabels.csv").write_text("\n".join([lines[0], lines[2]]), encoding="utf-8")
+    assert [r.report for r in _read_back(tmp_path / "nolabels.csv", registry)] == [report]
+
+
+def test_a_bad_row_is_its_own_problem_and_the_others_are_read(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    good = [Report(form.id, Meta(unit=f"单位{i}"), {"01A": 10 + i}) for i in range(3)]
+    out = tmp_path / "wide.csv"
+    export([_return(form, r, f"{i}.json") for i, r in enumerate(good)], str(out), wide=True)
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    bad_form = lines[3].replace("songwennuan-2017", "songwennuan-2099")
+    too_long = lines[4] + ",x,y"
+    bad_value = lines[2].replace(",10,", ",十个,")
+    (tmp_path / "bad.csv").write_text(
+        "\n".join([*lines[:2], bad_value, bad_form, too_long]), encoding="utf-8"
+    )
+    entries = list(read_many(tmp_path / "bad.csv", registry))
+    assert len(entries) == 3
+    value_row, form_row, long_row = entries
+    assert isinstance(value_row, ReadResult)
+    [finding] = value_row.findings
+    col = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index("01A")]
+    assert finding.code == "VAL-003" and finding.file == f"{tmp_path / 'bad.csv'}#row 3"
+    assert finding.cells == (f"{col}3",) and finding.fields == ("01A",)
+    assert (
+        isinstance(form_row, InputError)
+        and form_row.code == "IN-007"
+        and str(form_row.file).endswith("#row 4")
+    )
+    assert (
+        isinstance(long_row, InputError)
+        and long_row.code == "IN-007"
+        and str(long_row.file).endswith("#row 5")
+    )
+
+
+def test_long_table_repeated_code_and_value_without_code(registry: Registry, tmp_path: Path) -> None:
+    head = ",".join(LONG_COLUMNS)
+    row = "甲,songwennuan-2017,2017,{code},,,,,{value},a.json,ok,,,,"
+    text = "\n".join(
+        [head, row.format(code="01A", value=5), row.format(code="01A", value=6), row.format(code="", value=7)]
+    )
+    (tmp_path / "long.csv").write_text(text, encoding="utf-8")
+    [entry] = list(read_many(tmp_path / "long.csv", registry))
+    assert isinstance(entry, ReadResult)
+    assert entry.report.values == {"01A": 5}
+    assert [(f.code, f.cells) for f in entry.findings] == [("VAL-009", ("I3",)), ("IN-007", ("I4",))]
+    assert entry.source.file == f"{tmp_path / 'long.csv'}#rows 2-4"
+
+
+def test_a_csv_saved_by_chinese_excel_in_gb18030_reads(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    report = Report(form.id, Meta(unit="广东省总工会"), {"01A": 12})
+    out = tmp_path / "wide.csv"
+    export([_return(form, report, "a.json")], str(out), wide=True)
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(out.read_text(encoding="utf-8-sig").encode("gb18030"))
+    assert [r.report for r in _read_back(gbk, registry)] == [report]
+
+
+def test_a_file_that_is_no_table_is_one_unusable_entry(registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    [entry] = list(read_many(tmp_path / "x.csv", registry))
+    assert isinstance(entry, InputError) and entry.code == "IN-002"
+
+
+@given(st.text())
+def test_escape_is_undone_and_never_leaves_a_formula_start(text: str) -> None:
+    escaped = escape_text(text)
+    assert unescape_text(escaped) == text
+    assert not escaped.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_aggregate_keeps_a_reference_to_its_provenance(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    total = Report(form.id, Meta(unit="某省总工会"), {"01A": 30})
+    ret = attrs.evolve(_return(form, total, "total.json"), provenance={"inputs": 2, "included": []})
+    out = tmp_path / "wide.csv"
+    export([ret], str(out), wide=True)
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[1]["provenance"] == "total.json#/provenance"
+    [back] = _read_back(out, registry)
+    assert back.provenance == {"ref": "total.json#/provenance"}
+    again = tmp_path / "again.csv"
+    export([Return(back.source.file or "", form, back.report, "ok", (), back.provenance)], str(again))
+    assert "total.json#/provenance" in again.read_text(encoding="utf-8-sig")
