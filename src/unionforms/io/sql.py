@@ -1,0 +1,391 @@
+"""Returns into a database through SQLAlchemy: SQLite, PostgreSQL, or any database it speaks to.
+
+Four tables (``specs/export.md`` §4), prefixed ``uf_`` so that they sit beside a union system's own:
+
+- ``uf_returns``: one row per return — form, year, 填报单位 and the other header entries, source file and
+  its SHA-256, status, whether it is an aggregate (and its provenance), when it was imported. A return
+  is known by its form and unit (``unit_key``; the source file when the unit is blank).
+- ``uf_values``: one row per filled value — exact NUMERIC for money (text on SQLite, which has no
+  decimal type), BIGINT for counts, BOOLEAN for 是/否.
+- ``uf_findings``: every finding of a return.
+- ``uf_fields``: every field of every exported form — code, line, letter, label, unit — to join on.
+
+Exporting a return again with the same figures changes nothing; with other figures it replaces the old
+rows (the change is reported). Returns are written in batches, in one transaction: memory stays flat
+and a failed export leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.types import TypeEngine
+
+from ..errors import InputError
+from ..model import Form
+from ..units import Kind
+from ..values import Value
+from .export import Change, ExportSummary, Item, Unusable
+from .jsonio import finding_to_dict
+from .tables import Return
+
+BATCH = 500  # returns per round trip: large enough to amortise, small enough to keep memory flat
+
+
+class ExactDecimal(sa.types.TypeDecorator[Decimal]):
+    """NUMERIC where the database has an exact decimal type; exact decimal text on SQLite."""
+
+    impl = sa.Numeric
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(sa.Text())
+        return dialect.type_descriptor(sa.Numeric(asdecimal=True))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return format(value, "f")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+metadata = sa.MetaData()
+
+returns_table = sa.Table(
+    "uf_returns",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("form", sa.String(64), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("unit", sa.Text),
+    sa.Column("unit_key", sa.Text, nullable=False),
+    sa.Column("filled_by", sa.Text),
+    sa.Column("phone", sa.Text),
+    sa.Column("date", sa.Date),
+    sa.Column("source_file", sa.Text, nullable=False),
+    sa.Column("source_hash", sa.String(64)),
+    sa.Column("figures_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("is_aggregate", sa.Boolean, nullable=False),
+    sa.Column("provenance", sa.Text),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("form", "unit_key", name="uf_returns_form_unit"),
+)
+
+values_table = sa.Table(
+    "uf_values",
+    metadata,
+    sa.Column("return_id", sa.Integer, sa.ForeignKey("uf_returns.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("kind", sa.String(5), nullable=False),
+    sa.Column("count", sa.BigInteger),
+    sa.Column("money", ExactDecimal()),
+    sa.Column("flag", sa.Boolean),
+)
+
+findings_table = sa.Table(
+    "uf_findings",
+    metadata,
+    sa.Column("return_id", sa.Integer, sa.ForeignKey("uf_returns.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(16), nullable=False),
+    sa.Column("severity", sa.String(7), nullable=False),
+    sa.Column("rule", sa.String(64)),
+    sa.Column("fields", sa.Text),
+    sa.Column("cells", sa.Text),
+    sa.Column("message", sa.Text, nullable=False),
+)
+
+fields_table = sa.Table(
+    "uf_fields",
+    metadata,
+    sa.Column("form", sa.String(64), primary_key=True),
+    sa.Column("code", sa.String(16), primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("line", sa.String(2), nullable=False),
+    sa.Column("letter", sa.String(1)),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("measure_unit", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(5), nullable=False),
+)
+
+_TABLES = (returns_table, values_table, findings_table, fields_table)
+
+
+def unit_key(ret: Return) -> str:
+    """How a return is known: its 填报单位 (NFKC, no spaces), or its source file when that is blank."""
+    key = "".join(unicodedata.normalize("NFKC", ret.report.meta.unit or "").split())
+    return key or f"file:{ret.name}"
+
+
+def engine_for(url: str) -> sa.Engine:
+    """An engine for ``url`` (EXP-002 when SQLAlchemy cannot make one: unknown dialect, driver missing)."""
+    try:
+        return sa.create_engine(url)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise InputError(
+            "EXP-002",
+            f"cannot use the database URL: {exc}",
+            hint="sqlite:///figures.db, or postgresql+psycopg://user@host/db "
+            "(pip install unionforms[postgresql])",
+        ) from None
+
+
+def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
+    """Write ``items`` into the database at ``url`` in one transaction; see the module docstring."""
+    engine = engine_for(url)
+    summary = ExportSummary(engine.url.render_as_string(hide_password=True))
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            _check_tables(conn)
+            metadata.create_all(conn)
+            forms: set[str] = set()
+            for batch in _batches(_returns(items, summary), BATCH):
+                _fields(conn, [r.form for r in batch if r.form.id not in forms])
+                forms.update(r.form.id for r in batch)
+                _write_batch(conn, batch, summary)
+    except sa.exc.SQLAlchemyError as exc:
+        raise InputError(
+            "EXP-002",
+            f"the database refused the export: {str(exc).splitlines()[0]}",
+            hint="check the URL, the server and the account's rights; nothing was written",
+        ) from None
+    finally:
+        engine.dispose()
+    return summary
+
+
+def _returns(items: Iterable[Item], summary: ExportSummary) -> Iterator[Return]:
+    for item in items:
+        summary.count(item.status)
+        if isinstance(item, Unusable):
+            if item.status == "unusable":
+                summary.unusable.append(item)
+            continue
+        summary.returns += 1
+        yield item
+
+
+def _batches(returns: Iterable[Return], size: int) -> Iterator[list[Return]]:
+    batch: list[Return] = []
+    for ret in returns:
+        batch.append(ret)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _check_tables(conn: Connection) -> None:
+    """Refuse tables named like ours whose columns are not ours (another system's, or an old layout)."""
+    inspector = sa.inspect(conn)
+    for table in _TABLES:
+        if not inspector.has_table(table.name):
+            continue
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        want = {c.name for c in table.columns}
+        if not want <= have:
+            raise InputError(
+                "EXP-002",
+                f"the database has a table {table.name} without the columns {sorted(want - have)}",
+                hint="it is not a unionforms table; export into another database or drop it",
+            )
+
+
+def _fields(conn: Connection, forms: Sequence[Form]) -> None:
+    seen: set[str] = set()
+    for form in forms:
+        if form.id in seen:
+            continue
+        seen.add(form.id)
+        have = set(conn.scalars(sa.select(fields_table.c.code).where(fields_table.c.form == form.id)))
+        rows = [
+            {
+                "form": form.id,
+                "code": f.code,
+                "year": form.year,
+                "line": f.line,
+                "letter": f.letter,
+                "label": f.label,
+                "measure_unit": f.unit,
+                "kind": f.kind.value,
+            }
+            for f in form.iter_fields()
+            if f.code not in have
+        ]
+        if rows:
+            conn.execute(fields_table.insert(), rows)
+
+
+def _write_batch(conn: Connection, batch: list[Return], summary: ExportSummary) -> None:
+    latest: dict[tuple[str, str], Return] = {}
+    for ret in batch:  # the last of a unit's returns in one batch wins, like a later batch would
+        key = (ret.form.id, unit_key(ret))
+        earlier = latest.get(key)
+        if earlier is not None and earlier.figures_hash != ret.figures_hash:
+            summary.replaced.append(_change(earlier.form, earlier.name, _typed(earlier), ret))
+        latest[key] = ret
+    r = returns_table.c
+    existing: dict[tuple[str, str], tuple[int, str, str]] = {}
+    keys = list(latest)
+    for row in conn.execute(
+        sa.select(r.id, r.form, r.unit_key, r.figures_hash, r.source_file).where(
+            sa.tuple_(r.form, r.unit_key).in_(keys)
+        )
+    ):
+        existing[(row.form, row.unit_key)] = (row.id, row.figures_hash, row.source_file)
+    now = datetime.datetime.now(datetime.UTC)
+    new: list[Return] = []
+    replaced: list[tuple[int, Return]] = []
+    for key, ret in latest.items():
+        old = existing.get(key)
+        if old is None:
+            new.append(ret)
+        elif old[1] == ret.figures_hash:
+            summary.unchanged += 1
+        else:
+            replaced.append((old[0], ret))
+    if replaced:
+        ids = [i for i, _ in replaced]
+        before = _stored_values(conn, ids)
+        for i, ret in replaced:
+            old_source = existing[(ret.form.id, unit_key(ret))][2]
+            summary.replaced.append(_change(ret.form, old_source, before.get(i, {}), ret))
+        conn.execute(values_table.delete().where(values_table.c.return_id.in_(ids)))
+        conn.execute(findings_table.delete().where(findings_table.c.return_id.in_(ids)))
+        conn.execute(
+            returns_table.update().where(r.id == sa.bindparam("old_id")),
+            [{"old_id": i, **_return_row(ret, now)} for i, ret in replaced],
+        )
+    summary.new += len(new)
+    ids_new: list[int] = []
+    if new:
+        result = conn.execute(
+            returns_table.insert().returning(r.id, sort_by_parameter_order=True),
+            [_return_row(ret, now) for ret in new],
+        )
+        ids_new = [row[0] for row in result]
+    written = [*replaced, *zip(ids_new, new, strict=True)]
+    values = [v for i, ret in written for v in _value_rows(i, ret)]
+    if values:
+        _insert_values(conn, values)
+    findings = [f for i, ret in written for f in _finding_rows(i, ret)]
+    if findings:
+        conn.execute(findings_table.insert(), findings)
+    summary.rows += len(values)
+
+
+def _return_row(ret: Return, now: datetime.datetime) -> dict[str, Any]:
+    meta = ret.report.meta
+    return {
+        "form": ret.form.id,
+        "year": ret.form.year,
+        "unit": meta.unit,
+        "unit_key": unit_key(ret),
+        "filled_by": meta.filled_by,
+        "phone": meta.phone,
+        "date": meta.date,
+        "source_file": ret.name,
+        "source_hash": ret.source_hash,
+        "figures_hash": ret.figures_hash,
+        "status": ret.status,
+        "is_aggregate": ret.provenance is not None,
+        "provenance": json.dumps(ret.provenance, ensure_ascii=False, default=str)
+        if ret.provenance is not None
+        else None,
+        "imported_at": now,
+    }
+
+
+_VALUE_COLUMNS = ("return_id", "code", "kind", "count", "money", "flag")
+ValueRow = tuple[int, str, str, int | None, Decimal | None, bool | None]
+_KINDS: dict[tuple[str, str], dict[str, Kind]] = {}
+
+
+def _kinds(form: Form) -> dict[str, Kind]:
+    key = (form.id, form.version)
+    kinds = _KINDS.get(key)
+    if kinds is None:
+        kinds = _KINDS[key] = {f.code: f.kind for f in form.iter_fields()}
+    return kinds
+
+
+def _value_rows(return_id: int, ret: Return) -> Iterator[ValueRow]:
+    kinds = _kinds(ret.form)
+    for code, value in ret.report.values.items():
+        kind = kinds.get(code)
+        if kind is None:  # typed reports have none; a hand-made one may
+            continue
+        if kind is Kind.COUNT:
+            yield (return_id, code, "count", value, None, None)  # type: ignore[misc]
+        elif kind is Kind.MONEY:
+            yield (return_id, code, "money", None, value, None)  # type: ignore[misc]
+        else:
+            yield (return_id, code, "flag", None, None, value)  # type: ignore[misc]
+
+
+def _insert_values(conn: Connection, rows: list[ValueRow]) -> None:
+    """Many value rows at once: COPY into PostgreSQL (psycopg), the driver's executemany into SQLite."""
+    dialect = conn.dialect
+    columns = ", ".join(_VALUE_COLUMNS)
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY uf_values ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    elif dialect.name == "sqlite":  # no decimal type: money as its exact text (as ExactDecimal binds it)
+        text = [(r[0], r[1], r[2], r[3], None if r[4] is None else format(r[4], "f"), r[5]) for r in rows]
+        conn.exec_driver_sql(f"INSERT INTO uf_values ({columns}) VALUES (?, ?, ?, ?, ?, ?)", text)
+    else:
+        conn.execute(values_table.insert(), [dict(zip(_VALUE_COLUMNS, r, strict=True)) for r in rows])
+
+
+def _finding_rows(return_id: int, ret: Return) -> Iterator[dict[str, Any]]:
+    for seq, finding in enumerate(ret.findings, start=1):
+        data = finding_to_dict(finding)
+        yield {
+            "return_id": return_id,
+            "seq": seq,
+            "code": finding.code,
+            "severity": finding.severity.value,
+            "rule": finding.rule,
+            "fields": ",".join(finding.fields) or None,
+            "cells": ",".join(finding.cells) or None,
+            "message": data["message"],
+        }
+
+
+def _stored_values(conn: Connection, ids: list[int]) -> dict[int, dict[str, Value]]:
+    v = values_table.c
+    out: dict[int, dict[str, Value]] = {}
+    for row in conn.execute(
+        sa.select(v.return_id, v.code, v.count, v.money, v.flag).where(v.return_id.in_(ids))
+    ):
+        value: Value = next(x for x in (row[2], row[3], row[4]) if x is not None)
+        out.setdefault(row[0], {})[row[1]] = value
+    return out
+
+
+def _typed(ret: Return) -> dict[str, Value]:
+    return dict(ret.report.values)  # type: ignore[arg-type]
+
+
+def _change(form: Form, old_source: str, old: Mapping[str, Value], ret: Return) -> Change:
+    new = ret.report.values
+    changed = tuple(c for c in form.fields if old.get(c) != new.get(c))
+    return Change(form.id, ret.report.meta.unit, old_source, ret.name, changed)
