@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .evaluate import Outcome, Status, evaluate
     from .findings import Finding, Severity, Tally
     from .hookspecs import hookimpl
+    from .io.frames import to_frame
     from .model import Field, Form, Header, Line, Notes, Row
     from .registry import Registry, default_registry
     from .report import Meta, ReadResult, Report, Source
@@ -40,6 +41,7 @@ _WHERE = {
     **dict.fromkeys(("Outcome", "Status", "evaluate"), "evaluate"),
     **dict.fromkeys(("Finding", "Severity", "Tally"), "findings"),
     "hookimpl": "hookspecs",
+    "to_frame": "io.frames",
     **dict.fromkeys(("Field", "Form", "Header", "Line", "Notes", "Row"), "model"),
     **dict.fromkeys(("Registry", "default_registry"), "registry"),
     **dict.fromkeys(("Meta", "ReadResult", "Report", "Source"), "report"),
@@ -80,6 +82,7 @@ __all__ = [
     "default_registry",
     "evaluate",
     "hookimpl",
+    "to_frame",
     "typed_values",
     "validate",
 ]

@@ -26,7 +26,7 @@ def read_report(path: str | Path, registry: Registry, *, expect: Form | None = N
         if expect is not None and form.id != expect.id:
             raise InputError("IN-004", found=form.id, expected=expect.id, file=str(path))
         return ReadResult(form, report, Source(file=str(path)), tuple(findings))
-    if suffix in _WORKBOOKS:
+    if suffix in (".xlsx", ".xlsm", ".xls", ".et", ".ods"):
         from ..excel.reader import read_xlsx
 
         return read_xlsx(path, registry, expect=expect)
