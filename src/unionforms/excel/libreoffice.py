@@ -45,9 +45,17 @@ def find_soffice() -> str | None:
 
 
 def convert(
-    files: Sequence[str | Path], target: str, outdir: str | Path, *, timeout: float = 600
+    files: Sequence[str | Path],
+    target: str,
+    outdir: str | Path,
+    *,
+    timeout: float = 600,
+    infilter: str | None = None,
 ) -> list[Path]:
     """Convert ``files`` to ``target`` ("pdf" or "xlsx") into ``outdir`` in one LibreOffice start.
+
+    ``infilter`` names the import filter and its options (for CSV: ``CSV:44,34,76,1`` reads
+    comma-separated UTF-8 as Excel would, evaluating formulas as Excel does).
 
     Returns the written paths, in the order of ``files``; InputError (ENV-001) when LibreOffice is missing,
     IN-044 when it fails or leaves an output out, IN-045 when it takes longer than ``timeout``.
@@ -67,6 +75,7 @@ def convert(
             f"-env:UserInstallation={Path(profile).as_uri()}",
             "--headless",
             "--norestore",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to",
             filt,
             "--outdir",
