@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..io.export import ExportSummary, export, returns_from_paths
+from ..io.export import export, returns_from_paths
+from ..io.summary import ExportSummary
 from ._base import Context, command
 
 

@@ -21,73 +21,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from ..errors import InputError, UnionformsError
 from ..model import Form
 from ..registry import Registry
 from ..report import ReadResult
 from ..validate import check_rules
 from .reading import read_many
+from .summary import ExportSummary, Item, Unusable, counted
 from .tables import LONG_COLUMNS, Cell, Return, escape_text, long_rows, status_of, wide_columns, wide_labels
 from .tables import wide_row as _wide_row
 
 FILE_SUFFIXES = (".csv", ".jsonl", ".xlsx")
 _INPUT_SUFFIXES = (".json", ".xlsx", ".xlsm", ".csv")
 _XML_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
-
-
-@attrs.frozen
-class Unusable:
-    """An input that gives no return: ``status`` is unusable (with its catalogue code) or skipped."""
-
-    name: str
-    status: str
-    reason: str
-    code: str | None = None
-
-
-Item = Return | Unusable
-
-
-@attrs.frozen
-class Change:
-    """A return that replaced an earlier one of the same unit and form with different figures."""
-
-    form: str
-    unit: str | None
-    old_source: str
-    new_source: str
-    changed: tuple[str, ...]  # the field codes (and header entries) whose value changed
-
-
-@attrs.define
-class ExportSummary:
-    """What an export did: every input's status counted, rows written, and (databases) what changed."""
-
-    output: str
-    statuses: dict[str, int] = attrs.Factory(dict)
-    returns: int = 0
-    rows: int = 0
-    unusable: list[Unusable] = attrs.Factory(list)
-    new: int = 0
-    replaced: list[Change] = attrs.Factory(list)
-    unchanged: int = 0
-
-    def count(self, status: str) -> None:
-        self.statuses[status] = self.statuses.get(status, 0) + 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "output": self.output,
-            "statuses": dict(self.statuses),
-            "returns": self.returns,
-            "rows": self.rows,
-            "unusable": [attrs.asdict(u) for u in self.unusable],
-            "new": self.new,
-            "replaced": [attrs.asdict(c) for c in self.replaced],
-            "unchanged": self.unchanged,
-        }
 
 
 # --- inputs ---------------------------------------------------------------------------------------
@@ -188,15 +134,9 @@ def export(items: Iterable[Item], output: str, *, wide: bool = False) -> ExportS
     inputs: set[str] = set()
 
     def returns() -> Iterator[Return]:
-        for item in items:
-            summary.count(item.status)
-            if isinstance(item, Unusable):
-                if item.status == "unusable":
-                    summary.unusable.append(item)
-                continue
-            inputs.add(os.path.realpath(item.name.split("#", 1)[0]))
-            summary.returns += 1
-            yield item
+        for ret in counted(items, summary):
+            inputs.add(os.path.realpath(ret.name.split("#", 1)[0]))
+            yield ret
 
     writer = {".csv": _write_csv, ".jsonl": _write_jsonl, ".xlsx": _write_xlsx}[suffix]
     with _atomic(output) as tmp:

@@ -32,8 +32,8 @@ from ..errors import InputError
 from ..model import Form
 from ..units import Kind
 from ..values import Value
-from .export import Change, ExportSummary, Item, Unusable
 from .jsonio import finding_to_dict
+from .summary import Change, ExportSummary, Item, counted
 from .tables import Return
 
 BATCH = 500  # returns per round trip: large enough to amortise, small enough to keep memory flat
@@ -154,7 +154,7 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
             _check_tables(conn)
             metadata.create_all(conn)
             forms: set[str] = set()
-            for batch in _batches(_returns(items, summary), BATCH):
+            for batch in _batches(counted(items, summary), BATCH):
                 _fields(conn, [r.form for r in batch if r.form.id not in forms])
                 forms.update(r.form.id for r in batch)
                 _write_batch(conn, batch, summary)
@@ -167,17 +167,6 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
     finally:
         engine.dispose()
     return summary
-
-
-def _returns(items: Iterable[Item], summary: ExportSummary) -> Iterator[Return]:
-    for item in items:
-        summary.count(item.status)
-        if isinstance(item, Unusable):
-            if item.status == "unusable":
-                summary.unusable.append(item)
-            continue
-        summary.returns += 1
-        yield item
 
 
 def _batches(returns: Iterable[Return], size: int) -> Iterator[list[Return]]:
