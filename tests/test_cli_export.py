@@ -85,6 +85,10 @@ def test_database_export_reports_replacements(
     url = f"sqlite:///{tmp_path / 'f.db'}"
     _, text, _ = _run(capsys, "export", str(returns), "-o", url)
     assert "新增 4，替换 0，未变 0" in text
+    # The same returns come back through a wide xlsx (each row its own input): nothing changes.
+    _run(capsys, "export", str(returns), "-o", str(tmp_path / "wide.xlsx"), "--wide")
+    _, text, _ = _run(capsys, "export", str(tmp_path / "wide.xlsx"), "-o", url)
+    assert "新增 0，替换 0，未变 4" in text
     changed = json.loads((returns / "0.json").read_text(encoding="utf-8"))
     changed["values"]["01A"] = 999
     (returns / "0.json").write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")

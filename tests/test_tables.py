@@ -169,3 +169,14 @@ def test_aggregate_keeps_a_reference_to_its_provenance(registry: Registry, tmp_p
     again = tmp_path / "again.csv"
     export([Return(back.source.file or "", form, back.report, "ok", (), back.provenance)], str(again))
     assert "total.json#/provenance" in again.read_text(encoding="utf-8-sig")
+
+
+def test_the_same_figures_hash_the_same_however_written(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+
+    def ret(values: dict[str, object]) -> Return:
+        return _return(form, Report(form.id, Meta(unit="甲"), values), "a.json")
+
+    assert ret({"05": Decimal("12.5")}).figures_hash == ret({"05": Decimal("12.50")}).figures_hash
+    assert ret({"05": Decimal("12.5")}).figures_hash != ret({"05": Decimal("12.51")}).figures_hash
+    assert ret({"01A": 0}).figures_hash != ret({}).figures_hash  # a blank is not a zero

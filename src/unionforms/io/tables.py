@@ -21,6 +21,7 @@ import csv
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -127,9 +128,12 @@ def status_of(findings: Sequence[Finding]) -> str:
 
 
 def _json_value(value: object) -> object:
+    """A value for hashing: 12.5 and 12.50 万元 are the same figure."""
     if isinstance(value, bool | int):
         return value
-    return format(value, "f") if hasattr(value, "as_tuple") else str(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def value_text(value: Value) -> str:
