@@ -180,3 +180,21 @@ def test_the_same_figures_hash_the_same_however_written(registry: Registry) -> N
     assert ret({"05": Decimal("12.5")}).figures_hash == ret({"05": Decimal("12.50")}).figures_hash
     assert ret({"05": Decimal("12.5")}).figures_hash != ret({"05": Decimal("12.51")}).figures_hash
     assert ret({"01A": 0}).figures_hash != ret({}).figures_hash  # a blank is not a zero
+
+
+def test_a_formula_without_a_result_in_a_wide_xlsx_is_val_007(registry: Registry, tmp_path: Path) -> None:
+    import openpyxl
+
+    form = registry.get("songwennuan-2017")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(wide_columns(form))
+    ws.append(["甲", form.id])
+    ws.cell(2, wide_columns(form).index("01A") + 1, "=1+1")  # openpyxl stores no cached result
+    wb.save(tmp_path / "w.xlsx")
+    [entry] = list(read_many(tmp_path / "w.xlsx", registry))
+    assert isinstance(entry, ReadResult) and entry.report.values == {}
+    [finding] = entry.findings
+    assert (
+        finding.code == "VAL-007" and finding.fields == ("01A",) and finding.file and "row 2" in finding.file
+    )

@@ -28,6 +28,7 @@ from typing import Any, cast
 import attrs
 
 from ..errors import InputError
+from ..excel.cells import NO_CACHE
 from ..excel.rows import column_letters, column_number, read_sheets
 from ..findings import Finding, Severity
 from ..model import Form
@@ -250,7 +251,7 @@ def read_table(
 
 def _text(cell: object) -> str | None:
     """A cell as text (numbers as plain digits), escapes undone; None for a blank."""
-    if cell is None:
+    if cell is None or cell is NO_CACHE:
         return None
     if isinstance(cell, bool):
         return "是" if cell else "否"
@@ -336,6 +337,7 @@ def _read_wide(
         raw = {h: _raw(c) for h, c in row.items() if h not in WIDE_FIXED}
         raw = {h: v for h, v in raw.items() if v is not None}
         source = Source(file=name, sheet=sheet, cells={h: f"{letters[h]}{number}" for h in raw})
+        findings += _no_cache(form, raw, source)
         typed, problems = typed_values(form, Report(form.id, meta, raw), source)
         yield ReadResult(
             form,
@@ -344,6 +346,29 @@ def _read_wide(
             (*findings, *problems),
             _provenance(row.get("provenance")),
         )
+
+
+def _no_cache(form: Form, raw: dict[str, object], source: Source) -> list[Finding]:
+    """VAL-007 for each formula cell the file holds no result of (the value is taken out of ``raw``)."""
+    findings = []
+    for code in [c for c, v in raw.items() if v is NO_CACHE]:
+        del raw[code]
+        field = form.fields.get(code)
+        cell = source.cells.get(code)
+        label = field.label if field else ""
+        findings.append(
+            Finding(
+                "VAL-007",
+                Severity.ERROR,
+                f"{code}（{cell}） {label}：该单元格是公式，但文件中没有公式的计算结果。"
+                "请用 Excel、WPS 或 LibreOffice 打开并保存一次，或直接填写数字。",
+                fields=(code,),
+                file=source.file,
+                sheet=source.sheet,
+                cells=(cell,) if cell else (),
+            )
+        )
+    return findings
 
 
 def _provenance(cell: object) -> dict[str, Any] | None:
@@ -431,6 +456,7 @@ def _long_return(
             raw[code] = value
             cells[code] = f"{value_col}{number}"
     source = Source(file=name, sheet=sheet, cells=cells)
+    findings += _no_cache(form, raw, source)
     typed, problems = typed_values(form, Report(form.id, meta, raw), source)
     return ReadResult(
         form,
