@@ -43,12 +43,17 @@ def expand(paths: Iterable[str]) -> Iterator[str | Unusable]:
     """Files named by ``paths``: files as given, folders searched (returns and tables), patterns expanded.
 
     Office lock files and hidden files in folders are skipped, each reported; a file named twice is read
-    once.
+    once. (The same as bulk validate's input handling; to become ``unionforms.batch.expand`` once that
+    lands, so that every bulk command treats PATH alike.)
     """
     seen: set[str] = set()
     for arg in paths:
         if os.path.isdir(arg):
-            names = sorted(str(p) for p in Path(arg).rglob("*") if p.is_file())
+            names = sorted(
+                str(p)
+                for p in Path(arg).rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(arg).parts[:-1])
+            )
             found = [n for n in names if Path(n).suffix.lower() in _INPUT_SUFFIXES]
         elif not os.path.exists(arg) and set("*?[") & set(arg):
             found = sorted(glob.glob(arg, recursive=True))
