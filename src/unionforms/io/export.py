@@ -25,7 +25,7 @@ from ..errors import InputError, UnionformsError
 from ..model import Form
 from ..registry import Registry
 from ..report import ReadResult
-from ..validate import check_rules
+from ..validate import check_read
 from .reading import read_many
 from .summary import ExportSummary, Item, Unusable, counted
 from .tables import LONG_COLUMNS, Cell, Return, escape_text, long_rows, status_of, wide_columns, wide_labels
@@ -86,7 +86,7 @@ def checked(entry: ReadResult | UnionformsError, source_hash: str | None = None)
     """A read entry checked by its form's rules, as a :class:`Return`; an error as :class:`Unusable`."""
     if isinstance(entry, UnionformsError):
         return Unusable(entry.file or "?", "unusable", str(entry), entry.code)
-    findings = (*entry.findings, *check_rules(entry.form, entry.report, entry.source))
+    findings = tuple(check_read(entry))
     return Return(
         entry.source.file or "?",
         entry.form,

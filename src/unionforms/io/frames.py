@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from ..registry import Registry, default_registry
 from ..report import ReadResult, Report
-from ..validate import check_rules, validate
+from ..validate import check_read, validate
 from .tables import LONG_COLUMNS, Return, long_rows, status_of, wide_columns, wide_row
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,7 +52,7 @@ def _as_return(item: Report | ReadResult | Return, registry: Registry | None) ->
     if isinstance(item, Return):
         return item
     if isinstance(item, ReadResult):
-        findings = (*item.findings, *check_rules(item.form, item.report, item.source))
+        findings = tuple(check_read(item))
         name = item.source.file or ""
         return Return(name, item.form, item.report, status_of(findings), findings, item.provenance)
     form = (registry or default_registry()).get(item.form)
