@@ -50,7 +50,7 @@ def test_export_every_format_and_back(
             capsys, "export", str(returns), "-o", str(tmp_path / out), *(["--wide"] * wide)
         )
         assert code == 2  # junk.json is unusable: listed, the rest exported
-        assert "junk.json" in err and "IN-002" in err
+        assert "junk.json" in err and "IN-011" in err
         assert "4 份报表" in text
         code, text, err = _run(capsys, "validate", str(tmp_path / out), "--json")
         assert code == 1  # 丙县's error is found again in its row
@@ -108,11 +108,11 @@ def test_export_refuses_what_it_cannot_write(
     other = Report("bangfu-2016", Meta(unit="丁"), {})
     (tmp_path / "mixed" / "other.json").write_text(jsonio.dumps(other), encoding="utf-8")
     code, _, err = _run(capsys, "export", str(tmp_path / "mixed"), "-o", str(tmp_path / "w.csv"), "--wide")
-    assert code == 2 and "EXP-001" in err
+    assert code == 2 and "EXP-003" in err
     assert not (tmp_path / "w.csv").exists() and list(tmp_path.glob(".w.csv*")) == []
     # An output never replaces an input.
     _run(capsys, "export", str(returns), "-o", str(tmp_path / "again.csv"))
     before = (tmp_path / "again.csv").read_bytes()
     code, _, err = _run(capsys, "export", str(tmp_path / "again.csv"), "-o", str(tmp_path / "again.csv"))
-    assert code == 2 and "EXP-001" in err
+    assert code == 2 and "EXP-004" in err
     assert (tmp_path / "again.csv").read_bytes() == before

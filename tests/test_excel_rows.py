@@ -41,4 +41,4 @@ def test_not_a_workbook_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "x.xlsx").write_bytes(b"not a zip")
     with pytest.raises(InputError) as info:
         read_sheets(tmp_path / "x.xlsx")
-    assert info.value.code == "IN-002"
+    assert info.value.code == "IN-023"  # not a zip archive, as for a template

@@ -221,8 +221,19 @@ def test_a_foreign_table_of_the_same_name_is_refused_and_nothing_written(
     folder, _ = _folder(tmp_path, registry.get("bangfu-2013"), 2)
     with pytest.raises(InputError) as info:
         export(returns_from_paths([str(folder)], registry), database)
-    assert info.value.code == "EXP-002"
+    assert info.value.code == "EXP-006" and info.value.params["table"] == "uf_values"
     assert not sa.inspect(sa.create_engine(database)).has_table("uf_returns")
+
+
+def test_a_database_that_cannot_be_used_is_refused_by_its_code(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("bangfu-2013")
+    ret = Return("a.json", form, Report(form.id, Meta(unit="甲"), {"01A": 1}), "ok")
+    with pytest.raises(InputError) as info:
+        export([ret], "nosuchdialect://host/db")
+    assert info.value.code == "EXP-005" and info.value.detail
+    with pytest.raises(InputError) as info:
+        export([ret], f"sqlite:///{tmp_path / 'no such folder' / 'f.db'}")
+    assert info.value.code == "EXP-002" and info.value.detail
 
 
 def test_the_same_unit_twice_in_one_run_keeps_the_last_and_reports_it(

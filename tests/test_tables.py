@@ -109,12 +109,14 @@ def test_a_bad_row_is_its_own_problem_and_the_others_are_read(registry: Registry
     assert finding.cells == (f"{col}3",) and finding.fields == ("01A",)
     assert (
         isinstance(form_row, InputError)
-        and form_row.code == "IN-007"
+        and form_row.code == "IN-003"
+        and "songwennuan-2099" in form_row.message
         and str(form_row.file).endswith("#row 4")
     )
     assert (
         isinstance(long_row, InputError)
-        and long_row.code == "IN-007"
+        and long_row.code == "IN-081"
+        and long_row.params == {"cells": len(header) + 2, "columns": len(header)}
         and str(long_row.file).endswith("#row 5")
     )
 
@@ -129,7 +131,7 @@ def test_long_table_repeated_code_and_value_without_code(registry: Registry, tmp
     [entry] = list(read_many(tmp_path / "long.csv", registry))
     assert isinstance(entry, ReadResult)
     assert entry.report.values == {"01A": 5}
-    assert [(f.code, f.cells) for f in entry.findings] == [("VAL-009", ("I3",)), ("IN-007", ("I4",))]
+    assert [(f.code, f.cells) for f in entry.findings] == [("VAL-010", ("I3",)), ("VAL-011", ("I4",))]
     assert entry.source.file == f"{tmp_path / 'long.csv'}#rows 2-4"
 
 
@@ -143,10 +145,30 @@ def test_a_csv_saved_by_chinese_excel_in_gb18030_reads(registry: Registry, tmp_p
     assert [r.report for r in _read_back(gbk, registry)] == [report]
 
 
-def test_a_file_that_is_no_table_is_one_unusable_entry(registry: Registry, tmp_path: Path) -> None:
-    (tmp_path / "x.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+@pytest.mark.parametrize("text", ["a,b\n1,2\n", ""], ids=["no-form-column", "empty"])
+def test_a_file_that_is_no_table_is_one_unusable_entry(registry: Registry, tmp_path: Path, text: str) -> None:
+    (tmp_path / "x.csv").write_text(text, encoding="utf-8")
     [entry] = list(read_many(tmp_path / "x.csv", registry))
-    assert isinstance(entry, InputError) and entry.code == "IN-002"
+    assert isinstance(entry, InputError) and entry.code == "IN-082" and entry.file == str(tmp_path / "x.csv")
+
+
+def test_a_row_without_a_form_is_in_080_and_the_next_row_is_read(registry: Registry, tmp_path: Path) -> None:
+    form = registry.get("songwennuan-2017")
+    reports = [Report(form.id, Meta(unit=unit), {"01A": 1}) for unit in ("甲", "乙")]
+    out = tmp_path / "wide.csv"
+    export([_return(form, r, f"{i}.json") for i, r in enumerate(reports)], str(out), wide=True)
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    lines[2] = lines[2].replace("songwennuan-2017", "")
+    (tmp_path / "blank.csv").write_text("\n".join(lines), encoding="utf-8")
+    first, second = read_many(tmp_path / "blank.csv", registry)
+    assert isinstance(first, InputError) and first.code == "IN-080" and str(first.file).endswith("#row 3")
+    assert isinstance(second, ReadResult) and second.report == reports[1]
+
+
+def test_a_csv_the_csv_module_cannot_parse_is_in_083(registry: Registry, tmp_path: Path) -> None:
+    (tmp_path / "huge.csv").write_text("form,unit\n" + "x" * (csv.field_size_limit() + 1), encoding="utf-8")
+    entries = list(read_many(tmp_path / "huge.csv", registry))
+    assert [(type(e), getattr(e, "code", None)) for e in entries] == [(InputError, "IN-083")]
 
 
 @given(st.text())

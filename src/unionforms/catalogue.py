@@ -7,8 +7,8 @@ from the report's location and parameters; where (file, form, sheet, cell …) i
 exception or the finding. Codes are topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG``
 plugin loading, ``IN`` unusable input, ``OUT`` an output that cannot or must not be written, ``ENV`` the
 machine, ``TPL`` a damaged but readable template, ``VAL`` a value, ``META`` the header, ``CHK`` a rule a
-report breaks, ``AGG`` a return left out of a total). ``docs/errors.md`` is generated from this module
-(:func:`markdown`) and a test keeps the two equal.
+report breaks, ``AGG`` a return left out of a total, ``EXP`` an export). ``docs/errors.md`` is generated
+from this module (:func:`markdown`) and a test keeps the two equal.
 """
 
 from __future__ import annotations
@@ -566,8 +566,8 @@ _CATALOGUE: dict[str, Spec] = {
         "the file is of a type unionforms does not read",
         "不支持 {suffix} 类型的文件。",
         "unsupported file type {suffix}",
-        "请提交 .json 报表或填写好的 .xlsx 模板。",
-        "give a .json report or a filled .xlsx template",
+        "请提交 .json 报表、填写好的 .xlsx 模板，或 `unionforms export` 格式的表格（.csv/.xlsx）。",
+        "give a .json report, a filled .xlsx template or a table (.csv/.xlsx) as `unionforms export` writes",
     ),
     "IN-003": M(
         "the report names a form that is not registered",
@@ -1007,6 +1007,35 @@ _CATALOGUE: dict[str, Spec] = {
         "无需处理：每个文件只审核一次。",
         "nothing to do: each file is checked once",
     ),
+    "IN-080": M(
+        "a row of a table names no form: its form cell is blank",
+        "该行没有表式（form 列为空），不能作为一份报表读取；其他行照常读取。",
+        "the row names no form (its form cell is blank), so it is not a return; the other rows are read",
+        "请在 form 列填写表式代码（见 `unionforms list`），或删除该行。",
+        "put the form id (see `unionforms list`) in its form column, or delete the row",
+    ),
+    "IN-081": M(
+        "a row of a table has more cells than its header has columns",
+        "该行有 {cells} 个单元格，多于表头的 {columns} 列，不能作为报表读取；其他行照常读取。",
+        "the row has {cells} cells, more than the header's {columns} columns; the other rows are read",
+        "请删除多出的单元格，或改正该行（各列见 specs/export.md）。",
+        "delete the extra cells or correct the row (specs/export.md lists the columns)",
+    ),
+    "IN-082": M(
+        "a table (CSV or xlsx sheet) has no header row with a form column: it is not a unionforms table",
+        "该表格的第一行没有 form 列（或表格为空），不是 unionforms 表格。",
+        "the table's first row has no form column (or the table is empty): not a unionforms table",
+        "请用 `unionforms export` 导出表格；各列见 specs/export.md。",
+        "write it with `unionforms export`; specs/export.md lists the columns",
+    ),
+    "IN-083": M(
+        "a CSV file cannot be parsed as CSV",
+        "无法按 CSV 格式读取该文件。",
+        "the file cannot be read as CSV",
+        "请用 Excel、WPS 或 LibreOffice 打开，另存为“CSV UTF-8”后重试。",
+        "open it in Excel, WPS or LibreOffice, save it as CSV UTF-8 and try again",
+        show_detail=True,
+    ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
         "没有安装 LibreOffice，无法转换。",
@@ -1133,6 +1162,22 @@ _CATALOGUE: dict[str, Spec] = {
         "{place}: the number is too large to be a real figure (typed {value})",
         "请核对单位和位数。",
         "check the unit and the number of digits",
+        severity="error",
+    ),
+    "VAL-010": M(
+        "a long table gives one field twice for one return",
+        "{place}：同一报表中该栏目出现了两次（第 {row} 行），只保留了第一次的数值。",
+        "{place}: the field is given twice in one return (row {row}); the first value is kept",
+        "请删除重复的行。",
+        "delete the repeated row",
+        severity="error",
+    ),
+    "VAL-011": M(
+        "a row of a long table has a value but no field code",
+        "第 {row} 行有数值 {value}，但没有栏目代码（code 列为空），该数值未读取。",
+        "row {row} has the value {value} but no field code (its code cell is blank); the value is not read",
+        "请在 code 列填写栏目代码，或删除该行。",
+        "put the field code in its code column, or delete the row",
         severity="error",
     ),
     # --- META: the header ----------------------------------------------------------------------------------
@@ -1383,6 +1428,47 @@ _CATALOGUE: dict[str, Spec] = {
         "请补填填报单位后重新汇总。",
         "fill in 填报单位 and run again",
     ),
+    # --- EXP: exports ------------------------------------------------------------------------------------
+    "EXP-001": M(
+        "the export's output is neither a .csv, .jsonl or .xlsx file nor a database URL",
+        "无法判断要写出的格式：{output}。",
+        "cannot tell what to write from {output}",
+        "请给出 .csv、.jsonl 或 .xlsx 文件名，或数据库地址，如 sqlite:///figures.db。",
+        "name a .csv, .jsonl or .xlsx file, or a database URL such as sqlite:///figures.db",
+    ),
+    "EXP-002": M(
+        "the database refused the export (cannot connect, no rights, an error in the database)",
+        "数据库拒绝了导出，未写入任何数据（已全部回滚）。",
+        "the database refused the export; nothing was written (all rolled back)",
+        "请核对数据库地址、服务器是否运行，以及账号能否建表和写入。",
+        "check the URL, that the server runs and that the account may create tables and write",
+        show_detail=True,
+    ),
+    "EXP-003": M(
+        "a wide table (a CSV or a DataFrame) would hold returns of more than one form",
+        "宽表只能容纳一种表式，但导出内容中有 {first} 和 {second}。",
+        "a wide table holds one form; found {first} and {second}",
+        "请写出 .xlsx（每种表式一个工作表），或按表式分别导出。",
+        "write .xlsx (one sheet per form) or export each form apart",
+    ),
+    "EXP-005": M(
+        "a database URL cannot be used (malformed, or its driver is not installed)",
+        "无法使用该数据库地址（格式不对，或未安装相应的驱动）。",
+        "the database URL cannot be used (malformed, or its driver is not installed)",
+        "写作 sqlite:///figures.db 或 postgresql+psycopg://用户@主机/库"
+        "（PostgreSQL 需 pip install unionforms[postgresql]）。",
+        "write sqlite:///figures.db or postgresql+psycopg://user@host/db "
+        "(PostgreSQL needs pip install unionforms[postgresql])",
+        show_detail=True,
+    ),
+    "EXP-006": M(
+        "the database has a table named like unionforms' tables that is not one of them",
+        "数据库中已有表 {table}，但缺少列 {columns}，不是 unionforms 的表；未写入任何数据。",
+        "the database has a table {table} without the columns {columns}: not a unionforms table; "
+        "nothing was written",
+        "请导出到另一个数据库，或删除该表。",
+        "export into another database, or drop that table",
+    ),
 }
 
 #: code -> its message. ``docs/errors.md`` is generated from this table (:func:`markdown`).
@@ -1452,6 +1538,7 @@ TOPICS: dict[str, tuple[str, str, str]] = {
         "a rejection in the total's provenance (`unionforms aggregate`)",
         "the collecting statistician 汇总人",
     ),
+    "EXP": ("exports / 导出", "`InputError`; the CLI prints it and exits 2", "IT 信息技术人员"),
 }
 
 _INTRO = """\

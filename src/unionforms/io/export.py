@@ -120,8 +120,8 @@ def is_database_url(output: str) -> bool:
 def export(items: Iterable[Item], output: str, *, wide: bool = False) -> ExportSummary:
     """Write ``items`` to ``output`` (.csv, .jsonl, .xlsx or a database URL): long, or ``wide``.
 
-    InputError EXP-001 when the output cannot be written (nothing is left behind), EXP-002 when a
-    database refuses it (rolled back).
+    InputError (nothing is left behind): EXP-001 an output of no known kind, EXP-003 a wide CSV of two
+    forms, EXP-004 the output is an input, IN-040 it cannot be written; a database's are in :mod:`.sql`.
     """
     if is_database_url(output):
         from .sql import export_sql
@@ -129,12 +129,7 @@ def export(items: Iterable[Item], output: str, *, wide: bool = False) -> ExportS
         return export_sql(items, output)
     suffix = Path(output).suffix.lower()
     if suffix not in FILE_SUFFIXES:
-        raise InputError(
-            "EXP-001",
-            f"cannot tell what to write from {output!r}",
-            hint="name a .csv, .jsonl or .xlsx file, or a database URL such as sqlite:///figures.db",
-            file=output,
-        )
+        raise InputError("EXP-001", output=output, file=output)
     summary = ExportSummary(output)
     inputs: set[str] = set()
 
@@ -147,7 +142,7 @@ def export(items: Iterable[Item], output: str, *, wide: bool = False) -> ExportS
     with _atomic(output) as tmp:
         summary.rows = writer(returns(), tmp, wide, output)
         if os.path.realpath(output) in inputs:
-            raise InputError("EXP-001", "the output is one of the inputs; it would be replaced", file=output)
+            raise InputError("EXP-004", file=output)
     return summary
 
 
@@ -158,13 +153,13 @@ def _atomic(output: str) -> Iterator[str]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     except OSError as exc:
-        raise InputError("EXP-001", f"cannot write: {exc}", file=output) from None
+        raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=output) from None
     os.close(fd)
     try:
         yield tmp
         os.replace(tmp, target)
     except OSError as exc:
-        raise InputError("EXP-001", f"cannot write: {exc}", file=output) from None
+        raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=output) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -200,12 +195,7 @@ def _write_csv(returns: Iterable[Return], path: str, wide: bool, output: str) ->
                 out.writerow(wide_columns(form))
                 out.writerow(wide_labels(form))
             elif ret.form.id != form.id:
-                raise InputError(
-                    "EXP-001",
-                    f"a wide CSV holds one form; found {form.id} and {ret.form.id}",
-                    hint="write .xlsx (one sheet per form) or export each form apart",
-                    file=output,
-                )
+                raise InputError("EXP-003", first=form.id, second=ret.form.id, file=output)
             out.writerow([_csv_text(c) for c in _wide_row(ret)])
             rows += 1
     return rows

@@ -43,7 +43,7 @@ def to_frame(
         if form is None:
             form, columns = ret.form.id, wide_columns(ret.form)
         elif form != ret.form.id:
-            raise InputError("EXP-001", f"a wide frame holds one form; found {form} and {ret.form.id}")
+            raise InputError("EXP-003", first=form, second=ret.form.id)
         rows.append(wide_row(ret))
     return pandas.DataFrame(rows, columns=columns, dtype=object)
 

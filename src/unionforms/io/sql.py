@@ -131,16 +131,11 @@ def unit_key(ret: Return) -> str:
 
 
 def engine_for(url: str) -> sa.Engine:
-    """An engine for ``url`` (EXP-002 when SQLAlchemy cannot make one: unknown dialect, driver missing)."""
+    """An engine for ``url`` (EXP-005 when SQLAlchemy cannot make one: unknown dialect, driver missing)."""
     try:
         return sa.create_engine(url)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-        raise InputError(
-            "EXP-002",
-            f"cannot use the database URL: {exc}",
-            hint="sqlite:///figures.db, or postgresql+psycopg://user@host/db "
-            "(pip install unionforms[postgresql])",
-        ) from None
+        raise InputError("EXP-005", detail=f"{type(exc).__name__}: {exc}") from None
 
 
 def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
@@ -159,11 +154,7 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
                 forms.update(r.form.id for r in batch)
                 _write_batch(conn, batch, summary)
     except sa.exc.SQLAlchemyError as exc:
-        raise InputError(
-            "EXP-002",
-            f"the database refused the export: {str(exc).splitlines()[0]}",
-            hint="check the URL, the server and the account's rights; nothing was written",
-        ) from None
+        raise InputError("EXP-002", detail=str(exc).splitlines()[0]) from None
     finally:
         engine.dispose()
     return summary
@@ -189,11 +180,7 @@ def _check_tables(conn: Connection) -> None:
         have = {c["name"] for c in inspector.get_columns(table.name)}
         want = {c.name for c in table.columns}
         if not want <= have:
-            raise InputError(
-                "EXP-002",
-                f"the database has a table {table.name} without the columns {sorted(want - have)}",
-                hint="it is not a unionforms table; export into another database or drop it",
-            )
+            raise InputError("EXP-006", table=table.name, columns="、".join(sorted(want - have)))
 
 
 def _fields(conn: Connection, forms: Sequence[Form]) -> None:

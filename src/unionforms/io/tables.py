@@ -10,8 +10,8 @@ format. Text that a spreadsheet would take for a formula is escaped with a leadi
 (:func:`escape_text`), and the readers undo it (:func:`unescape_text`).
 
 Reading back, every row (wide) or run of rows (long) is its own input, named ``file.csv#row 3``; a row
-that cannot be a return is an :class:`~unionforms.errors.InputError` naming that row (IN-007), never
-the end of the file.
+that cannot be a return is an :class:`~unionforms.errors.InputError` naming that row (IN-080, IN-081,
+IN-003 for a form not installed), never the end of the file.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ import attrs
 from ..errors import InputError
 from ..excel.cells import NO_CACHE
 from ..excel.rows import column_letters, column_number, read_sheets
-from ..findings import Finding, Severity
+from ..findings import Finding, finding
 from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
 from ..validate import typed_values
 from ..values import Problem, Value, coerce_header
+from ..inputs import unreadable
 
 #: A return's status, from its findings: no finding, warnings only, at least one error.
 STATUSES = ("ok", "warnings", "errors")
@@ -232,21 +233,13 @@ def read_table(
     """
     it = iter(rows)
     first = next(it, None)
-    where = f"{file}（{sheet}）" if sheet else file
-    if first is None:
-        raise InputError("IN-002", "the table is empty: no header row", file=where)
-    header = [_text(c) or "" for c in first[1]]
+    header = [_text(c) or "" for c in first[1]] if first is not None else []
     if "code" in header and "value" in header and "form" in header:
         yield from _read_long(file, sheet, header, it, registry)
     elif "form" in header:
         yield from _read_wide(file, sheet, header, it, registry)
     else:
-        raise InputError(
-            "IN-002",
-            "not a unionforms table: its first row has no 'form' column",
-            hint="export it with `unionforms export`; specs/export.md lists the columns",
-            file=where,
-        )
+        raise InputError("IN-082", file=file, sheet=sheet)
 
 
 def _text(cell: object) -> str | None:
@@ -273,20 +266,15 @@ def _row_name(file: str, sheet: str | None, first: int, last: int | None = None)
     return f"{file}#{sheet + ' ' if sheet else ''}{rows}"
 
 
-def _malformed(name: str, message: str) -> InputError:
-    return InputError(
-        "IN-007", message, hint="correct or delete this row; the other rows are read", file=name
-    )
-
-
 def _form_of(name: str, cells: Mapping[str, object], registry: Registry) -> Form:
     form_id = _text(cells.get("form"))
     if form_id is None:
-        raise _malformed(name, "该行没有表式（form 列为空） (the row names no form)")
+        raise InputError("IN-080", file=name)
     try:
         return registry.get(form_id.strip())
-    except InputError as exc:
-        raise _malformed(name, f"表式 {form_id!r} 未安装 ({exc.message})") from None
+    except InputError as exc:  # IN-003, the form is not installed: said of this row
+        known = exc.params.get("known")
+        raise InputError("IN-003", form_id=form_id, known=known, file=name) from None
 
 
 def _meta(
@@ -298,9 +286,9 @@ def _meta(
         raw = cells.get(entry)
         typed = coerce_header(form.header, entry, _raw(raw))
         if isinstance(typed, Problem):
-            message = f"{form.header.label(entry)}（{entry}）：{typed.message}"
+            place = f"{form.header.label(entry)}（{entry}）"
             findings.append(
-                Finding(typed.code, Severity.ERROR, message, values=(raw,), file=name, sheet=sheet)
+                finding(typed.code, place=place, **typed.params, values=(raw,), file=name, sheet=sheet)
             )
         elif typed is not None:
             kept[entry] = typed
@@ -309,7 +297,7 @@ def _meta(
 
 def _cells(number: int, header: Sequence[str], cells: Sequence[object], name: str) -> dict[str, object]:
     if len(cells) > len(header) and any(_text(c) is not None for c in cells[len(header) :]):
-        raise _malformed(name, f"第 {number} 行有 {len(cells)} 个单元格，多于表头的 {len(header)} 列")
+        raise InputError("IN-081", cells=len(cells), columns=len(header), file=name)
     return {h: c for h, c in zip(header, cells, strict=False) if h}
 
 
@@ -357,11 +345,9 @@ def _no_cache(form: Form, raw: dict[str, object], source: Source) -> list[Findin
         cell = source.cells.get(code)
         label = field.label if field else ""
         findings.append(
-            Finding(
+            finding(
                 "VAL-007",
-                Severity.ERROR,
-                f"{code}（{cell}） {label}：该单元格是公式，但文件中没有公式的计算结果。"
-                "请用 Excel、WPS 或 LibreOffice 打开并保存一次，或直接填写数字。",
+                place=f"{code}（{cell}） {label}",
                 fields=(code,),
                 file=source.file,
                 sheet=source.sheet,
@@ -369,6 +355,11 @@ def _no_cache(form: Form, raw: dict[str, object], source: Source) -> list[Findin
             )
         )
     return findings
+
+
+def _place(form: Form, code: str) -> str:
+    field = form.fields.get(code)
+    return f"{code} {field.label}" if field else code
 
 
 def _provenance(cell: object) -> dict[str, Any] | None:
@@ -427,10 +418,10 @@ def _long_return(
         if code is None:
             if value is not None:
                 findings.append(
-                    Finding(
-                        "IN-007",
-                        Severity.ERROR,
-                        f"第 {number} 行有数值 {value} 但没有栏目代码（code）。",
+                    finding(
+                        "VAL-011",
+                        row=number,
+                        value=value,
                         values=(value,),
                         file=name,
                         sheet=sheet,
@@ -440,10 +431,10 @@ def _long_return(
             continue
         if code in raw:
             findings.append(
-                Finding(
-                    "VAL-009",
-                    Severity.ERROR,
-                    f"{code}：同一报表中出现两次（第 {number} 行）。请删除重复的行。",
+                finding(
+                    "VAL-010",
+                    place=_place(form, code),
+                    row=number,
                     fields=(code,),
                     values=(value,),
                     file=name,
@@ -481,7 +472,7 @@ def csv_encoding(path: str | Path) -> str:
     except UnicodeDecodeError:
         return "gb18030"
     except OSError as exc:
-        raise InputError("IN-001", f"cannot read: {exc}", file=str(path)) from None
+        raise unreadable(str(path), exc) from None
     return "utf-8-sig"
 
 
@@ -492,9 +483,9 @@ def csv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
         with open(path, encoding=encoding, newline="") as fh:
             yield from enumerate(csv.reader(fh), start=1)
     except OSError as exc:
-        raise InputError("IN-001", f"cannot read: {exc}", file=str(path)) from None
+        raise unreadable(str(path), exc) from None
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise InputError("IN-002", f"not a readable CSV file: {exc}", file=str(path)) from None
+        raise InputError("IN-083", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
 
 
 def read_csv(path: str | Path, registry: Registry) -> Iterator[Entry]:
