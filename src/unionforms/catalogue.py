@@ -1036,6 +1036,14 @@ _CATALOGUE: dict[str, Spec] = {
         "open it in Excel, WPS or LibreOffice, save it as CSV UTF-8 and try again",
         show_detail=True,
     ),
+    "IN-084": M(
+        "a row of a table has an explanations cell that is not a JSON object of rule id -> text",
+        "该行的合理性审核说明（explanations 列）应为“规则编号 → 说明文字”的 JSON 对象，不能作为报表读取；"
+        "其他行照常读取。",
+        "the row's explanations cell must be a JSON object of rule id -> text; the other rows are read",
+        '如 {{"06-05-spent": "含上年结转款物 2 万元"}}；没有说明时留空。',
+        'e.g. {{"06-05-spent": "含上年结转款物 2 万元"}}; leave it blank when there is none',
+    ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
         "没有安装 LibreOffice，无法转换。",

@@ -34,7 +34,7 @@ from ..units import Kind
 from ..values import Value
 from .jsonio import finding_to_dict
 from .summary import Change, ExportSummary, Item, counted
-from .tables import Return
+from .tables import Return, explanations_text
 
 BATCH = 500  # returns per round trip: large enough to amortise, small enough to keep memory flat
 
@@ -80,6 +80,7 @@ returns_table = sa.Table(
     sa.Column("status", sa.String(8), nullable=False),
     sa.Column("is_aggregate", sa.Boolean, nullable=False),
     sa.Column("provenance", sa.Text),
+    sa.Column("explanations", sa.Text),
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("form", "unit_key", name="uf_returns_form_unit"),
 )
@@ -284,6 +285,7 @@ def _return_row(ret: Return, now: datetime.datetime) -> dict[str, Any]:
         "provenance": json.dumps(ret.provenance, ensure_ascii=False, default=str)
         if ret.provenance is not None
         else None,
+        "explanations": explanations_text(ret.report.explanations),
         "imported_at": now,
     }
 

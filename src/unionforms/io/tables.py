@@ -31,12 +31,12 @@ from ..errors import InputError
 from ..excel.cells import NO_CACHE
 from ..excel.rows import column_letters, column_number, read_sheets
 from ..findings import Finding, finding
+from ..inputs import unreadable
 from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
 from ..validate import typed_values
 from ..values import Problem, Value, coerce_header
-from ..inputs import unreadable
 
 #: A return's status, from its findings: no finding, warnings only, at least one error.
 STATUSES = ("ok", "warnings", "errors")
@@ -57,8 +57,20 @@ LONG_COLUMNS = (
     "phone",
     "date",
     "provenance",
+    "explanations",
 )
-WIDE_FIXED = ("unit", "form", "year", "source_file", "status", "filled_by", "phone", "date", "provenance")
+WIDE_FIXED = (
+    "unit",
+    "form",
+    "year",
+    "source_file",
+    "status",
+    "filled_by",
+    "phone",
+    "date",
+    "provenance",
+    "explanations",
+)
 
 #: The Chinese name of every fixed column (the wide table's second header row; the docs).
 COLUMN_LABELS = {
@@ -77,6 +89,7 @@ COLUMN_LABELS = {
     "phone": "联系电话",
     "date": "填报日期",
     "provenance": "汇总来源",
+    "explanations": "合理性审核说明",
 }
 
 _META = ("unit", "filled_by", "phone", "date")
@@ -109,6 +122,7 @@ class Return:
             "form": self.form.id,
             "meta": {k: (str(v) if v is not None else None) for k, v in meta.items()},
             "values": {code: _json_value(v) for code, v in sorted(self.report.values.items())},
+            "explanations": dict(sorted(self.report.explanations.items())),
         }
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -175,6 +189,7 @@ def _meta_cells(ret: Return) -> dict[str, Cell]:
         "source_file": ret.name,
         "status": ret.status,
         "provenance": ret.provenance_ref,
+        "explanations": explanations_text(ret.report.explanations),
     }
 
 
@@ -185,7 +200,7 @@ def long_rows(ret: Return) -> Iterator[list[Cell]]:
     """
     m = _meta_cells(ret)
     head = [m["unit"], m["form"], m["year"]]
-    tail = [m["source_file"], m["status"], m["filled_by"], m["phone"], m["date"], m["provenance"]]
+    tail = [m[c] for c in LONG_COLUMNS[LONG_COLUMNS.index("source_file") :]]
     values = ret.report.values
     any_value = False
     for field in ret.form.iter_fields():
@@ -196,6 +211,27 @@ def long_rows(ret: Return) -> Iterator[list[Cell]]:
         yield [*head, field.code, field.line, field.letter, field.label, field.unit, value, *tail]  # type: ignore[list-item]
     if not any_value:
         yield [*head, None, None, None, None, None, None, *tail]
+
+
+def explanations_text(explanations: Mapping[str, str]) -> str | None:
+    """A return's 合理性审核说明 as one cell: a JSON object of rule id → text (None when there is none)."""
+    if not explanations:
+        return None
+    return json.dumps(dict(sorted(explanations.items())), ensure_ascii=False)
+
+
+def _explanations(cell: object, name: str) -> dict[str, str]:
+    """The explanations cell read back; IN-084 for this row when it is not a JSON object of texts."""
+    text = _text(cell)
+    if text is None:
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise InputError("IN-084", detail=f"{type(exc).__name__}: {exc}", file=name) from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise InputError("IN-084", file=name)
+    return {rule: t.strip() for rule, t in data.items() if t.strip()}
 
 
 def wide_columns(form: Form) -> list[str]:
@@ -318,6 +354,7 @@ def _read_wide(
             if _text(row.get("form")) == COLUMN_LABELS["form"]:
                 continue  # the labels row
             form = _form_of(name, row, registry)
+            explanations = _explanations(row.get("explanations"), name)
         except InputError as exc:
             yield exc
             continue
@@ -329,7 +366,7 @@ def _read_wide(
         typed, problems = typed_values(form, Report(form.id, meta, raw), source)
         yield ReadResult(
             form,
-            Report(form.id, meta, typed),
+            Report(form.id, meta, typed, explanations),
             source,
             (*findings, *problems),
             _provenance(row.get("provenance")),
@@ -374,7 +411,7 @@ def _read_long(
     rows: Iterator[tuple[int, Sequence[object]]],
     registry: Registry,
 ) -> Iterator[Entry]:
-    key_columns = ("form", "unit", "filled_by", "phone", "date", "source_file")
+    key_columns = ("form", "unit", "filled_by", "phone", "date", "source_file", "explanations")
     group: list[tuple[int, dict[str, object]]] = []
     key: tuple[str | None, ...] | None = None
     for number, cells in rows:
@@ -406,6 +443,7 @@ def _long_return(
     first = group[0][1]
     try:
         form = _form_of(name, first, registry)
+        explanations = _explanations(first.get("explanations"), name)
     except InputError as exc:
         return exc
     value_col = column_letters(header.index("value") + 1)
@@ -451,7 +489,7 @@ def _long_return(
     typed, problems = typed_values(form, Report(form.id, meta, raw), source)
     return ReadResult(
         form,
-        Report(form.id, meta, typed),
+        Report(form.id, meta, typed, explanations),
         source,
         (*findings, *problems),
         _provenance(first.get("provenance")),
