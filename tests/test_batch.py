@@ -108,3 +108,42 @@ def test_output_paths_never_share_a_file(tmp_path: Path) -> None:
     names = [os.path.normcase(str(p)).casefold() for p in paths.values()]
     assert len(names) == len(set(names)) == 4
     assert batch.output_paths(inputs, out) == paths  # the same inputs, the same names
+
+
+def test_a_table_is_one_input_per_return_and_every_row_is_accounted_for(
+    tmp_path: Path, registry: Registry
+) -> None:
+    form = registry.get("songwennuan-2017")
+    rows = [
+        "unit,form,year,01A,01B",
+        f"甲县总工会,{form.id},2017,100,10",
+        f"乙县总工会,{form.id},2017,1,2",  # 01B > 01A: an error, found in its row
+        ",,,5,6",  # no form: this row alone is unusable, named by its row number
+        f"丙县总工会,{form.id},2017,7,1,extra",  # more cells than columns
+        f"丁县总工会,{form.id},2017,abc,1",  # a value that is no count: a finding at its cell
+    ]
+    table = _touch(tmp_path / "figures.csv", ("\n".join(rows) + "\n").encode("utf-8"))
+    _touch(tmp_path / "empty.csv", b"unit,form,01A\n")
+    results = list(check([str(table), str(tmp_path / "empty.csv")], registry=registry))
+    assert [(r.file, r.state, r.code) for r in results] == [
+        (f"{table}#row 2", State.OK, None),
+        (f"{table}#row 3", State.ERRORS, None),
+        (f"{table}#row 4", State.UNUSABLE, "IN-080"),
+        (f"{table}#row 5", State.UNUSABLE, "IN-081"),
+        (f"{table}#row 6", State.ERRORS, None),
+        (str(tmp_path / "empty.csv"), State.UNUSABLE, "IN-085"),
+    ]
+    assert [r.unit for r in results[:2]] == ["甲县总工会", "乙县总工会"]
+    assert results[4].findings[0].cells == ("D6",)
+    items = expand([str(table)], registry)
+    assert {i.file for i in items} == {str(table)} and items[0].relative == Path("figures#row 2")
+
+
+def test_a_workbook_that_is_neither_template_nor_table_says_so(tmp_path: Path, registry: Registry) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["名称", "数量"])
+    wb.save(tmp_path / "other.xlsx")
+    [result] = check([str(tmp_path / "other.xlsx")], registry=registry)
+    assert result.state is State.UNUSABLE and result.code == "IN-030"

@@ -46,8 +46,8 @@ class Annotator:
     targets: Mapping[str, Path] = attrs.field(factory=dict, hash=False)  # from batch.output_paths
 
     def __call__(self, item: Input, result: Result) -> Result:
-        if not result.findings or not result.usable:
-            return result
+        if not result.findings or not result.usable or item.table is not None:
+            return result  # a row of a table has no workbook to mark: its findings are in the report
         path = self.targets.get(item.path) or output_paths([item], self.outdir)[item.path]
         try:
             if os.path.realpath(path) == os.path.realpath(item.path):

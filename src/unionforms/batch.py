@@ -4,7 +4,10 @@
   recursively for returns (.xlsx, .json, and spreadsheets we can name the problem of), patterns
   (``*``, ``?``, ``[…]``, ``**``) expanded here for shells that don't. Office lock files (``~$…``), hidden
   files and folders, other kinds of file and a second mention of one file become *skipped* inputs
-  carrying the reason, so that every input is accounted for.
+  carrying the reason, so that every input is accounted for. A table (a .csv, or an .xlsx that is no
+  template: ``specs/export.md``) becomes one input per return it holds, named by its row
+  (``figures.csv#row 3``), read as the table is expanded; a row that cannot be read is its own
+  unusable input, never the end of the table.
 - :func:`run` runs a task per input, in order, in this process or in ``jobs`` worker processes, and
   yields results as they come (nothing is kept to the end).
 - :func:`check` is the task of ``validate``: read and check one input, every failure turned into a
@@ -29,7 +32,7 @@ from .catalogue import render
 from .errors import InputError, UnionformsError
 from .findings import Finding
 from .registry import Registry, default_registry
-from .report import Report
+from .report import ReadResult, Report
 
 #: Extensions taken from a folder: returns, and spreadsheet files whose problem we can name (IN-002).
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".json")
@@ -65,18 +68,31 @@ _CHINESE = {
 @attrs.frozen
 class Input:
     """One input: its path as the user will recognise it, the folder it was found in, and, for an input
-    that is skipped, the code of why (IN-076 … IN-079)."""
+    that is skipped, the code of why (IN-076 … IN-079).
+
+    A row of a table is named ``table.csv#row 3`` in ``path``; ``table`` is the file it is in and ``row``
+    the return as read (or the InputError saying why that row is none).
+    """
 
     path: str
     root: str | None = None
     skipped: str | None = None
+    table: str | None = None
+    row: ReadResult | InputError | None = None
+
+    @property
+    def file(self) -> str:
+        """The file the input is in (the table, for a row of one)."""
+        return self.table or self.path
 
     @property
     def relative(self) -> Path:
-        """The path under the folder it was found in (the file name for a file given directly)."""
-        if self.root is None:
-            return Path(Path(self.path).name)
-        return Path(os.path.relpath(self.path, self.root))
+        """The path under the folder it was found in (the file name for a file given directly); a row
+        of a table is a file of its own there, named by the table and its row (``figures#row 3``)."""
+        rel = Path(self.file).name if self.root is None else os.path.relpath(self.file, self.root)
+        if self.table is None:
+            return Path(rel)
+        return Path(rel).with_suffix("").with_name(Path(rel).stem + self.path[len(self.table) :])
 
 
 @attrs.frozen
@@ -121,8 +137,9 @@ def state_of(findings: Sequence[Finding]) -> State:
     return State.WARNINGS if findings else State.OK
 
 
-def expand(paths: Iterable[str]) -> list[Input]:
-    """Every input named by ``paths``, in the order given (a folder's files sorted), each path once."""
+def expand(paths: Iterable[str], registry: Registry | None = None) -> list[Input]:
+    """Every input named by ``paths``, in the order given (a folder's files sorted), each path once;
+    a table's returns (read with ``registry``) one input each."""
     out: list[Input] = []
     seen: set[str] = set()
 
@@ -144,7 +161,22 @@ def expand(paths: Iterable[str]) -> list[Input]:
             continue
         for item in _one(arg, None):
             add(item)
-    return out
+    return [row for item in out for row in _rows(item, registry)]
+
+
+def _rows(item: Input, registry: Registry | None) -> Iterator[Input]:
+    """The input itself, or, for a table, one input per return it holds (every row accounted for)."""
+    from .io.reading import is_table, read_many
+
+    if item.skipped is not None or not is_table(item.path):
+        yield item
+        return
+    for entry in read_many(item.path, registry or default_registry()):
+        name = entry.file if isinstance(entry, InputError) else entry.source.file
+        if not name or name == item.path:  # the whole table is unusable: the file is the input
+            yield attrs.evolve(item, row=entry if isinstance(entry, InputError) else None)
+            continue
+        yield attrs.evolve(item, path=name, table=item.path, row=entry)
 
 
 def output_paths(inputs: Sequence[Input], outdir: str | Path, suffix: str = ".xlsx") -> dict[str, Path]:
@@ -283,6 +315,8 @@ class Check:
     def __call__(self, item: Input) -> Result:
         if item.skipped is not None:
             return skipped(item)
+        if item.row is not None:  # read when its table was expanded
+            return self._row(item)
         from .inputs import bounded
 
         try:  # within the file's time and memory budget (IN-092, IN-093)
@@ -291,12 +325,24 @@ class Check:
             return unusable(item.path, exc)
         return self.then(item, result) if self.then is not None else result
 
+    def _row(self, item: Input) -> Result:
+        if isinstance(item.row, InputError):
+            return unusable(item.path, item.row)
+        assert item.row is not None
+        try:
+            result = self._result(item.path, item.row)
+        except Exception as exc:  # one bad row never stops a run
+            return unusable(item.path, exc)
+        return self.then(item, result) if self.then is not None else result
+
     def _check(self, path: str) -> Result:
         from .io.reading import read_report
+
+        return self._result(path, read_report(path, self.registry or default_registry()))
+
+    def _result(self, path: str, read: ReadResult) -> Result:
         from .validate import check_read
 
-        registry = self.registry or default_registry()
-        read = read_report(path, registry)
         findings = tuple(check_read(read))  # an empty report is CHK-003, as for a single file
         return Result(
             path,
@@ -317,7 +363,7 @@ def check(
     then: Callable[[Input, Result], Result] | None = None,
 ) -> Iterator[Result]:
     """Expand ``paths`` and check every input: one :class:`Result` per input, in order."""
-    inputs = expand(paths)
+    inputs = expand(paths, registry)
     return run(Check(registry, keep_report, then), inputs, jobs=jobs)
 
 
@@ -355,7 +401,9 @@ class Fill:
             from .io.reading import read_report
 
             registry = self.registry or default_registry()
-            read = read_report(item.path, registry)
+            if isinstance(item.row, InputError):
+                raise item.row
+            read = item.row or read_report(item.path, registry)
             path = self.target(item)
             if os.path.realpath(path) in self.inputs:
                 raise InputError("OUT-001", input=item.path, file=str(path))

@@ -1044,6 +1044,13 @@ _CATALOGUE: dict[str, Spec] = {
         '如 {{"06-05-spent": "含上年结转款物 2 万元"}}；没有说明时留空。',
         'e.g. {{"06-05-spent": "含上年结转款物 2 万元"}}; leave it blank when there is none',
     ),
+    "IN-085": M(
+        "a table (CSV or xlsx sheet) has its header but no row: it holds no return",
+        "该表格只有表头，没有任何报表行。",
+        "the table has its header but no row: it holds no return",
+        "请确认导出时选中了报表；如确实没有报表，可删除该文件。",
+        "check that the export had returns in it; if there are none, delete the file",
+    ),
     "ENV-001": M(
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
         "没有安装 LibreOffice，无法转换。",

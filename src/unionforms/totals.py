@@ -192,5 +192,5 @@ def collect(paths: list[str], *, registry: Any = None, jobs: int = 1) -> Iterato
     """Every input of an aggregation, checked, with its report and (for a total) its provenance."""
     from .batch import expand, run
 
-    inputs: list[Input] = expand(paths)
+    inputs: list[Input] = expand(paths, registry)
     return run(Collect(registry, keep_report=True), inputs, jobs=jobs)

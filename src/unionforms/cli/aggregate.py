@@ -47,11 +47,11 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".json"):
         raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
-    inputs = expand(args.paths)
+    inputs = expand(args.paths, ctx.registry)
     if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
-        preload(i.path for i in inputs)
+        preload(i.file for i in inputs)
     # Before any work: never over an input (OUT-001), an existing total kept unless --force (OUT-002).
-    check_output(target, kind=suffix[1:], force=args.force, inputs=[i.path for i in inputs])
+    check_output(target, kind=suffix[1:], force=args.force, inputs=[i.file for i in inputs])
     out = ctx.output
     with out.progress(len(inputs), "汇总") as bar:
 

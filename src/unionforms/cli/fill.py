@@ -28,11 +28,11 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
     from ..errors import InputError
     from ..io.jsonio import finding_to_dict
 
-    inputs = expand(args.reports)
+    inputs = expand(args.reports, ctx.registry)
     target = Path(args.output)
     one_file = len(inputs) == 1 and target.suffix.lower() == ".xlsx" and not target.is_dir()
     outdir = str(target.parent if one_file else target)
-    taken = frozenset(os.path.realpath(i.path) for i in inputs)
+    taken = frozenset(os.path.realpath(i.file) for i in inputs)
     if os.path.realpath(target) in taken:  # before any work: the output would replace an input
         raise InputError("OUT-001", input=str(target), file=str(target))
     single = str(target) if one_file else None

@@ -20,7 +20,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="returns (.xlsx, .json), folders (searched recursively) or patterns such as 'returns/*.xlsx'",
+        help="returns (.xlsx, .json) and tables (.csv, .xlsx: a return a row), folders (searched "
+        "recursively) or patterns such as 'returns/*.xlsx'",
     )
     p.add_argument(
         "--report", metavar="FILE.xlsx", help="also write a workbook: one row per input and per finding"
@@ -69,7 +70,7 @@ def _check_report_output(inputs: list[Input], report: str | None, force: bool) -
     if report:
         from ..outputs import check_output
 
-        check_output(report, kind="xlsx", force=force, inputs=[i.path for i in inputs])
+        check_output(report, kind="xlsx", force=force, inputs=[i.file for i in inputs])
 
 
 @command(
@@ -83,9 +84,9 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
     from ..display import finding_line
     from ..io.reading import preload
 
-    inputs = expand(args.paths)
+    inputs = expand(args.paths, ctx.registry)
     if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
-        preload(i.path for i in inputs)
+        preload(i.file for i in inputs)
     _check_report_output(inputs, args.report, args.force)
     then = None
     if args.annotate:

@@ -72,14 +72,15 @@ def read_many(path: str | Path, registry: Registry) -> Iterator[ReadResult | Inp
 
 
 def is_table(path: str | Path) -> bool:
-    """Whether ``path`` is a table: a .csv, or an xlsx that is no template (it has no identity sheet)."""
+    """Whether ``path`` is a table: a .csv, or an xlsx that is no template (no identity sheet and no
+    field names; a template whose identity sheet was deleted is read as a template, to say so)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         return True
     if suffix not in (".xlsx", ".xlsm"):
         return False
-    from ..excel.contract import ID_SHEET
-    from ..excel.ooxml import read_book
+    from ..excel.contract import FIELD_PREFIX, ID_SHEET
+    from ..excel.ooxml import cell_names, read_book
     from ..excel.safety import SafeZip
 
     try:
@@ -87,4 +88,6 @@ def is_table(path: str | Path) -> bool:
             book = read_book(zf, str(path))
     except InputError:
         return False  # reading it as a template names the problem
-    return ID_SHEET.casefold() not in {name.casefold() for name in book.sheets}
+    if ID_SHEET.casefold() in {name.casefold() for name in book.sheets}:
+        return False
+    return not any(key.startswith(FIELD_PREFIX) for key in cell_names(book))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -29,9 +30,10 @@ import attrs
 
 from ..errors import InputError
 from ..excel.cells import NO_CACHE
-from ..excel.rows import column_letters, column_number, read_sheets
+from ..excel.contract import ID_SHEET
+from ..excel.rows import SheetRows, column_letters, column_number, read_sheets
 from ..findings import Finding, finding
-from ..inputs import unreadable
+from ..inputs import open_input, unreadable
 from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
@@ -93,6 +95,8 @@ COLUMN_LABELS = {
 }
 
 _META = ("unit", "filled_by", "phone", "date")
+#: The largest CSV table read (a long table of 100,000 returns is some 500 MB); larger is IN-091.
+MAX_TABLE_BYTES = 2 << 30
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 Cell = str | int | Value | None
@@ -271,11 +275,17 @@ def read_table(
     first = next(it, None)
     header = [_text(c) or "" for c in first[1]] if first is not None else []
     if "code" in header and "value" in header and "form" in header:
-        yield from _read_long(file, sheet, header, it, registry)
+        entries = _read_long(file, sheet, header, it, registry)
     elif "form" in header:
-        yield from _read_wide(file, sheet, header, it, registry)
+        entries = _read_wide(file, sheet, header, it, registry)
     else:
         raise InputError("IN-082", file=file, sheet=sheet)
+    empty = True
+    for entry in entries:
+        empty = False
+        yield entry
+    if empty:  # a header and no row: the table is still accounted for
+        yield InputError("IN-085", file=file, sheet=sheet)
 
 
 def _text(cell: object) -> str | None:
@@ -503,7 +513,7 @@ def csv_encoding(path: str | Path) -> str:
     """UTF-8 (with or without BOM), else GB18030 (what Excel on Chinese Windows saves as CSV)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        with open(path, "rb") as fh:
+        with open_input(path, limit=MAX_TABLE_BYTES) as fh:  # a regular file (IN-090), bounded (IN-091)
             while chunk := fh.read(1 << 20):
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
@@ -518,7 +528,10 @@ def csv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
     """The rows of a CSV file with their row numbers (1 for the header), streamed."""
     encoding = csv_encoding(path)
     try:
-        with open(path, encoding=encoding, newline="") as fh:
+        with (
+            open_input(path, limit=MAX_TABLE_BYTES) as raw,
+            io.TextIOWrapper(raw, encoding, newline="") as fh,
+        ):
             yield from enumerate(csv.reader(fh), start=1)
     except OSError as exc:
         raise unreadable(str(path), exc) from None
@@ -541,6 +554,10 @@ def read_xlsx_table(path: str | Path, registry: Registry) -> Iterator[Entry]:
     except InputError as exc:
         yield exc
         return
+    tables = [sheet for sheet in sheets if sheet.rows and "form" in _header(sheet)]
+    if not tables:  # no sheet is a table: a workbook that is neither a template nor a table
+        yield InputError("IN-030", id_sheet=ID_SHEET, file=str(path))
+        return
     for sheet in sheets:
         if not sheet.rows:
             continue
@@ -553,3 +570,8 @@ def read_xlsx_table(path: str | Path, registry: Registry) -> Iterator[Entry]:
             yield from read_table(str(path), rows, registry, sheet=sheet.name)
         except InputError as exc:
             yield exc
+
+
+def _header(sheet: SheetRows) -> list[str | None]:
+    first = sheet.rows[min(sheet.rows)]
+    return [_text(v) for v in first.values()]
