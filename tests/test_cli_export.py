@@ -35,7 +35,7 @@ def returns(tmp_path: Path, registry: Registry) -> Path:
     bad = Report(form.id, Meta(unit="丙县总工会"), {"01A": 1, "01B": 2})
     (folder / "sub" / "bad.json").write_text(jsonio.dumps(bad), encoding="utf-8")
     total = jsonio.report_to_dict(Report(form.id, Meta(unit="某市总工会"), {"01A": 201, "01B": 20}))
-    total["provenance"] = {"inputs": 2, "included": [], "rejected": []}
+    total["provenance"] = {"inputs": 2, "included": [], "rejected": [], "flags": {}}
     (folder / "total.json").write_text(json.dumps(total, ensure_ascii=False), encoding="utf-8")
     (folder / "junk.json").write_text("{not json", encoding="utf-8")
     (folder / "~$0.xlsx").write_bytes(b"lock")
@@ -54,9 +54,11 @@ def test_export_every_format_and_back(
         assert "4 份报表" in text
         code, text, err = _run(capsys, "validate", str(tmp_path / out), "--json")
         assert code == 1  # 丙县's error is found again in its row
-        found = json.loads(text)
-        assert {f["code"] for f in found} == {"CHK-001"}
-        assert all("#" in f["file"] for f in found)
+        files = json.loads(text)["files"]
+        assert [f["status"] for f in files] == ["ok", "ok", "ok", "errors"]  # every row accounted for
+        assert all(f["file"].startswith(f"{tmp_path / out}#") for f in files)
+        assert {f["code"] for file in files for f in file["findings"]} == {"CHK-001"}
+        assert [f["unit"] for f in files] == ["甲县总工会", "乙县总工会", "某市总工会", "丙县总工会"]
     code, text, _ = _run(capsys, "export", str(returns), "-o", str(tmp_path / "f.jsonl"), "--json")
     summary = json.loads(text)
     assert summary["statuses"] == {"ok": 3, "errors": 1, "unusable": 1, "skipped": 1}
@@ -75,7 +77,7 @@ def test_read_prints_a_table_as_one_report_a_line(
     code, text, _ = _run(capsys, "read", str(tmp_path / "wide.xlsx"))
     reports = [json.loads(line) for line in text.splitlines()]
     assert code == 0  # reading checks values, not rules
-    assert [r["meta"]["unit"] for r in reports] == ["甲县总工会", "乙县总工会", "丙县总工会", "某市总工会"]
+    assert [r["meta"]["unit"] for r in reports] == ["甲县总工会", "乙县总工会", "某市总工会", "丙县总工会"]
     assert reports[0]["values"] == {"01A": 100, "01B": 10, "05": "12.50", "05A": "12.50"}
 
 
@@ -114,5 +116,31 @@ def test_export_refuses_what_it_cannot_write(
     _run(capsys, "export", str(returns), "-o", str(tmp_path / "again.csv"))
     before = (tmp_path / "again.csv").read_bytes()
     code, _, err = _run(capsys, "export", str(tmp_path / "again.csv"), "-o", str(tmp_path / "again.csv"))
-    assert code == 2 and "EXP-004" in err
+    assert code == 2 and "OUT-001" in err
     assert (tmp_path / "again.csv").read_bytes() == before
+    # An existing output is kept unless --force (OUT-002), checked before any work.
+    code, _, err = _run(capsys, "export", str(returns), "-o", str(tmp_path / "again.csv"))
+    assert code == 2 and "OUT-002" in err
+    assert (tmp_path / "again.csv").read_bytes() == before
+    code, _, err = _run(capsys, "export", str(returns), "-o", str(tmp_path / "again.csv"), "--force")
+    assert code == 2 and "OUT-002" not in err  # junk.json still unusable; the file replaced
+    assert (tmp_path / "again.csv").read_bytes() == before  # the same returns give the same bytes
+
+
+def test_aggregate_adds_up_a_table_as_it_adds_up_the_returns(
+    returns: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for out, wide in [("wide.csv", True), ("long.xlsx", False)]:
+        _run(capsys, "export", str(returns), "-o", str(tmp_path / out), *(["--wide"] * wide))
+        totals = []
+        for source, name in [(returns, "from-files.json"), (tmp_path / out, f"from-{out}.json")]:
+            code, _, _ = _run(
+                capsys, "aggregate", str(source), "--unit", "某省总工会", "-o", str(tmp_path / name)
+            )
+            assert code in (0, 1)
+            totals.append(json.loads((tmp_path / name).read_text(encoding="utf-8")))
+        from_files, from_table = totals
+        assert from_table["values"] == from_files["values"] and from_files["values"]
+        included = [i["file"] for i in from_table["provenance"]["included"]]
+        assert included and all(f.startswith(f"{tmp_path / out}#") for f in included)
+        (tmp_path / "from-files.json").unlink()

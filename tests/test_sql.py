@@ -14,8 +14,9 @@ import sqlalchemy as sa
 
 from unionforms import Form, Meta, Registry, Report
 from unionforms.errors import InputError
+from unionforms.export import returns_from_paths
 from unionforms.io import jsonio, sql
-from unionforms.io.export import export, returns_from_paths
+from unionforms.io.export import export
 from unionforms.io.tables import Return
 from unionforms.units import Kind
 from unionforms.validate import validate
@@ -160,7 +161,10 @@ def test_the_user_guide_sql_adds_up_a_province_like_the_library(
     bad = Report(form.id, Meta(unit="错县总工会"), {"01A": 1, "01B": 2})
     assert any(f.is_error for f in validate(form, bad))
     (folder / "bad.json").write_text(jsonio.dumps(bad), encoding="utf-8")
-    total = {**jsonio.report_to_dict(Report(form.id, Meta(unit="某省总工会"), {"01A": 5})), "provenance": {}}
+    total = {
+        **jsonio.report_to_dict(Report(form.id, Meta(unit="某省总工会"), {"01A": 5})),
+        "provenance": {"included": [], "rejected": [], "flags": {}},
+    }
     (folder / "total.json").write_text(json.dumps(total, ensure_ascii=False), encoding="utf-8")
     export(returns_from_paths([str(folder)], registry), database)
     # The field-wise sum of the returns without errors, computed from the library's typed values.
@@ -193,7 +197,12 @@ def test_aggregates_keep_their_provenance_and_findings_are_stored(
     database: str, registry: Registry, tmp_path: Path
 ) -> None:
     form = registry.get("songwennuan-2017")
-    provenance = {"inputs": 2, "included": [{"file": "a.json", "unit": "甲"}], "rejected": []}
+    provenance = {
+        "inputs": 1,
+        "included": [{"file": "a.json", "unit": "甲", "form": form.id, "status": "ok"}],
+        "rejected": [],
+        "flags": {},
+    }
     total = {**jsonio.report_to_dict(Report(form.id, Meta(unit="某市总工会"), {"01A": 1, "01B": 2}))}
     total["provenance"] = provenance
     path = tmp_path / "total.json"
@@ -206,7 +215,8 @@ def test_aggregates_keep_their_provenance_and_findings_are_stored(
         ).one()
         findings = conn.execute(sa.text("SELECT code, severity, fields FROM uf_findings ORDER BY seq")).all()
     engine.dispose()
-    assert bool(row[0]) is True and json.loads(row[1]) == provenance and row[2] == "errors"
+    assert bool(row[0]) is True and row[2] == "errors"
+    assert json.loads(row[1]) == {"ref": f"{path}#/provenance", **provenance}
     assert len(row[3]) == 64
     assert ("CHK-001", "error", "01B,01A") in [tuple(f) for f in findings]
 

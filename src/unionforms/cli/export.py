@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from ..io.export import export, returns_from_paths
 from ..io.summary import ExportSummary
 from ._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="returns: files, folders or patterns")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="returns and totals (.xlsx, .json, tables .csv/.xlsx): files, folders or patterns",
+    )
     p.add_argument("--wide", action="store_true", help="one row per return, one column per field code")
 
 
@@ -23,7 +27,16 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     bulk=True,
 )
 def export_command(args: argparse.Namespace, ctx: Context) -> int:
-    summary = export(returns_from_paths(args.paths, ctx.registry), args.output, wide=args.wide)
+    from ..batch import expand
+    from ..export import returns_from_inputs
+    from ..io.export import check_file_output, export, is_database_url
+
+    inputs = expand(args.paths, ctx.registry)
+    files = [i.file for i in inputs]
+    if not is_database_url(args.output):  # before any work: EXP-001, OUT-001 … OUT-004
+        check_file_output(args.output, force=args.force, inputs=files)
+    items = returns_from_inputs(inputs, ctx.registry)
+    summary = export(items, args.output, wide=args.wide, force=args.force, inputs=files)
     for item in summary.unusable:
         ctx.output.warn(f"unionforms: {item.reason}")
     for change in summary.replaced:

@@ -1,113 +1,33 @@
 """Export returns as tables other systems take in: CSV, JSONL, xlsx, or a database (``specs/export.md``).
 
-:func:`returns_from_paths` reads and checks every input (one :class:`~.tables.Return` per return, an
-:class:`Unusable` for what cannot be read); :func:`export` writes them, streaming, to the output named by
-its suffix or URL, and gives an :class:`ExportSummary`. Files are written to a temporary file beside the
-output and renamed at the end, so an output is never half-written, and never replaces an input.
+:func:`export` writes returns (:class:`~.tables.Return`, or :class:`~.summary.Unusable` for an input that
+gave none; :func:`unionforms.export.returns_from_paths` reads them), streaming, to the output named by its
+suffix or URL, and gives an :class:`ExportSummary`. A file is written through
+:func:`unionforms.outputs.atomic_write`: never over an input (OUT-001), an existing one kept unless
+``force`` (OUT-002), never half-written (OUT-004).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import glob
-import hashlib
+import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
-from ..errors import InputError, UnionformsError
+from ..errors import InputError
 from ..model import Form
-from ..registry import Registry
-from ..report import ReadResult
-from ..validate import check_read
-from .reading import read_many
-from .summary import ExportSummary, Item, Unusable, counted
-from .tables import LONG_COLUMNS, Cell, Return, escape_text, long_rows, status_of, wide_columns, wide_labels
+from ..outputs import atomic_write, check_output
+from .summary import ExportSummary, Item, counted
+from .tables import LONG_COLUMNS, Cell, Return, escape_text, long_rows, wide_columns, wide_labels
 from .tables import wide_row as _wide_row
 
 FILE_SUFFIXES = (".csv", ".jsonl", ".xlsx")
-_INPUT_SUFFIXES = (".json", ".xlsx", ".xlsm", ".csv")
 _XML_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
-
-
-# --- inputs ---------------------------------------------------------------------------------------
-
-
-def expand(paths: Iterable[str]) -> Iterator[str | Unusable]:
-    """Files named by ``paths``: files as given, folders searched (returns and tables), patterns expanded.
-
-    Office lock files and hidden files in folders are skipped, each reported; a file named twice is read
-    once. (The same as bulk validate's input handling; to become ``unionforms.batch.expand`` once that
-    lands, so that every bulk command treats PATH alike.)
-    """
-    seen: set[str] = set()
-    for arg in paths:
-        if os.path.isdir(arg):
-            names = sorted(
-                str(p)
-                for p in Path(arg).rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(arg).parts[:-1])
-            )
-            found = [n for n in names if Path(n).suffix.lower() in _INPUT_SUFFIXES]
-        elif not os.path.exists(arg) and set("*?[") & set(arg):
-            found = sorted(glob.glob(arg, recursive=True))
-        else:
-            found = [arg]
-        for name in found:
-            base = Path(name).name
-            key = os.path.realpath(name)
-            if base.startswith(("~$", ".")) and name != arg:
-                yield Unusable(name, "skipped", "Office 锁定文件或隐藏文件，不是报表")
-            elif key in seen:
-                yield Unusable(name, "skipped", "同一文件已列出，不重复处理")
-            else:
-                seen.add(key)
-                yield name
-
-
-def returns_from_paths(paths: Iterable[str], registry: Registry) -> Iterator[Item]:
-    """Read and check every return in ``paths``: a :class:`Return` each, or why there is none."""
-    for name in expand(paths):
-        if isinstance(name, Unusable):
-            yield name
-            continue
-        digest = file_hash(name)
-        for entry in read_many(name, registry):
-            yield checked(entry, digest)
-
-
-def checked(entry: ReadResult | UnionformsError, source_hash: str | None = None) -> Item:
-    """A read entry checked by its form's rules, as a :class:`Return`; an error as :class:`Unusable`."""
-    if isinstance(entry, UnionformsError):
-        return Unusable(entry.file or "?", "unusable", str(entry), entry.code)
-    findings = tuple(check_read(entry))
-    return Return(
-        entry.source.file or "?",
-        entry.form,
-        entry.report,
-        status_of(findings),
-        findings,
-        entry.provenance,
-        source_hash,
-    )
-
-
-def file_hash(path: str | Path) -> str | None:
-    """SHA-256 of a file's bytes, read in chunks; None when it cannot be read (reading it says why)."""
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
 
 
 # --- the export -----------------------------------------------------------------------------------
@@ -117,52 +37,53 @@ def is_database_url(output: str) -> bool:
     return "://" in output and not output.lower().startswith("file://")
 
 
-def export(items: Iterable[Item], output: str, *, wide: bool = False) -> ExportSummary:
+def check_file_output(output: str, *, force: bool = False, inputs: Iterable[str] = ()) -> str:
+    """The format of the file ``output`` (csv, jsonl, xlsx), checked before any work: EXP-001 for no known
+    suffix, then OUT-001 … OUT-004 as for every output (``inputs``: the files read)."""
+    suffix = Path(output).suffix.lower()
+    if suffix not in FILE_SUFFIXES:
+        raise InputError("EXP-001", output=output, file=output)
+    kind = suffix[1:]
+    check_output(output, kind=kind, force=force, inputs=inputs)
+    return kind
+
+
+def export(
+    items: Iterable[Item],
+    output: str,
+    *,
+    wide: bool = False,
+    force: bool = False,
+    inputs: Iterable[str] = (),
+) -> ExportSummary:
     """Write ``items`` to ``output`` (.csv, .jsonl, .xlsx or a database URL): long, or ``wide``.
 
-    InputError (nothing is left behind): EXP-001 an output of no known kind, EXP-003 a wide CSV of two
-    forms, EXP-004 the output is an input, IN-040 it cannot be written; a database's are in :mod:`.sql`.
+    InputError (nothing is left behind): :func:`check_file_output`'s, EXP-003 a wide CSV of two forms;
+    a database's are in :mod:`.sql` (a database is updated in place: exporting again replaces a
+    return's rows).
     """
     if is_database_url(output):
         from .sql import export_sql
 
         return export_sql(items, output)
-    suffix = Path(output).suffix.lower()
-    if suffix not in FILE_SUFFIXES:
-        raise InputError("EXP-001", output=output, file=output)
+    inputs = list(inputs)
+    kind = check_file_output(output, force=force, inputs=inputs)
     summary = ExportSummary(output)
-    inputs: set[str] = set()
-
-    def returns() -> Iterator[Return]:
-        for ret in counted(items, summary):
-            inputs.add(os.path.realpath(ret.name.split("#", 1)[0]))
-            yield ret
-
-    writer = {".csv": _write_csv, ".jsonl": _write_jsonl, ".xlsx": _write_xlsx}[suffix]
-    with _atomic(output) as tmp:
-        summary.rows = writer(returns(), tmp, wide, output)
-        if os.path.realpath(output) in inputs:
-            raise InputError("EXP-004", file=output)
+    writer = {"csv": _write_csv, "jsonl": _write_jsonl, "xlsx": _write_xlsx}[kind]
+    with atomic_write(output, kind=kind, force=force, inputs=inputs) as fh:
+        summary.rows = writer(counted(items, summary), fh, wide, output)
     return summary
 
 
 @contextlib.contextmanager
-def _atomic(output: str) -> Iterator[str]:
-    """A temporary path beside ``output``, renamed to it when the block ends without an error."""
-    target = Path(output)
+def _text(fh: BinaryIO, encoding: str) -> Iterator[TextIO]:
+    """``fh`` as text; the binary file stays open for :func:`~unionforms.outputs.atomic_write`."""
+    text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
-    except OSError as exc:
-        raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=output) from None
-    os.close(fd)
-    try:
-        yield tmp
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise InputError("IN-040", detail=f"{type(exc).__name__}: {exc}", file=output) from None
+        yield text
+        text.flush()
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        text.detach()
 
 
 def _csv_text(cell: Cell) -> str:
@@ -177,9 +98,9 @@ def _csv_text(cell: Cell) -> str:
     return escape_text(cell)
 
 
-def _write_csv(returns: Iterable[Return], path: str, wide: bool, output: str) -> int:
+def _write_csv(returns: Iterable[Return], file: BinaryIO, wide: bool, output: str) -> int:
     rows = 0
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+    with _text(file, "utf-8-sig") as fh:
         out = csv.writer(fh)
         if not wide:
             out.writerow(LONG_COLUMNS)
@@ -207,9 +128,9 @@ def _json_cell(cell: Cell) -> object:
     return cell
 
 
-def _write_jsonl(returns: Iterable[Return], path: str, wide: bool, output: str) -> int:
+def _write_jsonl(returns: Iterable[Return], file: BinaryIO, wide: bool, output: str) -> int:
     rows = 0
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+    with _text(file, "utf-8") as fh:
         for ret in returns:
             if wide:
                 columns = wide_columns(ret.form)
@@ -230,7 +151,7 @@ def _xlsx_text(text: str) -> str:
     return _XML_ILLEGAL_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", escape_text(text))
 
 
-def _write_xlsx(returns: Iterable[Return], path: str, wide: bool, output: str) -> int:
+def _write_xlsx(returns: Iterable[Return], file: BinaryIO, wide: bool, output: str) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -272,5 +193,5 @@ def _write_xlsx(returns: Iterable[Return], path: str, wide: bool, output: str) -
                 rows += 1
     if not sheets:
         sheet("values", [list(LONG_COLUMNS)])
-    wb.save(path)
+    wb.save(file)
     return rows
