@@ -13,15 +13,16 @@ import pytest
 import sqlalchemy as sa
 
 from unionforms import Form, Meta, Registry, Report
+from unionforms.cli import main
 from unionforms.errors import InputError
 from unionforms.export import returns_from_paths
 from unionforms.io import jsonio, sql
 from unionforms.io.export import export
 from unionforms.io.tables import Return
 from unionforms.units import Kind
-from unionforms.validate import validate
 
 from .pgserver import bin_dir, running_postgres
+from .returns import MAIN_FORM, make_folder
 
 ROOT = Path(__file__).parent.parent
 
@@ -152,45 +153,46 @@ def _doc_sql() -> str:
     return str(query)
 
 
-def test_the_user_guide_sql_adds_up_a_province_like_the_library(
-    database: str, registry: Registry, tmp_path: Path
+def test_the_user_guide_sql_adds_up_a_province_like_unionforms_aggregate(
+    database: str, registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    form = registry.get("songwennuan-2017")
-    folder, reports = _folder(tmp_path, form, 25, seed=7)
-    # One return with an error (left out of the total) and one aggregate (left out: it is a total).
-    bad = Report(form.id, Meta(unit="错县总工会"), {"01A": 1, "01B": 2})
-    assert any(f.is_error for f in validate(form, bad))
-    (folder / "bad.json").write_text(jsonio.dumps(bad), encoding="utf-8")
-    total = {
-        **jsonio.report_to_dict(Report(form.id, Meta(unit="某省总工会"), {"01A": 5})),
-        "provenance": {"included": [], "rejected": [], "flags": {}},
-    }
-    (folder / "total.json").write_text(json.dumps(total, ensure_ascii=False), encoding="utf-8")
-    export(returns_from_paths([str(folder)], registry), database)
-    # The field-wise sum of the returns without errors, computed from the library's typed values.
-    # (When `unionforms aggregate` lands, compare with it directly.)
-    counted = [r for r in reports if not any(f.is_error for f in validate(form, r))]
-    expected: dict[str, int | Decimal] = {}
-    for report in counted:
-        for code, value in report.values.items():
-            if form.fields[code].kind is not Kind.FLAG:
-                expected[code] = expected.get(code, 0) + value  # type: ignore[operator]
+    form = registry.get(MAIN_FORM)
+    assert form.money_decimals == 2 and not form.decimals  # the SQL adds whole hundredths of 万元
+    # A province's returns as they come in: valid and broken ones, other forms, a unit sent twice,
+    # unusable and skipped files.
+    folder = make_folder(tmp_path / "returns", registry, 30, seed=11)
+    total_path = tmp_path / "total.json"
+    code = main(
+        ["aggregate", str(folder.root), "--unit", "某省总工会", "--form", MAIN_FORM, "-o", str(total_path)]
+    )
+    capsys.readouterr()
+    assert code in (0, 1)
+    # Everything goes into the database: the returns, and the total itself (which the SQL leaves out).
+    export(returns_from_paths([str(folder.root)], registry), database)
+    export(returns_from_paths([str(total_path)], registry), database)
+    total = json.loads(total_path.read_text(encoding="utf-8"), parse_float=Decimal)
+    _, expected_report, _ = jsonio.report_from_dict(total, registry)
+    expected = dict(expected_report.values)
+    flags = {c: (t["yes"], t["no"]) for c, t in total["provenance"]["flags"].items()}
     engine = sa.create_engine(database)
     with engine.connect() as conn:
         rows = conn.execute(sa.text(_doc_sql())).all()
-        is_sqlite = conn.dialect.name == "sqlite"
     engine.dispose()
-    got: dict[str, int | Decimal] = {}
-    for code, label, unit, count_total, money_total in rows:
-        assert label == form.fields[code].label and unit == form.fields[code].unit
-        if form.fields[code].kind is Kind.COUNT:
-            got[code] = count_total
-        elif is_sqlite:  # SQLite adds text as binary floating point: documented, rounded to the cent
-            got[code] = Decimal(repr(money_total)).quantize(Decimal("0.01"))
+    got: dict[str, object] = {}
+    got_flags: dict[str, tuple[int, int]] = {}
+    for code, label, unit, count_total, money_hundredths, yes, no in rows:
+        field = form.fields[code]
+        assert label == field.label and unit == field.unit
+        if field.kind is Kind.COUNT:
+            got[code] = int(count_total)
+        elif field.kind is Kind.MONEY:  # exact: whole hundredths in every database, then Decimal
+            got[code] = Decimal(int(money_hundredths)) / 100
         else:
-            assert isinstance(money_total, Decimal)  # exact NUMERIC in PostgreSQL
-            got[code] = money_total
-    assert got == expected
+            got_flags[code] = (int(yes), int(no))
+    sums = {c: v for c, v in expected.items() if form.fields[c].kind is not Kind.FLAG}
+    assert got == sums
+    assert all(isinstance(v, Decimal) for c, v in got.items() if form.fields[c].kind is Kind.MONEY)
+    assert got_flags == {c: t for c, t in flags.items() if t != (0, 0)}
 
 
 def test_aggregates_keep_their_provenance_and_findings_are_stored(
