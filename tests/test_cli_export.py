@@ -111,7 +111,9 @@ def test_export_refuses_what_it_cannot_write(
     (tmp_path / "mixed" / "other.json").write_text(jsonio.dumps(other), encoding="utf-8")
     code, _, err = _run(capsys, "export", str(tmp_path / "mixed"), "-o", str(tmp_path / "w.csv"), "--wide")
     assert code == 2 and "EXP-003" in err
-    assert not (tmp_path / "w.csv").exists() and list(tmp_path.glob(".w.csv*")) == []
+    assert (
+        not (tmp_path / "w.csv").exists() and list(tmp_path.glob("*w.csv*")) == []
+    )  # no temporary file left
     # An output never replaces an input.
     _run(capsys, "export", str(returns), "-o", str(tmp_path / "again.csv"))
     before = (tmp_path / "again.csv").read_bytes()
