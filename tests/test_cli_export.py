@@ -146,3 +146,15 @@ def test_aggregate_adds_up_a_table_as_it_adds_up_the_returns(
         included = [i["file"] for i in from_table["provenance"]["included"]]
         assert included and all(f.startswith(f"{tmp_path / out}#") for f in included)
         (tmp_path / "from-files.json").unlink()
+
+
+def test_fill_writes_each_row_of_a_table_into_its_own_template(
+    returns: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run(capsys, "export", str(returns / "0.json"), str(returns / "1.json"), "-o", str(tmp_path / "w.csv"))
+    code, _, err = _run(capsys, "fill", str(tmp_path / "w.csv"), "-o", str(tmp_path / "out"))
+    assert code == 0, err
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == ["w#rows 2-5.xlsx", "w#rows 6-9.xlsx"]  # a long table: a return's run of rows
+    code, text, _ = _run(capsys, "read", str(tmp_path / "out" / written[1]))
+    assert code == 0 and json.loads(text) == json.loads((returns / "1.json").read_text(encoding="utf-8"))
