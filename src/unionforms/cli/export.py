@@ -50,7 +50,9 @@ def export_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _text(summary: ExportSummary) -> str:
-    counts = "，".join(f"{status} {n}" for status, n in summary.statuses.items())
+    from ..batch import State
+
+    counts = "，".join(f"{State(status).chinese} {n}" for status, n in summary.statuses.items())
     text = f"已导出 {summary.output}：{summary.returns} 份报表，{summary.rows} 行（{counts}）"
     if summary.new or summary.replaced or summary.unchanged:
         text += f"；新增 {summary.new}，替换 {len(summary.replaced)}，未变 {summary.unchanged}"
