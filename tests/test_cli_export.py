@@ -51,6 +51,7 @@ def test_export_every_format_and_back(
         )
         assert code == 2  # junk.json is unusable: listed, the rest exported
         assert "junk.json" in err and "IN-011" in err
+        assert "~$0.xlsx" in err and "IN-076" in err  # a skipped file is listed with its reason
         assert "4 份报表" in text
         code, text, err = _run(capsys, "validate", str(tmp_path / out), "--json")
         assert code == 1  # 丙县's error is found again in its row

@@ -39,6 +39,8 @@ def export_command(args: argparse.Namespace, ctx: Context) -> int:
     summary = export(items, args.output, wide=args.wide, force=args.force, inputs=files)
     for item in summary.unusable:
         ctx.output.warn(f"unionforms: {item.reason}")
+    for item in summary.skipped:
+        ctx.output.warn(f"已跳过\t{item.name}\t{item.code} {item.reason}")
     for change in summary.replaced:
         codes = "、".join(change.changed) or "表头"
         ctx.output.warn(

@@ -46,6 +46,7 @@ class ExportSummary:
     returns: int = 0
     rows: int = 0
     unusable: list[Unusable] = attrs.Factory(list)
+    skipped: list[Unusable] = attrs.Factory(list)
     new: int = 0
     replaced: list[Change] = attrs.Factory(list)
     unchanged: int = 0
@@ -60,6 +61,7 @@ class ExportSummary:
             "returns": self.returns,
             "rows": self.rows,
             "unusable": [attrs.asdict(u) for u in self.unusable],
+            "skipped": [attrs.asdict(u) for u in self.skipped],
             "new": self.new,
             "replaced": [attrs.asdict(c) for c in self.replaced],
             "unchanged": self.unchanged,
@@ -71,8 +73,7 @@ def counted(items: Iterable[Item], summary: ExportSummary) -> Iterator[Return]:
     for item in items:
         summary.count(item.status)
         if isinstance(item, Unusable):
-            if item.status == "unusable":
-                summary.unusable.append(item)
+            (summary.unusable if item.status == "unusable" else summary.skipped).append(item)
             continue
         summary.returns += 1
         yield item
