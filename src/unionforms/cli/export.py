@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from ..io.summary import ExportSummary
 from ._base import Context, command
+
+if TYPE_CHECKING:  # the export's modules are imported when it runs, not when the CLI starts
+    from ..io.summary import ExportSummary
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:

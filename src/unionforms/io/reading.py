@@ -16,6 +16,7 @@ from ..model import Form
 from ..registry import Registry
 from ..report import ReadResult, Source
 
+
 def read_report(path: str | Path, registry: Registry, *, expect: Form | None = None) -> ReadResult:
     """Read a .json report or a filled .xlsx template; InputError if the file is unusable."""
     suffix = Path(path).suffix.lower()
