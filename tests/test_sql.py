@@ -263,3 +263,14 @@ def test_the_same_unit_twice_in_one_run_keeps_the_last_and_reports_it(
         ("a.json", "b.json", ("01A",))
     ]
     assert _stored(url) == {" 甲 ": {"01A": 2}}
+    assert summary.returns == summary.new + len(summary.replaced) + summary.unchanged == 2
+
+
+def test_every_return_of_a_run_is_new_replaced_or_unchanged(registry: Registry, tmp_path: Path) -> None:
+    """The same return sent twice in one run (a copy in another folder) is counted once as unchanged."""
+    form = registry.get("bangfu-2013")
+    report = Report(form.id, Meta(unit="甲"), {"01A": 1})
+    url = f"sqlite:///{tmp_path / 'f.db'}"
+    summary = export([Return("a.json", form, report, "ok"), Return("copy/a.json", form, report, "ok")], url)
+    assert (summary.returns, summary.new, summary.replaced, summary.unchanged) == (2, 1, [], 1)
+    assert _stored(url) == {"甲": {"01A": 1}}

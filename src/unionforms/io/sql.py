@@ -216,6 +216,8 @@ def _write_batch(conn: Connection, batch: list[Return], summary: ExportSummary) 
         earlier = latest.get(key)
         if earlier is not None and earlier.figures_hash != ret.figures_hash:
             summary.replaced.append(_change(earlier.form, earlier.name, _typed(earlier), ret))
+        elif earlier is not None:  # the same figures sent twice: counted, so that every return is
+            summary.unchanged += 1  # new, replaced or unchanged
         latest[key] = ret
     r = returns_table.c
     existing: dict[tuple[str, str], tuple[int, str, str]] = {}
