@@ -1,6 +1,6 @@
 """Worksheet cells as stored, streamed from the sheet XML, and turned into raw values.
 
-Only the wanted cells are kept and parsing stops after the last wanted row. Numbers go from the file's
+Only the wanted cells are kept and parsing stops at the end of sheetData. Numbers go from the file's
 text straight to :class:`~decimal.Decimal`, never through binary floating point; shared strings are read
 only up to the last one used. Typing a raw value for its field is :mod:`unionforms.values`' job.
 """
@@ -8,7 +8,7 @@ only up to the last one used. Typing a raw value for its field is :mod:`unionfor
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import Context, Decimal, InvalidOperation
 from xml.parsers.expat import XMLParserType
 
@@ -22,7 +22,6 @@ _EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; longer <v> texts are bi
 _ROUND = Context(prec=_EXCEL_DIGITS)
 _WIDE = Context(prec=400)
 _ONE = Decimal(1)
-_CELL_RE = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -44,7 +43,7 @@ NO_CACHE = NoCache()
 
 
 # Worksheet elements that follow sheetData (never inside it): meeting one means every cell has been seen.
-_AFTER_SHEET_DATA = frozenset(
+AFTER_SHEET_DATA = frozenset(
     {
         "sheetCalcPr",
         "sheetProtection",
@@ -82,16 +81,14 @@ _AFTER_SHEET_DATA = frozenset(
 
 
 class _SheetTarget:
-    """Keeps the wanted cells of a worksheet; stops after the last wanted row or at the end of sheetData.
+    """Keeps the wanted cells of a worksheet; stops at the end of sheetData.
 
     Only element starts are watched throughout; end and text events are switched on inside a wanted
     cell only, so the cells that are not wanted cost one Python call each.
     """
 
-    def __init__(self, wanted: set[str]) -> None:
+    def __init__(self, wanted: Collection[str]) -> None:
         self.wanted = wanted
-        rows = [int(m.group(2)) for m in map(_CELL_RE.match, wanted) if m]
-        self.max_row = max(rows, default=0)
         self.cells: dict[str, Cell] = {}
         self.row = 0
         self.last_ref: str | None = None
@@ -122,8 +119,6 @@ class _SheetTarget:
             r = attrib.get("r")
             self.row = int(r) if r is not None else self.row + 1
             self.last_ref = None
-            if self.row > self.max_row:
-                raise StopParsing
         elif self.cur is not None:
             if name in ("v", "f") or (name == "t" and not self.phonetic):
                 self.buf = []
@@ -131,7 +126,7 @@ class _SheetTarget:
                 self.parser.CharacterDataHandler = self.buf.append
             elif name == "rPh":
                 self.phonetic += 1
-        elif name in _AFTER_SHEET_DATA:
+        elif name in AFTER_SHEET_DATA:
             raise StopParsing
 
     def end(self, tag: str) -> None:
@@ -171,10 +166,15 @@ def _next_ref(last: str | None, row: int) -> str:
     return f"{letters}{row}"
 
 
-def read_cells(zf: SafeZip, part: str, wanted: set[str]) -> dict[str, Cell]:
+def stream_cells(
+    zf: SafeZip, part: str, wanted: Collection[str], chunks: Iterable[bytes] | None = None
+) -> dict[str, Cell]:
+    """The wanted cells of the worksheet ``part``, streamed through expat (the reference reader; see
+    :func:`unionforms.excel.sheetscan.read_cells` for the fast path). ``chunks``: its bytes if taken
+    already."""
     target = _SheetTarget(wanted)
     if wanted:
-        zf.parse(part, target)
+        zf.parse(part, target, chunks=chunks)
     return target.cells
 
 

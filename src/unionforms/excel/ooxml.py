@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Collection, Mapping
 
 import attrs
 
 from ..errors import InputError
 from .contract import EXPLAIN_PREFIX, FIELD_PREFIX
+from .partcache import PartCache, cacheable
 from .safety import SafeZip
 
 _REF_RE = re.compile(
@@ -42,6 +44,25 @@ class Book:
     names: dict[str, tuple[str, str | None]]  # upper-cased name -> (reference text, local sheet name)
     date1904: bool
     strings_part: str | None
+    cell_names: Mapping[str, Name]  # F_…, H_… and EXPL_… names resolved to (sheet, cell); see below
+    named_cells: Mapping[str, frozenset[str]]  # sheet name -> the cells names point at in it
+    memo: dict[object, object]  # facts derived from the names, shared by every file of the same workbook.xml
+
+
+@attrs.frozen(eq=False)
+class _Workbook:
+    """What ``xl/workbook.xml`` says, before its relationships are followed (kept by its bytes)."""
+
+    sheets: tuple[tuple[str, str | None], ...]  # (name, relationship id), in workbook order
+    names: dict[str, tuple[str, str | None]]
+    date1904: bool
+    cell_names: Mapping[str, Name]
+    named_cells: Mapping[str, frozenset[str]]
+    memo: dict[object, object] = attrs.field(factory=dict)
+
+
+_WORKBOOKS: PartCache[_Workbook] = PartCache()
+_RELS: PartCache[_Rels] = PartCache()
 
 
 def local(tag: str) -> str:
@@ -54,11 +75,37 @@ def read_book(zf: SafeZip, file: str) -> Book:
         if zf.resolve("xl/workbook.bin"):
             raise InputError("IN-025", file=file)
         raise InputError("IN-026", file=file)
-    root = zf.element(workbook)
+    parsed = _workbook(zf, workbook)
     rels = _relationships(zf, workbook)
     base = posixpath.dirname(workbook)
     sheets: dict[str, str] = {}
-    order: list[str] = []
+    for name, rid in parsed.sheets:
+        target = rels.get(rid or "")
+        part = zf.resolve(_join(base, target)) if target else None
+        sheets.setdefault(name, part or "")
+    strings = next((t for typ, t in rels.types.items() if typ.endswith("/sharedStrings")), None)
+    strings_part = zf.resolve(_join(base, strings)) if strings else zf.resolve("xl/sharedStrings.xml")
+    order = [name for name, _ in parsed.sheets]
+    return Book(
+        sheets,
+        order,
+        parsed.names,
+        parsed.date1904,
+        strings_part,
+        parsed.cell_names,
+        parsed.named_cells,
+        parsed.memo,
+    )
+
+
+def _workbook(zf: SafeZip, part: str) -> _Workbook:
+    data = zf.read_small(part)
+    if cacheable(data):
+        found = _WORKBOOKS.get(data)
+        if found is not None:
+            return found
+    root = zf.element(part, data)
+    sheets: list[tuple[str, str | None]] = []
     raw_names: list[tuple[str, str, str | None]] = []
     date1904 = False
     for el in root.iter():
@@ -68,16 +115,14 @@ def read_book(zf: SafeZip, file: str) -> Book:
             if name is None:
                 continue
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-            target = rels.get(rid or "")
-            part = zf.resolve(_join(base, target)) if target else None
-            sheets.setdefault(name, part or "")
-            order.append(name)
+            sheets.append((name, rid))
         elif tag == "workbookPr":
             date1904 = el.get("date1904", "").strip().lower() in ("1", "true")
         elif tag == "definedName":
             name = el.get("name")
             if name:
                 raw_names.append((name, el.text or "", el.get("localSheetId")))
+    order = [name for name, _ in sheets]
     names: dict[str, tuple[str, str | None]] = {}
     for name, text, local_id in raw_names:  # a workbook-scope name wins over sheet-local ones
         key = name.upper()
@@ -91,12 +136,19 @@ def read_book(zf: SafeZip, file: str) -> Book:
                 continue
         if key not in names or (names[key][1] is not None and local_sheet is None):
             names[key] = (text, local_sheet)
-    strings = next((t for typ, t in rels.types.items() if typ.endswith("/sharedStrings")), None)
-    strings_part = zf.resolve(_join(base, strings)) if strings else zf.resolve("xl/sharedStrings.xml")
-    return Book(sheets, order, names, date1904, strings_part)
+    resolved = _cell_names(names, set(order))
+    named: dict[str, set[str]] = {}
+    for cell_name in resolved.values():
+        if cell_name.cell is not None and cell_name.sheet in order:
+            named.setdefault(cell_name.sheet, set()).add(cell_name.cell)
+    named_cells = {sheet: frozenset(cells) for sheet, cells in named.items()}
+    parsed = _Workbook(tuple(sheets), names, date1904, resolved, named_cells)
+    if cacheable(data):
+        _WORKBOOKS.put(data, parsed)
+    return parsed
 
 
-@attrs.define
+@attrs.frozen(eq=False)
 class _Rels:
     targets: dict[str, str]
     types: dict[str, str]
@@ -106,16 +158,23 @@ class _Rels:
 
 
 def _relationships(zf: SafeZip, part: str) -> _Rels:
-    rels = _Rels({}, {})
     name = zf.resolve(posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels"))
     if name is None:
-        return rels
-    for el in zf.element(name).iter():
+        return _Rels({}, {})
+    data = zf.read_small(name)
+    if cacheable(data):
+        found = _RELS.get(data)
+        if found is not None:
+            return found
+    rels = _Rels({}, {})
+    for el in zf.element(name, data).iter():
         if local(el.tag) == "Relationship" and el.get("TargetMode", "Internal") == "Internal":
             rid, target, typ = el.get("Id"), el.get("Target"), el.get("Type", "")
             if rid and target:
                 rels.targets[rid] = target
                 rels.types.setdefault(typ, target)
+    if cacheable(data):
+        _RELS.put(data, rels)
     return rels
 
 
@@ -145,10 +204,10 @@ def sheet_part(book: Book, sheet: str, file: str) -> str | None:
     return part
 
 
-def cell_names(book: Book) -> dict[str, Name]:
+def _cell_names(names: Mapping[str, tuple[str, str | None]], sheets: Collection[str]) -> dict[str, Name]:
     """F_…, H_… and EXPL_… names resolved to (sheet, cell), by upper-cased name."""
     out: dict[str, Name] = {}
-    for key, (text, local_sheet) in book.names.items():
+    for key, (text, local_sheet) in names.items():
         text = text.strip()
         m = _REF_RE.match(text) if "#REF!" not in text.upper() else None
         if m is None or (
@@ -162,8 +221,8 @@ def cell_names(book: Book) -> dict[str, Name]:
         if sheet is None:
             out[key] = Name("", None, text)
             continue
-        if sheet not in book.sheets:
+        if sheet not in sheets:
             folded = sheet.casefold()  # sheet names are case-insensitive in Excel
-            sheet = next((n for n in book.sheets if n.casefold() == folded), sheet)
+            sheet = next((n for n in sheets if n.casefold() == folded), sheet)
         out[key] = Name(sheet, f"{m['col'].upper()}{int(m['row'])}", text)
     return out

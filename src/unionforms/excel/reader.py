@@ -22,14 +22,16 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
+
 from ..errors import InputError
 from ..findings import Finding, finding
 from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
 from ..validate import typed_values
-from ..values import Problem, Value, coerce_header
-from .cells import NO_CACHE, Cell, cell_text, cell_value, read_cells, read_strings
+from ..values import Problem, coerce_header
+from .cells import NO_CACHE, Cell, cell_text, cell_value, read_strings
 from .contract import (
     CONTRACT_VERSION,
     EXPLAIN_PREFIX,
@@ -41,10 +43,12 @@ from .contract import (
     field_name,
     fingerprint,
 )
-from .ooxml import Book, Name, cell_names, read_book, sheet_part
+from .ooxml import Book, Name, read_book, sheet_part
 from .safety import SafeZip
+from .sheetscan import read_cells
 
 _ID_ROWS = 20  # rows of the _unionforms sheet read as key/value pairs
+_ID_REFS = frozenset(f"{col}{row}" for row in range(1, _ID_ROWS + 1) for col in "AB")
 
 
 def read_xlsx(path: str | Path, registry: Registry, *, expect: Form | None = None) -> ReadResult:
@@ -59,19 +63,14 @@ def read_xlsx(path: str | Path, registry: Registry, *, expect: Form | None = Non
     file = str(path)
     with SafeZip(path) as zf:
         book = read_book(zf, file)
-        names = cell_names(book)
+        names = book.cell_names
         id_part = sheet_part(book, ID_SHEET, file)
         if id_part is None:
             has_fields = any(key.startswith(FIELD_PREFIX) for key in names)
             raise InputError("IN-031" if has_fields else "IN-030", id_sheet=ID_SHEET, file=file)
-        wanted: dict[str, set[str]] = {}
-        for name in names.values():
-            if name.cell is not None and name.sheet in book.sheets:
-                wanted.setdefault(name.sheet, set()).add(name.cell)
-        id_refs = {f"{col}{row}" for row in range(1, _ID_ROWS + 1) for col in "AB"}
-        id_cells = read_cells(zf, id_part, id_refs)
+        id_cells = read_cells(zf, id_part, _ID_REFS)
         sheet_cells: dict[str, dict[str, Cell]] = {}
-        for sheet, refs in wanted.items():
+        for sheet, refs in book.named_cells.items():
             part = sheet_part(book, sheet, file)
             assert part is not None
             sheet_cells[sheet] = read_cells(zf, part, refs)
@@ -83,7 +82,7 @@ def read_xlsx(path: str | Path, registry: Registry, *, expect: Form | None = Non
         }
         strings = read_strings(zf, book.strings_part, needed)
 
-    form, main_sheet = _identify(id_cells, strings, registry, expect, names, file)
+    form, main_sheet = _identify(id_cells, strings, registry, expect, names, file, book.memo)
     return _build(form, main_sheet, book, names, sheet_cells, strings, file)
 
 
@@ -94,6 +93,7 @@ def _identify(
     expect: Form | None,
     names: Mapping[str, Name],
     file: str,
+    memo: dict[object, object],
 ) -> tuple[Form, str | None]:
     entries: dict[str, str] = {}
     for row in range(1, _ID_ROWS + 1):
@@ -120,7 +120,11 @@ def _identify(
         exc.file, exc.form = file, form_id
         raise
     if stored:
-        _check_fingerprint(form, form_id, version, stored, names, file)
+        memo_key = ("fingerprint", form_id, version, stored)
+        checked = memo.get(memo_key)
+        if not (isinstance(checked, tuple) and checked[0] is form):
+            _check_fingerprint(form, form_id, version, stored, names, file)
+            memo[memo_key] = (form,)  # passed: the same names and identity need no second look
     if version != form.version:
         raise InputError("IN-034", version=version or "?", installed=form.version, file=file, form=form_id)
     return form, entries.get("sheet") or None
@@ -151,6 +155,76 @@ def _check_fingerprint(
 # --- the report ----------------------------------------------------------------------------------
 
 
+@attrs.frozen(eq=False)
+class _Plan:
+    """Where a template's names put a form's fields, header and explanations: the same for every return
+    written from one template, so worked out once per form and workbook.xml (kept in ``Book.memo``)."""
+
+    form: Form
+    main: str
+    structure: tuple[tuple[str, dict[str, object]], ...]  # TPL-002/TPL-003: code and parameters
+    located: tuple[tuple[str, Name | None, str], ...]  # code, its name (None: unusable), its cell as shown
+    header: Mapping[str, Name | None]
+    explained: tuple[tuple[str, Name], ...]  # rule id, the name of its EXPL cell
+    cells: Mapping[str, str]  # code -> cell as shown, for Source
+    places: Mapping[str, int]  # code -> declared decimals of a 万元 field
+
+
+def _plan(form: Form, declared_sheet: str | None, book: Book, file: str) -> _Plan:
+    key = ("plan", form.id, form.version, declared_sheet)
+    found = book.memo.get(key)
+    if isinstance(found, _Plan) and found.form is form:
+        return found
+    names = book.cell_names
+
+    def usable(name: Name | None) -> Name | None:
+        return name if name is not None and name.cell is not None and name.sheet in book.sheets else None
+
+    located = {code: usable(names.get(field_name(code).upper())) for code in form.fields}
+    counts = Counter(n.sheet for n in located.values() if n is not None)
+    declared = _sheet_named(book, declared_sheet)
+    structure: list[tuple[str, dict[str, object]]] = []
+    if counts:
+        main = counts.most_common(1)[0][0]
+        if declared is not None and counts.get(declared) == counts[main]:
+            main = declared
+        elif declared_sheet is not None and declared is None:
+            structure.append(("TPL-003", {"sheet": main, "declared": declared_sheet}))
+    elif declared_sheet is not None and declared is None:
+        raise InputError("IN-036", sheet=declared_sheet, file=file, form=form.id)
+    else:
+        main = declared or declared_sheet or ""
+    header = {attr: usable(names.get(name.upper())) for attr, name in HEADER_NAMES.items()}
+    for attr, defined in HEADER_NAMES.items():
+        if header[attr] is None:
+            place = form.header.label(attr)
+            structure.append(("TPL-002", {"place": place, "name": defined, "sheet": main or None}))
+
+    def where(name: Name | None) -> str:
+        if name is None or name.cell is None:
+            return ""
+        return name.cell if name.sheet == main else f"{name.sheet}!{name.cell}"
+
+    explained = []
+    for i, rule in enumerate(form.rules, start=1):
+        name = names.get(explain_name(i).upper())
+        if name is not None and name.cell is not None:
+            explained.append((rule.id, name))
+    places = {code: p for code in form.fields if (p := form.declared_decimals(code)) is not None}
+    plan = _Plan(
+        form,
+        main,
+        tuple(structure),
+        tuple((code, name, where(name)) for code, name in located.items()),
+        header,
+        tuple(explained),
+        {code: where(name) for code, name in located.items() if name is not None},
+        places,
+    )
+    book.memo[key] = plan
+    return plan
+
+
 def _build(
     form: Form,
     declared_sheet: str | None,
@@ -160,40 +234,14 @@ def _build(
     strings: Mapping[int, str],
     file: str,
 ) -> ReadResult:
-    def usable(name: Name | None) -> Name | None:
-        return name if name is not None and name.cell is not None and name.sheet in book.sheets else None
-
-    located = {code: usable(names.get(field_name(code).upper())) for code in form.fields}
-    counts = Counter(n.sheet for n in located.values() if n is not None)
-    declared = _sheet_named(book, declared_sheet)
-    structure: list[Finding] = []
-    if counts:
-        main = counts.most_common(1)[0][0]
-        if declared is not None and counts.get(declared) == counts[main]:
-            main = declared
-        elif declared_sheet is not None and declared is None:
-            structure.append(finding("TPL-003", sheet=main, declared=declared_sheet, file=file))
-    elif declared_sheet is not None and declared is None:
-        raise InputError("IN-036", sheet=declared_sheet, file=file, form=form.id)
-    else:
-        main = declared or declared_sheet or ""
-    header = {attr: usable(names.get(name.upper())) for attr, name in HEADER_NAMES.items()}
-    for attr, defined in HEADER_NAMES.items():
-        if header[attr] is None:
-            structure.append(
-                finding("TPL-002", place=form.header.label(attr), name=defined, file=file, sheet=main or None)
-            )
-
-    def where(name: Name) -> str:
-        assert name.cell is not None
-        return name.cell if name.sheet == main else f"{name.sheet}!{name.cell}"
-
-    cells: dict[str, str] = {}
+    plan = _plan(form, declared_sheet, book, file)
+    main = plan.main
+    structure = [finding(code, **params, file=file) for code, params in plan.structure]  # type: ignore[arg-type]
     raw: dict[str, object] = {}
     read_findings: dict[str, Finding] = {}
-    for code, name in located.items():
-        field = form.fields[code]
+    for code, name, ref in plan.located:
         if name is None:
+            field = form.fields[code]
             written = names.get(field_name(code).upper())
             read_findings[code] = finding(
                 "TPL-001",
@@ -205,17 +253,15 @@ def _build(
                 detail=f"{field_name(code)} = {written.text}" if written is not None else None,
             )
             continue
-        assert name.cell is not None
-        ref = where(name)
-        cells[code] = ref
-        cell = sheet_cells.get(name.sheet, {}).get(name.cell)
+        cells = sheet_cells.get(name.sheet)
+        cell = cells.get(name.cell) if cells is not None and name.cell is not None else None
         if cell is None:
             continue
         value = cell_value(cell, strings, file, ref)
         if value is NO_CACHE:
             read_findings[code] = finding(
                 "VAL-007",
-                place=f"{code}（{ref}） {field.label}",
+                place=f"{code}（{ref}） {form.fields[code].label}",
                 fields=(code,),
                 values=(f"={cell.formula}",),
                 file=file,
@@ -224,16 +270,26 @@ def _build(
             )
         elif value is not None:
             raw[code] = value
-    source = Source(file=file, sheet=main or None, cells=cells)
-    meta, meta_findings = _meta(form, header, sheet_cells, strings, book.date1904, file, main, where)
-    explanations = _explanations(form, names, sheet_cells, strings, file)
-    report = Report(form.id, meta, raw)
-    typed, problems = typed_values(form, report, source)
-    typed = {code: _at_declared_precision(form, code, raw[code], v) for code, v in typed.items()}
-    order = {code: i for i, code in enumerate(form.fields)}
-    field_findings = sorted(
-        [*read_findings.values(), *problems], key=lambda f: order.get(f.fields[0], 0) if f.fields else 0
-    )
+    source = Source(file=file, sheet=main or None, cells=dict(plan.cells))
+
+    def where(name: Name) -> str:
+        assert name.cell is not None
+        return name.cell if name.sheet == main else f"{name.sheet}!{name.cell}"
+
+    meta, meta_findings = _meta(form, plan.header, sheet_cells, strings, book.date1904, file, main, where)
+    explanations = _explanations(plan.explained, sheet_cells, strings, file)
+    typed, problems = typed_values(form, Report(form.id, meta, raw), source)
+    places = plan.places
+    for code, value in typed.items():
+        if code in places and isinstance(value, Decimal) and isinstance(raw[code], Decimal):
+            typed[code] = _at_declared_precision(value, places[code])
+    if read_findings or problems:
+        order = {code: i for i, code in enumerate(form.fields)}
+        field_findings = sorted(
+            [*read_findings.values(), *problems], key=lambda f: order.get(f.fields[0], 0) if f.fields else 0
+        )
+    else:
+        field_findings = []
     findings = (*structure, *meta_findings, *field_findings)
     return ReadResult(form, Report(form.id, meta, typed, explanations), source, findings)
 
@@ -248,34 +304,27 @@ def _sheet_named(book: Book, sheet: str | None) -> str | None:
 
 
 def _explanations(
-    form: Form,
-    names: Mapping[str, Name],
+    explained: tuple[tuple[str, Name], ...],
     sheet_cells: Mapping[str, Mapping[str, Cell]],
     strings: Mapping[int, str],
     file: str,
 ) -> dict[str, str]:
     """The filler's 合理性审核说明 from the ``EXPL_<n>`` cells, by rule id; blank cells are left out."""
     out: dict[str, str] = {}
-    for i, rule in enumerate(form.rules, start=1):
-        name = names.get(explain_name(i).upper())
-        if name is None or name.cell is None:
-            continue
-        cell = sheet_cells.get(name.sheet, {}).get(name.cell)
+    for rule_id, name in explained:
+        cell = sheet_cells.get(name.sheet, {}).get(name.cell or "")
         if cell is None:
             continue
-        value = cell_value(cell, strings, file, name.cell)
+        value = cell_value(cell, strings, file, name.cell or "")
         text = cell_text(value) if value is not NO_CACHE else None
         if text:
-            out[rule.id] = text
+            out[rule_id] = text
     return out
 
 
-def _at_declared_precision(form: Form, code: str, raw: object, value: Value) -> Value:
+def _at_declared_precision(value: Decimal, places: int) -> Decimal:
     """A number stored in a cell does not keep the places it was typed with (3.70 is stored as 3.7):
     read it at its field's declared precision, never coarser than the stored digits."""
-    places = form.declared_decimals(code)
-    if places is None or not isinstance(raw, Decimal) or not isinstance(value, Decimal):
-        return value
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -places:
         return value.quantize(Decimal(1).scaleb(-places))

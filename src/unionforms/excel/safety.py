@@ -11,12 +11,11 @@ its text is kept as the error's ``detail``.
 
 from __future__ import annotations
 
-import contextlib
 import struct
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from collections.abc import Generator
+from collections.abc import Generator, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO, Protocol
@@ -120,7 +119,7 @@ class SafeZip:
         """
         for name in self._infos:
             if name.lower().endswith((".xml", ".rels", ".vml")):
-                self.parse(name, _Nothing())
+                self.parse(name, WELL_FORMED)
             else:
                 for _ in self.chunks(name):
                     pass
@@ -159,11 +158,27 @@ class SafeZip:
         except _ZIP_ERRORS as exc:
             raise InputError("IN-028", part=name, detail=_detail(exc), file=self.file) from None
 
-    def read(self, name: str) -> bytes:
-        """The whole member, within the bounds."""
-        return b"".join(self.chunks(name))
+    def size(self, name: str) -> int:
+        """The member's uncompressed size as the directory states it (reading never goes past it)."""
+        return self._infos[name].file_size
 
-    def parse(self, name: str, target: Target, *, limit: int | None = None) -> None:
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        """The whole member, within the bounds."""
+        return b"".join(self.chunks(name, limit))
+
+    def read_small(self, name: str) -> bytes:
+        """A part read whole to be parsed into a tree (:meth:`element`): IN-051 past MAX_TREE_SIZE."""
+        return self.read(name, MAX_TREE_SIZE)
+
+    def parse(
+        self,
+        name: str,
+        target: Target,
+        *,
+        limit: int | None = None,
+        chunks: Iterable[bytes] | None = None,
+        final: bool = True,
+    ) -> None:
         """Parse the member's XML with defusedxml (DTDs and entities forbidden), events going to ``target``.
 
         ``target.install(parser)`` is given the underlying expat parser (ordered_attributes off, so
@@ -171,6 +186,10 @@ class SafeZip:
         wants; it may switch them while parsing, so that only the parts it keeps cost Python calls —
         the defused parser's guards stay in place. It may raise :class:`StopParsing` once it has what
         it needs. Malformed XML is IN-002; a DTD, entity or external reference is IN-005.
+
+        ``chunks``: the member's bytes already taken from :meth:`chunks` (or the rest of it), fed
+        instead of reading the member again. With ``final`` False they may be its beginning only: it
+        is checked as far as it goes and no end is demanded.
         """
         parser = DET.DefusedXMLParser(target=_Closing(), forbid_dtd=True)
         expat = parser.parser
@@ -179,14 +198,18 @@ class SafeZip:
         # only serves DTDs and skipped entities, which the guards above refuse anyway.
         expat.DefaultHandlerExpand = None
         target.install(expat)
-        self._run(name, parser, limit)
+        self._run(name, parser, self.chunks(name, limit) if chunks is None else chunks, final)
 
-    def _run(self, name: str, parser: ET.XMLParser, limit: int | None) -> None:
+    def _run(self, name: str, parser: ET.XMLParser, chunks: Iterable[bytes], final: bool) -> None:
         try:
-            with contextlib.closing(self.chunks(name, limit)) as chunks:
+            try:
                 for chunk in chunks:
                     parser.feed(chunk)
-            parser.close()
+            finally:
+                if isinstance(chunks, Generator):
+                    chunks.close()
+            if final:
+                parser.close()
         except StopParsing:
             return
         except (defusedxml.DTDForbidden, defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
@@ -194,14 +217,16 @@ class SafeZip:
         except (ET.ParseError, UnicodeError, ValueError) as exc:
             raise InputError("IN-028", part=name, detail=_detail(exc), file=self.file) from None
 
-    def element(self, name: str) -> ET.Element:
-        """The member parsed into an element tree, for small parts (workbook, relationships).
+    def element(self, name: str, data: bytes | None = None) -> ET.Element:
+        """The member parsed into an element tree, for small parts (workbook, relationships); ``data``:
+        its bytes, if read already (by :meth:`read_small`).
 
         Expat feeds the C tree builder directly, so tags and attribute names are expat's
         ``namespace}local`` (no leading brace): compare local names, e.g. ``tag.rpartition("}")[2]``.
         """
         builder = ET.TreeBuilder()
-        self.parse(name, _Building(builder), limit=MAX_TREE_SIZE)
+        chunks = None if data is None else (data,)
+        self.parse(name, _Building(builder), limit=MAX_TREE_SIZE, chunks=chunks)
         root: ET.Element | None = builder.close()
         if root is None:  # pragma: no cover - expat refuses a document without an element
             raise InputError("IN-028", part=name, file=self.file)
@@ -213,6 +238,10 @@ class _Nothing:
 
     def install(self, parser: XMLParserType) -> None:
         return None
+
+
+#: Parse only to prove the XML well-formed and free of DTDs: expat runs without a Python call per element.
+WELL_FORMED: Target = _Nothing()
 
 
 class _Building:
