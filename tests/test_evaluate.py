@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import cast
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from unionforms import Missing, Rule, Severity, Status, evaluate
+from unionforms import Form, Missing, Rule, Severity, Status, evaluate
+from unionforms.errors import RuleSyntaxError
+from unionforms.evaluate import is_broken
+from unionforms.strategies import reports, valid_reports
+from unionforms.values import Value
 
 
 def _rule(expr: str, missing: Missing = Missing.SKIP, tolerance: str = "0") -> Rule:
@@ -145,3 +151,71 @@ def test_flag_premise() -> None:
     rule = _rule("05B = 是 -> 05A > 0")
     assert evaluate(rule, {"05B": False, "05A": 0}).status is Status.HOLDS
     assert evaluate(rule, {"05B": True, "05A": 0}).status is Status.BROKEN
+
+
+# --- the fast verdict agrees with evaluate ---------------------------------------------------------
+
+_CODES = ("01A", "01B", "02A", "05")
+_WRITTEN = ("01A", "01B", "02A", "#05")
+_EXPRS = st.builds(
+    lambda left, op, right, premise: (f"{premise} -> " if premise else "") + f"{left} {op} {right}",
+    st.lists(st.sampled_from([*_WRITTEN, "3", "0.5", "100"]), min_size=1, max_size=4).map(" + ".join),
+    st.sampled_from(["=", "!=", "<=", ">=", "<", ">"]),
+    st.lists(st.sampled_from(_WRITTEN), min_size=1, max_size=3).map(" - ".join),
+    st.sampled_from(["", "01A > 0", "#05 != 0.00", "01B = 01A"]),
+)
+_VALUE = (
+    st.integers(0, 4)  # small: sides often meet, where < and <= part
+    | st.sampled_from(["0", "0.00", "1E+2", "3.70", "0.5", "2.5", "0.005", "3"]).map(Decimal)
+    | st.integers(0, 10**6)
+    | st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False, allow_infinity=False)
+    | st.just(True)
+)
+_VALUES = st.fixed_dictionaries({code: st.none() | _VALUE | _VALUE for code in _CODES}).map(
+    lambda drawn: {code: value for code, value in drawn.items() if value is not None}
+)
+
+
+def _boundaries(test: Callable[..., None]) -> Callable[..., None]:
+    """Where the relations part (sides equal, or apart by the tolerance or by a rounding), as examples."""
+    for op in ("=", "!=", "<=", ">=", "<", ">"):
+        for values, tolerance in (
+            ({"01A": 2, "01B": 2}, "0"),
+            ({"01A": 3, "01B": 2}, "1"),
+            ({"01A": 2, "01B": 3}, "1"),
+            ({"01A": 2, "01B": 2, "05": Decimal("2.5")}, "0"),
+        ):
+            for expr in (f"01A {op} 01B", f"01A {op} 01B + #05 - #05", f"01A {op} 01B -> 01A != 01A"):
+                test = example(expr, Missing.ZERO, tolerance, values)(test)
+    return test
+
+
+@settings(max_examples=400)
+@_boundaries
+@given(
+    _EXPRS,
+    st.sampled_from(list(Missing)),
+    st.sampled_from(["0", "0.01", "1"]),
+    _VALUES,
+)
+def test_the_fast_verdict_is_evaluates_verdict(
+    expr: str, missing: Missing, tolerance: str, values: dict[str, object]
+) -> None:
+    """is_broken (compiled once per rule, for bulk checking) answers as evaluate does, on any values."""
+    try:
+        rule = _rule(expr, missing, tolerance)
+    except RuleSyntaxError:  # missing = total without a total
+        assume(False)
+        return
+    typed = cast(dict[str, Value], values)
+    assert is_broken(rule, typed) is (evaluate(rule, typed).status is Status.BROKEN)
+    assert is_broken(rule, typed) is (evaluate(rule, typed).status is Status.BROKEN)  # compiled, kept
+
+
+@settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_fast_verdict_on_the_forms_rules(form: Form, data: st.DataObject) -> None:
+    report = data.draw(reports(form) | valid_reports(form))
+    values = cast(dict[str, Value], report.values)
+    for rule in form.rules:
+        assert is_broken(rule, values) is (evaluate(rule, values).status is Status.BROKEN), rule.id

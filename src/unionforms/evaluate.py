@@ -13,7 +13,7 @@ The premise of an implication must hold for every such amount before its conclus
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 import attrs
@@ -145,3 +145,130 @@ def holds(op: str, lo: Decimal, hi: Decimal, tol: Decimal, *, surely: bool) -> b
         "<": lo < tol,
         ">": hi > -tol,
     }[op]
+
+
+# --- the fast verdict ------------------------------------------------------------------------------
+
+#: A rule compiled for speed: True when broken, False when it holds or is skipped, None when undecided.
+FastCheck = Callable[[Mapping[str, Value]], "bool | None"]
+
+_HOLDS: dict[tuple[str, bool], Callable[[Decimal, Decimal, Decimal], bool]] = {
+    ("=", True): lambda lo, hi, t: lo >= -t and hi <= t,
+    ("!=", True): lambda lo, hi, t: lo > t or hi < -t,
+    ("<=", True): lambda lo, hi, t: hi <= t,
+    (">=", True): lambda lo, hi, t: lo >= -t,
+    ("<", True): lambda lo, hi, t: hi < t,
+    (">", True): lambda lo, hi, t: lo > -t,
+    ("=", False): lambda lo, hi, t: lo <= t and hi >= -t,
+    ("!=", False): lambda lo, hi, t: lo < -t or hi > t,
+    ("<=", False): lambda lo, hi, t: lo <= t,
+    (">=", False): lambda lo, hi, t: hi >= -t,
+    ("<", False): lambda lo, hi, t: lo < t,
+    (">", False): lambda lo, hi, t: hi > -t,
+}
+_HALF: dict[int, Decimal] = {}
+_FAST: dict[int, tuple[Rule, FastCheck]] = {}
+_MAX_FAST = 4096
+
+
+class _Undecided(Exception):
+    """A value the fast verdict does not take (a 是/否 in a sum): :func:`evaluate` decides."""
+
+
+def is_broken(rule: Rule, values: Mapping[str, Value]) -> bool:
+    """Whether ``evaluate(rule, values).status`` is BROKEN, without building the outcome when it is not.
+
+    The rule is compiled once (its terms flattened into ``left - right``, its policy and relation
+    picked) and kept; checking thousands of returns asks this of every rule of every return. The same
+    exact Decimal arithmetic as :func:`evaluate`, which a property test holds it to.
+    """
+    kept = _FAST.get(id(rule))
+    if kept is None or kept[0] is not rule:
+        if len(_FAST) >= _MAX_FAST:
+            _FAST.clear()
+        kept = _FAST[id(rule)] = (rule, _compile(rule))
+    verdict = kept[1](values)
+    if verdict is None:
+        return evaluate(rule, values).status is Status.BROKEN
+    return verdict
+
+
+def _compile(rule: Rule) -> FastCheck:
+    codes = rule.codes
+    totals = rule.totals if rule.missing is Missing.TOTAL else ()
+    skip_any = rule.missing is Missing.SKIP
+    tol = rule.tolerance
+    tree = rule.tree
+    if _has_flags(tree):
+
+        def undecided(values: Mapping[str, Value]) -> bool | None:
+            return None
+
+        return undecided
+    premise = _comparison(tree.premise, tol, surely=True) if isinstance(tree, Implication) else None
+    conclusion = _comparison(tree.conclusion if isinstance(tree, Implication) else tree, tol, surely=False)
+
+    def broken(values: Mapping[str, Value]) -> bool | None:
+        if skip_any:
+            for code in codes:
+                if code not in values:
+                    return False
+        else:
+            for code in codes:
+                if code in values:
+                    break
+            else:
+                return False
+            for code in totals:
+                if code not in values:
+                    return False
+        try:
+            if premise is not None and not premise(values):
+                return False
+            return not conclusion(values)
+        except _Undecided:
+            return None
+
+    return broken
+
+
+def _has_flags(tree: Comparison | Implication) -> bool:
+    comps = (tree.premise, tree.conclusion) if isinstance(tree, Implication) else (tree,)
+    return any(isinstance(t, FlagConst) for comp in comps for _, t in comp.left.terms + comp.right.terms)
+
+
+def _comparison(comp: Comparison, tol: Decimal, *, surely: bool) -> Callable[[Mapping[str, Value]], bool]:
+    """Whether ``comp`` holds (for some amount the figures stand for, or with ``surely`` for every one)."""
+    refs = tuple((sign, t.code) for sign, t in comp.left.terms if isinstance(t, Ref)) + tuple(
+        (-sign, t.code) for sign, t in comp.right.terms if isinstance(t, Ref)
+    )
+    const = sum((sign * t.value for sign, t in comp.left.terms if isinstance(t, Const)), _ZERO) - sum(
+        (sign * t.value for sign, t in comp.right.terms if isinstance(t, Const)), _ZERO
+    )
+    relation = _HOLDS[comp.op, surely]
+
+    def check(values: Mapping[str, Value]) -> bool:
+        diff = const
+        width = _ZERO
+        for sign, code in refs:
+            value = values.get(code)
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is int:
+                diff += sign * value
+            elif kind is Decimal and isinstance(value, Decimal):
+                diff += sign * value
+                if value:
+                    exponent = value.as_tuple().exponent
+                    half = _HALF.get(exponent)  # type: ignore[arg-type]
+                    if half is None:
+                        if not isinstance(exponent, int):
+                            raise _Undecided
+                        half = _HALF[exponent] = Decimal(5).scaleb(exponent - 1)
+                    width += half
+            else:
+                raise _Undecided
+        return relation(diff - width, diff + width, tol)
+
+    return check

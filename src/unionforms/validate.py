@@ -8,7 +8,7 @@ from typing import cast
 
 from .completeness import empty_report
 from .display import format_value, pretty
-from .evaluate import Outcome, Status, evaluate, slack
+from .evaluate import Outcome, Status, evaluate, is_broken, slack
 from .findings import Finding, Severity, finding, with_unchecked
 from .model import Form
 from .report import ReadResult, Report, Source
@@ -70,6 +70,8 @@ def check_rules(
     for rule in form.rules:
         if unusable and any(code in unusable for code in rule.codes):
             continue
+        if not is_broken(rule, values):
+            continue
         outcome = evaluate(rule, values)
         if outcome.status is Status.BROKEN:
             text = report.explanations.get(rule.id, "").strip()
@@ -80,6 +82,8 @@ def check_rules(
 
 def _ignored_explanations(form: Form, report: Report, source: Source) -> list[Finding]:
     """CHK-004 for an explanation of an error rule, CHK-005 for one naming no rule of the form."""
+    if not report.explanations:
+        return []
     severities = {rule.id: rule.severity for rule in form.rules}
     findings = []
     for rule_id, text in report.explanations.items():
