@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from unionforms import Field
+from unionforms.excel.cells import _decimal
 from unionforms.findings import finding
-from unionforms.values import Problem, coerce, coerce_header
+from unionforms.units import Kind
+from unionforms.values import Problem, coerce, coerce_header, typed_number
 
 COUNT = Field("01A", "01", "A", "当地职工总数", "人")
 MONEY = Field("05", "05", None, "筹集款物总额", "万元")
@@ -104,3 +106,33 @@ def test_tabs_and_line_breaks_stay_in_header_text() -> None:
     from unionforms.model import Header
 
     assert coerce_header(Header(), "unit", "乐山市\n总工会\t") == "乐山市\n总工会"
+
+
+# --- a stored number typed in one step -------------------------------------------------------------
+
+_STORED = st.one_of(
+    st.from_regex(r"\A[0-9]{1,17}(\.[0-9]{1,17})?\Z"),
+    st.sampled_from(["0", "0.00", "00012", "0.10", "3.7", "1E+2", "-5", " 5", "5.", "１２", "1e3", "0.005"]),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+)
+
+
+@given(_STORED, st.sampled_from([Kind.COUNT, Kind.MONEY, Kind.FLAG]), st.sampled_from([None, 0, 2, 4]))
+@example("0.00", Kind.MONEY, None)
+@example("0.000", Kind.MONEY, 2)
+@example("3.7", Kind.MONEY, 2)
+@example("1234567890123456", Kind.COUNT, None)
+def test_a_stored_number_typed_in_one_step_is_typed_as_the_general_way_types_it(
+    text: str, kind: Kind, places: int | None
+) -> None:
+    """typed_number (the reader's fast way) equals cell text -> Decimal -> coerce -> declared places."""
+    fast = typed_number(kind, places, text)
+    if fast is None:
+        return  # the general way decides
+    raw = _decimal(text)
+    general = coerce({Kind.COUNT: COUNT, Kind.MONEY: MONEY, Kind.FLAG: FLAG}[kind], raw)
+    if places is not None and isinstance(general, Decimal):
+        exponent = general.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > -places:
+            general = general.quantize(Decimal(1).scaleb(-places))
+    assert (type(fast), fast, str(fast)) == (type(general), general, str(general))

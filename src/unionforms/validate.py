@@ -26,17 +26,23 @@ def typed_values(
     typed: dict[str, Value] = {}
     findings: list[Finding] = []
     for code, raw in report.values.items():
-        cell = source.cells.get(code)
-        field = form.fields.get(code)
-        if field is None:
-            findings.append(_problem(source, code, raw, Problem("VAL-005", {"form": form.id}), code))
-            continue
-        value = coerce(field, raw)
-        if isinstance(value, Problem):
-            findings.append(_problem(source, code, raw, value, f"{_locate(code, cell)} {field.label}"))
+        value = typed_value(form, source, code, raw)
+        if isinstance(value, Finding):
+            findings.append(value)
         elif value is not None:
             typed[code] = value
     return typed, findings
+
+
+def typed_value(form: Form, source: Source, code: str, raw: object) -> Value | Finding | None:
+    """One value of :func:`typed_values`: typed, None for a blank, or the finding why it cannot be."""
+    field = form.fields.get(code)
+    if field is None:
+        return _problem(source, code, raw, Problem("VAL-005", {"form": form.id}), code)
+    value = coerce(field, raw)
+    if isinstance(value, Problem):
+        return _problem(source, code, raw, value, f"{_locate(code, source.cells.get(code))} {field.label}")
+    return value
 
 
 def _problem(source: Source, code: str, raw: object, problem: Problem, place: str) -> Finding:

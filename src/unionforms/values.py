@@ -36,6 +36,8 @@ _DATE_RE = re.compile(
 # Characters XML 1.0 (so an .xlsx) cannot hold: C0 controls but tab, LF and CR; lone surrogates; U+FFFE/F.
 _UNWRITABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_STORED_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_ZERO = Decimal(0)
 
 
 def _params(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,6 +89,29 @@ def coerce(field: Field, raw: object) -> Coerced:
     return int(number)
 
 
+def typed_number(kind: Kind, places: int | None, text: str) -> int | Decimal | None:
+    """The typed value of a number cell's stored text, for a field of ``kind`` whose 万元 figures are
+    read at ``places``, when the text is a plain non-negative number of at most 15 digits (what every
+    filled number is); None otherwise, and the general way (:func:`coerce`) decides.
+
+    One step from the file's text to the value, the same value the general way gives (a property test
+    holds them to it): a count is an int, an amount a Decimal at its declared places, 0 written 0.
+    """
+    point = "." in text
+    if len(text) - point > _MAX_DIGITS or not _STORED_RE.fullmatch(text):
+        return None
+    if kind is Kind.COUNT:
+        return None if point else int(text)
+    if kind is not Kind.MONEY:
+        return None
+    number = Decimal(text) or _ZERO  # a zero is 0, however written
+    if places is not None:
+        exponent = number.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > -places:
+            number = number.quantize(Decimal(1).scaleb(-places))
+    return number
+
+
 def _flag(field: Field, raw: object, text: str) -> Coerced:
     if isinstance(raw, bool):
         return raw
@@ -98,18 +123,17 @@ def _flag(field: Field, raw: object, text: str) -> Coerced:
 
 
 def _number(field: Field, raw: object, text: str) -> Decimal | Problem:
-    not_number = Problem("VAL-003", {"unit": field.printed_unit, "value": _show(raw)})
+    if isinstance(raw, Decimal):  # first: what every reader of numbers gives
+        return raw if raw.is_finite() else _not_number(field, raw)
     if isinstance(raw, bool):
-        return not_number
+        return _not_number(field, raw)
     if isinstance(raw, int):
         return Decimal(raw)
-    if isinstance(raw, Decimal):
-        return raw if raw.is_finite() else not_number
     if isinstance(raw, float):
         # A spreadsheet stores numbers as doubles; the shortest repr is the number the filler typed.
-        return Decimal(repr(raw)) if math.isfinite(raw) else not_number
+        return Decimal(repr(raw)) if math.isfinite(raw) else _not_number(field, raw)
     if not isinstance(raw, str):
-        return not_number
+        return _not_number(field, raw)
     for suffix in sorted({field.unit, "万元", "万"} if field.kind is Kind.MONEY else {field.unit}, key=len)[
         ::-1
     ]:
@@ -119,11 +143,15 @@ def _number(field: Field, raw: object, text: str) -> Decimal | Problem:
     if _GROUPED_RE.match(text):
         text = text.replace(",", "")
     if not _PLAIN_RE.match(text):
-        return not_number
+        return _not_number(field, raw)
     try:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the regex admits only decimals
-        return not_number
+        return _not_number(field, raw)
+
+
+def _not_number(field: Field, raw: object) -> Problem:
+    return Problem("VAL-003", {"unit": field.printed_unit, "value": _show(raw)})
 
 
 def _show(raw: object) -> str:

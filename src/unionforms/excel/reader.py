@@ -29,8 +29,9 @@ from ..findings import Finding, finding
 from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
-from ..validate import typed_values
-from ..values import Problem, coerce_header
+from ..units import Kind
+from ..validate import typed_value
+from ..values import Problem, Value, coerce_header, typed_number
 from .cells import NO_CACHE, Cell, cell_text, cell_value, read_strings
 from .contract import (
     CONTRACT_VERSION,
@@ -168,6 +169,7 @@ class _Plan:
     explained: tuple[tuple[str, Name], ...]  # rule id, the name of its EXPL cell
     cells: Mapping[str, str]  # code -> cell as shown, for Source
     places: Mapping[str, int]  # code -> declared decimals of a 万元 field
+    kinds: Mapping[str, Kind]
 
 
 def _plan(form: Form, declared_sheet: str | None, book: Book, file: str) -> _Plan:
@@ -220,6 +222,7 @@ def _plan(form: Form, declared_sheet: str | None, book: Book, file: str) -> _Pla
         tuple(explained),
         {code: where(name) for code, name in located.items() if name is not None},
         places,
+        {code: field.kind for code, field in form.fields.items()},
     )
     book.memo[key] = plan
     return plan
@@ -237,40 +240,56 @@ def _build(
     plan = _plan(form, declared_sheet, book, file)
     main = plan.main
     structure = [finding(code, **params, file=file) for code, params in plan.structure]  # type: ignore[arg-type]
-    raw: dict[str, object] = {}
-    read_findings: dict[str, Finding] = {}
+    source = Source(file=file, sheet=main or None, cells=dict(plan.cells))
+    places, kinds = plan.places, plan.kinds
+    typed: dict[str, Value] = {}
+    field_findings: list[Finding] = []
     for code, name, ref in plan.located:
         if name is None:
             field = form.fields[code]
             written = names.get(field_name(code).upper())
-            read_findings[code] = finding(
-                "TPL-001",
-                place=f"{code} {field.label}",
-                name=field_name(code),
-                fields=(code,),
-                file=file,
-                sheet=main or None,
-                detail=f"{field_name(code)} = {written.text}" if written is not None else None,
+            field_findings.append(
+                finding(
+                    "TPL-001",
+                    place=f"{code} {field.label}",
+                    name=field_name(code),
+                    fields=(code,),
+                    file=file,
+                    sheet=main or None,
+                    detail=f"{field_name(code)} = {written.text}" if written is not None else None,
+                )
             )
             continue
         cells = sheet_cells.get(name.sheet)
         cell = cells.get(name.cell) if cells is not None and name.cell is not None else None
         if cell is None:
             continue
-        value = cell_value(cell, strings, file, ref)
-        if value is NO_CACHE:
-            read_findings[code] = finding(
-                "VAL-007",
-                place=f"{code}（{ref}） {form.fields[code].label}",
-                fields=(code,),
-                values=(f"={cell.formula}",),
-                file=file,
-                sheet=main or None,
-                cells=(ref,),
+        if cell.type == "n" and cell.v:  # a number as stored: typed in one step
+            number = typed_number(kinds[code], places.get(code), cell.v)
+            if number is not None:
+                typed[code] = number
+                continue
+        raw = cell_value(cell, strings, file, ref)
+        if raw is NO_CACHE:
+            field_findings.append(
+                finding(
+                    "VAL-007",
+                    place=f"{code}（{ref}） {form.fields[code].label}",
+                    fields=(code,),
+                    values=(f"={cell.formula}",),
+                    file=file,
+                    sheet=main or None,
+                    cells=(ref,),
+                )
             )
+            continue
+        value = typed_value(form, source, code, raw)
+        if isinstance(value, Finding):
+            field_findings.append(value)
         elif value is not None:
-            raw[code] = value
-    source = Source(file=file, sheet=main or None, cells=dict(plan.cells))
+            if code in places and isinstance(value, Decimal) and isinstance(raw, Decimal):
+                value = _at_declared_precision(value, places[code])
+            typed[code] = value
 
     def where(name: Name) -> str:
         assert name.cell is not None
@@ -278,18 +297,6 @@ def _build(
 
     meta, meta_findings = _meta(form, plan.header, sheet_cells, strings, book.date1904, file, main, where)
     explanations = _explanations(plan.explained, sheet_cells, strings, file)
-    typed, problems = typed_values(form, Report(form.id, meta, raw), source)
-    places = plan.places
-    for code, value in typed.items():
-        if code in places and isinstance(value, Decimal) and isinstance(raw[code], Decimal):
-            typed[code] = _at_declared_precision(value, places[code])
-    if read_findings or problems:
-        order = {code: i for i, code in enumerate(form.fields)}
-        field_findings = sorted(
-            [*read_findings.values(), *problems], key=lambda f: order.get(f.fields[0], 0) if f.fields else 0
-        )
-    else:
-        field_findings = []
     findings = (*structure, *meta_findings, *field_findings)
     return ReadResult(form, Report(form.id, meta, typed, explanations), source, findings)
 
