@@ -8,11 +8,13 @@ The workbook contract (written by the template writer):
   ``H_unit``, ``H_filled_by``, ``H_phone``, ``H_date`` for the header, each naming one cell.
 
 Only the parts needed are parsed: ``xl/workbook.xml`` and its relationships, the ``_unionforms`` sheet,
-the sheet(s) the names point at (streamed; only the named cells kept; parsing stops after the last
-named row), and the shared strings up to the last one used. Numbers go from the file's text straight to
-:class:`~decimal.Decimal`, never through binary floating point; a number in a 万元 cell is read at its
-field's declared precision (3.7 stored -> 3.70), since a cell does not keep the places typed. The values
-are then typed and checked by :func:`unionforms.validate.typed_values`, as for every other reader.
+the sheet(s) the names point at (only the named cells kept, up to the end of sheetData; see
+:mod:`.sheetscan`), and the shared strings up to the last one used. Numbers go from the file's text
+straight to :class:`~decimal.Decimal` or int, never through binary floating point; a number in a 万元
+cell is read at its field's declared precision (3.7 stored -> 3.70), since a cell does not keep the
+places typed. A plain stored number is typed in one step (:func:`unionforms.values.typed_number`);
+every other value is typed and checked by :func:`unionforms.validate.typed_value`, as for every other
+reader. Where a template's names put the fields is worked out once per form and workbook.xml.
 """
 
 from __future__ import annotations
