@@ -44,12 +44,13 @@ class Noting(Target, Protocol):
 
 def check_sheet(
     zf: SafeZip, part: str, data: bytes, body: int, start: int, end: int, checked: int, target: Noting
-) -> None:
+) -> list[bytes] | None:
     """Parse ``data[:checked]`` for well-formedness (IN-028, IN-054 as ever), leaving out rows known.
 
     ``body``: where the root element starts; ``start``, ``end``: sheetData's content. Events go to
     ``target``; only rare ones may be handled (it sees the rows parsed now, not the rows left out, which
-    had none).
+    had none). Returns the rows (each without its leading ``<row ``) when every one has the shape
+    above, so each is a whole row whose cells lie within it; else None.
     """
     global _known_bytes
     root = _ROOT_RE.match(data, body)
@@ -63,7 +64,7 @@ def check_sheet(
     )
     if not shaped or root is None:
         zf.parse(part, target, chunks=(data[:checked],), final=False)
-        return
+        return None
     known = _known.setdefault(root[0], set())
     new = [piece for piece in pieces[1:] if piece not in known]
     document = data[:start] + b"".join(_ROW + piece for piece in new) + data[end:checked]
@@ -73,13 +74,14 @@ def check_sheet(
         zf.parse(part, target, chunks=(data[:checked],), final=False)  # the error as the sheet gives it
         raise  # pragma: no cover - the whole sheet fails where a part of it does
     if target.seen:
-        return
+        return None
     if _known_bytes > MAX_KNOWN_BYTES:
         _known.clear()
         _known_bytes = 0
         known = _known.setdefault(root[0], set())
     known.update(new)
     _known_bytes += sum(map(len, new))
+    return pieces[1:]
 
 
 def _shaped(piece: bytes) -> bool:

@@ -27,6 +27,10 @@ from .safety import SafeZip
 MAX_SCAN_BYTES = 4 * 1024 * 1024
 
 _SMALL_SHEETS: PartCache[dict[str, Cell]] = PartCache()
+#: Bytes of rows whose wanted cells are remembered, at most.
+MAX_ROW_CELLS_BYTES = 8 * 1024 * 1024
+_row_cells: dict[tuple[frozenset[str], bytes], tuple[tuple[str, Cell], ...]] = {}
+_row_cells_bytes = 0
 _AFTER = frozenset(name.encode() for name in AFTER_SHEET_DATA)
 
 _DECL_RE = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml\s(?P<decl>[^?<>]*)\?>)?\s*<")
@@ -95,10 +99,13 @@ def scan(
     if checked < 0:  # the worksheet ends right after sheetData: prove it all, as the reference would
         data += b"".join(chunks)
         zf.parse(part, rare, chunks=(data,))
+        rows = None
     else:
-        check_sheet(zf, part, data, body, start, end, checked, rare)
+        rows = check_sheet(zf, part, data, body, start, end, checked, rare)
     if rare.seen:
         return None, data
+    if rows is not None:
+        return _cells_by_row(rows, wanted), data
     return _cells(data, start, end, wanted), data
 
 
@@ -165,14 +172,41 @@ def _shape(data: bytes, after: int) -> tuple[int, int, int, int] | None:
     return body, start, end, following.end()
 
 
-def _cells(data: bytes, start: int, end: int, wanted: Collection[str]) -> dict[str, Cell] | None:
+def _cells(
+    data: bytes, start: int, end: int, wanted: Collection[str], pattern: re.Pattern[bytes] | None = None
+) -> dict[str, Cell] | None:
     if _ODD_CELL_RE.search(data, start, end) or _PREFIXED_CELL_RE.search(data, start, end):
         return None  # the streaming reader reads it
     cells: dict[str, Cell] = {}
-    for ref, attrs, body, unplain in _wanted_re(frozenset(wanted)).findall(data, start, end):
+    pattern = pattern or _wanted_re(frozenset(wanted))
+    for ref, attrs, body, unplain in pattern.findall(data, start, end):
         if unplain or b"\r" in body:
             return None  # a wanted cell with attributes or content this path does not take
         cells[ref.decode()] = _cell(attrs, body)
+    return cells
+
+
+def _cells_by_row(rows: list[bytes], wanted: Collection[str]) -> dict[str, Cell] | None:
+    """:func:`_cells`, row by row: the wanted cells of a row seen before are taken from memory (a
+    return's rows are mostly its template's); rows are whole (see :func:`.knownrows.check_sheet`)."""
+    global _row_cells_bytes
+    key = frozenset(wanted)
+    pattern = _wanted_re(key)
+    cells: dict[str, Cell] = {}
+    for row in rows:
+        found = _row_cells.get((key, row))
+        if found is None:
+            taken = _cells(row, 0, len(row), key, pattern)
+            if taken is None:
+                return None
+            found = tuple(taken.items())
+            if _row_cells_bytes > MAX_ROW_CELLS_BYTES:
+                _row_cells.clear()
+                _row_cells_bytes = 0
+            _row_cells[key, row] = found
+            _row_cells_bytes += len(row)
+        for ref, cell in found:
+            cells[ref] = cell
     return cells
 
 
