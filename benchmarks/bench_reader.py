@@ -95,13 +95,16 @@ def agree(by_openpyxl: dict[str, object], by_reader: Mapping[str, object]) -> bo
     return fields == {"F_" + c.replace(".", "_"): plain(v) for c, v in by_reader.items()}
 
 
-def timed(files: list[Path], read: Callable[[Path], object]) -> list[float]:
-    read(files[0])  # warm up imports and caches
-    times = []
+def timed(files: list[Path], *reads: Callable[[Path], object]) -> list[list[float]]:
+    """Each file read each way in turn, so that every way meets the same machine load."""
+    for read in reads:
+        read(files[0])  # warm up imports and caches
+    times: list[list[float]] = [[] for _ in reads]
     for path in files:
-        started = time.perf_counter()
-        read(path)
-        times.append(time.perf_counter() - started)
+        for read, kept in zip(reads, times, strict=True):
+            started = time.perf_counter()
+            read(path)
+            kept.append(time.perf_counter() - started)
     return times
 
 
@@ -150,8 +153,7 @@ def main() -> None:
         size = statistics.median(p.stat().st_size for p in files)
         print(f"median file size {size / 1024:.1f} KiB")
 
-        a = timed(files, read_openpyxl)
-        b = timed(files, lambda p: read_xlsx(p, registry, expect=form))
+        a, b = timed(files, read_openpyxl, lambda p: read_xlsx(p, registry, expect=form))
         checked = files[: min(20, len(files))]
         same = sum(agree(read_openpyxl(p), read_xlsx(p, registry).report.values) for p in checked)
         ma, mb = statistics.median(a), statistics.median(b)
