@@ -158,3 +158,19 @@ def test_rows_known_are_left_out_and_a_change_in_one_is_still_refused(tmp_path: 
         got = _read(path, "fast")
         assert (got if isinstance(got, str) else "ok") == expect
     assert knownrows._known  # the rows of the good sheet were remembered
+
+
+def test_a_ref_in_a_remembered_row_and_a_new_one_reads_as_the_sheet_orders_them(tmp_path: Path) -> None:
+    """Rows seen twice are remembered; a new row before them with the same ref still loses to the later."""
+
+    def sheet(first: str) -> str:
+        rows = f'<row r="1"><c r="A1"><v>{first}</v></c></row><row r="2"><c r="A1"><v>2</v></c></row>'
+        pad = '<row r="3"><c r="Z3" t="inlineStr"><is><t>x</t></is></c></row>' * 3000  # read in chunks
+        return f'<worksheet xmlns="{NS}"><sheetData>{rows}{pad}</sheetData><pageMargins/></worksheet>'
+
+    path = tmp_path / "s.xlsx"
+    for first in ("1", "1", "1", "5"):
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(PART, sheet(first).encode())
+        fast, stream = _read(path, "fast"), _read(path, "stream")
+        assert fast == stream and not isinstance(fast, str) and fast["A1"].v == "2"

@@ -30,6 +30,7 @@ _SMALL_SHEETS: PartCache[dict[str, Cell]] = PartCache()
 #: Bytes of rows whose wanted cells are remembered, at most.
 MAX_ROW_CELLS_BYTES = 8 * 1024 * 1024
 _row_cells: dict[tuple[frozenset[str], bytes], tuple[tuple[str, Cell], ...]] = {}
+_seen_once: set[bytes] = set()
 _row_cells_bytes = 0
 _AFTER = frozenset(name.encode() for name in AFTER_SHEET_DATA)
 
@@ -105,7 +106,7 @@ def scan(
     if rare.seen:
         return None, data
     if rows is not None:
-        return _cells_by_row(rows, wanted), data
+        return _cells_by_row(rows, wanted, data, start, end), data
     return _cells(data, start, end, wanted), data
 
 
@@ -186,27 +187,43 @@ def _cells(
     return cells
 
 
-def _cells_by_row(rows: list[bytes], wanted: Collection[str]) -> dict[str, Cell] | None:
-    """:func:`_cells`, row by row: the wanted cells of a row seen before are taken from memory (a
-    return's rows are mostly its template's); rows are whole (see :func:`.knownrows.check_sheet`)."""
+def _cells_by_row(
+    rows: list[bytes], wanted: Collection[str], data: bytes, start: int, end: int
+) -> dict[str, Cell] | None:
+    """:func:`_cells`, the rows of a template taken from memory: a row seen twice is a template's (a
+    return's values are in rows seen once), and its wanted cells are remembered by its exact bytes;
+    the other rows are scanned together. Rows are whole (:func:`.knownrows.check_sheet`): a cell never
+    spans two. A ref in both kinds of row is read over the whole sheet, so the last one wins as ever."""
     global _row_cells_bytes
     key = frozenset(wanted)
     pattern = _wanted_re(key)
     cells: dict[str, Cell] = {}
+    fresh: list[bytes] = []
+    if _row_cells_bytes > MAX_ROW_CELLS_BYTES:
+        _row_cells.clear()
+        _seen_once.clear()
+        _row_cells_bytes = 0
     for row in rows:
         found = _row_cells.get((key, row))
-        if found is None:
+        if found is None and row in _seen_once:
             taken = _cells(row, 0, len(row), key, pattern)
             if taken is None:
                 return None
-            found = tuple(taken.items())
-            if _row_cells_bytes > MAX_ROW_CELLS_BYTES:
-                _row_cells.clear()
-                _row_cells_bytes = 0
-            _row_cells[key, row] = found
+            found = _row_cells[key, row] = tuple(taken.items())
+        if found is not None:
+            cells.update(found)
+        else:
+            _seen_once.add(row)
             _row_cells_bytes += len(row)
-        for ref, cell in found:
-            cells[ref] = cell
+            fresh.append(row)
+    if fresh:
+        joined = b"".join(fresh)
+        taken = _cells(joined, 0, len(joined), key, pattern)
+        if taken is None:
+            return None
+        if not cells.keys().isdisjoint(taken):
+            return _cells(data, start, end, key, pattern)
+        cells.update(taken)
     return cells
 
 
