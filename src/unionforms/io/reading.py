@@ -81,7 +81,7 @@ def is_table(path: str | Path) -> bool:
     if suffix not in (".xlsx", ".xlsm"):
         return False
     from ..excel.contract import FIELD_PREFIX, ID_SHEET
-    from ..excel.ooxml import cell_names, read_book
+    from ..excel.ooxml import read_book
     from ..excel.safety import SafeZip
 
     try:
@@ -91,4 +91,4 @@ def is_table(path: str | Path) -> bool:
         return False  # reading it as a template names the problem
     if ID_SHEET.casefold() in {name.casefold() for name in book.sheets}:
         return False
-    return not any(key.startswith(FIELD_PREFIX) for key in cell_names(book))
+    return not any(key.startswith(FIELD_PREFIX) for key in book.cell_names)
