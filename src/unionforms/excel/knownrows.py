@@ -86,5 +86,7 @@ def check_sheet(
 
 def _shaped(piece: bytes) -> bool:
     """Whether a piece (after its ``<row ``) ends its row: ``…</row>``, or is one ``<row …/>``."""
+    if piece.endswith(b"</row>"):
+        return True
     tail = piece.rstrip()
     return tail.endswith(b"</row>") or (tail.endswith(b"/>") and b"<" not in tail)
