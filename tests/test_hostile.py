@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unionforms import CATALOGUE, InputError, Registry, inputs
+from unionforms import CATALOGUE, InputError, Registry, workers
 from unionforms.display import finding_line
 from unionforms.io.jsonio import finding_to_dict
 from unionforms.io.reading import read_report
@@ -141,10 +141,10 @@ def test_each_file_costs_little_under_its_budget(
     folder, entries = corpus
     rows = []
     for entry in entries:
-        usage: list[inputs.Usage] = []
+        usage: list[workers.Usage] = []
         read = functools.partial(_verdict, folder / entry.name, registry)
         try:
-            inputs.bounded(read, file=entry.name, usage=usage)
+            workers.bounded(read, file=entry.name, usage=usage)
         except InputError as exc:
             assert exc.code not in ("IN-092", "IN-093", "IN-094"), (entry.name, str(exc))
         rows.append((usage[0].seconds, usage[0].peak_memory, entry.name))

@@ -8,8 +8,9 @@
   template: ``specs/export.md``) becomes one input per return it holds, named by its row
   (``figures.csv#row 3``), read as the table is expanded; a row that cannot be read is its own
   unusable input, never the end of the table.
-- :func:`run` runs a task per input, in order, in this process or in ``jobs`` worker processes, and
-  yields results as they come (nothing is kept to the end).
+- :func:`run` runs a task per input in ``jobs`` long-lived worker processes, each input under the
+  time and memory budget of :mod:`unionforms.workers`, and yields results in input order as they come
+  (nothing is kept to the end); an input past its budget is ``unusable`` (IN-092, IN-093).
 - :func:`check` is the task of ``validate``: read and check one input, every failure turned into a
   result (``unusable`` with its IN- code), never an exception.
 
@@ -19,12 +20,11 @@ Nothing here prints: the caller decides how results are shown.
 from __future__ import annotations
 
 import enum
-import functools
 import glob
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
@@ -33,13 +33,12 @@ from .errors import InputError, UnionformsError
 from .findings import Finding
 from .registry import Registry, default_registry
 from .report import ReadResult, Report
+from .workers import Budget, imap
 
 #: Extensions taken from a folder: returns, and spreadsheet files whose problem we can name (IN-002).
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".json")
 SPREADSHEET_SUFFIXES = (".xls", ".xlsb", ".et", ".ods", ".csv", ".wps")
 _PATTERN_CHARS = frozenset("*?[")
-
-R = TypeVar("R")
 
 
 class State(enum.Enum):
@@ -245,6 +244,10 @@ def skipped(item: Input) -> Result:
 _PLACES = (("form", "表式"), ("sheet", "工作表"), ("cell", "单元格"), ("field", "栏目"))
 
 
+#: What a task lets through to its worker, which names it (IN-093) and starts afresh.
+UNBOUNDED = (MemoryError, RecursionError)
+
+
 def unusable(file: str, exc: BaseException) -> Result:
     """The result of an input that cannot be used; an unexpected exception is IN-094, its text the detail."""
     if not isinstance(exc, UnionformsError):
@@ -262,39 +265,21 @@ def unusable(file: str, exc: BaseException) -> Result:
 
 # --- running ------------------------------------------------------------------------------------
 
-_TASK: Callable[[Input], Any] | None = None
 
+def run(
+    task: Callable[[Input], Result], inputs: Sequence[Input], *, jobs: int = 1, budget: Budget | None = None
+) -> Iterator[Result]:
+    """``task(input)`` for every input, in ``jobs`` worker processes, yielded in input order when ready.
 
-def _call(item: Input) -> Any:
-    assert _TASK is not None
-    return _TASK(item)
-
-
-def run(task: Callable[[Input], R], inputs: Sequence[Input], *, jobs: int = 1) -> Iterator[R]:
-    """``task(input)`` for every input, results yielded in input order as soon as they are ready.
-
-    With ``jobs`` > 1 the tasks run in that many forked worker processes; the task (and whatever it
-    holds, such as a registry) is inherited, not pickled; inputs and results are pickled.
+    Each input runs under ``budget`` (:mod:`unionforms.workers`): past it, or when its task fails in a
+    way it did not turn into a result itself, the input is ``unusable`` with its code.
     """
-    global _TASK
-    if jobs <= 1 or len(inputs) < 2:
-        for item in inputs:
-            yield task(item)
-        return
-    import multiprocessing  # only for --jobs: its import costs start-up
+    for item, outcome in zip(inputs, imap(task, inputs, label=_path, jobs=jobs, budget=budget), strict=True):
+        yield unusable(item.path, outcome) if isinstance(outcome, BaseException) else outcome
 
-    if "fork" not in multiprocessing.get_all_start_methods():
-        for item in inputs:
-            yield task(item)
-        return
-    jobs = min(jobs, len(inputs))
-    chunk = max(1, min(16, len(inputs) // (jobs * 8)))
-    _TASK = task
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(_call, inputs, chunksize=chunk)
-    finally:
-        _TASK = None
+
+def _path(item: Input) -> str:
+    return item.path
 
 
 # --- the validate task --------------------------------------------------------------------------
@@ -317,10 +302,10 @@ class Check:
             return skipped(item)
         if item.row is not None:  # read when its table was expanded
             return self._row(item)
-        from .inputs import bounded
-
-        try:  # within the file's time and memory budget (IN-092, IN-093)
-            result = bounded(functools.partial(self._check, item.path), file=item.path)
+        try:
+            result = self._check(item.path)
+        except UNBOUNDED:  # for the worker to name (IN-093)
+            raise
         except Exception as exc:  # one bad file never stops a run
             return unusable(item.path, exc)
         return self.then(item, result) if self.then is not None else result
@@ -416,6 +401,8 @@ class Fill:
                 force=self.force,
                 inputs=[item.path],
             )
+        except UNBOUNDED:
+            raise
         except Exception as exc:
             return unusable(item.path, exc)
         return Result(

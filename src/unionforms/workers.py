@@ -1,0 +1,478 @@
+"""Run one task per item in long-lived worker processes, each item under a time and memory budget.
+
+A bulk run reads thousands of files, and a hostile one may spin a parser or grow memory without end.
+Forking a process per file bounds it but costs more than reading the file; so each worker is forked
+once and reads item after item. Before each item it lowers its address-space limit (``RLIMIT_AS``) to
+what it already uses plus the memory budget, so that an allocation past it fails (``MemoryError``),
+and arms an interval timer whose signal raises :class:`OverTime` inside the read. The parent is the
+backstop: a worker that has not answered shortly after the time budget (stuck in C code, where the
+signal cannot reach) is killed, and a worker that dies (a crash, the OOM killer) is replaced. Either
+way the item in flight becomes IN-092 (time) or IN-093 (memory) for that file alone, and a worker
+that hit a budget is replaced too, so that nothing half-done carries over to the next file.
+
+:func:`imap` runs the items and yields each one's value, or its :class:`~unionforms.errors.UnionformsError`,
+in input order as soon as it is ready; :func:`bounded` runs one call the same way. The task and the
+items are inherited by the workers (nothing to pickle: a lambda will do); only values come back pickled.
+Where ``fork`` is unavailable the items run in this process without a budget.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import pickle
+import resource
+import select
+import signal
+import struct
+import sys
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from .errors import InputError, UnionformsError
+
+#: Seconds one file may take in a bulk run (a real file takes a few milliseconds).
+BUDGET_SECONDS = 30
+#: Memory one file may take in a bulk run, above what its worker already uses.
+BUDGET_MEMORY = 1024 * 1024 * 1024
+#: Items sent ahead to each worker, so that it never waits for the parent.
+_AHEAD = 2
+#: Items that may be done ahead of the first one not yet yielded (bounds what is held for ordering).
+_WINDOW = 256
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@attrs.frozen
+class Budget:
+    """How long (seconds, wall clock) and how much memory (bytes over its worker's own) an item may take."""
+
+    seconds: float = attrs.field(default=BUDGET_SECONDS, validator=attrs.validators.gt(0))
+    memory: int = attrs.field(default=BUDGET_MEMORY, validator=attrs.validators.gt(0))
+
+    @property
+    def grace(self) -> float:
+        """How long after the budget the parent waits for the worker's own timer before killing it."""
+        return 2 + self.seconds / 10
+
+
+@attrs.frozen
+class Usage:
+    """What an item cost: wall-clock seconds, and its worker's peak resident memory in bytes so far."""
+
+    seconds: float
+    peak_memory: int
+
+
+class OverTime(BaseException):
+    """Raised inside an item's task when its time budget runs out (not an ``Exception``: no reader's
+    ``except Exception`` may swallow it)."""
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):g}"
+
+
+def over_time(file: str, budget: Budget) -> InputError:
+    return InputError("IN-092", seconds=f"{budget.seconds:g}", file=file)
+
+
+def over_memory(file: str, budget: Budget, how: str) -> InputError:
+    return InputError("IN-093", memory=_mib(budget.memory), how=how, file=file)
+
+
+def bounded(
+    fn: Callable[[], T], *, file: str, budget: Budget | None = None, usage: list[Usage] | None = None
+) -> T:
+    """``fn()`` run in a worker process under ``budget``: its value, or its error raised here.
+
+    Past the time budget it is IN-092, past the memory budget (or when the worker dies) IN-093, any
+    other exception but a UnionformsError IN-094, all naming ``file``. ``usage`` receives the cost.
+    """
+    (outcome,) = imap(_call, [fn], label=lambda _: file, budget=budget, usage=usage)
+    if isinstance(outcome, UnionformsError):
+        raise outcome
+    return outcome
+
+
+def _call(fn: Callable[[], T]) -> T:
+    return fn()
+
+
+def imap(
+    task: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    label: Callable[[T], str],
+    jobs: int = 1,
+    budget: Budget | None = None,
+    usage: list[Usage] | None = None,
+) -> Generator[R | UnionformsError, None, None]:
+    """``task(item)`` for every item, in ``jobs`` worker processes, yielded in input order.
+
+    An item whose task raises a UnionformsError yields it; one past its budget yields IN-092 or IN-093,
+    one whose task raises anything else IN-094, each naming the file ``label(item)``. ``usage``, when
+    given, receives one :class:`Usage` per item, in input order.
+    """
+    budget = budget or Budget()
+    if not items:
+        return
+    if not hasattr(os, "fork"):  # pragma: no cover - Windows: no budget
+        yield from _in_process(task, items, label, usage)
+        return
+    yield from _Pool(task, items, label, max(1, min(jobs, len(items))), budget, usage).results()
+
+
+def _in_process(  # pragma: no cover - Windows
+    task: Callable[[T], R], items: Sequence[T], label: Callable[[T], str], usage: list[Usage] | None
+) -> Iterator[R | UnionformsError]:
+    for item in items:
+        started = time.monotonic()
+        kind, value = _outcome(task, item)
+        if usage is not None:
+            usage.append(Usage(time.monotonic() - started, 0))
+        yield _settle(kind, value, label(item), Budget())
+
+
+# --- in the worker --------------------------------------------------------------------------------
+
+_armed = False
+
+
+def _alarm(signum: int, frame: object) -> None:
+    global _armed
+    if _armed:
+        _armed = False
+        raise OverTime
+
+
+def _outcome(task: Callable[[T], R], item: T) -> tuple[str, object]:
+    """What ``task(item)`` gave, as (kind, value): never an exception but :class:`OverTime`."""
+    try:
+        return "ok", task(item)
+    except UnionformsError as exc:
+        return "error", exc
+    except (MemoryError, RecursionError) as exc:
+        return "memory", type(exc).__name__
+    except Exception as exc:
+        return "internal", f"{type(exc).__name__}: {exc}"
+
+
+def _serve(
+    task: Callable[[Any], object],
+    items: Sequence[object],
+    tasks: int,
+    results: int,
+    budget: Budget,
+    parent: int,
+) -> None:
+    """The worker's loop: read the number of an item, answer (seq, kind, value, cost), until the parent
+    closes the pipe; after a budget hit or a surprise, answer an empty frame and stop."""
+    global _armed
+    _die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGALRM, _alarm)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    reader = _Frames(tasks)
+    while True:
+        frame = reader.next_blocking()
+        if frame is None:
+            return
+        (seq,) = _HEADER.unpack(frame)
+        item = items[seq]
+        started = time.monotonic()
+        used = _address_space()
+        if used:
+            limit = used + budget.memory
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        try:
+            _armed = True
+            signal.setitimer(signal.ITIMER_REAL, budget.seconds)
+            try:
+                kind, value = _outcome(task, item)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                _armed = False
+        except OverTime:
+            kind, value = "time", None
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        cost = (time.monotonic() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        try:
+            data = pickle.dumps((seq, kind, value, cost), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            kind = "internal"
+            data = pickle.dumps((seq, kind, f"{type(exc).__name__}: {exc}", cost))
+        _write_frame(results, data)
+        if kind not in ("ok", "error"):  # a budget hit or a surprise: start afresh
+            _write_frame(results, b"")
+            return
+
+
+def _die_with_parent(parent: int) -> None:
+    """Be killed when the parent dies (Linux ``PR_SET_PDEATHSIG``): a run that is killed stops writing."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before that took hold  # pragma: no cover - a race
+        os._exit(1)
+
+
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (what RLIMIT_AS counts)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            pages = int(fh.read().split()[0])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        return 0
+
+
+# --- framing: a 4-byte length, then the bytes (an empty frame: the worker retires) ----------------
+
+_HEADER = struct.Struct(">I")
+
+
+def _write_frame(fd: int, data: bytes) -> None:
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class _Frames:
+    """Frames read from a pipe: all at once (blocking) in a worker, as they come in the parent."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.buffer = bytearray()
+        self.closed = False
+
+    def next_blocking(self) -> bytes | None:
+        while True:
+            frame = self.pop()
+            if frame is not None or self.closed:
+                return frame
+            self.fill()
+
+    def fill(self) -> None:
+        """Read what the pipe has (at least one byte, or the end)."""
+        chunk = os.read(self.fd, 1 << 16)
+        if chunk:
+            self.buffer += chunk
+        else:
+            self.closed = True
+
+    def pop(self) -> bytes | None:
+        if len(self.buffer) < _HEADER.size:
+            return None
+        (size,) = _HEADER.unpack_from(self.buffer)
+        end = _HEADER.size + size
+        if len(self.buffer) < end:
+            return None
+        frame = bytes(self.buffer[_HEADER.size : end])
+        del self.buffer[:end]
+        return frame
+
+
+# --- in the parent --------------------------------------------------------------------------------
+
+
+@attrs.define
+class _Worker:
+    pid: int
+    tasks: int  # write end
+    results: _Frames
+    queue: collections.deque[tuple[int, float]] = attrs.Factory(collections.deque)  # (seq, sent at)
+    since: float = 0.0  # when the last answer came
+    retired: bool = False
+
+    def deadline(self, budget: Budget) -> float:
+        _, sent = self.queue[0]
+        return max(sent, self.since) + budget.seconds + budget.grace
+
+
+class _Pool(Generic[T, R]):
+    def __init__(
+        self,
+        task: Callable[[T], R],
+        items: Sequence[T],
+        label: Callable[[T], str],
+        jobs: int,
+        budget: Budget,
+        usage: list[Usage] | None,
+    ) -> None:
+        self.task = task
+        self.items = items
+        self.label = label
+        self.jobs = jobs
+        self.budget = budget
+        self.usage = usage
+        self.workers: list[_Worker] = []
+        self.pending: collections.deque[int] = collections.deque(range(len(items)))
+        self.done: dict[int, tuple[R | UnionformsError, Usage]] = {}
+
+    def results(self) -> Iterator[R | UnionformsError]:
+        try:
+            for seq in range(len(self.items)):
+                while seq not in self.done:
+                    self._dispatch(seq)
+                    self._wait()
+                value, cost = self.done.pop(seq)
+                if self.usage is not None:
+                    self.usage.append(cost)
+                yield value
+        finally:
+            self._close()
+
+    # sending
+
+    def _dispatch(self, first: int) -> None:
+        while self.pending and self.pending[0] < first + _WINDOW:
+            worker = self._free()
+            if worker is None:
+                return
+            seq = self.pending.popleft()
+            try:
+                _write_frame(worker.tasks, _HEADER.pack(seq))
+            except OSError:  # it died meanwhile: found by _wait
+                self.pending.appendleft(seq)
+                worker.retired = True
+                return
+            worker.queue.append((seq, time.monotonic()))
+
+    def _free(self) -> _Worker | None:
+        live = [w for w in self.workers if not w.retired]
+        if len(live) < self.jobs:
+            return self._spawn()
+        best = min(live, key=lambda w: len(w.queue))
+        return best if len(best.queue) < _AHEAD else None
+
+    def _spawn(self) -> _Worker:
+        task_r, task_w = os.pipe()
+        result_r, result_w = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns
+            code = 0
+            try:
+                os.close(task_w)
+                os.close(result_r)
+                for other in self.workers:  # so that each worker sees its own pipe close
+                    with contextlib.suppress(OSError):
+                        os.close(other.tasks)
+                        os.close(other.results.fd)
+                _serve(self.task, self.items, task_r, result_w, self.budget, parent)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(task_r)
+        os.close(result_w)
+        worker = _Worker(pid, task_w, _Frames(result_r), since=time.monotonic())
+        self.workers.append(worker)
+        return worker
+
+    # receiving
+
+    def _wait(self) -> None:
+        busy = [w for w in self.workers if w.queue]
+        if not busy:
+            return
+        now = time.monotonic()
+        timeout = max(0.0, min(w.deadline(self.budget) for w in busy) - now)
+        ready, _, _ = select.select([w.results.fd for w in busy], [], [], timeout)
+        for worker in busy:
+            if worker.results.fd in ready:
+                worker.results.fill()
+                self._answers(worker)
+        now = time.monotonic()
+        for worker in [w for w in self.workers if w.queue and now > w.deadline(self.budget)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+            seq, _ = worker.queue.popleft()
+            self._fail(seq, over_time(self.label(self.items[seq]), self.budget), now - worker.since)
+            self._end(worker)
+
+    def _answers(self, worker: _Worker) -> None:
+        while (frame := worker.results.pop()) is not None:
+            if not frame:  # it retires: what was sent ahead goes to another worker
+                self._end(worker)
+                return
+            seq, kind, value, (seconds, peak) = pickle.loads(frame)
+            worker.queue.popleft()
+            worker.since = time.monotonic()
+            self.done[seq] = (
+                _settle(kind, value, self.label(self.items[seq]), self.budget),
+                Usage(seconds, peak),
+            )
+        if worker.results.closed:  # it died with an item in hand
+            _, status = os.waitpid(worker.pid, 0)
+            worker.pid = 0
+            if worker.queue:
+                seq, _ = worker.queue.popleft()
+                how = (
+                    f"signal {-os.waitstatus_to_exitcode(status)}"
+                    if os.WIFSIGNALED(status)
+                    else f"exit {os.waitstatus_to_exitcode(status)}"
+                )
+                error = over_memory(self.label(self.items[seq]), self.budget, how)
+                self._fail(seq, error, time.monotonic() - worker.since)
+            self._end(worker)
+
+    def _fail(self, seq: int, error: UnionformsError, seconds: float) -> None:
+        self.done[seq] = (error, Usage(seconds, 0))
+
+    def _end(self, worker: _Worker) -> None:
+        """Take ``worker`` out of the pool; what it was sent and did not answer is sent again."""
+        for seq, _ in reversed(worker.queue):
+            self.pending.appendleft(seq)
+        worker.queue.clear()
+        self._reap(worker)
+        self.workers.remove(worker)
+
+    def _reap(self, worker: _Worker) -> None:
+        for fd in (worker.tasks, worker.results.fd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        if worker.pid:  # killed, or retiring: it ends at once
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(worker.pid, 0)
+            worker.pid = 0
+
+    def _close(self) -> None:
+        for worker in self.workers:  # idle ones exit when their pipe closes; busy ones are killed
+            with contextlib.suppress(OSError):
+                os.close(worker.tasks)
+        for worker in self.workers:
+            if worker.queue:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(worker.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.close(worker.results.fd)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(worker.pid, 0)
+        self.workers.clear()
+
+
+def _settle(kind: str, value: object, file: str, budget: Budget) -> Any:
+    """The value of an item's outcome, or the UnionformsError that stands for it."""
+    if kind == "ok":
+        return value
+    if kind == "error":
+        return value
+    if kind == "time":
+        return over_time(file, budget)
+    if kind == "memory":
+        return over_memory(file, budget, str(value))
+    return InputError("IN-094", detail=str(value), file=file)

@@ -1,0 +1,193 @@
+"""Items run in long-lived workers, each under a time and memory budget; whatever an item does, the run
+goes on, every item gets its value or its coded error, in input order."""
+
+from __future__ import annotations
+
+import ctypes
+import faulthandler
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from unionforms import workers
+from unionforms.errors import InputError, UnionformsError
+
+SHORT = workers.Budget(seconds=0.5, memory=64 << 20)
+
+
+def test_bounded_returns_the_result_and_measures_it() -> None:
+    usage: list[workers.Usage] = []
+    assert workers.bounded(lambda: ("ok", 42), file="f", usage=usage) == ("ok", 42)
+    assert len(usage) == 1 and usage[0].peak_memory > 0
+
+
+def test_bounded_passes_our_errors_through_with_their_location() -> None:
+    def fail() -> None:
+        raise InputError("IN-029", ref="B2", index=7, detail="raw", file="a.json", cell="B2")
+
+    with pytest.raises(InputError) as info:
+        workers.bounded(fail, file="a.json")
+    assert (info.value.code, info.value.file, info.value.cell, info.value.detail) == (
+        "IN-029",
+        "a.json",
+        "B2",
+        "raw",
+    )
+    assert str(info.value).startswith("[文件 a.json，单元格 B2] IN-029 工作簿已损坏：单元格 B2 引用")
+
+
+def test_bounded_stops_a_read_past_its_time() -> None:
+    started = time.monotonic()
+    with pytest.raises(InputError) as info:
+        workers.bounded(lambda: time.sleep(30), file="slow.xlsx", budget=workers.Budget(seconds=0.3))
+    assert info.value.code == "IN-092" and info.value.file == "slow.xlsx"
+    assert "0.3 秒" in info.value.message
+    assert time.monotonic() - started < 10  # stopped, not waited for
+
+
+def test_bounded_stops_a_read_past_its_memory() -> None:
+    with pytest.raises(InputError) as info:
+        workers.bounded(lambda: bytearray(512 * 1024 * 1024), file="big", budget=SHORT)
+    assert info.value.code == "IN-093"
+    assert "64 MiB" in info.value.message and "MemoryError" in info.value.message
+
+
+def test_bounded_turns_a_crash_into_a_coded_error() -> None:
+    with pytest.raises(InputError) as info:
+        workers.bounded(lambda: 1 // 0, file="z.json")
+    assert info.value.code == "IN-094"
+    assert "ZeroDivisionError" in (info.value.detail or "") and "ZeroDivision" not in str(info.value)
+    with pytest.raises(InputError) as info:
+        workers.bounded(lambda: os.kill(os.getpid(), 9), file="k.json")
+    assert info.value.code == "IN-093"
+    assert "signal 9" in info.value.message
+
+
+# --- many items -----------------------------------------------------------------------------------
+
+
+def _deaf_sleep() -> None:
+    """Sleep where the worker's timer cannot reach (its signal blocked), as a parser stuck in C code."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    time.sleep(30)
+
+
+def _segfault() -> None:
+    faulthandler.disable()  # pytest's handler would print the crash; the run must just go on
+    ctypes.string_at(0)
+
+
+def _raise(exc: Exception) -> None:
+    raise exc
+
+
+#: What each hostile item does, and the code it must end with.
+HOSTILE: dict[str, tuple[Callable[[], object], str]] = {
+    "slow": (lambda: time.sleep(30), "IN-092"),
+    "deaf": (_deaf_sleep, "IN-092"),
+    "greedy": (lambda: bytearray(512 * 1024 * 1024), "IN-093"),
+    "killed": (lambda: os.kill(os.getpid(), signal.SIGKILL), "IN-093"),
+    "segfault": (_segfault, "IN-093"),
+    "deep": (lambda: _recurse(0), "IN-093"),
+    "surprise": (lambda: int("x"), "IN-094"),
+    "ours": (lambda: _raise(InputError("IN-001", file="ours.xlsx")), "IN-001"),
+}
+
+
+def _recurse(n: int) -> int:
+    return _recurse(n + 1) + 1
+
+
+def _task(name: str) -> tuple[str, int]:
+    if name in HOSTILE:
+        HOSTILE[name][0]()
+    return name, os.getpid()
+
+
+def _names(n: int) -> list[str]:
+    names = [f"good{i}" for i in range(n)]
+    for i, bad in enumerate(HOSTILE):
+        names.insert(3 + 4 * i, bad)
+    return names
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_item_gets_its_value_or_its_code_in_order(jobs: int) -> None:
+    names = _names(40)
+    out = list(workers.imap(_task, names, label=lambda n: f"{n}.xlsx", jobs=jobs, budget=SHORT))
+    assert len(out) == len(names)
+    for name, got in zip(names, out, strict=True):
+        if name in HOSTILE:
+            assert isinstance(got, UnionformsError), (name, got)
+            assert (got.code, got.file) == (HOSTILE[name][1], f"{name}.xlsx")
+        else:
+            assert not isinstance(got, BaseException) and got[0] == name
+    pids = {got[1] for got in out if not isinstance(got, BaseException)}
+    assert os.getpid() not in pids  # read in workers, never in this process
+    # long-lived: far fewer workers than items, one more for each item that cost its worker its life
+    assert len(pids) <= jobs + len(HOSTILE)
+
+
+def test_a_worker_reads_many_files_and_is_replaced_after_a_budget_hit() -> None:
+    names = ["a", "b", "c", "slow", "d", "e"]
+    out = list(workers.imap(_task, names, label=str, budget=SHORT))
+    pid = {name: got[1] for name, got in zip(names, out, strict=True) if not isinstance(got, BaseException)}
+    assert pid["a"] == pid["b"] == pid["c"]
+    assert pid["d"] == pid["e"] != pid["a"]
+
+
+def test_a_run_stopped_early_leaves_no_worker_behind() -> None:
+    names = [f"good{i}" for i in range(50)]
+    run = workers.imap(_task, names, label=str, jobs=2)
+    first = next(run)
+    assert not isinstance(first, BaseException)
+    run.close()  # e.g. the reader of --json went away
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker was waited for
+
+
+def test_usage_is_given_per_item_in_order() -> None:
+    usage: list[workers.Usage] = []
+    names = ["a", "slow", "b"]
+    list(workers.imap(_task, names, label=str, budget=SHORT, usage=usage))
+    assert len(usage) == 3
+    assert usage[1].seconds >= SHORT.seconds > usage[0].seconds
+
+
+def _state(pid: int) -> str:
+    """The process state letter (Z: a zombie), or "" when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
+
+
+def test_a_killed_run_takes_its_workers_with_it(tmp_path: Path) -> None:
+    """SIGKILL of the run (nothing to clean up after itself) ends its workers too: none goes on writing."""
+    marker = tmp_path / "worker.pid"
+
+    def task(name: str) -> None:
+        marker.write_text(str(os.getpid()))
+        time.sleep(30)
+
+    run = os.fork()
+    if run == 0:
+        try:
+            list(workers.imap(task, ["a"], label=str))
+        finally:
+            os._exit(0)
+    deadline = time.monotonic() + 20
+    while not marker.exists() or not marker.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    worker = int(marker.read_text())
+    os.kill(run, signal.SIGKILL)
+    os.waitpid(run, 0)
+    while _state(worker) not in ("", "Z"):
+        assert time.monotonic() < deadline, "the worker outlived its run"
+        time.sleep(0.05)
