@@ -118,40 +118,49 @@ def unit_key(unit: str | None) -> str:
     return "".join(unicodedata.normalize("NFKC", unit or "").split())
 
 
+_NO_TALLY, _YES, _NO = Tally(), Tally(1, 0), Tally(0, 1)
+
+
 @attrs.define
 class _Pile:
-    """The running total of one form."""
+    """The running total of one form; ``ways`` and ``flag_codes`` are the form's, looked up once."""
 
     form: Form
     values: dict[str, Value] = attrs.Factory(dict)
     flags: dict[str, Tally] = attrs.Factory(dict)
     included: list[tuple[int, Included]] = attrs.Factory(list)
     units: dict[str, str] = attrs.Factory(dict)
+    ways: dict[str, Combine] = attrs.field(init=False)
+    flag_codes: tuple[str, ...] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.ways = {code: self.form.combine(code) for code in self.form.fields}
+        self.flag_codes = tuple(f.code for f in self.form.iter_fields() if f.kind is Kind.FLAG)
 
     def add(self, report: Report, provenance: Provenance | None) -> None:
-        form = self.form
+        ways, values = self.ways, self.values
         for code, value in report.values.items():
-            if code not in form.fields:
+            way = ways.get(code)
+            if way is None:
                 continue
-            way = form.combine(code)
             if way is Combine.SUM and isinstance(value, int | Decimal) and not isinstance(value, bool):
-                before = self.values.get(code, 0)
+                before = values.get(code, 0)
                 assert not isinstance(before, bool)
-                self.values[code] = before + value
+                values[code] = before + value
             elif way is Combine.ANY and isinstance(value, bool):
-                self.values[code] = bool(self.values.get(code, False)) or value
+                values[code] = bool(values.get(code, False)) or value
             elif way is Combine.ALL and isinstance(value, bool):
-                self.values[code] = bool(self.values.get(code, True)) and value
-        for field in form.iter_fields():
-            if field.kind is not Kind.FLAG:
-                continue
-            if provenance is not None and field.code in provenance.flags:
-                tally = provenance.flags[field.code]
+                values[code] = bool(values.get(code, True)) and value
+        for code in self.flag_codes:
+            if provenance is not None and code in provenance.flags:
+                tally = provenance.flags[code]
             else:
-                value = report.values.get(field.code)
-                tally = Tally(value is True, value is False) if isinstance(value, bool) else Tally()
-            if tally != Tally() or field.code in self.flags:
-                self.flags[field.code] = self.flags.get(field.code, Tally()) + tally
+                value = report.values.get(code)
+                if not isinstance(value, bool):
+                    continue  # a blank is not counted
+                tally = _YES if value else _NO
+            if tally != _NO_TALLY:
+                self.flags[code] = self.flags.get(code, _NO_TALLY) + tally
 
 
 def aggregate(
@@ -170,14 +179,14 @@ def aggregate(
     target = registry.get(form) if form is not None else None
     piles: dict[str, _Pile] = {}
     rejected: list[tuple[int, Rejected]] = []
-    seen: list[str] = []  # the form of every usable result, for a total of nothing but rejections
+    first: str | None = None  # the form of the first usable result, for a total of nothing but rejections
     for seq, result in enumerate(results):
         if not result.usable or result.report is None:
             why = result.reason or State.UNUSABLE.chinese
             rejected.append((seq, Rejected(result.file, result.unit, result.form, result.code, why)))
             continue
         assert result.form is not None
-        seen.append(result.form)
+        first = first or result.form
 
         def reject(code: str, result: Result = result, seq: int = seq, **params: object) -> None:
             text = reason(code, **params)
@@ -202,8 +211,10 @@ def aggregate(
         pile.units[key] = result.file
         provenance = result.extra if isinstance(result.extra, Provenance) else None
         pile.add(result.report, provenance)
-        pile.included.append((seq, Included(result.file, result.unit, result.form, result.state, provenance)))
-    chosen = _choose(piles, target) or (_Pile(registry.get(seen[0])) if seen else None)
+        # the form's own id, not the copy each result brings: one string for every input
+        item = Included(result.file, result.unit, pile.form.id, result.state, provenance)
+        pile.included.append((seq, item))
+    chosen = _choose(piles, target) or (_Pile(registry.get(first)) if first else None)
     if chosen is None:
         raise InputError("IN-071")
     for pile in piles.values():
@@ -307,17 +318,27 @@ def all_or_none(rule: Rule, reports: Iterable[Report]) -> bool:
 # --- provenance as JSON ---------------------------------------------------------------------------
 
 
-def provenance_to_dict(p: Provenance) -> dict[str, Any]:
-    """The provenance as JSON (``specs/bulk-json.md``)."""
+def provenance_to_dict(p: Provenance, *, lazy: bool = False) -> dict[str, Any]:
+    """The provenance as JSON (``specs/bulk-json.md``). With ``lazy`` its entries, one per input, are
+    made only as they are written (:class:`~unionforms.io.jsonstream.Rows`, for
+    :func:`~unionforms.io.jsonstream.chunks`), so that thousands of inputs are never held as dicts."""
+    from .io.jsonstream import Rows
+
+    rows: Any = Rows if lazy else _listed
     return {
         "inputs": p.inputs,
-        "included": [_included_dict(i) for i in p.included],
-        "rejected": [
-            {"file": r.file, "unit": r.unit, "form": r.form, "code": r.code, "reason": r.reason}
-            for r in p.rejected
-        ],
+        "included": rows(p.included, _included_dict),
+        "rejected": rows(p.rejected, _rejected_dict),
         "flags": {code: {"yes": t.yes, "no": t.no} for code, t in p.flags.items()},
     }
+
+
+def _listed(items: Iterable[Any], row: Any) -> list[Any]:
+    return [row(item) for item in items]
+
+
+def _rejected_dict(r: Rejected) -> dict[str, Any]:
+    return {"file": r.file, "unit": r.unit, "form": r.form, "code": r.code, "reason": r.reason}
 
 
 def _included_dict(item: Included) -> dict[str, Any]:
@@ -367,10 +388,11 @@ def _opt(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def total_to_dict(total: Total) -> dict[str, Any]:
-    """The total as report JSON with its provenance (``specs/report-json.md`` §2, ``provenance``)."""
+def total_to_dict(total: Total, *, lazy: bool = False) -> dict[str, Any]:
+    """The total as report JSON with its provenance (``specs/report-json.md`` §2, ``provenance``);
+    ``lazy`` as for :func:`provenance_to_dict`."""
     from .io.jsonio import report_to_dict
 
     out: dict[str, Any] = report_to_dict(total.report)
-    out["provenance"] = provenance_to_dict(total.provenance)
+    out["provenance"] = provenance_to_dict(total.provenance, lazy=lazy)
     return out

@@ -31,9 +31,14 @@ _STATE = {s.chinese: s for s in State}
 
 
 def write_json(total: Total, path: str | Path) -> Path:
-    """The total as report JSON with its provenance."""
-    text = json.dumps(total_to_dict(total), ensure_ascii=False, indent=2) + "\n"
-    write_atomic(path, text.encode("utf-8"))
+    """The total as report JSON with its provenance, written entry by entry (nothing held whole)."""
+    from .io.jsonstream import chunks
+    from .outputs import atomic_write
+
+    with atomic_write(path, kind="json", force=True) as fh:
+        for chunk in chunks(total_to_dict(total, lazy=True)):
+            fh.write(chunk.encode("utf-8"))
+        fh.write(b"\n")
     return Path(path)
 
 

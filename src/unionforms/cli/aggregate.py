@@ -71,25 +71,27 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
         write_xlsx(total, target, registry=ctx.registry)
     p = total.provenance
     errors = sum(f.is_error for f in total.findings)
-    out.result(
-        {
-            "written": str(target),
-            "form": total.form.id,
-            "unit": args.unit,
-            "inputs": p.inputs,
-            "included": len(p.included),
-            "rejected": len(p.rejected),
-            "findings": [finding_to_dict(f) for f in total.findings],
-            "provenance": provenance_to_dict(p),
-        },
-        lambda: "\n".join(
-            [
-                *(f"未计入\t{r.file}\t[{r.code or '跳过'}] {r.reason}" for r in p.rejected),
-                f"汇总 {total.form.id}（{total.form.title}）：输入 {p.inputs} 份，计入 {len(p.included)} 份，"
-                f"未计入 {len(p.rejected)} 份",
-                *(f"汇总表审核：{finding_line(f, str(target))}" for f in total.findings),
-                f"已写出 {target}",
-            ]
-        ),
+    if out.json_mode:
+        out.stream(
+            {
+                "written": str(target),
+                "form": total.form.id,
+                "unit": args.unit,
+                "inputs": p.inputs,
+                "included": len(p.included),
+                "rejected": len(p.rejected),
+                "findings": [finding_to_dict(f) for f in total.findings],
+                "provenance": provenance_to_dict(p, lazy=True),
+            }
+        )
+        return 1 if errors else 0
+    for r in p.rejected:
+        out.line(f"未计入\t{r.file}\t[{r.code or '跳过'}] {r.reason}")
+    out.line(
+        f"汇总 {total.form.id}（{total.form.title}）：输入 {p.inputs} 份，计入 {len(p.included)} 份，"
+        f"未计入 {len(p.rejected)} 份"
     )
+    for f in total.findings:
+        out.line(f"汇总表审核：{finding_line(f, str(target))}")
+    out.line(f"已写出 {target}")
     return 1 if errors else 0
