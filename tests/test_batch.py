@@ -49,6 +49,19 @@ def test_expand_lists_a_file_once_and_expands_patterns(tmp_path: Path) -> None:
     assert items[2].skipped is None and items[3].skipped is None  # no match: reading it says IN-001
 
 
+def test_a_file_found_again_through_a_link_is_listed_once(tmp_path: Path) -> None:
+    a = _touch(tmp_path / "a.xlsx")
+    os.link(a, tmp_path / "b.xlsx")  # a hard link: the same file under another name
+    (tmp_path / "c.xlsx").symlink_to(a)
+    items = expand([str(tmp_path), str(tmp_path / "none.xlsx")])
+    assert [(Path(i.path).name, i.skipped) for i in items] == [
+        ("a.xlsx", None),
+        ("b.xlsx", "IN-079"),
+        ("c.xlsx", "IN-079"),
+        ("none.xlsx", None),  # reading it says IN-001
+    ]
+
+
 def test_a_missing_path_is_unusable_not_an_exception(registry: Registry, tmp_path: Path) -> None:
     (result,) = check([str(tmp_path / "nope.xlsx")], registry=registry)
     assert result.state is State.UNUSABLE

@@ -57,6 +57,11 @@ def test_an_output_never_replaces_an_input_even_by_another_name(tmp_path: Path) 
         out = tmp_path / name
         assert _code(outputs.write_bytes, out, b"x", kind="json", force=True, inputs=[src]) == "OUT-001"
     assert src.read_bytes() == b"input"
+    dangling = tmp_path / "dangling.json"  # an input that is a link to where the output would go
+    dangling.symlink_to(tmp_path / "new.json")
+    out = tmp_path / "new.json"
+    assert _code(outputs.check_output, out, kind="json", inputs=[src, dangling]) == "OUT-001"
+    assert outputs.check_output(out, kind="json", inputs=[src, tmp_path / "missing.json"]) == out
 
 
 def test_the_extension_must_match_the_format(tmp_path: Path) -> None:

@@ -140,10 +140,10 @@ def expand(paths: Iterable[str], registry: Registry | None = None) -> list[Input
     """Every input named by ``paths``, in the order given (a folder's files sorted), each path once;
     a table's returns (read with ``registry``) one input each."""
     out: list[Input] = []
-    seen: set[str] = set()
+    seen: set[object] = set()
 
     def add(item: Input) -> None:
-        key = os.path.realpath(item.path)
+        key = _identity(item.path)
         if item.skipped is None and key in seen:
             item = attrs.evolve(item, skipped="IN-079")
         seen.add(key)
@@ -196,6 +196,16 @@ def output_paths(inputs: Sequence[Input], outdir: str | Path, suffix: str = ".xl
         taken.add(os.path.normcase(str(path)).casefold())
         out[item.path] = path
     return out
+
+
+def _identity(path: str) -> object:
+    """What tells one file from another: its device and inode (one ``stat``, through links), or for a
+    path that does not exist its real path."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return os.path.realpath(path)
+    return (st.st_dev, st.st_ino)
 
 
 def _one(path: str, root: str | None) -> Iterator[Input]:

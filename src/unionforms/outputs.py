@@ -45,9 +45,9 @@ def check_output(
     """``path`` as an output of format ``kind``, or InputError (OUT-001/002/003/004) saying why not."""
     target = Path(path)
     file = str(path)
-    for source in inputs:
-        if _same_file(target, Path(source)):
-            raise InputError("OUT-001", input=str(source), file=file)
+    source = _among(target, inputs)
+    if source is not None:
+        raise InputError("OUT-001", input=str(source), file=file)
     allowed = SUFFIXES[kind]
     if target.suffix.lower() not in allowed:
         raise InputError("OUT-003", kind=kind, suffix=target.suffix or "—", expected=allowed[0], file=file)
@@ -67,13 +67,30 @@ def check_output(
     return target
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
+def _among(target: Path, inputs: Iterable[str | Path]) -> str | Path | None:
+    """The input that is the file ``target`` (by any path, link or hard link), if any.
+
+    One ``stat`` an input (a bulk run has thousands): when the target exists, an input is it when it
+    has the same device and inode; when it does not, only an input that does not exist either (a
+    dangling link) can name it, by its real path.
+    """
     try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist: they are not one file
-        return False
+        st = os.stat(target)
+    except (OSError, ValueError):
+        st = None
+    real: str | None = None
+    for source in inputs:
+        try:
+            other = os.stat(source)
+        except (OSError, ValueError):
+            if st is None:
+                real = real or os.path.realpath(target)
+                if os.path.realpath(source) == real:
+                    return source
+            continue
+        if st is not None and (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
+            return source
+    return None
 
 
 @contextlib.contextmanager
