@@ -179,6 +179,7 @@ def _serve(
     signal.signal(signal.SIGALRM, _alarm)
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     reader = _Frames(tasks)
+    address_space = _AddressSpace()
     while True:
         frame = reader.next_blocking()
         if frame is None:
@@ -186,7 +187,7 @@ def _serve(
         (seq,) = _HEADER.unpack(frame)
         item = items[seq]
         started = time.monotonic()
-        used = _address_space()
+        used = address_space()
         if used:
             limit = used + budget.memory
             if hard != resource.RLIM_INFINITY:
@@ -227,14 +228,24 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _address_space() -> int:
-    """This process's virtual memory size in bytes (what RLIMIT_AS counts)."""
-    try:
-        with open("/proc/self/statm", "rb") as fh:
-            pages = int(fh.read().split()[0])
-        return pages * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
-        return 0
+class _AddressSpace:
+    """This process's virtual memory size in bytes (what RLIMIT_AS counts), read from ``/proc`` through
+    a descriptor kept open (a few microseconds a file); 0 where it cannot be known."""
+
+    def __init__(self) -> None:
+        self.page = os.sysconf("SC_PAGE_SIZE")
+        try:
+            self.fd: int | None = os.open("/proc/self/statm", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:  # pragma: no cover - not Linux
+            self.fd = None
+
+    def __call__(self) -> int:
+        if self.fd is None:  # pragma: no cover - not Linux
+            return 0
+        try:
+            return int(os.pread(self.fd, 64, 0).split()[0]) * self.page
+        except (OSError, ValueError, IndexError):  # pragma: no cover
+            return 0
 
 
 # --- framing: a 4-byte length, then the bytes (an empty frame: the worker retires) ----------------
