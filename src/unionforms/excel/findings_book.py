@@ -15,7 +15,6 @@ from types import TracebackType
 from typing import Protocol
 
 from ..findings import Finding
-from .fill import write_atomic
 
 
 class _State(Protocol):
@@ -120,14 +119,13 @@ class FindingsBook:
             )
 
     def save(self) -> Path:
-        """Write the workbook (atomically) and return its path."""
-        from io import BytesIO
+        """Write the workbook (atomically, straight into the file: never whole in memory); its path."""
+        from ..outputs import atomic_write
 
         self._inputs.auto_filter.ref = f"A1:{_column(len(INPUT_HEADER) - 1)}{self.inputs + 1}"
         self._findings.auto_filter.ref = f"A1:{_column(len(FINDING_HEADER) - 1)}{self.findings + 1}"
-        buffer = BytesIO()
-        self._wb.save(buffer)
-        write_atomic(self.path, buffer.getvalue())
+        with atomic_write(self.path, kind="xlsx", force=True) as fh:
+            self._wb.save(fh)
         return self.path
 
     def __enter__(self) -> FindingsBook:
