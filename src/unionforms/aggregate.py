@@ -199,6 +199,8 @@ def aggregate(
             reject("AGG-001", errors=result.errors)
             continue
         key = unit_key(result.unit)
+        if key == result.unit:
+            key = result.unit  # the same string, not an equal copy: kept for every input
         if not key:
             reject("AGG-004")
             continue

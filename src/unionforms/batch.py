@@ -199,13 +199,13 @@ def output_paths(inputs: Sequence[Input], outdir: str | Path, suffix: str = ".xl
 
 
 def _identity(path: str) -> object:
-    """What tells one file from another: its device and inode (one ``stat``, through links), or for a
-    path that does not exist its real path."""
+    """What tells one file from another: its device and inode as one number (one ``stat``, through
+    links), or for a path that does not exist its real path."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):
         return os.path.realpath(path)
-    return (st.st_dev, st.st_ino)
+    return st.st_dev << 64 | st.st_ino
 
 
 def _one(path: str, root: str | None) -> Iterator[Input]:
@@ -285,7 +285,12 @@ def run(
     way it did not turn into a result itself, the input is ``unusable`` with its code.
     """
     for item, outcome in zip(inputs, imap(task, inputs, label=_path, jobs=jobs, budget=budget), strict=True):
-        yield unusable(item.path, outcome) if isinstance(outcome, BaseException) else outcome
+        if isinstance(outcome, BaseException):
+            yield unusable(item.path, outcome)
+        elif outcome.file == item.path and outcome.file is not item.path:
+            yield attrs.evolve(outcome, file=item.path)  # one copy of each path, for what is kept
+        else:
+            yield outcome
 
 
 def _path(item: Input) -> str:
