@@ -39,18 +39,24 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
     task = Fill(outdir, ctx.registry, args.password, taken, single, args.force, output_paths(inputs, outdir))
     out = ctx.output
     counts = dict.fromkeys(State, 0)
-    files = []
+    written = 0
+    stream = out.json_list("files") if out.json_mode else None  # streamed: nothing kept to the end
     with out.progress(len(inputs), "填表") as bar:
         for result in run(task, inputs, jobs=args.jobs):
             bar.advance()
             counts[result.state] += 1
+            written += bool(result.extra)
             for f in result.findings:
                 out.warn(finding_line(f, result.file))
             if not result.usable:
                 out.warn(
                     f"unionforms: [文件 {result.file}] {result.code} {result.reason}\n    {result.reason_en}"
                 )
-            files.append(
+            if stream is None:
+                if result.extra:
+                    out.line(f"已写出 {result.extra}")
+                continue
+            stream.add(
                 {
                     "file": result.file,
                     "status": result.state.value,
@@ -62,13 +68,11 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
                     "findings": [finding_to_dict(f) for f in result.findings],
                 }
             )
-    written = [f["written"] for f in files if f["written"]]
-    out.result(
-        {"files": files, "summary": {"inputs": len(inputs), **{s.value: n for s, n in counts.items()}}},
-        lambda: "\n".join(
-            [*(f"已写出 {w}" for w in written), f"共 {len(inputs)} 个输入，写出 {len(written)} 个文件"]
-        ),
-    )
+    summary = {"inputs": len(inputs), **{s.value: n for s, n in counts.items()}}
+    if stream is not None:
+        stream.close({"summary": summary})
+    else:
+        out.line(f"共 {len(inputs)} 个输入，写出 {written} 个文件")
     if counts[State.UNUSABLE]:
         return 2
     return 1 if counts[State.ERRORS] else 0
