@@ -9,8 +9,11 @@ the same process, and peak RSS:
 - fill: :func:`unionforms.excel.fill.fill_many` against a bare openpyxl workbook with the same cells;
 - read + validate, in process, one core: ``read_report`` + ``check_rules`` against openpyxl
   ``load_workbook(read_only=True, data_only=True)`` reading the named cells;
-- the CLI: ``unionforms validate FOLDER --json`` with ``--jobs 1`` and ``--jobs N``, and
-  ``unionforms aggregate FOLDER -o total.json`` (peak RSS of the command, by /usr/bin/time);
+- the CLI: ``unionforms validate FOLDER --json`` with ``--jobs 1`` pinned to one core (``taskset``: the
+  command and its worker share it), ``--jobs 1`` and ``--jobs N``; ``unionforms aggregate FOLDER -o
+  total.json`` with ``--jobs 1`` and ``--jobs N``. For each: files/s, CPU ms a file (the workers'
+  included), the peak RSS of the command's process and of its largest worker (``/proc``, sampled);
+  an unexpected exit status stops the benchmark (a refused run is not a fast one);
 - aggregation's baseline: openpyxl reading each return and adding its numbers up;
 - start-up of the commands that write nothing (``bench_startup.py``, with fewer rounds).
 
@@ -32,6 +35,8 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+
+import attrs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,19 +78,68 @@ def rate(n: int, seconds: float) -> str:
     return f"{n / seconds:8.0f} files/s ({seconds * 1000 / n:6.2f} ms/file)"
 
 
-def command(argv: list[str]) -> tuple[float, float, int]:
-    """Run ``unionforms argv``: wall seconds, peak RSS in MiB, exit status."""
+@attrs.frozen
+class Ran:
+    """One run of a command: wall and CPU seconds (its workers' included), peak RSS in MiB of the
+    command's own process and of its largest worker, and the exit status."""
+
+    seconds: float
+    cpu: float
+    rss: float
+    worker_rss: float
+    status: int
+
+    def rate(self, n: int) -> str:
+        return f"{rate(n, self.seconds)}, CPU {self.cpu * 1000 / n:5.2f} ms/file"
+
+    def memory(self) -> str:
+        workers = f" + worker {self.worker_rss:4.1f}" if self.worker_rss else ""
+        return f"peak RSS {self.rss:5.1f} MiB{workers}"
+
+
+def _peak_kib(pid: int) -> int:
+    """The peak resident memory (VmHWM) of process ``pid`` so far, in KiB; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
+
+
+def command(argv: list[str], *, expect: tuple[int, ...], pin: bool = False) -> Ran:
+    """Run ``unionforms argv`` (on one core with ``pin``); the peaks are sampled every 20 ms, a
+    worker's peak being the largest seen (a peak is a high-water mark, so sampling misses only the last
+    20 ms). An exit status not in ``expect`` stops the benchmark: a refused run is not a fast one."""
+    prefix = ["taskset", "-c", "0"] if pin else []  # taskset execs the command: the same process
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", str(EXE), *argv],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    kib = int(proc.stderr.strip().splitlines()[-1])
-    return seconds, kib / 1024, proc.returncode
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([*prefix, str(EXE), *argv], stdout=subprocess.DEVNULL, stderr=err)
+        own = worker = 0
+        while proc.poll() is None:
+            own = max(own, _peak_kib(proc.pid))
+            for child in _children(proc.pid):
+                worker = max(worker, _peak_kib(child))
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if proc.returncode not in expect:
+            err.seek(0)
+            text = err.read().decode("utf-8", "replace")[-2000:]
+            raise SystemExit(f"`unionforms {' '.join(argv)}` exited {proc.returncode}:\n{text}")
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Ran(seconds, cpu, own / 1024, worker / 1024, proc.returncode)
 
 
 def timed(items: list[Path], step: Callable[[Path], object]) -> float:
@@ -160,25 +214,32 @@ def run(n: int, jobs: int, sample: int, tmp: Path) -> None:
 
     agg_base = timed(subset, add_up)
 
-    # the command line
-    one, rss1, _ = command(["validate", str(folder.root), "--json"])
-    many, rss_j, _ = command(["validate", str(folder.root), "--json", "--jobs", str(jobs)])
+    # the command line: validate exits 2 (the folder holds unusable files), aggregate 0 or 1
+    n_in = folder.inputs
+    base_rate = len(subset) / base_s  # openpyxl reading alone, files/s
+    print(f"load average {os.getloadavg()[0]:.1f} before the CLI runs")
+    root = str(folder.root)
+    pinned = command(["validate", root, "--json"], expect=(2,), pin=True)
+    one = command(["validate", root, "--json"], expect=(2,))
+    many = command(["validate", root, "--json", "--jobs", str(jobs)], expect=(2,))
     print(
-        f"CLI validate --jobs 1    {rate(folder.inputs, one)}, peak RSS {rss1:5.1f} MiB"
-        f"\nCLI validate --jobs {jobs}    {rate(folder.inputs, many)}, peak RSS {rss_j:5.1f} MiB"
-        f" (×{one / many:.2f})"
+        f"CLI validate --jobs 1, one core  {pinned.rate(n_in)}, {pinned.memory()}"
+        f" | ×{(n_in / pinned.seconds) / base_rate:.1f} openpyxl reading alone"
+        f"\nCLI validate --jobs 1            {one.rate(n_in)}, {one.memory()}"
+        f"\nCLI validate --jobs {jobs}            {many.rate(n_in)}, {many.memory()}"
+        f" | ×{pinned.seconds / many.seconds:.2f} the one-core run"
     )
     total = tmp / f"total-{n}.json"
-    agg1, rss_a, _ = command(["aggregate", str(folder.root), "--unit", "汇总", "-o", str(total)])
-    aggj, rss_aj, _ = command(
-        ["aggregate", str(folder.root), "--unit", "汇总", "-o", str(total), "--jobs", str(jobs)]
-    )
+    argv = ["aggregate", root, "--unit", "汇总", "-o", str(total), "--force"]
+    agg1 = command(argv, expect=(0, 1))
+    aggj = command([*argv, "--jobs", str(jobs)], expect=(0, 1))
+    agg_rate = len(subset) / agg_base
     print(
-        f"CLI aggregate --jobs 1   {rate(folder.inputs, agg1)}, peak RSS {rss_a:5.1f} MiB"
-        f" | openpyxl read+add {rate(len(subset), agg_base)}"
-        f" | ×{(folder.inputs / agg1) / (len(subset) / agg_base):.1f}"
-        f"\nCLI aggregate --jobs {jobs}   {rate(folder.inputs, aggj)}, peak RSS {rss_aj:5.1f} MiB"
-        f" | 3,000 returns would take {3000 / (folder.inputs / aggj):.1f} s"
+        f"CLI aggregate --jobs 1           {agg1.rate(n_in)}, {agg1.memory()}"
+        f" | ×{(n_in / agg1.seconds) / agg_rate:.1f} openpyxl read+add {rate(len(subset), agg_base)}"
+        f"\nCLI aggregate --jobs {jobs}           {aggj.rate(n_in)}, {aggj.memory()}"
+        f"\n  3,000 returns at these rates: {3000 * agg1.seconds / n_in:.1f} s (--jobs 1),"
+        f" {3000 * aggj.seconds / n_in:.1f} s (--jobs {jobs})"
     )
     shutil.rmtree(folder.root)
 
