@@ -80,7 +80,49 @@ AFTER_SHEET_DATA = frozenset(
 )
 
 
-class _SheetTarget:
+class CellContent:
+    """What is inside a cell being kept: its value ``<v>``, formula ``<f>`` and inline text ``<t>``
+    (phonetic guides ``<rPh>`` left out). Shared by the template reader and the table reader."""
+
+    parser: XMLParserType
+    cur: Cell | None
+    buf: list[str] | None
+    capturing: str
+    phonetic: int
+
+    def content_start(self, name: str) -> None:
+        """An element started inside the current cell: start capturing its text if it holds the value."""
+        if name in ("v", "f") or (name == "t" and not self.phonetic):
+            self.buf = []
+            self.capturing = name
+            self.parser.CharacterDataHandler = self.buf.append
+        elif name == "rPh":
+            self.phonetic += 1
+
+    def content_end(self, name: str) -> bool:
+        """An element ended inside the current cell: store the captured text. True when handled."""
+        cur = self.cur
+        assert cur is not None
+        if self.buf is not None and name == self.capturing:
+            self.parser.CharacterDataHandler = None
+            text = "".join(self.buf)
+            self.buf = None
+            if name == "v":
+                cur.v = text
+            elif name == "f":
+                cur.formula = text
+            else:
+                if cur.inline is None:
+                    cur.inline = []
+                cur.inline.append(text)
+            return True
+        if name == "rPh":
+            self.phonetic -= 1
+            return True
+        return False
+
+
+class _SheetTarget(CellContent):
     """Keeps the wanted cells of a worksheet; stops at the end of sheetData.
 
     Only element starts are watched throughout; end and text events are switched on inside a wanted
@@ -120,34 +162,15 @@ class _SheetTarget:
             self.row = int(r) if r is not None else self.row + 1
             self.last_ref = None
         elif self.cur is not None:
-            if name in ("v", "f") or (name == "t" and not self.phonetic):
-                self.buf = []
-                self.capturing = name
-                self.parser.CharacterDataHandler = self.buf.append
-            elif name == "rPh":
-                self.phonetic += 1
+            self.content_start(name)
         elif name in AFTER_SHEET_DATA:
             raise StopParsing
 
     def end(self, tag: str) -> None:
         name = self.names.get(tag) or local(tag)
-        cur = self.cur
-        assert cur is not None
-        if self.buf is not None and name == self.capturing:
-            self.parser.CharacterDataHandler = None
-            text = "".join(self.buf)
-            self.buf = None
-            if name == "v":
-                cur.v = text
-            elif name == "f":
-                cur.formula = text
-            else:
-                if cur.inline is None:
-                    cur.inline = []
-                cur.inline.append(text)
-        elif name == "rPh":
-            self.phonetic -= 1
-        elif name == "c":
+        if self.content_end(name):
+            return
+        if name == "c":
             self.cur = None
             self.parser.EndElementHandler = None
 

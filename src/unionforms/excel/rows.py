@@ -13,7 +13,7 @@ from xml.parsers.expat import XMLParserType
 
 import attrs
 
-from .cells import Cell, cell_value, read_strings
+from .cells import Cell, CellContent, cell_value, read_strings
 from .ooxml import local, read_book, sheet_part
 from .safety import SafeZip
 
@@ -28,7 +28,7 @@ class SheetRows:
     rows: dict[int, dict[str, object]]
 
 
-class _AllCells:
+class _AllCells(CellContent):
     """Keeps every cell of a worksheet, row by row."""
 
     def __init__(self) -> None:
@@ -63,31 +63,13 @@ class _AllCells:
             self.rows.setdefault(self.row, {})[column_letters(self.col)] = self.cur
             self.phonetic = 0
         elif self.cur is not None:
-            if name in ("v", "f") or (name == "t" and not self.phonetic):
-                self.buf = []
-                self.capturing = name
-                self.parser.CharacterDataHandler = self.buf.append
-            elif name == "rPh":
-                self.phonetic += 1
+            self.content_start(name)
 
     def end(self, tag: str) -> None:
         name = local(tag)
-        cur = self.cur
-        if cur is None:
+        if self.cur is None or self.content_end(name):
             return
-        if self.buf is not None and name == self.capturing:
-            self.parser.CharacterDataHandler = None
-            text = "".join(self.buf)
-            self.buf = None
-            if name == "v":
-                cur.v = text
-            elif name == "f":
-                cur.formula = text
-            else:
-                cur.inline = [*(cur.inline or []), text]
-        elif name == "rPh":
-            self.phonetic -= 1
-        elif name == "c":
+        if name == "c":
             self.cur = None
 
 
