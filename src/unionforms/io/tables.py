@@ -372,15 +372,7 @@ def _read_wide(
         raw = {h: _raw(c) for h, c in row.items() if h not in WIDE_FIXED}
         raw = {h: v for h, v in raw.items() if v is not None}
         source = Source(file=name, sheet=sheet, cells={h: f"{letters[h]}{number}" for h in raw})
-        findings += _no_cache(form, raw, source)
-        typed, problems = typed_values(form, Report(form.id, meta, raw), source)
-        yield ReadResult(
-            form,
-            Report(form.id, meta, typed, explanations),
-            source,
-            (*findings, *problems),
-            _provenance(row.get("provenance")),
-        )
+        yield _result(form, meta, raw, source, findings, explanations, row.get("provenance"))
 
 
 def _no_cache(form: Form, raw: dict[str, object], source: Source) -> list[Finding]:
@@ -495,15 +487,24 @@ def _long_return(
             raw[code] = value
             cells[code] = f"{value_col}{number}"
     source = Source(file=name, sheet=sheet, cells=cells)
+    return _result(form, meta, raw, source, findings, explanations, first.get("provenance"))
+
+
+def _result(
+    form: Form,
+    meta: Meta,
+    raw: dict[str, object],
+    source: Source,
+    findings: list[Finding],
+    explanations: Mapping[str, str],
+    provenance: object,
+) -> ReadResult:
+    """The return one row (wide) or group of rows (long) holds: its values typed as a template's are,
+    with the findings of reading it."""
     findings += _no_cache(form, raw, source)
     typed, problems = typed_values(form, Report(form.id, meta, raw), source)
-    return ReadResult(
-        form,
-        Report(form.id, meta, typed, explanations),
-        source,
-        (*findings, *problems),
-        _provenance(first.get("provenance")),
-    )
+    report = Report(form.id, meta, typed, explanations)
+    return ReadResult(form, report, source, (*findings, *problems), _provenance(provenance))
 
 
 # --- files ----------------------------------------------------------------------------------------
