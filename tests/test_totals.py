@@ -67,3 +67,27 @@ def test_an_ordinary_return_has_no_provenance(
 
     path.write_text(dumps(write), encoding="utf-8")
     assert read_provenance(path) is None
+
+
+def test_a_total_whose_provenance_cannot_be_read_is_unusable_in_aggregate_and_export(
+    tmp_path: Path, registry: Registry, counties: list[Folder]
+) -> None:
+    """One IN-074 for both commands: the total's report reads, its provenance does not."""
+    import json
+
+    from unionforms.errors import InputError
+    from unionforms.export import returns_from_paths
+    from unionforms.io.summary import Unusable
+
+    total = aggregate(collect([str(counties[0].root)], registry=registry), registry, unit="甲县总工会")
+    path = write_json(total, tmp_path / "t.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["provenance"]["included"] = "not a list"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_provenance(path)
+    assert info.value.code == "IN-074" and info.value.file == str(path)
+    [result] = collect([str(path)], registry=registry)
+    assert result.code == "IN-074" and not result.usable
+    [item] = returns_from_paths([str(path)], registry)
+    assert isinstance(item, Unusable) and item.code == "IN-074"

@@ -71,10 +71,7 @@ def provenance_of(path: str) -> dict[str, Any] | None:
     from .aggregate import provenance_to_dict
     from .totals import SHEET, read_provenance
 
-    try:
-        provenance = read_provenance(path)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise InputError("IN-074", file=path, detail=f"{type(exc).__name__}: {exc}") from None
+    provenance = read_provenance(path)
     if provenance is None:
         return None
     where = "/provenance" if Path(path).suffix.lower() == ".json" else SHEET

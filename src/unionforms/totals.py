@@ -22,6 +22,7 @@ from .aggregate import Included, Provenance, Rejected, Tally, Total, provenance_
 from .batch import Check, Input, Result, State, unusable
 from .errors import InputError
 from .excel.fill import write_atomic
+from .inputs import MAX_JSON_BYTES, read_input
 
 SHEET = "汇总来源"
 HEADER = ("层级", "结果", "文件", "填报单位", "表式", "状态", "代码", "原因")
@@ -149,21 +150,27 @@ def _text(value: object) -> str | None:
 
 
 def read_provenance(path: str | Path) -> Provenance | None:
-    """The provenance of the total in ``path`` (.json or .xlsx), or None when it is an ordinary return."""
+    """The provenance of the total in ``path`` (.json or .xlsx), or None when it is an ordinary return.
+
+    IN-074 naming the file when the total's provenance cannot be read; the JSON is read within the
+    same bound as the report itself (a regular file, at most ``MAX_JSON_BYTES``)."""
     path = Path(path)
-    if path.suffix.lower() == ".json":
-        raw = path.read_bytes()
-        if b'"provenance"' not in raw:
+    try:
+        if path.suffix.lower() == ".json":
+            raw = read_input(path, limit=MAX_JSON_BYTES)
+            if b'"provenance"' not in raw:
+                return None
+            data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+            return (
+                provenance_from_dict(data["provenance"])
+                if isinstance(data, dict) and "provenance" in data
+                else None
+            )
+        if not _has_sheet(path):
             return None
-        data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
-        return (
-            provenance_from_dict(data["provenance"])
-            if isinstance(data, dict) and "provenance" in data
-            else None
-        )
-    if not _has_sheet(path):
-        return None
-    return read_sheet_provenance(path)
+        return read_sheet_provenance(path)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InputError("IN-074", file=str(path), detail=f"{type(exc).__name__}: {exc}") from None
 
 
 def _has_sheet(path: Path) -> bool:
@@ -185,8 +192,7 @@ class Collect(Check):
         result = super()._check(path)
         try:
             provenance = read_provenance(path)
-        except (ValueError, TypeError, KeyError) as exc:
-            error = InputError("IN-074", file=path, detail=f"{type(exc).__name__}: {exc}")
+        except InputError as error:
             return attrs.evolve(
                 unusable(path, error), form=result.form, unit=result.unit, findings=result.findings
             )
