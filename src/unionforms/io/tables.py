@@ -43,36 +43,13 @@ from ..values import Problem, Value, coerce_header
 #: A return's status, from its findings: no finding, warnings only, at least one error.
 STATUSES = ("ok", "warnings", "errors")
 
-LONG_COLUMNS = (
-    "unit",
-    "form",
-    "year",
-    "code",
-    "line",
-    "letter",
-    "label",
-    "measure_unit",
-    "value",
-    "source_file",
-    "status",
-    "filled_by",
-    "phone",
-    "date",
-    "provenance",
-    "explanations",
-)
-WIDE_FIXED = (
-    "unit",
-    "form",
-    "year",
-    "source_file",
-    "status",
-    "filled_by",
-    "phone",
-    "date",
-    "provenance",
-    "explanations",
-)
+#: The columns that say which return a row belongs to: before its figures, and after them.
+_RETURN_HEAD = ("unit", "form", "year")
+_RETURN_TAIL = ("source_file", "status", "filled_by", "phone", "date", "provenance", "explanations")
+#: The long table: one row per value, the value's own columns between the return's.
+LONG_COLUMNS = (*_RETURN_HEAD, "code", "line", "letter", "label", "measure_unit", "value", *_RETURN_TAIL)
+#: The wide table's columns before one column per field code.
+WIDE_FIXED = (*_RETURN_HEAD, *_RETURN_TAIL)
 
 #: The Chinese name of every fixed column (the wide table's second header row; the docs).
 COLUMN_LABELS = {
@@ -203,8 +180,8 @@ def long_rows(ret: Return) -> Iterator[list[Cell]]:
     A return with no value at all gives one row with a blank code, so that it is still there.
     """
     m = _meta_cells(ret)
-    head = [m["unit"], m["form"], m["year"]]
-    tail = [m[c] for c in LONG_COLUMNS[LONG_COLUMNS.index("source_file") :]]
+    head = [m[c] for c in _RETURN_HEAD]
+    tail = [m[c] for c in _RETURN_TAIL]
     values = ret.report.values
     any_value = False
     for field in ret.form.iter_fields():
