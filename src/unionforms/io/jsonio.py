@@ -123,7 +123,8 @@ def _meta(form: Form, raw: object, file: str | None) -> tuple[Meta, list[Finding
 def load(path: str | Path, registry: Registry) -> tuple[Form, Report, list[Finding]]:
     """Read a report JSON file; InputError (IN-0xx, see the catalogue) when the file is unusable.
 
-    The file is bounded before it is read and parsed within bounds (:mod:`.guard`, :mod:`.jsonsafe`).
+    The file is bounded before it is read and parsed within bounds
+    (:mod:`unionforms.inputs`, :mod:`.jsonsafe`).
     """
     name = str(path)
     text = decode(read_input(path, limit=MAX_JSON_BYTES), name)
