@@ -258,10 +258,16 @@ _PLACES = (("form", "表式"), ("sheet", "工作表"), ("cell", "单元格"), ("
 UNBOUNDED = (MemoryError, RecursionError)
 
 
+def as_error(file: str, exc: BaseException) -> UnionformsError:
+    """``exc`` when it is one of ours; any other exception is IN-094 naming ``file``, its text the detail."""
+    if isinstance(exc, UnionformsError):
+        return exc
+    return InputError("IN-094", file=file, detail=f"{type(exc).__name__}: {exc}")
+
+
 def unusable(file: str, exc: BaseException) -> Result:
-    """The result of an input that cannot be used; an unexpected exception is IN-094, its text the detail."""
-    if not isinstance(exc, UnionformsError):
-        exc = InputError("IN-094", file=file, detail=f"{type(exc).__name__}: {exc}")
+    """The result of an input that cannot be used; an unexpected exception is IN-094 (:func:`as_error`)."""
+    exc = as_error(file, exc)
     place = "，".join(f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None)
     return Result(
         file,

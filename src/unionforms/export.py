@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .batch import Input, expand, skipped
-from .errors import InputError, UnionformsError
+from .batch import Input, as_error, expand, skipped
+from .errors import InputError
 from .inputs import open_input
 from .io.reading import read_report
 from .io.summary import Item, Unusable
@@ -43,7 +43,7 @@ def returns_from_inputs(inputs: Iterable[Input], registry: Registry) -> Iterator
             read, provenance = _read(item, registry)
             findings = tuple(check_read(read))
         except Exception as exc:  # one bad input never stops an export
-            error = exc if isinstance(exc, UnionformsError) else _unexpected(item.path, exc)
+            error = as_error(item.path, exc)
             yield Unusable(item.path, "unusable", str(error), error.code)
             continue
         yield Return(
@@ -76,10 +76,6 @@ def provenance_of(path: str) -> dict[str, Any] | None:
         return None
     where = "/provenance" if Path(path).suffix.lower() == ".json" else SHEET
     return {"ref": f"{path}#{where}", **provenance_to_dict(provenance)}
-
-
-def _unexpected(file: str, exc: BaseException) -> InputError:
-    return InputError("IN-094", file=file, detail=f"{type(exc).__name__}: {exc}")
 
 
 def file_hash(path: str | Path) -> str | None:
