@@ -208,3 +208,42 @@ def test_same_names_from_two_folders_keep_both_outputs(
     copies = [f["annotated"] for f in json.loads(out)["files"]]
     assert copies == [str(tmp_path / "marked" / "甲.xlsx"), str(tmp_path / "marked" / "甲 (2).xlsx")]
     assert [read_report(c, registry).report.meta.unit for c in copies] == ["一县", "二县"]
+
+
+def test_fill_never_writes_over_another_input_even_through_a_hard_link(
+    tmp_path: Path, registry: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --force too: out/r0.xlsx is a hard link to the input x.xlsx, so filling r0 there is OUT-001."""
+    import os
+
+    reports = tmp_path / "in"
+    reports.mkdir()
+    (reports / "r0.json").write_text(
+        json.dumps({"form": "bangfu-2016", "meta": {"unit": "单位0"}, "values": {"01": 1}}), encoding="utf-8"
+    )
+    code, _, _ = _run(capsys, "fill", str(reports / "r0.json"), "-o", str(reports / "x.xlsx"))
+    assert code == 0
+    before = (reports / "x.xlsx").read_bytes()
+    (tmp_path / "out").mkdir()
+    os.link(reports / "x.xlsx", tmp_path / "out" / "r0.xlsx")
+    code, out, _ = _run(capsys, "fill", str(reports), "-o", str(tmp_path / "out"), "--force", "--json")
+    files = {Path(f["file"]).name: f for f in json.loads(out)["files"]}
+    assert code == 2 and files["r0.json"]["code"] == "OUT-001"
+    assert (reports / "x.xlsx").read_bytes() == before
+
+
+def test_an_annotated_copy_never_replaces_another_input(
+    tmp_path: Path, registry: Registry, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--annotate into the folder being checked: 甲.json's copy would be 甲.xlsx, which is another input."""
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    broken = {"form": "songwennuan-2017", "meta": {"unit": "甲"}, "values": {"01A": 10, "01B": 50}}
+    (folder / "甲.json").write_text(json.dumps(broken, ensure_ascii=False), encoding="utf-8")
+    code, _, _ = _run(capsys, "fill", str(folder / "甲.json"), "-o", str(folder / "甲.xlsx"))
+    assert code == 0
+    before = (folder / "甲.xlsx").read_bytes()
+    code, out, _ = _run(capsys, "validate", str(folder), "--annotate", str(folder), "--json")
+    files = {Path(f["file"]).name: f for f in json.loads(out)["files"]}
+    assert files["甲.json"]["findings"] and files["甲.json"]["annotated"] is None
+    assert (folder / "甲.xlsx").read_bytes() == before

@@ -11,14 +11,13 @@ filler corrects the figures; the marks show what the check found when the copy w
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
 
 import attrs
 
-from .batch import Input, Result, output_paths
+from .batch import Input, Result, file_identity, output_paths
 from .errors import InputError
 from .findings import Finding
 from .registry import Registry, default_registry
@@ -44,14 +43,16 @@ class Annotator:
     outdir: str
     registry: Registry | None = None
     targets: Mapping[str, Path] = attrs.field(factory=dict, hash=False)  # from batch.output_paths
+    inputs: frozenset[object] = frozenset()  # the run's inputs, by batch.file_identity
 
     def __call__(self, item: Input, result: Result) -> Result:
         if not result.findings or not result.usable or item.table is not None:
             return result  # a row of a table has no workbook to mark: its findings are in the report
         path = self.targets.get(item.path) or output_paths([item], self.outdir)[item.path]
         try:
-            if os.path.realpath(path) == os.path.realpath(item.path):
-                raise InputError("OUT-001", input=item.path, file=str(path))
+            taken = file_identity(path)
+            if taken in self.inputs or taken == file_identity(item.path):
+                raise InputError("OUT-001", input=str(path), file=str(path))  # path is that input
             annotate(item.path, result.findings, path, registry=self.registry)
         except InputError as exc:
             return attrs.evolve(result, extra=Annotation(None, str(exc)))

@@ -143,7 +143,7 @@ def expand(paths: Iterable[str], registry: Registry | None = None) -> list[Input
     seen: set[object] = set()
 
     def add(item: Input) -> None:
-        key = _identity(item.path)
+        key = file_identity(item.path)
         if item.skipped is None and key in seen:
             item = attrs.evolve(item, skipped="IN-079")
         seen.add(key)
@@ -198,7 +198,7 @@ def output_paths(inputs: Sequence[Input], outdir: str | Path, suffix: str = ".xl
     return out
 
 
-def _identity(path: str) -> object:
+def file_identity(path: str | Path) -> object:
     """What tells one file from another: its device and inode as one number (one ``stat``, through
     links), or for a path that does not exist its real path."""
     try:
@@ -388,7 +388,7 @@ class Fill:
     outdir: str
     registry: Registry | None = None
     password: str | None = None
-    inputs: frozenset[str] = frozenset()
+    inputs: frozenset[object] = frozenset()  # the inputs' file_identity
     single: str | None = None  # for one report: the output file itself
     force: bool = False
     targets: Mapping[str, Path] = attrs.field(factory=dict, hash=False)  # from output_paths
@@ -411,8 +411,8 @@ class Fill:
                 raise item.row
             read = item.row or read_report(item.path, registry)
             path = self.target(item)
-            if os.path.realpath(path) in self.inputs:
-                raise InputError("OUT-001", input=item.path, file=str(path))
+            if file_identity(path) in self.inputs:
+                raise InputError("OUT-001", input=str(path), file=str(path))  # path is that input
             fill(
                 read.form,
                 read.report,

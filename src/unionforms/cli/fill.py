@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from ._base import Context, command
@@ -23,7 +22,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     bulk=True,
 )
 def fill(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import Fill, State, expand, output_paths, run
+    from ..batch import Fill, State, expand, file_identity, output_paths, run
     from ..display import finding_line
     from ..errors import InputError
     from ..io.jsonio import finding_to_dict
@@ -32,8 +31,8 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
     target = Path(args.output)
     one_file = len(inputs) == 1 and target.suffix.lower() == ".xlsx" and not target.is_dir()
     outdir = str(target.parent if one_file else target)
-    taken = frozenset(os.path.realpath(i.file) for i in inputs)
-    if os.path.realpath(target) in taken:  # before any work: the output would replace an input
+    taken = frozenset(file_identity(i.file) for i in inputs)
+    if file_identity(target) in taken:  # before any work: the output would replace an input
         raise InputError("OUT-001", input=str(target), file=str(target))
     single = str(target) if one_file else None
     task = Fill(outdir, ctx.registry, args.password, taken, single, args.force, output_paths(inputs, outdir))

@@ -80,7 +80,7 @@ def _check_report_output(inputs: list[Input], report: str | None, force: bool) -
     bulk=True,
 )
 def validate(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import Check, State, expand, output_paths, run
+    from ..batch import Check, State, expand, file_identity, output_paths, run
     from ..display import finding_line
     from ..io.reading import preload
 
@@ -92,7 +92,8 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
     if args.annotate:
         from ..annotate import Annotator
 
-        then = Annotator(args.annotate, ctx.registry, output_paths(inputs, args.annotate))
+        taken = frozenset(file_identity(i.file) for i in inputs)
+        then = Annotator(args.annotate, ctx.registry, output_paths(inputs, args.annotate), taken)
     book = None
     if args.report:
         from ..excel.findings_book import FindingsBook  # openpyxl only when a workbook is written
