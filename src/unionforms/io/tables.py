@@ -133,15 +133,6 @@ def _json_value(value: object) -> object:
     return str(value)
 
 
-def value_text(value: Value) -> str:
-    """A value as table text: 是/否 for a flag, plain digits for a count, exact decimal text for money."""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value)
-    return format(value, "f")
-
-
 def escape_text(text: str) -> str:
     """``text`` with a leading apostrophe when it starts with = + - @ tab, CR or an apostrophe (OWASP).
 
