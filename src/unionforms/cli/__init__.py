@@ -7,6 +7,6 @@ module of this package that does not start with ``_``, so adding a command is ad
 
 from __future__ import annotations
 
-from ._app import build_parser, main
+from ._app import build_parser, main, run
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "run"]

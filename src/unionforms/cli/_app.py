@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ..errors import UnionformsError
+from . import _process
 from ._base import COMMANDS, Context, parents
 from ._output import Output
 
@@ -57,6 +58,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if cmd.arguments is not None:
             cmd.arguments(sp)
     return p
+
+
+def run() -> NoReturn:
+    """The ``unionforms`` console script: :func:`main` as a process of its own, without the collector's
+    work during start-up nor the interpreter's teardown at the end (:mod:`._process`)."""
+    _process.defer_collection()
+    _process.end(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

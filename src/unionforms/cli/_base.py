@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from . import _process
 from ._output import Output
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class Context:
             from ..registry import default_registry
 
             self._registry = default_registry()
+            _process.collect_from_now()  # the long-lived objects of start-up are made
             for problem in self._registry.problems:
                 self.output.warn(f"警告：{problem}")
         return self._registry

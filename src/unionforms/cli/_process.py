@@ -1,0 +1,70 @@
+"""The ``unionforms`` console script as a process of its own: started and ended without needless work.
+
+A command's start-up makes tens of thousands of objects that live as long as the process: modules,
+classes, the forms of the registry. Python's cyclic collector, left on, walks them again and again while
+they are made, and at the end the interpreter takes every module and object apart one by one; for a
+command on one file the two cost more than reading and checking it. So the console script
+(:func:`._app.run`):
+
+- turns the collector off while it starts (:func:`defer_collection`);
+- once the forms are loaded (:func:`collect_from_now`, called by ``Context.registry``), freezes what was
+  made so far out of every later collection and turns the collector back on. The long part of a bulk
+  run is collected as usual, and workers forked from then on share those objects' pages instead of
+  copying them (what :func:`gc.freeze` is for);
+- when the command has returned (its files written, closed and renamed into place), flushes its output
+  and ends the process at once (:func:`end`), without the teardown.
+
+:func:`..main` called from other code (tests, an embedding program) is untouched by all of this: the
+collector is that program's, and so is its exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import sys
+from typing import NoReturn
+
+_deferred = False
+
+
+def defer_collection() -> None:
+    """Turn the cyclic collector off for start-up (the console script only)."""
+    global _deferred
+    if gc.isenabled():
+        gc.disable()
+        _deferred = True
+
+
+def collect_from_now() -> None:
+    """Start-up is over: what it made is frozen out of later collections, and the collector is on again.
+    Does nothing unless :func:`defer_collection` turned it off."""
+    global _deferred
+    if _deferred:
+        _deferred = False
+        gc.freeze()
+        gc.enable()
+
+
+def end(status: int) -> NoReturn:
+    """Flush stdout and stderr and end the process with ``status``, without tearing it down.
+
+    A reader that went away (``| head``) is not an error of ours; stdout that cannot be written (a full
+    disk behind ``> file``) is OUT-004 on stderr and status 2, where the interpreter's own exit would
+    print a traceback-like note and exit 120.
+    """
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away, or the stream was closed for it
+        pass
+    except OSError as exc:
+        from ..outputs import cannot_write
+
+        error = cannot_write("<stdout 标准输出>", exc)
+        with contextlib.suppress(OSError):
+            print(f"unionforms: {error}", file=sys.stderr)
+        status = 2
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(status)

@@ -1,0 +1,92 @@
+"""The console script as a process: the collector off for start-up and back on for the long part, the
+output whole at the end, and no teardown (``unionforms.cli._process``)."""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from unionforms.cli import main
+
+EXE = Path(sys.executable).with_name("unionforms")
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+
+
+def test_the_collector_is_off_for_start_up_and_back_on_once_the_forms_are_loaded() -> None:
+    result = _python(
+        "import gc\n"
+        "from unionforms.cli import _process\n"
+        "from unionforms.cli._base import Context\n"
+        "from unionforms.cli._output import Output\n"
+        "_process.defer_collection()\n"
+        "assert not gc.isenabled()\n"
+        "ctx = Context(Output())\n"
+        "assert not gc.isenabled() and gc.get_freeze_count() == 0\n"
+        "assert ctx.registry.forms\n"
+        "assert gc.isenabled(), 'the long part of a run is collected'\n"
+        "assert gc.get_freeze_count() > 10000, gc.get_freeze_count()\n"
+        "ctx.registry\n"
+        "_process.collect_from_now()  # once only\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    assert result.returncode == 0, result.stderr
+    frozen = int(result.stdout)
+    assert frozen > 10000
+
+
+def test_main_leaves_the_collector_of_the_program_calling_it_alone() -> None:
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    assert main(["list"]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_the_console_script_ends_with_its_status_and_the_whole_of_its_output(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"form": "bangfu-2016", "values": {"01": 3, "01A": 5}}), encoding="utf-8")
+    filled = tmp_path / "r.xlsx"
+    assert subprocess.run([str(EXE), "fill", str(report), "-o", str(filled)], check=False).returncode == 0
+    shown = subprocess.run(
+        [str(EXE), "validate", "--json", str(filled), str(report)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 1, shown.stderr  # 01A > 01 breaks a rule: an error finding
+    data = json.loads(shown.stdout)  # flushed whole before the process ended
+    assert data["summary"] == {"inputs": 2, "ok": 0, "warnings": 0, "errors": 2, "unusable": 0, "skipped": 0}
+    big = subprocess.run([str(EXE), "schema", "bangfu-2013"], capture_output=True, text=True, check=False)
+    assert big.returncode == 0 and json.loads(big.stdout)["properties"]
+
+
+def test_a_reader_that_goes_away_is_no_error_of_ours() -> None:
+    proc = subprocess.Popen(
+        [str(EXE), "schema", "bangfu-2013"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `| head` that has read what it wanted
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0
+    assert err == b""
+
+
+def test_stdout_that_cannot_be_written_at_the_end_is_out_004_not_a_traceback() -> None:
+    result = _python(
+        "import errno, io, sys\n"
+        "from unionforms.cli import _process\n"
+        "class Full(io.StringIO):\n"
+        "    def flush(self):\n"
+        "        raise OSError(errno.ENOSPC, 'No space left on device')\n"
+        "sys.stdout = Full()\n"
+        "print('the result')\n"
+        "_process.end(0)\n"
+    )
+    assert result.returncode == 2
+    assert "OUT-004" in result.stderr and "磁盘已满" in result.stderr
+    assert "Traceback" not in result.stderr
