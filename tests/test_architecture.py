@@ -83,6 +83,9 @@ def test_commands_that_write_nothing_import_only_what_they_need(tmp_path: Path) 
         names = (*_NEVER, *_NOT_FOR[argv[0]])
         unwanted = {m for m in modules if any(m == n or m.startswith(n + ".") for n in names)}
         assert unwanted == set(), argv
+        loaded = {m for m in modules if m.startswith("unionforms.cli.") and "._" not in m}
+        if argv[0] in ("validate", "read"):  # a command in a module of its own name: that module alone
+            assert loaded == {f"unionforms.cli.{argv[0]}"}, argv
 
 
 def test_the_package_exports_every_public_name_and_imports_none_up_front() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,9 +15,27 @@ from . import _process
 from ._base import COMMANDS, Context, parents
 from ._output import Output
 
+#: What may name a command module: a command's own name (the command line is untrusted).
+_COMMAND_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 
-def _load_commands() -> None:
-    """Import every command module of this package (each registers itself)."""
+
+def _load_commands(wanted: str | None = None) -> None:
+    """Import the command modules of this package (each registers itself).
+
+    For a ``wanted`` command, the module of its name comes first (``new-form``: ``new_form.py``), and
+    only when that holds no such command is every module imported, as for ``--help``.
+    """
+    if wanted is not None and wanted not in COMMANDS and _COMMAND_NAME.fullmatch(wanted):
+        module = f"{__package__}.{wanted.replace('-', '_')}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:  # the module is there, and something it imports is not
+                raise
+        if wanted in COMMANDS:
+            return
+    import pkgutil
+
     for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if not info.name.startswith("_"):
             importlib.import_module(f"{__package__}.{info.name}")
@@ -48,7 +66,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     With ``only`` (a registered command), the parser knows that command alone: what :func:`main` parses
     a command line starting with it by, since building every command's parser costs start-up.
     """
-    _load_commands()
+    _load_commands(only)
     p = argparse.ArgumentParser(prog="unionforms", description="工会统计表：模板、填报、读取、审核、汇总。")
     p.add_argument("--version", action=_Version, help="show the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
