@@ -102,7 +102,9 @@ def site(tmp_path: Path) -> Path:
     return site
 
 
-def _load(site: Path, cache: Path | None, **env: str) -> dict[str, Any]:
+def _load(
+    site: Path, cache: Path | None, *, script: str = LOAD, args: tuple[str, ...] = (), **env: str
+) -> dict[str, Any]:
     """Load the registry of the test group in a new process; what it found, and whether the plugin ran.
 
     It runs in a folder of its own, as ``python -c`` puts the working folder on ``sys.path``.
@@ -116,7 +118,7 @@ def _load(site: Path, cache: Path | None, **env: str) -> dict[str, Any]:
         environ["UNIONFORMS_CACHE_DIR"] = str(cache)
     environ.update(env)
     done = subprocess.run(
-        [sys.executable, "-c", LOAD, GROUP],
+        [sys.executable, "-c", script, GROUP, *args],
         capture_output=True,
         text=True,
         env=environ,
@@ -194,6 +196,45 @@ def test_a_corrupt_or_truncated_cache_is_ignored_and_rewritten(site: Path, tmp_p
         again = _load(site, cache)
         assert again["plugin_ran"] and again["titles"] == first["titles"]
         assert not _load(site, cache)["plugin_ran"]  # rewritten whole
+
+
+ONE = """
+import json, sys
+from unionforms import Registry
+registry = Registry.from_entry_points(sys.argv[1], cache=True)
+print(json.dumps({"titles": {i: registry.get(i).title for i in sys.argv[2:]}, "problems": []}))
+"""
+
+
+def _damage(cache: Path, form_id: str) -> None:
+    """Damage one form's entry of the cache file, and nothing else of it."""
+    import pickle
+
+    (written,) = cache.glob("registry-*.pickle")
+    with open(written, "rb") as fh:
+        header, forms = pickle.load(fh), pickle.load(fh)
+    forms[form_id] = forms[form_id].replace(b"unionforms.model", b"unionforms.modex")
+    with open(written, "wb") as fh:
+        pickle.dump(header, fh)
+        pickle.dump(forms, fh)
+
+
+def test_a_command_unpickles_only_the_forms_it_uses_and_a_damaged_one_is_loaded_again(
+    site: Path, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    first = _load(site, cache)
+    _damage(cache, "demo-2018")
+    other = _load_one(site, cache, "demo-2019")  # the damaged entry is never unpickled
+    assert other == {"titles": {"demo-2019": "二〇一九年演示表"}, "problems": [], "plugin_ran": False}
+    damaged = _load_one(site, cache, "demo-2018", "demo-2019")
+    assert damaged["plugin_ran"]  # the damaged entry: from the plugins, and the cache written again
+    assert damaged["titles"] == {k: first["titles"][k] for k in ("demo-2018", "demo-2019")}
+    assert _load_one(site, cache, "demo-2018")["plugin_ran"] is False
+
+
+def _load_one(site: Path, cache: Path, *form_ids: str) -> dict[str, Any]:
+    return _load(site, cache, script=ONE, args=form_ids)
 
 
 def test_a_load_with_problems_is_not_cached(site: Path, tmp_path: Path) -> None:

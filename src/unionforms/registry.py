@@ -8,9 +8,10 @@ the plugins are then loaded only when one of their other hooks is needed (:attr:
 
 from __future__ import annotations
 
+import pickle
 import sys
 import types
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -43,7 +44,7 @@ class Registry:
     """
 
     _manager: pluggy.PluginManager | None
-    forms: dict[str, Form] = attrs.field(factory=dict)
+    forms: Mapping[str, Form] = attrs.field(factory=dict)
     problems: list[PluginError] = attrs.field(factory=list)
     group: str | None = None
 
@@ -117,11 +118,13 @@ class Registry:
             if not isinstance(forms, (list, tuple)) or not all(isinstance(f, Form) for f in forms):
                 self.problems.append(PluginError("PLUG-007", plugin=plugin.name, type=type(forms).__name__))
                 return
+        known = self.forms if isinstance(self.forms, dict) else dict(self.forms)
         for form in (f for forms in results for f in forms):
-            if form.id in self.forms:
+            if form.id in known:
                 self.problems.append(PluginError("PLUG-003", plugin=plugin.name, form=form.id))
                 continue
-            self.forms[form.id] = form
+            known[form.id] = form
+        self.forms = known
 
     def get(self, form_id: str) -> Form:
         """The form with that id; InputError (IN-003) naming the known ids otherwise."""
@@ -149,13 +152,56 @@ def _manager() -> pluggy.PluginManager:
     return pm
 
 
+class _CachedForms(Mapping[str, Form]):
+    """The forms of the cache by id, each unpickled when first asked for: a command on one form does
+    not pay for the others.
+
+    An entry that does not unpickle to the form of its id (the recorded signatures leave no way for
+    that but a damaged file) is taken from ``reload()``, a load from the plugins, instead.
+    """
+
+    def __init__(self, pickled: Mapping[str, bytes], reload: Callable[[], Mapping[str, Form]]) -> None:
+        self._pickled = pickled
+        self._forms: dict[str, Form] = {}
+        self._reload = reload
+        self._reloaded: Mapping[str, Form] | None = None
+
+    def __getitem__(self, form_id: str) -> Form:
+        form = self._forms.get(form_id)
+        if form is None:
+            data = self._pickled[form_id]  # KeyError: no such form
+            try:
+                form = pickle.loads(data)
+            except Exception:
+                form = None
+            if not (isinstance(form, Form) and form.id == form_id):
+                if self._reloaded is None:
+                    self._reloaded = self._reload()
+                form = self._reloaded[form_id]
+            self._forms[form_id] = form
+        return form
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pickled)
+
+    def __len__(self) -> int:
+        return len(self._pickled)
+
+
 def _cached(cls: type[Registry], group: str) -> Registry:
     """The registry of ``group`` from the cache if it is up to date; else loaded, and cached if clean."""
     from . import registry_cache
 
-    forms = registry_cache.load(group)
-    if forms is not None and all(isinstance(f, Form) and f.id == k for k, f in forms.items()):
-        return cls(None, forms, group=group)
+    pickled = registry_cache.load(group)
+    if pickled is not None:
+        return cls(None, _CachedForms(pickled, lambda: _load_and_keep(cls, group).forms), group=group)
+    return _load_and_keep(cls, group)
+
+
+def _load_and_keep(cls: type[Registry], group: str) -> Registry:
+    """The registry of ``group`` loaded from the plugins, and kept in the cache if the load was clean."""
+    from . import registry_cache
+
     with registry_cache.recording() as touched:
         registry = cls.from_entry_points(group)
     if not registry.problems and touched.complete:

@@ -4,7 +4,8 @@ Loading the registry finds the entry points, imports the plugins and parses ever
 rule: most of the start-up of a command that writes nothing. A cold load records every file it opens
 and every folder it lists (through an audit hook, :func:`sys.addaudithook`: the installed distributions'
 metadata, the plugins' modules, their definition files and whatever else they read), and the forms it
-gave are pickled beside those paths' sizes and modification times. A later run uses the forms only if
+gave are pickled, each on its own, beside those paths' sizes and modification times (a command unpickles
+only the forms it uses: :class:`unionforms.registry.Registry`). A later run uses the forms only if
 every recorded path is unchanged, and the Python, the environment (``sys.prefix``) and ``sys.path`` are
 the same; installing, upgrading or removing a distribution changes the folders it is in.
 
@@ -32,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .model import Form
 
-#: Bumped whenever what the cache file holds changes shape.
-FORMAT = 1
+#: Bumped whenever what the cache file holds changes shape (2: each form pickled on its own).
+FORMAT = 2
 
 #: A path's state: (size, modification time in ns) for a file, (-1, mtime) for a folder, None if absent.
 Signature = tuple[int, int] | None
@@ -80,8 +81,9 @@ def signature(path: str) -> Signature:
     return (-1 if stat.S_ISDIR(st.st_mode) else st.st_size, st.st_mtime_ns)
 
 
-def load(group: str) -> dict[str, Form] | None:
-    """The cached forms of ``group`` if the cache is there, ours, readable and up to date; else None."""
+def load(group: str) -> dict[str, bytes] | None:
+    """The cached forms of ``group``, each still pickled (by id), if the cache is there, ours, readable
+    and up to date; else None. A command unpickles the forms it uses only."""
     folder = directory()
     if folder is None:
         return None
@@ -98,7 +100,11 @@ def load(group: str) -> dict[str, Form] | None:
             forms = pickle.load(fh)
     except Exception:  # missing, unreadable, corrupt or from other code: load the plugins instead
         return None
-    return forms if isinstance(forms, dict) else None
+    if not isinstance(forms, dict) or not all(
+        isinstance(k, str) and isinstance(v, bytes) for k, v in forms.items()
+    ):
+        return None
+    return forms
 
 
 def save(
@@ -124,7 +130,8 @@ def save(
         try:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(header, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(dict(forms), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickled = {k: pickle.dumps(f, protocol=pickle.HIGHEST_PROTOCOL) for k, f in forms.items()}
+                pickle.dump(pickled, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, _file(folder, group))
         except BaseException:
             os.unlink(temp)
