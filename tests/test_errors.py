@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import ast
 import pickle
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from unionforms.catalogue import CATALOGUE, CODE_RE, Message, markdown
 from unionforms.errors import DefinitionError, InputError, PluginError, UnionformsError
@@ -115,6 +118,15 @@ def test_a_message_is_checked_when_built() -> None:
         Message("s", "中文", "english", "改法", "")
     with pytest.raises(ValueError):
         Message("s", "中文 {", "english {")
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
+def test_a_chinese_template_is_told_as_the_cjk_ranges_tell_it(text: str) -> None:
+    from unionforms.catalogue import _chinese
+
+    assert _chinese(text) == bool(re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text))
+    assert _chinese(text + "。") and _chinese("审核" + text) and _chinese(text + "（")
+    assert not _chinese("".join(c for c in text if c < "\u3000" or "\u9fff" < c < "\uff00" or c > "\uffef"))
 
 
 def test_docs_errors_md_is_the_generated_catalogue() -> None:
