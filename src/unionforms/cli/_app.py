@@ -25,7 +25,9 @@ def _load_commands(wanted: str | None = None) -> None:
     For a ``wanted`` command, the module of its name comes first (``new-form``: ``new_form.py``), and
     only when that holds no such command is every module imported, as for ``--help``.
     """
-    if wanted is not None and wanted not in COMMANDS and _COMMAND_NAME.fullmatch(wanted):
+    if wanted in COMMANDS:
+        return
+    if wanted is not None and _COMMAND_NAME.fullmatch(wanted):
         module = f"{__package__}.{wanted.replace('-', '_')}"
         try:
             importlib.import_module(module)
