@@ -160,6 +160,24 @@ def test_rows_known_are_left_out_and_a_change_in_one_is_still_refused(tmp_path: 
     assert knownrows._known  # the rows of the good sheet were remembered
 
 
+def test_a_new_row_beside_known_ones_is_held_to_the_whole_shape(tmp_path: Path) -> None:
+    """Only the rows not known are looked at for the shape: a new row that declares a namespace or holds
+    another row element still sends the whole sheet to the reference, with the same result."""
+    known = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(2, 30))
+    odd_rows = (
+        '<row r="1" xmlns:x="urn:x"><x:c r="A1"><x:v>5</x:v></x:c></row>',
+        '<row r="1"><c r="A1"><v>5</v></c><rowx/></row>',
+        '<row r="1"><c r="A1"><v>5</v></c></row >',
+    )
+    path = tmp_path / "s.xlsx"
+    for first in ('<row r="1"><c r="A1"><v>1</v></c></row>', *odd_rows):
+        for _ in range(2):  # the second time, the rows of the first are known
+            xml = f'<worksheet xmlns="{NS}"><sheetData>{first}{known}</sheetData><pageMargins/></worksheet>'
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr(PART, xml.encode("utf-8"))
+            assert _read(path, "fast") == _read(path, "stream"), first
+
+
 def test_a_ref_in_a_remembered_row_and_a_new_one_reads_as_the_sheet_orders_them(tmp_path: Path) -> None:
     """Rows seen twice are remembered; a new row before them with the same ref still loses to the later."""
 

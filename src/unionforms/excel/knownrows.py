@@ -33,6 +33,7 @@ _ROOT_RE = re.compile(rb"""<[^\s/>!?]+(?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))
 _ROW = b"<row "
 
 _known: dict[bytes, set[bytes]] = {}  # root start tag -> rows proven under it
+_NONE: frozenset[bytes] = frozenset()
 _known_bytes = 0
 
 
@@ -55,18 +56,18 @@ def check_sheet(
     global _known_bytes
     root = _ROOT_RE.match(data, body)
     pieces = data[start:end].split(_ROW)
-    shaped = (
-        root is not None
-        and not pieces[0].strip()
-        and data.count(b"<row", start, end) == len(pieces) - 1
-        and data.find(b"xmlns", start, end) < 0
-        and all(_shaped(piece) for piece in pieces[1:])
-    )
-    if not shaped or root is None:
+    known = _known.get(root[0], _NONE) if root is not None else _NONE
+    new = [piece for piece in pieces[1:] if piece not in known]
+    # The shape, piece by piece: each is one row (no other "<row" in it, so the pieces are exactly the
+    # rows) that declares no namespace. A piece known has passed these checks already, so only the new
+    # ones are looked at: the same verdict as over the whole of sheetData.
+    if (
+        root is None
+        or pieces[0].strip()
+        or not all(b"<row" not in piece and b"xmlns" not in piece and _shaped(piece) for piece in new)
+    ):
         zf.parse(part, target, chunks=(data[:checked],), final=False)
         return None
-    known = _known.setdefault(root[0], set())
-    new = [piece for piece in pieces[1:] if piece not in known]
     document = data[:start] + b"".join(_ROW + piece for piece in new) + data[end:checked]
     try:
         zf.parse(part, target, chunks=(document,), final=False)
@@ -78,8 +79,7 @@ def check_sheet(
     if _known_bytes > MAX_KNOWN_BYTES:
         _known.clear()
         _known_bytes = 0
-        known = _known.setdefault(root[0], set())
-    known.update(new)
+    _known.setdefault(root[0], set()).update(new)
     _known_bytes += sum(map(len, new))
     return pieces[1:]
 
