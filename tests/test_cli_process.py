@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from unionforms.cli import main
 
 EXE = Path(sys.executable).with_name("unionforms")
@@ -76,7 +78,7 @@ def test_a_reader_that_goes_away_is_no_error_of_ours() -> None:
     assert err == b""
 
 
-def test_stdout_that_cannot_be_written_at_the_end_is_out_004_not_a_traceback() -> None:
+def test_stdout_that_cannot_be_written_at_the_end_is_out_005_not_a_traceback() -> None:
     result = _python(
         "import errno, io, sys\n"
         "from unionforms.cli import _process\n"
@@ -88,5 +90,19 @@ def test_stdout_that_cannot_be_written_at_the_end_is_out_004_not_a_traceback() -
         "_process.end(0)\n"
     )
     assert result.returncode == 2
-    assert "OUT-004" in result.stderr and "磁盘已满" in result.stderr
+    assert "OUT-005" in result.stderr and "磁盘已满" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    "argv", [["list"], ["show", "bangfu-2016", "--json"], ["validate", "--json", "x.json"]]
+)
+def test_stdout_on_a_full_device_is_out_005_once_never_an_internal_error(argv: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [str(EXE), *argv], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert result.returncode == 2
+    assert result.stderr.count("OUT-005") == 1, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr

@@ -1094,6 +1094,13 @@ _CATALOGUE: dict[str, Spec] = {
         "请腾出磁盘空间或换一个位置后重新运行。",
         "free some space or choose another place, then run the command again",
     ),
+    "OUT-005": M(
+        "the command's result cannot be written to standard output (a full disk behind > FILE)",
+        "无法输出结果：标准输出拒绝写入（{reason}），输出不完整。",
+        "the result cannot be written to standard output ({reason}); what was written is incomplete",
+        "请腾出磁盘空间或把结果重定向到其他位置后重新运行。",
+        "free some space or redirect the result elsewhere, then run the command again",
+    ),
     # --- TPL: a damaged template that can still be read -------------------------------------------------
     "TPL-001": M(
         "a field's cell name in a template was deleted or damaged (#REF!): the field cannot be read",

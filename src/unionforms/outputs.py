@@ -175,8 +175,16 @@ def _sync_folder(folder: Path) -> None:
 
 def cannot_write(file: str, exc: OSError) -> InputError:
     """OUT-004 for ``file``, saying in words (not errno text) why the system refused."""
-    reason = _REASONS.get(exc.errno or 0, "系统拒绝写入 the system refused")
-    return InputError("OUT-004", reason=reason, detail=f"{type(exc).__name__}: {exc}", file=file)
+    return InputError("OUT-004", reason=_reason(exc), detail=f"{type(exc).__name__}: {exc}", file=file)
+
+
+def stdout_refused(exc: OSError) -> InputError:
+    """OUT-005: the command's result could not be written to standard output, said as for a file."""
+    return InputError("OUT-005", reason=_reason(exc), detail=f"{type(exc).__name__}: {exc}")
+
+
+def _reason(exc: OSError) -> str:
+    return _REASONS.get(exc.errno or 0, "系统拒绝写入 the system refused")
 
 
 #: errno -> why a write failed, in both languages (the parameter of OUT-004; the OS's own words are detail).

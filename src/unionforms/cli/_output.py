@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Protocol, TextIO
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
@@ -18,6 +18,43 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 def safe(text: str) -> str:
     """``text`` with control characters shown as escapes (``\\x1b``), never sent raw to a terminal."""
     return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else "\\u2028", text)
+
+
+class Writable(Protocol):
+    """What the result is written to: a text stream."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
+class _Stdout:
+    """The command's stdout: a write the system refuses (a full disk behind ``> file``) is OUT-005, and
+    nothing more is written to it; a reader that went away stays BrokenPipeError, which ``main`` ends
+    quietly on."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.refused = False
+
+    def write(self, text: str) -> object:
+        return self._do(self.stream.write, text)
+
+    def flush(self) -> object:
+        return self._do(self.stream.flush)
+
+    def _do(self, action: Callable[..., object], *args: object) -> object:
+        if self.refused:
+            return None
+        try:
+            return action(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            from ..outputs import stdout_refused
+
+            self.refused = True
+            raise stdout_refused(exc) from None
 
 
 class Output:
@@ -33,7 +70,7 @@ class Output:
     ) -> None:
         self.json_mode = json_mode
         self.quiet = quiet
-        self.stdout = stdout or sys.stdout
+        self.stdout: Writable = _Stdout(stdout or sys.stdout)
         self.stderr = stderr or sys.stderr
 
     def result(self, data: object, text: str | Callable[[], str] | None = None) -> None:
@@ -120,7 +157,7 @@ class JsonList:
     ``close(rest)`` ends the list and adds the other keys (e.g. a summary known only at the end).
     """
 
-    def __init__(self, stream: TextIO, key: str) -> None:
+    def __init__(self, stream: Writable, key: str) -> None:
         import json  # here and below: only for --json, text output need not load it
 
         self.stream = stream

@@ -51,20 +51,21 @@ def end(status: int) -> NoReturn:
     """Flush stdout and stderr and end the process with ``status``, without tearing it down.
 
     A reader that went away (``| head``) is not an error of ours; stdout that cannot be written (a full
-    disk behind ``> file``) is OUT-004 on stderr and status 2, where the interpreter's own exit would
-    print a traceback-like note and exit 120.
+    disk behind ``> file``) is OUT-005 on stderr and status 2, where the interpreter's own exit would
+    print a traceback-like note and exit 120. A command that ended in status 2 has said why already
+    (the same OUT-005, when stdout refused it while it ran): its leftover output is dropped unsaid.
     """
     try:
         sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # the reader went away, or the stream was closed for it
         pass
     except OSError as exc:
-        from ..outputs import cannot_write
+        if status != 2:
+            from ..outputs import stdout_refused
 
-        error = cannot_write("<stdout 标准输出>", exc)
-        with contextlib.suppress(OSError):
-            print(f"unionforms: {error}", file=sys.stderr)
-        status = 2
+            with contextlib.suppress(OSError):
+                print(f"unionforms: {stdout_refused(exc)}", file=sys.stderr)
+            status = 2
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.flush()
     os._exit(status)
