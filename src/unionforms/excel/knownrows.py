@@ -56,14 +56,16 @@ def check_sheet(
     global _known_bytes
     root = _ROOT_RE.match(data, body)
     pieces = data[start:end].split(_ROW)
-    known = _known.get(root[0], _NONE) if root is not None else _NONE
-    new = [piece for piece in pieces[1:] if piece not in known]
+    new: list[bytes] | None = None
+    if root is not None and not pieces[0].strip():
+        known = _known.get(root[0], _NONE)
+        new = [piece for piece in pieces[1:] if piece not in known]
     # The shape, piece by piece: each is one row (no other "<row" in it, so the pieces are exactly the
     # rows) that declares no namespace. A piece known has passed these checks already, so only the new
     # ones are looked at: the same verdict as over the whole of sheetData.
     if (
         root is None
-        or pieces[0].strip()
+        or new is None
         or not all(b"<row" not in piece and b"xmlns" not in piece and _shaped(piece) for piece in new)
     ):
         zf.parse(part, target, chunks=(data[:checked],), final=False)
