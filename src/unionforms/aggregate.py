@@ -6,9 +6,12 @@ or rejected with its reason, so ``included + rejected = inputs`` always:
 
 - unusable (its IN- code) or skipped inputs;
 - AGG-001 a return with error findings (unless ``include_errors``);
-- AGG-002 a return of another form or year than the total's;
-- AGG-003 a second return of the same 填报单位 (the first, in input order, is kept);
-- AGG-004 a return whose 填报单位 is blank (a second return of it could not be told).
+- what is not its unit's current return of the round (:mod:`unionforms.current`, the one rule every
+  command applies): AGG-002 another form or year, AGG-003 superseded by a correction or sent twice,
+  AGG-004 a blank 填报单位, AGG-005 a conflict, AGG-006 a unit not on the 名录.
+
+With a 名录 the total records how complete it is (应报 / 实报 / 缺报, :class:`Completeness`) and, while
+units are missing, carries the warning AGG-007.
 
 A total is itself a return: aggregating county totals into a city total gives the same values and
 tallies as aggregating every county's returns at once, and each included total keeps its own
@@ -21,7 +24,6 @@ as report JSON (:func:`total_to_dict`) or as a filled template (:mod:`unionforms
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -30,11 +32,13 @@ import attrs
 
 from .batch import Result, State
 from .catalogue import render
+from .current import Entry, Ledger, explain
 from .errors import InputError
-from .findings import Finding
+from .findings import Finding, finding
 from .model import Form
 from .registry import Registry
 from .report import Meta, Report
+from .roster import Roster
 from .rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
 from .units import Combine, Kind
 from .validate import validate
@@ -42,8 +46,8 @@ from .values import Value
 
 
 def reason(code: str, **params: object) -> str:
-    """The Chinese reason of rejection ``code`` (AGG-…), from the catalogue."""
-    return render(code, params).zh
+    """The Chinese reason of rejection ``code`` (AGG-…) with its remedy, from the catalogue."""
+    return render(code, params).text_zh
 
 
 @attrs.frozen
@@ -84,12 +88,35 @@ def _tallies(value: Mapping[str, Tally]) -> dict[str, Tally]:
 
 
 @attrs.frozen
+class Completeness:
+    """How complete a total is against its 名录: units listed (应报), reported (实报), and those missing
+    (缺报) by name. ``reported + len(missing) == expected``."""
+
+    expected: int = attrs.field(validator=attrs.validators.ge(0))
+    reported: int = attrs.field(validator=attrs.validators.ge(0))
+    missing: tuple[str, ...] = ()
+    roster: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.reported + len(self.missing) != self.expected:
+            raise ValueError(
+                f"{self.reported} reported + {len(self.missing)} missing != {self.expected} listed"
+            )
+
+    @property
+    def text(self) -> str:
+        return f"应报 {self.expected}，实报 {self.reported}，缺报 {len(self.missing)}"
+
+
+@attrs.frozen
 class Provenance:
-    """Where a total comes from: every input, included or rejected, and the tallies of 是/否 fields."""
+    """Where a total comes from: every input, included or rejected, the tallies of 是/否 fields, and
+    (with a 名录) how complete it is."""
 
     included: tuple[Included, ...] = ()
     rejected: tuple[Rejected, ...] = ()
     flags: Mapping[str, Tally] = attrs.field(factory=dict, converter=_tallies)
+    completeness: Completeness | None = None
 
     @property
     def inputs(self) -> int:
@@ -113,11 +140,6 @@ class Total:
     findings: tuple[Finding, ...]
 
 
-def unit_key(unit: str | None) -> str:
-    """The 填报单位 as compared for duplicates: NFKC, without spaces."""
-    return "".join(unicodedata.normalize("NFKC", unit or "").split())
-
-
 _NO_TALLY, _YES, _NO = Tally(), Tally(1, 0), Tally(0, 1)
 
 
@@ -129,7 +151,6 @@ class _Pile:
     values: dict[str, Value] = attrs.Factory(dict)
     flags: dict[str, Tally] = attrs.Factory(dict)
     included: list[tuple[int, Included]] = attrs.Factory(list)
-    units: dict[str, str] = attrs.Factory(dict)
     ways: dict[str, Combine] = attrs.field(init=False)
     flag_codes: tuple[str, ...] = attrs.field(init=False)
 
@@ -170,80 +191,65 @@ def aggregate(
     unit: str,
     form: str | None = None,
     include_errors: bool = False,
+    roster: Roster | None = None,
 ) -> Total:
     """The total of ``results`` (from :func:`unionforms.batch.check` with ``keep_report``) for ``unit``.
 
     The form is ``form`` or, when not given, the form of most usable returns (the first seen on a tie).
-    A result whose ``extra`` is a :class:`Provenance` is a total: its tallies and provenance carry on.
+    Each unit's current return (:mod:`unionforms.current`) is added; a result whose ``extra`` is a
+    :class:`Provenance` is a total: its tallies and provenance carry on.
     """
-    target = registry.get(form) if form is not None else None
-    piles: dict[str, _Pile] = {}
-    rejected: list[tuple[int, Rejected]] = []
-    first: str | None = None  # the form of the first usable result, for a total of nothing but rejections
+    if form is not None:
+        registry.get(form)  # IN-003 for a form not installed, before any work
+    ledger = Ledger(form, roster)
     for seq, result in enumerate(results):
-        if not result.usable or result.report is None:
-            why = result.reason or State.UNUSABLE.chinese
-            rejected.append((seq, Rejected(result.file, result.unit, result.form, result.code, why)))
+        ledger.add(Entry.of(seq, result, (result.report, result.extra)))
+    rnd = ledger.close()
+    if rnd.form is None:
+        first = next((v.entry.form for v in rnd.verdicts if v.entry.form is not None), None)
+        if first is None:
+            raise InputError("IN-071")
+        rnd = attrs.evolve(rnd, form=first)
+    assert rnd.form is not None
+    pile = _Pile(registry.get(rnd.form))
+    included: list[Included] = []
+    rejected: list[Rejected] = []
+    for verdict in rnd.verdicts:
+        entry = verdict.entry
+        code, why = explain(verdict, rnd)
+        if code is None and entry.state is State.ERRORS and not include_errors:
+            code, why = "AGG-001", reason("AGG-001", errors=entry.errors)
+        if code is not None or why is not None:
+            rejected.append(Rejected(entry.file, entry.unit, entry.form, code, why or State.UNUSABLE.chinese))
             continue
-        assert result.form is not None
-        first = first or result.form
-
-        def reject(code: str, result: Result = result, seq: int = seq, **params: object) -> None:
-            text = reason(code, **params)
-            rejected.append((seq, Rejected(result.file, result.unit, result.form, code, text)))
-
-        if target is not None and result.form != target.id:
-            reject("AGG-002", form=result.form, total=target.id)
-            continue
-        if result.state is State.ERRORS and not include_errors:
-            reject("AGG-001", errors=result.errors)
-            continue
-        key = unit_key(result.unit)
-        if key == result.unit:
-            key = result.unit  # the same string, not an equal copy: kept for every input
-        if not key:
-            reject("AGG-004")
-            continue
-        pile = piles.get(result.form)
-        if pile is None:
-            pile = piles[result.form] = _Pile(registry.get(result.form))
-        if key in pile.units:
-            reject("AGG-003", kept=pile.units[key])
-            continue
-        pile.units[key] = result.file
-        provenance = result.extra if isinstance(result.extra, Provenance) else None
-        pile.add(result.report, provenance)
+        report, extra = entry.payload
+        provenance = extra if isinstance(extra, Provenance) else None
+        pile.add(report, provenance)
         # the form's own id, not the copy each result brings: one string for every input
-        item = Included(result.file, result.unit, pile.form.id, result.state, provenance)
-        pile.included.append((seq, item))
-    chosen = _choose(piles, target) or (_Pile(registry.get(first)) if first else None)
-    if chosen is None:
-        raise InputError("IN-071")
-    for pile in piles.values():
-        if pile is chosen:
-            continue
-        for seq, item in pile.included:
-            text = reason("AGG-002", form=item.form, total=chosen.form.id)
-            rejected.append((seq, Rejected(item.file, item.unit, item.form, "AGG-002", text)))
-    f = chosen.form
-    values = {code: chosen.values[code] for code in f.fields if code in chosen.values}
+        included.append(Included(entry.file, entry.unit, pile.form.id, entry.state, provenance))
+    f = pile.form
+    values = {code: pile.values[code] for code in f.fields if code in pile.values}
     report = Report(f.id, Meta(unit=unit), values)
+    completeness = None
+    if roster is not None:
+        missing = tuple(u.name for u in rnd.missing())
+        completeness = Completeness(len(roster), len(roster) - len(missing), missing, roster.file)
     provenance = Provenance(
-        tuple(item for _, item in chosen.included),
-        tuple(item for _, item in sorted(rejected, key=lambda pair: pair[0])),
-        {code: chosen.flags[code] for code in f.fields if code in chosen.flags},
+        tuple(included),
+        tuple(rejected),
+        {code: pile.flags[code] for code in f.fields if code in pile.flags},
+        completeness,
     )
-    return Total(f, report, provenance, tuple(validate(f, report)))
+    findings = list(validate(f, report))
+    if completeness is not None and completeness.missing:
+        findings.append(incomplete(completeness))
+    return Total(f, report, provenance, tuple(findings))
 
 
-def _choose(piles: Mapping[str, _Pile], target: Form | None) -> _Pile | None:
-    if target is not None:
-        return piles.get(target.id) or _Pile(target)
-    best: _Pile | None = None
-    for pile in piles.values():  # insertion order: the first seen wins a tie
-        if best is None or len(pile.included) > len(best.included):
-            best = pile
-    return best
+def incomplete(c: Completeness) -> Finding:
+    """AGG-007: the warning a total carries while listed units are missing."""
+    shown = "、".join(c.missing[:20]) + (f" 等 {len(c.missing)} 个" if len(c.missing) > 20 else "")
+    return finding("AGG-007", expected=c.expected, reported=c.reported, count=len(c.missing), missing=shown)
 
 
 def as_result(total: Total, file: str) -> Result:
@@ -332,7 +338,12 @@ def provenance_to_dict(p: Provenance, *, lazy: bool = False) -> dict[str, Any]:
         "included": rows(p.included, _included_dict),
         "rejected": rows(p.rejected, _rejected_dict),
         "flags": {code: {"yes": t.yes, "no": t.no} for code, t in p.flags.items()},
+        **({"completeness": completeness_to_dict(p.completeness)} if p.completeness is not None else {}),
     }
+
+
+def completeness_to_dict(c: Completeness) -> dict[str, Any]:
+    return {"roster": c.roster, "expected": c.expected, "reported": c.reported, "missing": list(c.missing)}
 
 
 def _listed(items: Iterable[Any], row: Any) -> list[Any]:
@@ -381,9 +392,20 @@ def provenance_from_dict(data: object) -> Provenance:
             for r in data.get("rejected", ())
         )
         flags = {str(code): Tally(int(t["yes"]), int(t["no"])) for code, t in data.get("flags", {}).items()}
+        c = data.get("completeness")
+        completeness = (
+            Completeness(
+                int(c["expected"]),
+                int(c["reported"]),
+                tuple(str(m) for m in c["missing"]),
+                _opt(c.get("roster")),
+            )
+            if c is not None
+            else None
+        )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed provenance: {exc!r}") from None
-    return Provenance(included, rejected, flags)
+    return Provenance(included, rejected, flags, completeness)
 
 
 def _opt(value: object) -> str | None:

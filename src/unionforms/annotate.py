@@ -11,6 +11,7 @@ filler corrects the figures; the marks show what the check found when the copy w
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Mapping
 from io import BytesIO
 from pathlib import Path
@@ -44,6 +45,7 @@ class Annotator:
     registry: Registry | None = None
     targets: Mapping[str, Path] = attrs.field(factory=dict, hash=False)  # from batch.output_paths
     inputs: frozenset[object] = frozenset()  # the run's inputs, by batch.file_identity
+    force: bool = False  # replace a copy already in outdir (else OUT-002, as for every output)
 
     def __call__(self, item: Input, result: Result) -> Result:
         if not result.findings or not result.usable or item.table is not None:
@@ -53,6 +55,8 @@ class Annotator:
             taken = file_identity(path)
             if taken in self.inputs or taken == file_identity(item.path):
                 raise InputError("OUT-001", input=str(path), file=str(path))  # path is that input
+            if not self.force and os.path.lexists(path):
+                raise InputError("OUT-002", file=str(path))  # e.g. a copy the statistician corrected
             annotate(item.path, result.findings, path, registry=self.registry)
         except InputError as exc:
             return attrs.evolve(result, extra=Annotation(None, str(exc)))

@@ -19,6 +19,7 @@ Nothing here prints: the caller decides how results are shown.
 
 from __future__ import annotations
 
+import datetime
 import enum
 import glob
 import os
@@ -32,7 +33,7 @@ from .catalogue import render
 from .errors import InputError, UnionformsError
 from .findings import Finding
 from .registry import Registry, default_registry
-from .report import ReadResult, Report
+from .report import ReadResult, Report, figures_digest
 from .workers import Budget, imap
 
 #: Extensions taken from a folder: returns, and spreadsheet files whose problem we can name (IN-002).
@@ -101,7 +102,9 @@ class Result:
     ``code`` and ``reason`` (``reason_en``, the raw ``detail``) say why an input is unusable or skipped:
     its IN- code and the catalogue's message, what and how to fix it, with where in the file it
     happened (the Chinese ``reason`` does not repeat the code or the file); ``report`` is kept
-    only when the task asks for it (aggregation), so that checking thousands of files stays small.
+    only when the task asks for it (aggregation), so that checking thousands of files stays small;
+    ``date`` (填报日期) and ``digest`` (:func:`~unionforms.report.figures_digest`) are what
+    :mod:`unionforms.current` needs to tell a correction from a duplicate.
     """
 
     file: str
@@ -115,6 +118,8 @@ class Result:
     detail: str | None = None
     report: Report | None = None
     extra: Any = None
+    date: datetime.date | None = None
+    digest: str | None = None
 
     @property
     def errors(self) -> int:
@@ -136,9 +141,13 @@ def state_of(findings: Sequence[Finding]) -> State:
     return State.WARNINGS if findings else State.OK
 
 
-def expand(paths: Iterable[str], registry: Registry | None = None) -> list[Input]:
+def expand(paths: Iterable[str], registry: Registry | None = None, *, lazy: bool = False) -> list[Input]:
     """Every input named by ``paths``, in the order given (a folder's files sorted), each path once;
-    a table's returns (read with ``registry``) one input each."""
+    a table's returns (read with ``registry``) one input each.
+
+    ``lazy`` leaves an .xlsx as one input without opening it, whether it is a template or a table: the
+    worker that reads it says when it is a table (:data:`TABLE`), and :func:`run` expands it then. The
+    parent of a bulk run then opens no workbook at all (a CSV is always a table, expanded here)."""
     out: list[Input] = []
     seen: set[object] = set()
 
@@ -160,14 +169,17 @@ def expand(paths: Iterable[str], registry: Registry | None = None) -> list[Input
             continue
         for item in _one(arg, None):
             add(item)
-    return [row for item in out for row in _rows(item, registry)]
+    return [row for item in out for row in _rows(item, registry, lazy=lazy)]
 
 
-def _rows(item: Input, registry: Registry | None) -> Iterator[Input]:
+def _rows(item: Input, registry: Registry | None, *, lazy: bool = False) -> Iterator[Input]:
     """The input itself, or, for a table, one input per return it holds (every row accounted for)."""
     from .io.reading import is_table, read_many
 
-    if item.skipped is not None or not is_table(item.path):
+    if item.skipped is not None or item.row is not None:
+        yield item
+        return
+    if (lazy and not item.path.lower().endswith(".csv")) or not is_table(item.path):
         yield item
         return
     for entry in read_many(item.path, registry or default_registry()):
@@ -282,15 +294,30 @@ def unusable(file: str, exc: BaseException) -> Result:
 # --- running ------------------------------------------------------------------------------------
 
 
+#: What a task gives for an input of :func:`expand` (``lazy``) that turns out to be a table.
+TABLE = "table"
+
+
 def run(
-    task: Callable[[Input], Result], inputs: Sequence[Input], *, jobs: int = 1, budget: Budget | None = None
+    task: Callable[[Input], Result],
+    inputs: Sequence[Input],
+    *,
+    jobs: int = 1,
+    budget: Budget | None = None,
+    registry: Registry | None = None,
 ) -> Iterator[Result]:
     """``task(input)`` for every input, in ``jobs`` worker processes, yielded in input order when ready.
 
     Each input runs under ``budget`` (:mod:`unionforms.workers`): past it, or when its task fails in a
-    way it did not turn into a result itself, the input is ``unusable`` with its code.
+    way it did not turn into a result itself, the input is ``unusable`` with its code. An input that
+    the task found to be a table (``extra`` :data:`TABLE`) is expanded here, with ``registry``, and
+    each of its rows run through the task in this process (its rows are read as the table is).
     """
     for item, outcome in zip(inputs, imap(task, inputs, label=_path, jobs=jobs, budget=budget), strict=True):
+        if not isinstance(outcome, BaseException) and outcome.extra == TABLE:
+            for row in _rows(item, registry):
+                yield task(row)
+            continue
         if isinstance(outcome, BaseException):
             yield unusable(item.path, outcome)
         elif outcome.file == item.path and outcome.file is not item.path:
@@ -328,6 +355,8 @@ class Check:
         except UNBOUNDED:  # for the worker to name (IN-093)
             raise
         except Exception as exc:  # one bad file never stops a run
+            if _table(item.path):
+                return Result(item.path, State.SKIPPED, extra=TABLE)
             return unusable(item.path, exc)
         return self.then(item, result) if self.then is not None else result
 
@@ -357,7 +386,18 @@ class Check:
             unit=read.report.meta.unit,
             findings=findings,
             report=read.report if self.keep_report else None,
+            date=read.report.meta.date,
+            digest=figures_digest(read.report),
         )
+
+
+def _table(path: str) -> bool:
+    """Whether an .xlsx that is no template is a table (asked only once reading it as one failed)."""
+    if not path.lower().endswith((".xlsx", ".xlsm")):
+        return False
+    from .io.reading import is_table
+
+    return is_table(path)
 
 
 def check(

@@ -7,7 +7,8 @@ from the report's location and parameters; where (file, form, sheet, cell …) i
 exception or the finding. Codes are topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG``
 plugin loading, ``IN`` unusable input, ``OUT`` an output that cannot or must not be written, ``ENV`` the
 machine, ``TPL`` a damaged but readable template, ``VAL`` a value, ``META`` the header, ``CHK`` a rule a
-report breaks, ``AGG`` a return left out of a total, ``EXP`` an export). ``docs/errors.md`` is generated
+report breaks, ``AGG`` a return left out of a total, ``ROS`` the list of units (名录), ``EXP`` an export).
+``docs/errors.md`` is generated
 from this module (:func:`markdown`) and a test keeps the two equal.
 """
 
@@ -1443,11 +1444,13 @@ _CATALOGUE: dict[str, Spec] = {
         "aggregate each form separately (--form FORM), or ask the unit for the right year's form",
     ),
     "AGG-003": M(
-        "a return is not added up: another return of the same 填报单位 is already in the total",
-        "同一填报单位已有一份报表计入汇总（已计入 {kept}），本份未计入。",
-        "a return of the same 填报单位 is already in the total ({kept}): not added up",
-        "请只保留该单位正确的一份报表后重新汇总。",
-        "keep only the right return of that unit and run again",
+        "a return is not added up: it is superseded by the unit's current return (a correction, or the "
+        "same return sent twice)",
+        "该单位的当前有效报表是 {kept}，本份已被替代，未计入。",
+        "the unit's current return is {kept}; this one is superseded and not added up",
+        "如本份才是正确的一份，请把它的填报日期改为更晚的日期，或在文件名中注明“更正”，然后重新运行。",
+        "if this one is the right return, give it a later date (填报日期) or put 更正 in its file name, "
+        "and run again",
     ),
     "AGG-004": M(
         "a return is not added up: its 填报单位 is blank, so a second return of it could not be told",
@@ -1455,6 +1458,56 @@ _CATALOGUE: dict[str, Spec] = {
         "填报单位 is blank, so a second return of the unit could not be told: not added up",
         "请补填填报单位后重新汇总。",
         "fill in 填报单位 and run again",
+    ),
+    "AGG-005": M(
+        "a return is not added up: the unit sent returns that differ, with the same date, and none is "
+        "marked a correction (a conflict)",
+        "同一单位还有填报日期相同、数字不同的报表（{others}），无法判断哪一份有效，均未计入。",
+        "the unit also sent {others}, with the same date and other figures: which one holds cannot be "
+        "told, so none is added up",
+        "请删除错误的一份，或在正确一份的文件名中注明“更正”（或填写更晚的填报日期），然后重新运行。",
+        "delete the wrong one, or put 更正 in the right one's file name (or give it a later date), and run "
+        "again",
+    ),
+    "AGG-006": M(
+        "a return is not added up: its 填报单位 is not on the list of units (名录)",
+        "填报单位“{unit}”不在名录 {roster} 中（相近的名称：{suggest}），未计入。",
+        "填报单位 “{unit}” is not on the list {roster} (names close to it: {suggest}): not added up",
+        "如是名录中的单位，请更正填报单位，或把此名称加入名录的“别名”列；如是新单位，请加入名录。",
+        "if it is a listed unit, correct 填报单位 or add this name to the list's 别名 column; if it is a new "
+        "unit, add it to the list",
+    ),
+    "AGG-007": M(
+        "the total is incomplete: units on the list of units (名录) have not reported",
+        "名录应报 {expected} 个单位，实报 {reported} 个，缺报 {count} 个：{missing}。",
+        "{expected} units listed, {reported} reported, {count} missing: {missing}",
+        "汇总不完整：请催报缺报单位后重新汇总；如确需先行上报，请在报送时说明缺报情况。",
+        "the total is incomplete: chase the missing units and aggregate again, or say what is missing when "
+        "you report it",
+        severity="warning",
+    ),
+    # --- ROS: the list of units (名录) -------------------------------------------------------------------
+    "ROS-001": M(
+        "the list of units (名录) is not an .xlsx or .csv file",
+        "名录文件的格式（{suffix}）无法读取。",
+        "cannot read a list of units from a {suffix} file",
+        "请把名录另存为 .xlsx 或 .csv（UTF-8）后再试，格式见 specs/roster.md。",
+        "save the list as .xlsx or .csv (UTF-8) and try again; the format is in specs/roster.md",
+    ),
+    "ROS-002": M(
+        "the list of units (名录) has rows that cannot be used: blank names, or a name or alias listed twice",
+        "名录有问题：{problems}。",
+        "the list of units has problems: {problems}",
+        "请逐条修改名录：每个单位一行，单位名称不能为空，名称和别名都不能重复。",
+        "fix each row: one unit a row, a name in every row, no name or alias twice",
+    ),
+    "ROS-003": M(
+        "the list of units (名录) has no column 单位名称",
+        "名录第 {row} 行（表头）没有“单位名称”列，只有：{found}。",
+        "the header (row {row}) of the list has no column 单位名称, only: {found}",
+        "请在第一行写表头：单位名称（必填），以及可选的单位代码、上级单位、联系人、联系电话、别名。",
+        "write the header in the first row: 单位名称 (required) and optionally 单位代码, 上级单位, 联系人, "
+        "联系电话, 别名",
     ),
     # --- EXP: exports ------------------------------------------------------------------------------------
     "EXP-001": M(
@@ -1562,8 +1615,14 @@ TOPICS: dict[str, tuple[str, str, str]] = {
         "form author 表式作者",
     ),
     "AGG": (
-        "returns left out of a total / 未计入汇总",
-        "a rejection in the total's provenance (`unionforms aggregate`)",
+        "returns left out of a round's total / 未计入汇总",
+        "the standing of an input in `validate`, `status` and `export`, a rejection in a total's "
+        "provenance (`aggregate`); AGG-007 a warning finding on the total",
+        "the collecting statistician 汇总人",
+    ),
+    "ROS": (
+        "the list of units / 名录",
+        "`InputError` before anything is read; the CLI prints it and exits 2",
         "the collecting statistician 汇总人",
     ),
     "EXP": ("exports / 导出", "`InputError`; the CLI prints it and exits 2", "IT 信息技术人员"),

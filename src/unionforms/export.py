@@ -9,18 +9,24 @@ alike. A total's provenance comes from :func:`unionforms.totals.read_provenance`
 from __future__ import annotations
 
 import hashlib
+import pickle
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .batch import Input, as_error, expand, skipped
+import attrs
+
+from .batch import Input, State, as_error, expand, skipped
 from .errors import InputError
 from .inputs import open_input
 from .io.reading import read_report
 from .io.summary import Item, Unusable
 from .io.tables import Return, status_of
+from .model import Form
 from .registry import Registry
 from .report import ReadResult
+from .roster import Roster
 from .validate import check_read
 
 
@@ -55,6 +61,74 @@ def returns_from_inputs(inputs: Iterable[Input], registry: Registry) -> Iterator
             provenance,
             hashes[item.file],
         )
+
+
+def in_round(
+    items: Iterable[Item],
+    registry: Registry,
+    *,
+    form: str | None = None,
+    roster: Roster | None = None,
+    one_form: bool = False,
+) -> Iterator[Item]:
+    """``items`` again, in order, each return marked with its standing in the round (``current``,
+    ``standing``: :mod:`unionforms.current`, the rule every command applies).
+
+    Without ``form`` each form is a round of its own, unless ``one_form`` (a wide CSV or JSONL holds
+    one form): then the round's form is the form of most returns and a return of another form is left
+    out, as a skipped input saying why (AGG-002).
+
+    The standing of a return is known only once every input is read, so the returns are kept meanwhile
+    in a temporary file (forms by id, not copied), never in memory: an export of a province stays small.
+    """
+    from .current import Entry, Ledger, Standing, explain
+
+    ledger = Ledger(form, roster, every_form=form is None and not one_form)
+    with tempfile.TemporaryFile(prefix="unionforms-round-") as spool:
+        pickler = _Pickler(spool)
+        for n, item in enumerate(items):
+            if isinstance(item, Return):
+                state = State(item.status)
+                meta = item.report.meta
+                ledger.add(Entry(n, item.name, state, item.form.id, meta.unit, meta.date, item.figures_hash))
+            else:
+                ledger.add(Entry(n, item.name, State.SKIPPED if item.status == "skipped" else State.UNUSABLE))
+            pickler.dump(item)
+        rnd = ledger.close()
+        spool.seek(0)
+        unpickler = _Unpickler(spool, registry)
+        for verdict in rnd.verdicts:
+            item = unpickler.load()
+            if isinstance(item, Return):
+                standing = verdict.standing
+                if standing is Standing.OTHER_FORM and one_form:
+                    code, why = explain(verdict, rnd)
+                    item = Unusable(item.name, "skipped", why or "", code)
+                else:
+                    item = attrs.evolve(
+                        item,
+                        current=standing is Standing.CURRENT,
+                        standing=standing.value,
+                        listed=verdict.listed.name if verdict.listed is not None else None,
+                    )
+            yield item
+
+
+class _Pickler(pickle.Pickler):
+    """Returns pickled with their form by id (:class:`_Unpickler` looks it up again)."""
+
+    def persistent_id(self, obj: object) -> str | None:
+        return f"form:{obj.id}" if isinstance(obj, Form) else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: Any, registry: Registry) -> None:
+        super().__init__(file)
+        self.registry = registry
+
+    def persistent_load(self, pid: object) -> Form:
+        assert isinstance(pid, str) and pid.startswith("form:")
+        return self.registry.get(pid[5:])
 
 
 def _read(item: Input, registry: Registry) -> tuple[ReadResult, dict[str, Any] | None]:

@@ -10,6 +10,7 @@ the JSON keeps every level's).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from io import BytesIO
@@ -18,7 +19,16 @@ from typing import Any
 
 import attrs
 
-from .aggregate import Included, Provenance, Rejected, Tally, Total, provenance_from_dict, total_to_dict
+from .aggregate import (
+    Completeness,
+    Included,
+    Provenance,
+    Rejected,
+    Tally,
+    Total,
+    provenance_from_dict,
+    total_to_dict,
+)
 from .batch import Check, Input, Result, State, unusable
 from .errors import InputError
 from .excel.fill import write_atomic
@@ -27,7 +37,8 @@ from .inputs import MAX_JSON_BYTES, read_input
 SHEET = "汇总来源"
 HEADER = ("层级", "结果", "文件", "填报单位", "表式", "状态", "代码", "原因")
 FLAG_HEADER = ("是/否栏目", "是", "否")
-_INCLUDED, _REJECTED = "计入", "未计入"
+_INCLUDED, _REJECTED, _ROSTER = "计入", "未计入", "名录"
+_COMPLETE_RE = re.compile(r"^应报 (\d+)，实报 (\d+)，缺报 (\d+)$")
 _STATE = {s.chinese: s for s in State}
 
 
@@ -53,10 +64,11 @@ def write_xlsx(total: Total, path: str | Path, *, registry: Any = None) -> Path:
     wb = openpyxl.load_workbook(BytesIO(filled_bytes(total.form, total.report, registry=registry)))
     ws = wb.create_sheet(SHEET)
     p = total.provenance
+    complete = f"；名录{p.completeness.text}" if p.completeness is not None else ""
     ws.append(
         [
             f"汇总来源：{total.report.meta.unit or ''}《{total.form.title}》；输入 {p.inputs} 份，"
-            f"计入 {len(p.included)} 份，未计入 {len(p.rejected)} 份"
+            f"计入 {len(p.included)} 份，未计入 {len(p.rejected)} 份{complete}"
         ]
     )
     ws.append(list(HEADER))
@@ -79,6 +91,9 @@ def write_xlsx(total: Total, path: str | Path, *, registry: Any = None) -> Path:
 
 
 def _rows(p: Provenance, depth: int) -> Iterator[list[object]]:
+    c = p.completeness
+    if c is not None:  # first of its level: how complete the total above these rows is
+        yield [depth, _ROSTER, c.roster, c.text, None, None, None, "缺报：" + "、".join(c.missing)]
     for i in p.included:
         yield [depth, _INCLUDED, i.file, i.unit, i.form, i.state.chinese, None, None]
         if i.provenance is not None:
@@ -92,13 +107,14 @@ class _Level:
     included: list[tuple[Included, _Level]] = attrs.Factory(list)
     rejected: list[Rejected] = attrs.Factory(list)
     has_rows: bool = False
+    completeness: Completeness | None = None
 
     def build(self, flags: dict[str, Tally] | None = None) -> Provenance:
         included = tuple(
             attrs.evolve(item, provenance=child.build() if child.has_rows else None)
             for item, child in self.included
         )
-        return Provenance(included, tuple(self.rejected), flags or {})
+        return Provenance(included, tuple(self.rejected), flags or {}, self.completeness)
 
 
 def read_sheet_provenance(path: str | Path) -> Provenance | None:
@@ -132,7 +148,9 @@ def read_sheet_provenance(path: str | Path) -> Provenance | None:
             level = stack[depth - 1]
             level.has_rows = True
             file, unit, form = str(cells[2]), _text(cells[3]), _text(cells[4])
-            if cells[1] == _INCLUDED:
+            if cells[1] == _ROSTER:
+                level.completeness = _completeness(cells)
+            elif cells[1] == _INCLUDED:
                 child = _Level()
                 level.included.append(
                     (Included(file, unit, form or "", _STATE.get(str(cells[5]), State.OK)), child)
@@ -143,6 +161,17 @@ def read_sheet_provenance(path: str | Path) -> Provenance | None:
         return top.build(flags)
     finally:
         wb.close()
+
+
+def _completeness(cells: list[object]) -> Completeness:
+    found = _COMPLETE_RE.match(str(cells[3] or ""))
+    if found is None:
+        raise ValueError(f"{SHEET}: {cells[3]!r} is not 应报 N，实报 N，缺报 N")
+    listed = str(cells[7] or "").removeprefix("缺报：")
+    missing = tuple(listed.split("、")) if listed else ()
+    if len(missing) != int(found[3]):
+        raise ValueError(f"{SHEET}: 缺报 {found[3]} but {len(missing)} units named")
+    return Completeness(int(found[1]), int(found[2]), missing, _text(cells[2]))
 
 
 def _text(value: object) -> str | None:

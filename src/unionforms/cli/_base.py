@@ -19,6 +19,7 @@ from ._output import Output
 
 if TYPE_CHECKING:
     from ..registry import Registry
+    from ..roster import Roster
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
 Arguments = Callable[[argparse.ArgumentParser], None]
@@ -60,6 +61,7 @@ class Command:
     )
     output_metavar: str = "FILE"
     bulk: bool = False
+    collecting: bool = False
 
 
 COMMANDS: dict[str, Command] = {}
@@ -73,13 +75,15 @@ def command(
     output: str | None = None,
     output_metavar: str = "FILE",
     bulk: bool = False,
+    collecting: bool = False,
 ) -> Callable[[Handler], Handler]:
-    """Register the decorated handler as the command ``name``."""
+    """Register the decorated handler as the command ``name``; ``collecting`` adds the round's options
+    (``--form``, ``--units``)."""
 
     def register(handler: Handler) -> Handler:
         if name in COMMANDS:
             raise ValueError(f"command {name!r} is registered twice")
-        COMMANDS[name] = Command(name, help, handler, arguments, output, output_metavar, bulk)
+        COMMANDS[name] = Command(name, help, handler, arguments, output, output_metavar, bulk, collecting)
         return handler
 
     return register
@@ -107,6 +111,36 @@ def _output_parent(required: bool, metavar: str) -> argparse.ArgumentParser:
     return p
 
 
+def _round_parent() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument(
+        "--form",
+        metavar="FORM",
+        help="the round's form (表式): a return of another form or year is not counted "
+        "(default: the form of most returns)",
+    )
+    p.add_argument(
+        "--units",
+        metavar="名录.xlsx",
+        help="the list of units collected from (.xlsx or .csv with a column 单位名称; specs/roster.md): "
+        "who is missing, and returns of units not on it are not counted",
+    )
+    return p
+
+
+def round_options(args: argparse.Namespace, ctx: Context) -> tuple[str | None, Roster | None]:
+    """The round's form (checked installed: IN-003) and 名录 (ROS-…) from ``--form`` and ``--units``."""
+    form = args.form
+    if form is not None:
+        ctx.registry.get(form)
+    roster = None
+    if args.units is not None:
+        from ..roster import load_roster
+
+        roster = load_roster(args.units)
+    return form, roster
+
+
 def _jobs(text: str) -> int:
     try:
         n = int(text)
@@ -124,4 +158,6 @@ def parents(cmd: Command) -> list[argparse.ArgumentParser]:
         out.append(_output_parent(cmd.output == "required", cmd.output_metavar))
     if cmd.bulk:
         out.append(_bulk_parent())
+    if cmd.collecting:
+        out.append(_round_parent())
     return out

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._base import Context, command
+from ._base import Context, command, round_options
 
 if TYPE_CHECKING:
     from ..batch import Result
@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="returns and totals: files, folders or patterns")
     p.add_argument("--unit", required=True, metavar="NAME", help="填报单位 of the total, e.g. 乐山市总工会")
-    p.add_argument("--form", help="the form to add up (default: the form of most usable returns)")
     p.add_argument(
         "--include-errors",
         action="store_true",
@@ -31,10 +30,11 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output="required",
     output_metavar="TOTAL.xlsx|TOTAL.json",
     bulk=True,
+    collecting=True,
 )
 def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     from ..aggregate import aggregate as add_up
-    from ..aggregate import provenance_to_dict
+    from ..aggregate import completeness_to_dict, provenance_to_dict
     from ..batch import expand, run
     from ..display import finding_line
     from ..errors import InputError
@@ -47,7 +47,8 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".json"):
         raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
-    inputs = expand(args.paths, ctx.registry)
+    form, roster = round_options(args, ctx)
+    inputs = expand(args.paths, ctx.registry, lazy=True)
     if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
         preload(i.file for i in inputs)
     # Before any work: never over an input (OUT-001), an existing total kept unless --force (OUT-002).
@@ -56,12 +57,18 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     with out.progress(len(inputs), "汇总") as bar:
 
         def results() -> Iterator[Result]:
-            for result in run(Collect(ctx.registry, keep_report=True), inputs, jobs=args.jobs):
+            task = Collect(ctx.registry, keep_report=True)
+            for result in run(task, inputs, jobs=args.jobs, registry=ctx.registry):
                 bar.advance()
                 yield result
 
         total = add_up(
-            results(), ctx.registry, unit=args.unit, form=args.form, include_errors=args.include_errors
+            results(),
+            ctx.registry,
+            unit=args.unit,
+            form=form,
+            include_errors=args.include_errors,
+            roster=roster,
         )
     from ..totals import write_json, write_xlsx
 
@@ -80,6 +87,7 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
                 "inputs": p.inputs,
                 "included": len(p.included),
                 "rejected": len(p.rejected),
+                "completeness": completeness_to_dict(p.completeness) if p.completeness else None,
                 "findings": [finding_to_dict(f) for f in total.findings],
                 "provenance": provenance_to_dict(p, lazy=True),
             }
@@ -89,8 +97,10 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
         out.line(f"未计入\t{r.file}\t[{r.code or '跳过'}] {r.reason}")
     out.line(
         f"汇总 {total.form.id}（{total.form.title}）：输入 {p.inputs} 份，计入 {len(p.included)} 份，"
-        f"未计入 {len(p.rejected)} 份"
+        f"未计入 {len(p.rejected)} 份" + (f"；名录{p.completeness.text}" if p.completeness else "")
     )
+    if p.completeness is not None and p.completeness.missing:
+        out.line("缺报单位：" + "、".join(p.completeness.missing))
     for f in total.findings:
         out.line(f"汇总表审核：{finding_line(f, str(target))}")
     out.line(f"已写出 {target}")

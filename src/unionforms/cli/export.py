@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ._base import Context, command
+from ._base import Context, command, round_options
 
 if TYPE_CHECKING:  # the export's modules are imported when it runs, not when the CLI starts
     from ..io.summary import ExportSummary
@@ -28,22 +28,30 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output="required",
     output_metavar="OUT",
     bulk=True,
+    collecting=True,
 )
 def export_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..batch import expand
-    from ..export import returns_from_inputs
+    from ..export import in_round, returns_from_inputs
     from ..io.export import check_file_output, export, is_database_url
 
+    form, roster = round_options(args, ctx)
     inputs = expand(args.paths, ctx.registry)
     files = [i.file for i in inputs]
     if not is_database_url(args.output):  # before any work: EXP-001, OUT-001 … OUT-004
         check_file_output(args.output, force=args.force, inputs=files)
-    items = returns_from_inputs(inputs, ctx.registry)
+    # a wide CSV or JSONL holds one form: without --form, the form of most returns, the others left out
+    one_form = args.wide and not is_database_url(args.output) and not args.output.lower().endswith(".xlsx")
+    items = in_round(
+        returns_from_inputs(inputs, ctx.registry), ctx.registry, form=form, roster=roster, one_form=one_form
+    )
     summary = export(items, args.output, wide=args.wide, force=args.force, inputs=files)
     for item in summary.unusable:
         ctx.output.warn(f"unionforms: {item.reason}")
     for item in summary.skipped:
         ctx.output.warn(f"已跳过\t{item.name}\t{item.code} {item.reason}")
+    for name in summary.superseded:
+        ctx.output.warn(f"已被替代（未写入数据库）\t{name}")
     for change in summary.replaced:
         codes = "、".join(change.changed) or "表头"
         ctx.output.warn(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ._base import Context, command
+from ._base import Context, command, round_options
 
 if TYPE_CHECKING:
     from ..batch import Input, Result
@@ -30,7 +30,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         "--annotate", metavar="OUTDIR", help="write a marked copy of each return with findings into OUTDIR"
     )
     p.add_argument(
-        "--force", action="store_true", help="replace an existing --report workbook / 覆盖已有文件"
+        "--force",
+        action="store_true",
+        help="replace an existing --report workbook and annotated copies / 覆盖已有文件",
     )
 
 
@@ -78,22 +80,27 @@ def _check_report_output(inputs: list[Input], report: str | None, force: bool) -
     "check returns: files, folders or patterns; exit 1 when any has an error",
     arguments=_arguments,
     bulk=True,
+    collecting=True,
 )
 def validate(args: argparse.Namespace, ctx: Context) -> int:
     from ..batch import Check, State, expand, file_identity, output_paths, run
+    from ..current import Entry, Ledger, Standing, explain
     from ..display import finding_line
     from ..io.reading import preload
+    from ..progress import counts_line, file_lines, progress, verdict_to_dict
 
-    inputs = expand(args.paths, ctx.registry)
+    form, roster = round_options(args, ctx)
+    inputs = expand(args.paths, ctx.registry, lazy=True)  # the workers tell an .xlsx table
     if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
         preload(i.file for i in inputs)
     _check_report_output(inputs, args.report, args.force)
+    ledger = Ledger(form, roster)
     then = None
     if args.annotate:
         from ..annotate import Annotator
 
         taken = frozenset(file_identity(i.file) for i in inputs)
-        then = Annotator(args.annotate, ctx.registry, output_paths(inputs, args.annotate), taken)
+        then = Annotator(args.annotate, ctx.registry, output_paths(inputs, args.annotate), taken, args.force)
     book = None
     if args.report:
         from ..excel.findings_book import FindingsBook  # openpyxl only when a workbook is written
@@ -105,9 +112,10 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
     stream = out.json_list("files") if out.json_mode else None
     task = Check(ctx.registry, then=then)
     with out.progress(len(inputs), "审核") as bar:
-        for result in run(task, inputs, jobs=args.jobs):
+        for seq, result in enumerate(run(task, inputs, jobs=args.jobs, registry=ctx.registry)):
             bar.advance()
             counts[result.state] += 1
+            standing = ledger.add(Entry.of(seq, result))
             if book is not None:
                 book.add(result)
             note = _annotation(result)
@@ -119,25 +127,44 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
                 stream.add(data)
                 continue
             out.line(result_line(result))
+            if standing in (Standing.OTHER_FORM, Standing.NOT_LISTED):  # known before the round is decided
+                out.line(f"    {standing.chinese}：{ledger.explain_now(seq)}")
             for f in result.findings:
                 out.line("    " + finding_line(f, result.file))
             if note is not None and note[1]:
                 out.warn(f"unionforms: {note[1]}")
-    summary = {"inputs": len(inputs), **{state.value: n for state, n in counts.items()}}
+    rnd = ledger.close()
+    standings = rnd.counts()
+    total = sum(counts.values())  # an .xlsx table's rows are inputs of their own
+    summary = {"inputs": total, **{state.value: n for state, n in counts.items()}}
     if book is not None:
+        book.add_round([(v.file, v.entry.unit, v.standing.chinese, *explain(v, rnd)) for v in rnd.verdicts])
         book.save()
     if stream is not None:
-        stream.close({"summary": summary})
+        stream.close(
+            {
+                "summary": summary,
+                "round_summary": {"form": rnd.form, **{s.value: n for s, n in standings.items()}},
+                "round": [
+                    verdict_to_dict(v, rnd) for v in rnd.verdicts if v.standing is not Standing.CURRENT
+                ],
+            }
+        )
     else:
         shown = "，".join(f"{state.chinese} {n}" for state, n in counts.items())
-        out.line(f"共 {len(inputs)} 个输入：{shown}")
+        out.line(f"共 {total} 个输入：{shown}")
+        for line in file_lines(rnd):
+            out.line(line)
+        out.line(counts_line(progress(rnd)))
     if book is not None:
         out.note(f"已写出审核结果工作簿 {args.report}")
     if args.annotate:
         out.note(f"已写出 {annotated} 份批注副本到 {args.annotate}")
     if counts[State.UNUSABLE]:
         return 2
-    return 1 if counts[State.ERRORS] else 0
+    # a conflict, and with --form / --units a return of another form or of no listed unit, are not 通过
+    blocking = [Standing.CONFLICT, Standing.NOT_LISTED] + ([Standing.OTHER_FORM] if form else [])
+    return 1 if counts[State.ERRORS] or any(standings[s] for s in blocking) else 0
 
 
 def _annotation(result: Result) -> tuple[str | None, str | None] | None:

@@ -50,6 +50,8 @@ class Row(Protocol):
 INPUT_SHEET = "报表汇总"
 FINDING_SHEET = "问题清单"
 INPUT_HEADER = ("序号", "文件", "状态", "填报单位", "表式", "错误数", "警告数", "代码", "说明")
+ROUND_SHEET = "本轮状态"
+ROUND_HEADER = ("序号", "文件", "填报单位", "本轮", "代码", "说明")
 FINDING_HEADER = ("序号", "文件", "填报单位", "严重程度", "代码", "规则", "栏目代码", "单元格", "说明")
 _WIDTHS = {INPUT_SHEET: (6, 48, 10, 24, 18, 8, 8, 10, 80), FINDING_SHEET: (6, 48, 24, 8, 10, 16, 16, 12, 100)}
 
@@ -117,6 +119,26 @@ class FindingsBook:
                     f.message,
                 ]
             )
+
+    def add_round(self, rows: Sequence[Sequence[object]]) -> None:
+        """The sheet 本轮状态: every input's standing in the round (序号, 文件, 填报单位, 本轮, 代码, 说明),
+        written once the round is decided."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        ws = self._wb.create_sheet(ROUND_SHEET)
+        for i, width in enumerate((6, 48, 24, 10, 10, 90)):
+            ws.column_dimensions[_column(i)].width = width
+        ws.freeze_panes = "A2"
+        header = []
+        for text in ROUND_HEADER:
+            cell = WriteOnlyCell(ws, value=text)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        ws.append(header)
+        for n, row in enumerate(rows, 1):
+            ws.append([n, *row])
+        ws.auto_filter.ref = f"A1:{_column(len(ROUND_HEADER) - 1)}{len(rows) + 1}"
 
     def save(self) -> Path:
         """Write the workbook (atomically, straight into the file: never whole in memory); its path."""

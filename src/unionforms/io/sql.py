@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -30,6 +29,7 @@ from sqlalchemy.types import TypeEngine
 
 from ..errors import InputError
 from ..model import Form
+from ..report import unit_key as roster_key
 from ..units import Kind
 from ..values import Value
 from .jsonio import finding_to_dict
@@ -78,6 +78,8 @@ returns_table = sa.Table(
     sa.Column("source_hash", sa.String(64)),
     sa.Column("figures_hash", sa.String(64), nullable=False),
     sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("standing", sa.String(16), nullable=False, server_default="current"),
     sa.Column("is_aggregate", sa.Boolean, nullable=False),
     sa.Column("provenance", sa.Text),
     sa.Column("explanations", sa.Text),
@@ -126,9 +128,9 @@ _TABLES = (returns_table, values_table, findings_table, fields_table)
 
 
 def unit_key(ret: Return) -> str:
-    """How a return is known: its 填报单位 (NFKC, no spaces), or its source file when that is blank."""
-    key = "".join(unicodedata.normalize("NFKC", ret.report.meta.unit or "").split())
-    return key or f"file:{ret.name}"
+    """How a return is known: its unit (the 名录's name when it is listed, else its 填报单位, compared
+    as :func:`unionforms.roster.unit_key`), or its source file when that is blank."""
+    return roster_key(ret.listed or ret.report.meta.unit) or f"file:{ret.name}"
 
 
 def engine_for(url: str) -> sa.Engine:
@@ -150,7 +152,7 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
             _check_tables(conn)
             metadata.create_all(conn)
             forms: set[str] = set()
-            for batch in _batches(counted(items, summary), BATCH):
+            for batch in _batches(_stored(counted(items, summary), summary), BATCH):
                 _fields(conn, [r.form for r in batch if r.form.id not in forms])
                 forms.update(r.form.id for r in batch)
                 _write_batch(conn, batch, summary)
@@ -159,6 +161,16 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
     finally:
         engine.dispose()
     return summary
+
+
+def _stored(returns: Iterable[Return], summary: ExportSummary) -> Iterator[Return]:
+    """The returns a database keeps: a unit's superseded returns are listed, not stored (the table holds
+    one return per form and unit: the current one, or, for a unit in conflict, one marked not current)."""
+    for ret in returns:
+        if ret.standing == "superseded":
+            summary.superseded.append(ret.name)
+            continue
+        yield ret
 
 
 def _batches(returns: Iterable[Return], size: int) -> Iterator[list[Return]]:
@@ -180,6 +192,12 @@ def _check_tables(conn: Connection) -> None:
             continue
         have = {c["name"] for c in inspector.get_columns(table.name)}
         want = {c.name for c in table.columns}
+        if table is returns_table and want - have == {"current", "standing"}:  # made before rounds
+            conn.exec_driver_sql("ALTER TABLE uf_returns ADD COLUMN current BOOLEAN NOT NULL DEFAULT TRUE")
+            conn.exec_driver_sql(
+                "ALTER TABLE uf_returns ADD COLUMN standing VARCHAR(16) NOT NULL DEFAULT 'current'"
+            )
+            continue
         if not want <= have:
             raise InputError("EXP-006", table=table.name, columns="、".join(sorted(want - have)))
 
@@ -223,11 +241,11 @@ def _write_batch(conn: Connection, batch: list[Return], summary: ExportSummary) 
     existing: dict[tuple[str, str], tuple[int, str, str]] = {}
     keys = list(latest)
     for row in conn.execute(
-        sa.select(r.id, r.form, r.unit_key, r.figures_hash, r.source_file).where(
+        sa.select(r.id, r.form, r.unit_key, r.figures_hash, r.source_file, r.standing).where(
             sa.tuple_(r.form, r.unit_key).in_(keys)
         )
     ):
-        existing[(row.form, row.unit_key)] = (row.id, row.figures_hash, row.source_file)
+        existing[(row.form, row.unit_key)] = (row.id, row.figures_hash + row.standing, row.source_file)
     now = datetime.datetime.now(datetime.UTC)
     new: list[Return] = []
     replaced: list[tuple[int, Return]] = []
@@ -235,7 +253,7 @@ def _write_batch(conn: Connection, batch: list[Return], summary: ExportSummary) 
         old = existing.get(key)
         if old is None:
             new.append(ret)
-        elif old[1] == ret.figures_hash:
+        elif old[1] == ret.figures_hash + ret.standing:
             summary.unchanged += 1
         else:
             replaced.append((old[0], ret))
@@ -283,6 +301,8 @@ def _return_row(ret: Return, now: datetime.datetime) -> dict[str, Any]:
         "source_hash": ret.source_hash,
         "figures_hash": ret.figures_hash,
         "status": ret.status,
+        "current": ret.current,
+        "standing": ret.standing,
         "is_aggregate": ret.provenance is not None,
         "provenance": json.dumps(ret.provenance, ensure_ascii=False, default=str)
         if ret.provenance is not None

@@ -50,6 +50,9 @@ class ExportSummary:
     new: int = 0
     replaced: list[Change] = attrs.Factory(list)
     unchanged: int = 0
+    superseded: list[str] = attrs.Factory(
+        list
+    )  # returns a database does not keep (a correction replaced them)
 
     def count(self, status: str) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
@@ -65,6 +68,7 @@ class ExportSummary:
             "new": self.new,
             "replaced": [attrs.asdict(c) for c in self.replaced],
             "unchanged": self.unchanged,
+            "superseded": list(self.superseded),
         }
 
 

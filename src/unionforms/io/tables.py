@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,7 +34,7 @@ from ..findings import Finding, finding
 from ..inputs import open_input, unreadable
 from ..model import Form
 from ..registry import Registry
-from ..report import Meta, ReadResult, Report, Source
+from ..report import Meta, ReadResult, Report, Source, figures_digest
 from ..validate import typed_values
 from ..values import Problem, Value, coerce_header
 
@@ -45,7 +43,17 @@ STATUSES = ("ok", "warnings", "errors")
 
 #: The columns that say which return a row belongs to: before its figures, and after them.
 _RETURN_HEAD = ("unit", "form", "year")
-_RETURN_TAIL = ("source_file", "status", "filled_by", "phone", "date", "provenance", "explanations")
+_RETURN_TAIL = (
+    "source_file",
+    "status",
+    "current",
+    "standing",
+    "filled_by",
+    "phone",
+    "date",
+    "provenance",
+    "explanations",
+)
 #: The long table: one row per value, the value's own columns between the return's.
 LONG_COLUMNS = (*_RETURN_HEAD, "code", "line", "letter", "label", "measure_unit", "value", *_RETURN_TAIL)
 #: The wide table's columns before one column per field code.
@@ -64,6 +72,8 @@ COLUMN_LABELS = {
     "value": "数值",
     "source_file": "来源文件",
     "status": "审核状态",
+    "current": "本轮有效",
+    "standing": "本轮状态",
     "filled_by": "填报人",
     "phone": "联系电话",
     "date": "填报日期",
@@ -84,7 +94,10 @@ class Return:
     """One return ready to export: its input name, form, typed report, status and where it came from.
 
     ``provenance`` is the provenance of an aggregate (as its report JSON holds it), None for a return;
-    ``source_hash`` the SHA-256 of the file it was read from.
+    ``source_hash`` the SHA-256 of the file it was read from. ``current`` is whether it is its unit's
+    current return of the round, and ``standing`` where it stands (:class:`unionforms.current.Standing`
+    values: current, superseded, conflict, other_form, not_listed, no_unit): a sum of a table's figures
+    takes the rows whose ``current`` is true and ``status`` is not errors, as ``aggregate`` does.
     """
 
     name: str
@@ -94,19 +107,14 @@ class Return:
     findings: tuple[Finding, ...] = ()
     provenance: Mapping[str, Any] | None = None
     source_hash: str | None = None
+    current: bool = True
+    standing: str = "current"
+    listed: str | None = None  # the unit's name on the 名录, when there is one
 
     @property
     def figures_hash(self) -> str:
         """SHA-256 of the header and figures: two returns with the same hash say the same thing."""
-        meta = attrs.asdict(self.report.meta)
-        data = {
-            "form": self.form.id,
-            "meta": {k: (str(v) if v is not None else None) for k, v in meta.items()},
-            "values": {code: _json_value(v) for code, v in sorted(self.report.values.items())},
-            "explanations": dict(sorted(self.report.explanations.items())),
-        }
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return figures_digest(self.report)
 
     @property
     def provenance_ref(self) -> str | None:
@@ -122,15 +130,6 @@ def status_of(findings: Sequence[Finding]) -> str:
     if any(f.is_error for f in findings):
         return "errors"
     return "warnings" if findings else "ok"
-
-
-def _json_value(value: object) -> object:
-    """A value for hashing: 12.5 and 12.50 万元 are the same figure."""
-    if isinstance(value, bool | int):
-        return value
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
 
 
 def escape_text(text: str) -> str:
@@ -160,6 +159,8 @@ def _meta_cells(ret: Return) -> dict[str, Cell]:
         "year": ret.form.year,
         "source_file": ret.name,
         "status": ret.status,
+        "current": ret.current,
+        "standing": ret.standing,
         "provenance": ret.provenance_ref,
         "explanations": explanations_text(ret.report.explanations),
     }

@@ -1,0 +1,94 @@
+"""`status`: the round's progress (报送进度) — who has reported, who is missing, what replaced what."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+
+from ._base import Context, command, round_options
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--due takes a date such as 2017-01-20, not {text!r}") from None
+
+
+def _arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="the round's returns: files, folders or patterns")
+    p.add_argument(
+        "--due",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="the deadline (报送截止日期): returns dated later are 逾期",
+    )
+
+
+@command(
+    "status",
+    "the round's progress: one row per unit (已报/未报/更正/冲突/逾期) and every file's standing",
+    arguments=_arguments,
+    output="optional",
+    output_metavar="报送进度.xlsx",
+    bulk=True,
+    collecting=True,
+)
+def status(args: argparse.Namespace, ctx: Context) -> int:
+    from ..batch import Check, expand, run
+    from ..current import Entry, Ledger
+    from ..errors import InputError
+    from ..progress import book_rows, counts_line, file_lines, progress, progress_to_dict
+
+    form, roster = round_options(args, ctx)
+    if args.output is not None:
+        from ..outputs import check_output
+
+        if not args.output.lower().endswith(".xlsx"):
+            raise InputError("IN-075", suffix=args.output.rpartition(".")[2] or "（无）", file=args.output)
+    inputs = expand(args.paths, ctx.registry, lazy=True)
+    if args.output is not None:
+        check_output(args.output, kind="xlsx", force=args.force, inputs=[i.file for i in inputs])
+    ledger = Ledger(form, roster, args.due)
+    out = ctx.output
+    with out.progress(len(inputs), "进度") as bar:
+        for seq, result in enumerate(run(Check(ctx.registry), inputs, jobs=args.jobs, registry=ctx.registry)):
+            bar.advance()
+            ledger.add(Entry.of(seq, result))
+    p = progress(ledger.close())
+    if args.output is not None:
+        from ..excel.progress_book import write_progress_book
+
+        units, files = book_rows(p)
+        write_progress_book(args.output, units, files, force=args.force)
+    if out.json_mode:
+        data = progress_to_dict(p)
+        data["written"] = args.output
+        out.result(data, "")
+    else:
+        out.line("单位\t状态\t逾期\t当前文件\t填报日期\t更正（被替代）\t联系人\t联系电话")
+        for u in p.units:
+            out.line(
+                "\t".join(
+                    (
+                        u.name,
+                        u.state,
+                        "逾期" if u.late else "",
+                        "、".join(u.files),
+                        u.date.isoformat() if u.date else "",
+                        "、".join(u.replaced),
+                        u.contact or "",
+                        u.phone or "",
+                    )
+                )
+            )
+        for line in file_lines(p.round):
+            out.line(line)
+        for v in p.round.verdicts:
+            if v.entry.code is not None and v.standing.value in ("unusable", "skipped"):
+                out.line(f"{v.standing.chinese}\t{v.file}\t{v.entry.code} {v.entry.reason}")
+        out.line(counts_line(p))
+        if args.output is not None:
+            out.note(f"已写出报送进度 {args.output}")
+    incomplete = p.missing or any(u.state in ("冲突", "有错误") for u in p.units)
+    return 1 if incomplete else 0

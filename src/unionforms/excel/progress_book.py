@@ -1,0 +1,124 @@
+"""The 报送进度 workbook (``status -o``): the 催报 list a statistician phones through, and every file.
+
+Sheet 报送进度 has one row per unit (the 名录's order): its state (未报 / 冲突 / 有错误 / 有警告 / 通过),
+逾期, its current file and date, what that file replaced, and whom to call (联系人, 联系电话). Sheet 文件
+has one row per input with its standing in the round and why. Both print on A4 landscape, fitted to the
+page width, their header repeated on every page, long text wrapped. Text from files and the 名录 is
+written as text, never as a formula, with characters XML cannot hold shown as escapes (``\\x0b``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+UNIT_SHEET = "报送进度"
+FILE_SHEET = "文件"
+UNIT_HEADER = (
+    "序号",
+    "单位名称",
+    "单位代码",
+    "上级单位",
+    "状态",
+    "逾期",
+    "填报日期",
+    "当前文件",
+    "更正（被替代的文件）",
+    "联系人",
+    "联系电话",
+)
+UNIT_WIDTHS = (5, 22, 9, 14, 7, 5, 11, 36, 30, 8, 14)
+FILE_HEADER = ("序号", "文件", "填报单位", "本轮", "代码", "说明")
+FILE_WIDTHS = (5, 40, 18, 9, 9, 70)
+#: Fill colours of the states on screen (not printed: the state is also written in words).
+_FILLS = {
+    "未报": "FFF4CCCC",
+    "冲突": "FFFCE4B6",
+    "有错误": "FFF8CBAD",
+    "有警告": "FFFFF2CC",
+    "通过": "FFD9EAD3",
+}
+_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` as a cell can hold it: characters XML cannot hold shown as ``\\xNN``."""
+    return _ILLEGAL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def write_progress_book(
+    path: str | Path,
+    units: tuple[str, Sequence[Sequence[Any]]],
+    files: tuple[str, Sequence[Sequence[Any]]],
+    *,
+    force: bool = False,
+) -> Path:
+    """Write the workbook atomically: ``units`` and ``files`` are each a title and rows in the order of
+    :data:`UNIT_HEADER` and :data:`FILE_HEADER` (:func:`unionforms.progress.book_rows` makes them).
+    The caller checks the output beforehand (OUT-001 … OUT-004)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from ..outputs import atomic_write
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = UNIT_SHEET
+    _sheet(ws, units[0], UNIT_HEADER, UNIT_WIDTHS, units[1])
+    state_column = UNIT_HEADER.index("状态") + 1
+    for i, row in enumerate(units[1]):
+        state = row[state_column - 1]
+        cell = ws.cell(row=i + 3, column=state_column)
+        cell.fill = PatternFill("solid", fgColor=_FILLS.get(str(state), "FFFFFFFF"))
+        cell.font = Font(bold=state in ("未报", "冲突", "有错误"))
+    _sheet(wb.create_sheet(FILE_SHEET), files[0], FILE_HEADER, FILE_WIDTHS, files[1])
+    for sheet in wb.worksheets:
+        for line in sheet.iter_rows(min_row=3):
+            for cell in line:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    with atomic_write(path, kind="xlsx", force=force) as fh:
+        wb.save(fh)
+    return Path(path)
+
+
+def _sheet(
+    ws: Any, title: str, header: Sequence[str], widths: Sequence[int], rows: Sequence[Sequence[Any]]
+) -> None:
+    from openpyxl.styles import Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    ws.append([safe_text(title)])
+    ws["A1"].font = Font(bold=True, size=12)
+    ws.append(list(header))
+    thin = Side(style="thin", color="FF000000")
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append([None] * len(header))
+        r = ws.max_row
+        for c, value in enumerate(row, 1):
+            cell = ws.cell(row=r, column=c)
+            if isinstance(value, str):
+                cell.value = safe_text(value)
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+            else:
+                cell.value = value
+    last = get_column_letter(len(header))
+    for row in ws.iter_rows(min_row=2, max_row=ws.max_row, max_col=len(header)):
+        for cell in row:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{last}{ws.max_row}"
+    ws.print_title_rows = "2:2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
