@@ -51,7 +51,7 @@ def export_command(args: argparse.Namespace, ctx: Context) -> int:
     for item in summary.skipped:
         ctx.output.warn(f"已跳过\t{item.name}\t{item.code} {item.reason}")
     for name in summary.superseded:
-        ctx.output.warn(f"已被替代（未写入数据库）\t{name}")
+        ctx.output.warn(f"未写入数据库（已被替代或冲突待定，见 status）\t{name}")
     for change in summary.replaced:
         codes = "、".join(change.changed) or "表头"
         ctx.output.warn(

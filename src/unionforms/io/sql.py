@@ -165,11 +165,19 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
 
 def _stored(returns: Iterable[Return], summary: ExportSummary) -> Iterator[Return]:
     """The returns a database keeps: a unit's superseded returns are listed, not stored (the table holds
-    one return per form and unit: the current one, or, for a unit in conflict, one marked not current)."""
+    one return per form and unit: the current one, or, for a unit in conflict, the first of its
+    conflicting returns marked not current, the others listed)."""
+    conflicts: set[tuple[str, str]] = set()
     for ret in returns:
         if ret.standing == "superseded":
             summary.superseded.append(ret.name)
             continue
+        if ret.standing == "conflict":
+            key = (ret.form.id, unit_key(ret))
+            if key in conflicts:
+                summary.superseded.append(ret.name)
+                continue
+            conflicts.add(key)
         yield ret
 
 

@@ -50,9 +50,8 @@ class ExportSummary:
     new: int = 0
     replaced: list[Change] = attrs.Factory(list)
     unchanged: int = 0
-    superseded: list[str] = attrs.Factory(
-        list
-    )  # returns a database does not keep (a correction replaced them)
+    #: returns a database does not keep: superseded, or a second return of a unit in conflict
+    superseded: list[str] = attrs.Factory(list)
 
     def count(self, status: str) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
