@@ -200,6 +200,22 @@ def test_every_route_gives_one_total(
     nested = json.loads(province.read_text(encoding="utf-8"))
     carried = nested["provenance"]["included"][0]["provenance"]["completeness"]
     assert carried["missing"] == c["missing"]  # the county's completeness travels up
+    # and so it does from the printed total: the 汇总来源 sheet's 名录 row is read back
+    book = tmp_path / "乐山市汇总.xlsx"
+    _run(capsys, "aggregate", str(round_.returns), "--unit", "乐山市总工会", *round_args, "-o", str(book))
+    _run(
+        capsys,
+        "aggregate",
+        str(book),
+        "--unit",
+        "四川省总工会",
+        "--include-errors",
+        "-o",
+        str(province),
+        "--force",
+    )
+    nested = json.loads(province.read_text(encoding="utf-8"))
+    assert nested["provenance"]["included"][0]["provenance"]["completeness"] == c
     # 2. the long CSV: a pandas sum of the current rows without errors
     pd = pytest.importorskip("pandas")
     csv_path = tmp_path / "figures.csv"
