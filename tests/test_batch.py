@@ -160,3 +160,53 @@ def test_a_workbook_that_is_neither_template_nor_table_says_so(tmp_path: Path, r
     wb.save(tmp_path / "other.xlsx")
     [result] = check([str(tmp_path / "other.xlsx")], registry=registry)
     assert result.state is State.UNUSABLE and result.code == "IN-030"
+
+
+def test_folders_are_walked_whole_links_once_loops_and_links_out_skipped(
+    tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every file under a folder is an input, reached through links too; nothing vanishes unaccounted."""
+    top, outside = tmp_path / "收回", tmp_path / "别处"
+    (top / "甲").mkdir(parents=True)
+    (top / "乙").mkdir()
+    outside.mkdir()
+    for path in (top / "甲" / "a.json", top / "乙" / "b.json", outside / "c.json"):
+        path.write_text('{"form": "songwennuan-2017", "values": {}}', encoding="utf-8")
+    real = tmp_path / "链接的" / "丙"
+    real.mkdir(parents=True)
+    (real / "d.json").write_text("{}", encoding="utf-8")
+    (top / "丙").symlink_to(real)  # a link to a folder outside: skipped, named
+    (top / "甲" / "回环").symlink_to(top)  # a loop
+    (top / "乙二").symlink_to(top / "乙")  # a second way into a folder walked
+    (top / "坏").symlink_to(tmp_path / "不存在")  # a dangling link: a file that cannot be read
+    inputs = expand([str(top)])
+    by_name = {os.path.relpath(i.path, top): i for i in inputs}
+    assert by_name["甲/a.json"].skipped is None and by_name["乙/b.json"].skipped is None
+    assert by_name["丙"].skipped == "IN-086"
+    assert by_name["甲/回环"].skipped == "IN-087" and by_name["乙二"].skipped == "IN-087"
+    assert by_name["坏"].skipped == "IN-078"  # no extension: listed, not read
+    assert len(inputs) == 6
+    # a folder that cannot be listed is an unusable input of its own (root reads every folder: the
+    # refusal is the operating system's, stood in for here)
+    real_scandir = os.scandir
+
+    def refusing(path: str) -> object:
+        if str(path).endswith("乙"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    results = {r.file: r for r in run(Check(registry), expand([str(top)]))}
+    refused = results[str(top / "乙")]
+    assert refused.state is State.UNUSABLE and refused.code == "IN-088"
+    assert str(top / "乙" / "b.json") not in results
+
+
+def test_a_link_that_cannot_be_followed_is_an_unusable_input(tmp_path: Path, registry: Registry) -> None:
+    proc = Path("/proc/1/cwd")
+    if not os.path.lexists(proc):
+        pytest.skip("no /proc here")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "proc").symlink_to(proc)
+    results = list(run(Check(registry), expand([str(tmp_path / "in")])))
+    assert len(results) == 1 and results[0].state in (State.UNUSABLE, State.SKIPPED)

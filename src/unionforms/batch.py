@@ -32,6 +32,7 @@ import attrs
 from .catalogue import render
 from .errors import InputError, UnionformsError
 from .findings import Finding
+from .inputs import real_path
 from .registry import Registry, default_registry
 from .report import ReadResult, Report, figures_digest
 from .workers import Budget, imap
@@ -216,8 +217,9 @@ def file_identity(path: str | Path) -> object:
     try:
         st = os.stat(path)
     except (OSError, ValueError):
-        return os.path.realpath(path)
+        return real_path(path)
     return st.st_dev << 64 | st.st_ino
+
 
 
 def _one(path: str, root: str | None) -> Iterator[Input]:
@@ -229,13 +231,58 @@ def _one(path: str, root: str | None) -> Iterator[Input]:
 
 
 def _folder(top: str) -> Iterator[Input]:
-    for folder, dirs, files in os.walk(top):
-        hidden = sorted(d for d in dirs if d.startswith("."))
-        for d in hidden:
-            yield Input(os.path.join(folder, d), top, "IN-077")
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            yield Input(os.path.join(folder, name), top, _skip_reason(name, given=False))
+    """Every file under ``top``, walked whole: a folder's files in name order, then its subfolders.
+
+    A link to a folder is followed once; a link out of ``top`` is skipped (IN-086), a folder met again
+    (a loop, or a second link to it) is skipped (IN-087), and a folder that cannot be listed is an
+    unusable input (IN-088): nothing under ``top`` vanishes unaccounted for."""
+    inside = real_path(top)
+    walked = {_folder_identity(top)}
+
+    def walk(folder: str) -> Iterator[Input]:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            error = InputError("IN-088", file=folder, detail=f"{type(exc).__name__}: {exc}")
+            yield Input(folder, top, row=error)
+            return
+        folders = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()  # through a link
+            except OSError as exc:  # a link that cannot be followed (/proc/1/cwd): the folder unreadable
+                error = InputError("IN-088", file=entry.path, detail=f"{type(exc).__name__}: {exc}")
+                yield Input(entry.path, top, row=error)
+                continue
+            if not is_folder:
+                yield Input(entry.path, top, _skip_reason(entry.name, given=False))
+            elif entry.name.startswith("."):
+                yield Input(entry.path, top, "IN-077")
+            else:
+                folders.append(entry)
+        for entry in folders:
+            if entry.is_symlink():
+                real = real_path(entry.path)
+                if real != inside and not real.startswith(inside.rstrip(os.sep) + os.sep):
+                    yield Input(entry.path, top, "IN-086")
+                    continue
+            identity = _folder_identity(entry.path)
+            if identity in walked:
+                yield Input(entry.path, top, "IN-087")
+                continue
+            walked.add(identity)
+            yield from walk(entry.path)
+
+    yield from walk(top)
+
+
+def _folder_identity(path: str) -> object:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return real_path(path)
+    return (st.st_dev, st.st_ino)
 
 
 def _skip_reason(name: str, *, given: bool) -> str | None:

@@ -1014,6 +1014,27 @@ _CATALOGUE: dict[str, Spec] = {
         "无需处理：每个文件只审核一次。",
         "nothing to do: each file is checked once",
     ),
+    "IN-086": M(
+        "an input is skipped: a link inside a folder points to a folder outside it",
+        "这是指向所给文件夹之外的链接，未读取，已跳过。",
+        "a link to a folder outside the folder given: not read, skipped",
+        "如其中确有本轮的报表，请直接给出那个文件夹。",
+        "if it holds returns of this round, give that folder itself",
+    ),
+    "IN-087": M(
+        "an input is skipped: a link leads to a folder already searched (a loop, or a second link to it)",
+        "这个文件夹（经由链接）已经查找过，不重复查找，已跳过。",
+        "this folder (reached through a link) was searched already: skipped",
+        "无需处理：每个文件夹只查找一次。",
+        "nothing to do: each folder is searched once",
+    ),
+    "IN-088": M(
+        "a folder cannot be listed (no permission, or it vanished): the returns in it cannot be read",
+        "无法列出这个文件夹中的文件（没有权限或已被移走），其中的报表没有读取。",
+        "this folder cannot be listed (no permission, or it is gone): the returns in it were not read",
+        "请检查该文件夹的访问权限，或把其中的报表复制到可读的文件夹后再运行。",
+        "check the folder's permissions, or copy its returns into a folder you can read, and run again",
+    ),
     "IN-080": M(
         "a row of a table names no form: its form cell is blank",
         "该行没有表式（form 列为空），不能作为一份报表读取；其他行照常读取。",

@@ -91,3 +91,11 @@ def unreadable(file: str, exc: OSError) -> InputError:
     """IN-001 for a file that does not exist, IN-010 for one that cannot be read; the OS's words as detail."""
     code = "IN-001" if exc.errno == errno.ENOENT else "IN-010"
     return InputError(code, detail=f"{type(exc).__name__}: {exc}", file=file)
+
+
+def real_path(path: str | Path) -> str:
+    """``os.path.realpath``, or the absolute path where a link cannot be read (``/proc/1/cwd``)."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return os.path.abspath(path)

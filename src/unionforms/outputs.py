@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InputError
+from .inputs import real_path
 
 #: The extensions each output format may be written with.
 SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -84,8 +85,8 @@ def _among(target: Path, inputs: Iterable[str | Path]) -> str | Path | None:
             other = os.stat(source)
         except (OSError, ValueError):
             if st is None:
-                real = real or os.path.realpath(target)
-                if os.path.realpath(source) == real:
+                real = real or real_path(target)
+                if real_path(source) == real:
                     return source
             continue
         if st is not None and (other.st_dev, other.st_ino) == (st.st_dev, st.st_ino):
