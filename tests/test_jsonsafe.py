@@ -64,3 +64,13 @@ def test_whatever_json_is_given_the_outcome_is_data_or_a_coded_error(value: obje
         jsonsafe.loads(text)
     except InputError as exc:
         assert exc.code in ("IN-095", "IN-096", "IN-098")
+
+
+def test_a_key_given_twice_is_refused_naming_it() -> None:
+    with pytest.raises(InputError) as info:
+        jsonsafe.loads('{"form": "x", "values": {"01A": 100, "01B": 1, "01A": 5}}', file="r.json")
+    assert info.value.code == "IN-099" and "01A" in str(info.value) and info.value.file == "r.json"
+    assert jsonsafe.loads('{"a": {"b": 1}, "c": {"b": 2}}') == {
+        "a": {"b": 1},
+        "c": {"b": 2},
+    }  # keys per object

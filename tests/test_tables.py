@@ -220,3 +220,10 @@ def test_a_formula_without_a_result_in_a_wide_xlsx_is_val_007(registry: Registry
     assert (
         finding.code == "VAL-007" and finding.fields == ("01A",) and finding.file and "row 2" in finding.file
     )
+
+
+def test_a_column_given_twice_makes_the_table_unusable_naming_it(tmp_path: Path, registry: Registry) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_text("unit,form,01A,01B,01A\n甲,songwennuan-2017,100,2,5\n", encoding="utf-8")
+    [entry] = list(read_many(path, registry))
+    assert isinstance(entry, InputError) and entry.code == "IN-089" and "01A" in str(entry)

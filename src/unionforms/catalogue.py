@@ -894,6 +894,13 @@ _CATALOGUE: dict[str, Spec] = {
         "请检查路径。",
         "check the path",
     ),
+    "IN-089": M(
+        "a table's header names one column twice: which one holds cannot be told",
+        "表格的表头中“{column}”列出现了两次，无法判断哪一列有效。",
+        "the table's header names the column “{column}” twice: which one holds cannot be told",
+        "请删除多余的一列，只保留正确的一列后再提交。",
+        "delete the extra column, keeping the right one, and send it again",
+    ),
     "IN-090": M(
         "the path is a named pipe, a device or a socket, not a regular file",
         "这不是普通文件，而是{kind}；只读取普通文件。",
@@ -957,6 +964,13 @@ _CATALOGUE: dict[str, Spec] = {
         "the text at {where} holds a lone UTF-16 surrogate (\\ud800–\\udfff), which is not a character",
         "请用生成该报表的程序重新保存为 UTF-8。",
         "save the report again, as UTF-8, from the program that made it",
+    ),
+    "IN-099": M(
+        "a JSON object gives one key twice: which value holds cannot be told",
+        "JSON 中的“{key}”出现了两次，无法判断哪个值有效。",
+        "the key “{key}” is given twice in a JSON object: which value holds cannot be told",
+        "请删除多余的一个，只保留正确的值后再提交。",
+        "delete the extra one, keeping the right value, and send it again",
     ),
     "IN-071": M(
         "none of the inputs of a total is a usable return",

@@ -10,6 +10,7 @@ a number too long, IN-097 NaN or Infinity, IN-098 a lone surrogate, IN-011 not J
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -57,6 +58,22 @@ def _constant(text: str) -> object:
     raise _Refused(lambda file: InputError("IN-097", text=text, file=file))
 
 
+def _twice(key: str, file: str | None) -> InputError:
+    return InputError("IN-099", key=key, file=file)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object, refusing a key given twice (``{"01A": 100, "01A": 5}``): never the last one silently."""
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(functools.partial(_twice, key))
+            seen.add(key)
+    return out
+
+
 def depth(text: str) -> int:
     """How deep arrays and objects nest in ``text`` (strings, which may hold brackets, left out)."""
     brackets = _NOT_BRACKET_RE.sub("", _STRING_RE.sub("", text))
@@ -69,7 +86,9 @@ def loads(text: str, *, file: str | None = None) -> Any:
     if deepest > MAX_JSON_DEPTH:
         raise InputError("IN-095", depth=deepest, limit=MAX_JSON_DEPTH, file=file)
     try:
-        data = json.loads(text, parse_int=_int, parse_float=_decimal, parse_constant=_constant)
+        data = json.loads(
+            text, parse_int=_int, parse_float=_decimal, parse_constant=_constant, object_pairs_hook=_object
+        )
     except _Refused as exc:
         raise exc.error(file) from None
     except json.JSONDecodeError as exc:

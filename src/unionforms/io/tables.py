@@ -243,6 +243,10 @@ def read_table(
     it = iter(rows)
     first = next(it, None)
     header = [_text(c) or "" for c in first[1]] if first is not None else []
+    named = [h for h in header if h]
+    if len(set(named)) != len(named):  # a column given twice: which one holds cannot be told
+        twice = next(h for i, h in enumerate(named) if h in named[:i])
+        raise InputError("IN-089", column=twice, file=file, sheet=sheet)
     if "code" in header and "value" in header and "form" in header:
         entries = _read_long(file, sheet, header, it, registry)
     elif "form" in header:
