@@ -6,10 +6,13 @@ import json
 import os
 import random
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -274,3 +277,52 @@ def test_every_return_of_a_run_is_new_replaced_or_unchanged(registry: Registry, 
     summary = export([Return("a.json", form, report, "ok"), Return("copy/a.json", form, report, "ok")], url)
     assert (summary.returns, summary.new, summary.replaced, summary.unchanged) == (2, 1, [], 1)
     assert _stored(url) == {"甲": {"01A": 1}}
+
+
+def test_a_text_the_database_cannot_hold_marks_its_return_only(
+    database: str, registry: Registry, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    form = registry.get(MAIN_FORM)
+    folder, reports = _folder(tmp_path, form, 4)
+    bad = attrs.evolve(reports[2], explanations={"05-sum": "粘贴来的\x00说明"})
+    (folder / "002.json").write_text(jsonio.dumps(bad), encoding="utf-8")
+    code = main(["export", str(folder), "-o", database])
+    _, err = capsys.readouterr()
+    stored = _stored(database)
+    if database.startswith("postgresql"):  # PostgreSQL holds no NUL: that return alone is refused
+        assert code == 2 and "EXP-007" in err and "002.json" in err
+        assert set(stored) == {"第0县总工会", "第1县总工会", "第3县总工会"}
+    else:
+        assert code == 0 and len(stored) == 4
+
+
+def _racer(url: str, folder: Path) -> subprocess.Popen[str]:
+    exe = Path(sys.executable).with_name("unionforms")
+    return subprocess.Popen(
+        [str(exe), "export", str(folder), "-o", url, "--json"], stdout=subprocess.PIPE, text=True
+    )
+
+
+def test_two_exports_racing_into_one_database_run_one_after_the_other(
+    database: str, registry: Registry, tmp_path: Path
+) -> None:
+    """Two runs with other figures for the same 20 units: the database ends as one of them left it,
+    never a mix, and their reports add up (20 new in one, 20 replaced in the other)."""
+    form = registry.get(MAIN_FORM)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, one_reports = _folder(tmp_path / "a", form, 20, seed=1)
+    second, two_reports = _folder(tmp_path / "b", form, 20, seed=2)
+    expected = {
+        folder: {r.meta.unit: dict(r.values) for r in reports}
+        for folder, reports in ((first, one_reports), (second, two_reports))
+    }
+    for _ in range(2):
+        one, two = _racer(database, first), _racer(database, second)
+        outs = [json.loads(p.communicate(timeout=300)[0]) for p in (one, two)]
+        assert [p.returncode for p in (one, two)] == [0, 0]
+        stored = _stored(database)
+        assert stored in (expected[first], expected[second])  # one export's state, never a mix
+        changed = sum(o["new"] + len(o["replaced"]) for o in outs)
+        assert changed in (20, 40)  # the later one replaced all 20 (or, the second time, both did)
+        assert all(o["new"] + len(o["replaced"]) + o["unchanged"] == 20 for o in outs)

@@ -1585,6 +1585,15 @@ _CATALOGUE: dict[str, Spec] = {
         "请导出到另一个数据库，或删除该表。",
         "export into another database, or drop that table",
     ),
+    "EXP-007": M(
+        "a return holds text the database cannot store (a NUL character, or text that is not Unicode): "
+        "that return is not exported, the others are",
+        "{where} 中有数据库无法保存的字符（空字符 \\x00 或无效的文字编码），本份报表未导出，其他报表已导出。",
+        "{where} holds characters the database cannot store (a NUL \\x00, or invalid text): this return "
+        "was not exported, the others were",
+        "请删除该处的特殊字符（常见于从其他软件粘贴的文字或文件名）后重新导出。",
+        "remove those characters (often pasted from other programs, or in a file name) and export again",
+    ),
 }
 
 #: code -> its message. ``docs/errors.md`` is generated from this table (:func:`markdown`).

@@ -33,7 +33,7 @@ from ..report import unit_key as roster_key
 from ..units import Kind
 from ..values import Value
 from .jsonio import finding_to_dict
-from .summary import Change, ExportSummary, Item, counted
+from .summary import Change, ExportSummary, Item, Unusable, counted
 from .tables import Return, explanations_text
 
 BATCH = 500  # returns per round trip: large enough to amortise, small enough to keep memory flat
@@ -133,12 +133,31 @@ def unit_key(ret: Return) -> str:
     return roster_key(ret.listed or ret.report.meta.unit) or f"file:{ret.name}"
 
 
+#: How long an export waits for another export into the same SQLite file to finish (seconds).
+SQLITE_WAIT = 600
+#: The PostgreSQL advisory lock every export takes in its transaction: exports into one database
+#: run one after the other.
+_PG_LOCK = 0x756E696F6E66  # "unionf"
+
+
 def engine_for(url: str) -> sa.Engine:
-    """An engine for ``url`` (EXP-005 when SQLAlchemy cannot make one: unknown dialect, driver missing)."""
+    """An engine for ``url`` (EXP-005 when SQLAlchemy cannot make one: unknown dialect, driver missing).
+
+    SQLite transactions begin IMMEDIATE (the write lock taken before the existing rows are read, waiting
+    up to :data:`SQLITE_WAIT` for another export), so that two exports into one file never interleave."""
     try:
-        return sa.create_engine(url)
+        url_ = sa.engine.make_url(url)
+        if url_.get_backend_name() != "sqlite":
+            return sa.create_engine(url_)
+        engine = sa.create_engine(url_, connect_args={"timeout": SQLITE_WAIT, "isolation_level": None})
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         raise InputError("EXP-005", detail=f"{type(exc).__name__}: {exc}") from None
+
+    @sa.event.listens_for(engine, "begin")
+    def _immediate(conn: Connection) -> None:  # SQLAlchemy's recipe for SQLite's own transactions
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
 
 
 def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
@@ -149,10 +168,13 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
         with engine.begin() as conn:
             if conn.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA foreign_keys = ON")
+            elif conn.dialect.name == "postgresql":  # another export into this database finishes first
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
             _check_tables(conn)
             metadata.create_all(conn)
             forms: set[str] = set()
-            for batch in _batches(_stored(counted(items, summary), summary), BATCH):
+            kept = _stored(_holdable(counted(items, summary), summary, conn.dialect.name), summary)
+            for batch in _batches(kept, BATCH):
                 _fields(conn, [r.form for r in batch if r.form.id not in forms])
                 forms.update(r.form.id for r in batch)
                 _write_batch(conn, batch, summary)
@@ -161,6 +183,43 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
     finally:
         engine.dispose()
     return summary
+
+
+def _holdable(returns: Iterable[Return], summary: ExportSummary, dialect: str) -> Iterator[Return]:
+    """The returns whose every text the database can hold; a return with a text it cannot (a NUL in
+    PostgreSQL, text that is not Unicode anywhere) is listed unusable with EXP-007, the others exported."""
+    for ret in returns:
+        where = _unholdable(ret, nul=dialect == "postgresql")
+        if where is None:
+            yield ret
+            continue
+        error = InputError("EXP-007", where=where, file=ret.name)
+        summary.unusable.append(Unusable(ret.name, "unusable", str(error), "EXP-007"))
+        summary.returns -= 1  # counted as a return: it is an unusable input instead
+        summary.statuses[ret.status] -= 1
+        summary.count("unusable")
+
+
+def _unholdable(ret: Return, *, nul: bool) -> str | None:
+    meta = ret.report.meta
+    texts = {
+        "填报单位 unit": meta.unit,
+        "填报人 filled_by": meta.filled_by,
+        "联系电话 phone": meta.phone,
+        "文件名 source_file": ret.name,
+        **{f"合理性审核说明 {rule}": text for rule, text in ret.report.explanations.items()},
+        **{f"审核结果 {f.code}": f.message for f in ret.findings},
+    }
+    for where, text in texts.items():
+        if text is None:
+            continue
+        if nul and "\x00" in text:
+            return where
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return where
+    return None
 
 
 def _stored(returns: Iterable[Return], summary: ExportSummary) -> Iterator[Return]:
