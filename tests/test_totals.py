@@ -91,3 +91,39 @@ def test_a_total_whose_provenance_cannot_be_read_is_unusable_in_aggregate_and_ex
     assert result.code == "IN-074" and not result.usable
     [item] = returns_from_paths([str(path)], registry)
     assert isinstance(item, Unusable) and item.code == "IN-074"
+
+
+def test_totals_go_up_twelve_levels_and_a_province_of_thousands(registry: Registry, tmp_path: Path) -> None:
+    """A total of 9,000 returns (over the 1 MiB a return may take) and twelve levels of totals, each
+    adding the one below and a return of its own, read back whole: nothing left out by a bound."""
+    import attrs
+
+    from unionforms.aggregate import Included, Provenance, Total
+    from unionforms.batch import State
+
+    form = registry.get(MAIN_FORM)
+    leaves = tuple(
+        Included(f"县/第{i:05d}县总工会.json", f"第{i:05d}县总工会", form.id, State.OK) for i in range(9000)
+    )
+    big = Total(form, Report(form.id, Meta(unit="某省总工会"), {"01A": 9000}), Provenance(leaves), ())
+    path = write_json(big, tmp_path / "省.json")
+    assert path.stat().st_size > 1024 * 1024
+    provenance = read_provenance(path)
+    assert provenance is not None and len(provenance.included) == 9000
+    below = path
+    for level in range(12):
+        own = tmp_path / f"level{level}.json"
+        own.write_text(
+            f'{{"form": "{form.id}", "meta": {{"unit": "第{level}级本级"}}, "values": {{"01A": 1}}}}',
+            encoding="utf-8",
+        )
+        results = list(collect([str(below), str(own)], registry=registry))
+        assert all(r.usable for r in results), [r.reason for r in results]
+        total = aggregate(results, registry, unit=f"第{level}级", form=form.id, include_errors=True)
+        assert len(total.provenance.included) == 2, total.provenance.rejected
+        below = write_json(total, tmp_path / f"total{level}.json")
+    final = read_report(below, registry)
+    assert final.report.values["01A"] == 9000 + 12
+    provenance = read_provenance(below)
+    assert provenance is not None and len(provenance.leaves()) == 9000 + 12
+    assert attrs.has(type(provenance))

@@ -22,8 +22,10 @@ from typing import BinaryIO
 
 from .errors import InputError
 
-#: Largest report JSON read (a real one is a few KiB: a hundred fields and a header).
-MAX_JSON_BYTES = 1024 * 1024
+#: Largest report JSON read. A return is a few KiB, but a total carries its provenance, one entry of
+#: about 150 bytes for every return below it at every level: 32 MiB holds some 200,000 (a national total
+#: of every county's returns is about 100,000), and parses well within a worker's memory budget.
+MAX_JSON_BYTES = 32 * 1024 * 1024
 #: Largest workbook file read (a filled template is about 20 KiB).
 MAX_WORKBOOK_BYTES = 32 * 1024 * 1024
 

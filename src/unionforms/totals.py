@@ -9,10 +9,8 @@ the JSON keeps every level's).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,8 @@ from .batch import Check, Input, Result, State, unusable
 from .errors import InputError
 from .excel.fill import write_atomic
 from .inputs import MAX_JSON_BYTES, read_input
+from .io import jsonsafe
+from .io.text import decode
 
 SHEET = "汇总来源"
 HEADER = ("层级", "结果", "文件", "填报单位", "表式", "状态", "代码", "原因")
@@ -189,7 +189,7 @@ def read_provenance(path: str | Path) -> Provenance | None:
             raw = read_input(path, limit=MAX_JSON_BYTES)
             if b'"provenance"' not in raw:
                 return None
-            data = json.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
+            data = jsonsafe.loads(decode(raw, str(path)), file=str(path))  # the bounds of any JSON
             return (
                 provenance_from_dict(data["provenance"])
                 if isinstance(data, dict) and "provenance" in data

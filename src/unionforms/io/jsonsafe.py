@@ -20,8 +20,9 @@ from typing import Any
 
 from ..errors import InputError
 
-#: Deepest nesting of arrays and objects (a report nests two deep: the document, then meta or values).
-MAX_JSON_DEPTH = 32
+#: Deepest nesting of arrays and objects. A report nests two deep (the document, then meta or values);
+#: a total's provenance three more for every level below it: 64 holds 20 levels of 层层汇总.
+MAX_JSON_DEPTH = 64
 #: Longest number literal, in characters (a real figure has at most 15 digits; 16 to 100 are VAL-008).
 MAX_NUMBER_CHARS = 100
 
