@@ -127,3 +127,16 @@ def test_totals_go_up_twelve_levels_and_a_province_of_thousands(registry: Regist
     provenance = read_provenance(below)
     assert provenance is not None and len(provenance.leaves()) == 9000 + 12
     assert attrs.has(type(provenance))
+
+
+def test_a_total_saved_among_its_own_returns_is_not_counted_again(registry: Registry, tmp_path: Path) -> None:
+    folder = make_folder(tmp_path / "县", registry, 12, seed=5)
+    first = aggregate(collect([str(folder.root)], registry=registry), registry, unit="某市", form=MAIN_FORM)
+    write_json(first, folder.root / "某市汇总.json")  # saved beside the returns it was made of
+    again = aggregate(collect([str(folder.root)], registry=registry), registry, unit="某市", form=MAIN_FORM)
+    assert again.report.values == first.report.values
+    [rejected] = [r for r in again.provenance.rejected if r.file.endswith("某市汇总.json")]
+    assert rejected.code == "AGG-008" and "县总工会" in rejected.reason
+    # the total alone, or with returns it does not hold, is added up as before
+    alone = aggregate(collect([str(folder.root / "某市汇总.json")], registry=registry), registry, unit="某省")
+    assert alone.report.values == first.report.values

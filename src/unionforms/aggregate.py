@@ -32,12 +32,12 @@ import attrs
 
 from .batch import Result, State
 from .catalogue import render
-from .current import Entry, Ledger, explain
+from .current import Entry, Ledger, Round, explain
 from .errors import InputError
 from .findings import Finding, finding
 from .model import Form
 from .registry import Registry
-from .report import Meta, Report
+from .report import Meta, Report, unit_key
 from .roster import Roster
 from .rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
 from .units import Combine, Kind
@@ -214,11 +214,14 @@ def aggregate(
     pile = _Pile(registry.get(rnd.form))
     included: list[Included] = []
     rejected: list[Rejected] = []
+    twice = _counted_twice(rnd)
     for verdict in rnd.verdicts:
         entry = verdict.entry
         code, why = explain(verdict, rnd)
         if code is None and entry.state is State.ERRORS and not include_errors:
             code, why = "AGG-001", reason("AGG-001", errors=entry.errors)
+        if code is None and entry.seq in twice:
+            code, why = "AGG-008", reason("AGG-008", units=twice[entry.seq])
         if code is not None or why is not None:
             rejected.append(Rejected(entry.file, entry.unit, entry.form, code, why or State.UNUSABLE.chinese))
             continue
@@ -244,6 +247,32 @@ def aggregate(
     if completeness is not None and completeness.missing:
         findings.append(incomplete(completeness))
     return Total(f, report, provenance, tuple(findings))
+
+
+def _counted_twice(rnd: Round) -> dict[int, str]:
+    """Totals among the current inputs that hold returns counted otherwise (a city total saved beside
+    the county returns it was made of): input number -> the units it would count twice.
+
+    A return counts its own unit; a total, the units at the bottom of its provenance. Returns are taken
+    first, then totals in input order, each kept only while none of its units is counted already."""
+    counted: set[str] = set()
+    totals: list[tuple[int, list[str]]] = []
+    for verdict in rnd.current():
+        _, extra = verdict.entry.payload
+        if isinstance(extra, Provenance):
+            totals.append((verdict.entry.seq, [leaf.unit or leaf.file for leaf in extra.leaves()]))
+        else:
+            counted.add(unit_key(verdict.listed.name if verdict.listed else verdict.entry.unit))
+    out: dict[int, str] = {}
+    for seq, units in totals:
+        keys = {unit_key(u): u for u in units}
+        again = [name for key, name in keys.items() if key in counted]
+        if again:
+            shown = "、".join(again[:5]) + (f" 等 {len(again)} 个" if len(again) > 5 else "")
+            out[seq] = shown
+        else:
+            counted.update(keys)
+    return out
 
 
 def incomplete(c: Completeness) -> Finding:

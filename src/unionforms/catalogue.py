@@ -1521,6 +1521,14 @@ _CATALOGUE: dict[str, Spec] = {
         "you report it",
         severity="warning",
     ),
+    "AGG-008": M(
+        "a total is not added up: returns it holds are added up too (a total among its own returns)",
+        "这是一份汇总表，其中已包含本次也在汇总的单位（{units}），计入会重复计算，未计入。",
+        "this is a total holding units that are added up in this run too ({units}): adding it would "
+        "count them twice, so it is not added up",
+        "请把上级或本级的汇总表移出收回的文件夹，或只汇总各下级的汇总表。",
+        "move the total out of the folder of returns, or add up only the totals of the level below",
+    ),
     # --- ROS: the list of units (名录) -------------------------------------------------------------------
     "ROS-001": M(
         "the list of units (名录) is not an .xlsx or .csv file",
