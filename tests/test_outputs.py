@@ -230,3 +230,20 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_file_or_the_new(tmp_path: 
         f"{outcomes['mid-write']} struck while the temporary file was being written"
     )
     assert outcomes["old"] + outcomes["new"] == 30
+
+
+def test_a_long_name_gets_a_short_temporary_name(tmp_path: Path) -> None:
+    """82 Chinese characters and .xlsx are 251 bytes: the name fits, a temporary name beside it did not."""
+    target = tmp_path / ("甲" * 82 + ".xlsx")
+    outputs.write_bytes(target, b"data", kind="xlsx")
+    assert target.read_bytes() == b"data"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]  # no temporary file left
+
+
+def test_an_output_that_appears_while_it_is_written_is_kept(tmp_path: Path) -> None:
+    target = tmp_path / "汇总.json"
+    with pytest.raises(InputError) as info, outputs.atomic_write(target, kind="json") as fh:
+        fh.write(b"{}")
+        target.write_text("另一个程序写的", encoding="utf-8")  # appears before the rename
+    assert info.value.code == "OUT-002"
+    assert target.read_text(encoding="utf-8") == "另一个程序写的"

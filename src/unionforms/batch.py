@@ -221,7 +221,6 @@ def file_identity(path: str | Path) -> object:
     return st.st_dev << 64 | st.st_ino
 
 
-
 def _one(path: str, root: str | None) -> Iterator[Input]:
     if os.path.isdir(path):
         yield from _folder(path)

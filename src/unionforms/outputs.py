@@ -108,7 +108,7 @@ def atomic_write(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(
-            dir=target.parent, prefix=f"{_TEMP_PREFIX}{target.name}.", suffix=_TEMP_SUFFIX
+            dir=target.parent, prefix=f"{_TEMP_PREFIX}{_short(target.name)}.", suffix=_TEMP_SUFFIX
         )
     except OSError as exc:
         raise cannot_write(file, exc) from None
@@ -125,6 +125,14 @@ def atomic_write(
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
+
+
+def _short(name: str, limit: int = 160) -> str:
+    """``name`` cut to ``limit`` bytes for the temporary file's name, which adds about 20 more: a long
+    output name (81 Chinese characters is 243 bytes) never makes a name the file system refuses."""
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
 
 
 def write_bytes(

@@ -22,6 +22,7 @@ import attrs
 from .batch import State
 from .current import Round, Standing, Verdict, explain
 from .report import unit_key
+from .textsafe import one_line
 
 #: A unit's state on the 报送进度, in the order a statistician reads them.
 UNIT_STATES = ("未报", "冲突", "有错误", "有警告", "通过")
@@ -147,7 +148,8 @@ def file_lines(rnd: Round) -> Iterator[str]:
         if v.standing in (Standing.CURRENT, Standing.UNUSABLE, Standing.SKIPPED):
             continue
         code, why = explain(v, rnd)
-        yield f"{v.standing.chinese}\t{v.file}\t{v.entry.unit or '（填报单位空）'}\t{code} {why}"
+        unit = one_line(v.entry.unit or "（填报单位空）")
+        yield f"{v.standing.chinese}\t{one_line(v.file)}\t{unit}\t{code} {why}"
 
 
 def counts_line(p: Progress) -> str:

@@ -29,10 +29,10 @@ from .aggregate import (
 )
 from .batch import Check, Input, Result, State, unusable
 from .errors import InputError
-from .excel.fill import write_atomic
 from .inputs import MAX_JSON_BYTES, read_input
 from .io import jsonsafe
 from .io.text import decode
+from .outputs import write_bytes
 
 SHEET = "汇总来源"
 HEADER = ("层级", "结果", "文件", "填报单位", "表式", "状态", "代码", "原因")
@@ -42,38 +42,41 @@ _COMPLETE_RE = re.compile(r"^应报 (\d+)，实报 (\d+)，缺报 (\d+)$")
 _STATE = {s.chinese: s for s in State}
 
 
-def write_json(total: Total, path: str | Path) -> Path:
-    """The total as report JSON with its provenance, written entry by entry (nothing held whole)."""
+def write_json(total: Total, path: str | Path, *, force: bool = False) -> Path:
+    """The total as report JSON with its provenance, written entry by entry (nothing held whole); an
+    existing file (one that appeared while the total was made, too) is kept unless ``force`` (OUT-002)."""
     from .io.jsonstream import chunks
     from .outputs import atomic_write
+    from .textsafe import json_text
 
-    with atomic_write(path, kind="json", force=True) as fh:
+    with atomic_write(path, kind="json", force=force) as fh:
         for chunk in chunks(total_to_dict(total, lazy=True)):
-            fh.write(chunk.encode("utf-8"))
+            fh.write(json_text(chunk).encode("utf-8"))  # a file name's undecodable bytes as \x80
         fh.write(b"\n")
     return Path(path)
 
 
-def write_xlsx(total: Total, path: str | Path, *, registry: Any = None) -> Path:
-    """The total as its filled template, with the 汇总来源 sheet."""
+def write_xlsx(total: Total, path: str | Path, *, registry: Any = None, force: bool = False) -> Path:
+    """The total as its filled template, with the 汇总来源 sheet; kept unless ``force`` as
+    :func:`write_json`."""
     import openpyxl
     from openpyxl.styles import Font
 
     from .excel.fill import filled_bytes
+    from .excel.textcells import text_row
 
     wb = openpyxl.load_workbook(BytesIO(filled_bytes(total.form, total.report, registry=registry)))
     ws = wb.create_sheet(SHEET)
     p = total.provenance
     complete = f"；名录{p.completeness.text}" if p.completeness is not None else ""
-    ws.append(
-        [
-            f"汇总来源：{total.report.meta.unit or ''}《{total.form.title}》；输入 {p.inputs} 份，"
-            f"计入 {len(p.included)} 份，未计入 {len(p.rejected)} 份{complete}"
-        ]
+    title = (
+        f"汇总来源：{total.report.meta.unit or ''}《{total.form.title}》；输入 {p.inputs} 份，"
+        f"计入 {len(p.included)} 份，未计入 {len(p.rejected)} 份{complete}"
     )
+    ws.append(text_row(ws, [title]))
     ws.append(list(HEADER))
     for row in _rows(p, 1):
-        ws.append(row)
+        ws.append(text_row(ws, row))  # names and reasons from files: text, never a formula
     ws.append([])
     ws.append(list(FLAG_HEADER))
     for code, tally in p.flags.items():
@@ -86,7 +89,7 @@ def write_xlsx(total: Total, path: str | Path, *, registry: Any = None) -> Path:
     ws.freeze_panes = "A3"
     buffer = BytesIO()
     wb.save(buffer)
-    write_atomic(path, buffer.getvalue())
+    write_bytes(path, buffer.getvalue(), kind="xlsx", force=force)
     return Path(path)
 
 

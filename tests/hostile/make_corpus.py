@@ -23,6 +23,7 @@ import attrs
 
 from unionforms import Registry, default_registry
 from unionforms.excel.fill import fill
+from unionforms.inputs import MAX_JSON_BYTES
 from unionforms.io import jsonio
 
 FORM = "songwennuan-2017"
@@ -149,9 +150,9 @@ def make(folder: Path, registry: Registry | None = None) -> list[Entry]:
     add("nan.json", "IN-097", "NaN, which JSON does not have").write_text(
         f'{{"form": "{FORM}", "values": {{"05": NaN}}}}'
     )
-    with add("big.json", "IN-091", "a 20 MB JSON").open("w", encoding="utf-8") as fh:
+    with add("big.json", "IN-091", "a JSON past the bound (32 MiB)").open("w", encoding="utf-8") as fh:
         fh.write(f'{{"form": "{FORM}", "meta": {{"unit": "')
-        fh.write("a" * (20 * 1000 * 1000))
+        fh.write("a" * (MAX_JSON_BYTES + 1000))
         fh.write('"}}')
     escape = dict(good, meta={"unit": "乐山\x1b[2J\x1b]0;pwned\x07市"})
     add("escape.json", USABLE, "terminal escapes in the unit", "META-005").write_text(json.dumps(escape))

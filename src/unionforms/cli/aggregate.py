@@ -41,6 +41,7 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     from ..io.jsonio import finding_to_dict
     from ..io.reading import preload
     from ..outputs import check_output
+    from ..textsafe import one_line
     from ..totals import Collect
 
     target = Path(args.output)
@@ -72,10 +73,10 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
         )
     from ..totals import write_json, write_xlsx
 
-    if suffix == ".json":
-        write_json(total, target)
+    if suffix == ".json":  # an output that appeared during the run is kept too, unless --force
+        write_json(total, target, force=args.force)
     else:
-        write_xlsx(total, target, registry=ctx.registry)
+        write_xlsx(total, target, registry=ctx.registry, force=args.force)
     p = total.provenance
     errors = sum(f.is_error for f in total.findings)
     if out.json_mode:
@@ -94,7 +95,7 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
         )
         return 1 if errors else 0
     for r in p.rejected:
-        out.line(f"未计入\t{r.file}\t[{r.code or '跳过'}] {r.reason}")
+        out.line(f"未计入\t{one_line(r.file)}\t[{r.code or '跳过'}] {r.reason}")
     out.line(
         f"汇总 {total.form.id}（{total.form.title}）：输入 {p.inputs} 份，计入 {len(p.included)} 份，"
         f"未计入 {len(p.rejected)} 份" + (f"；名录{p.completeness.text}" if p.completeness else "")

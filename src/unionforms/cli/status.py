@@ -39,6 +39,7 @@ def status(args: argparse.Namespace, ctx: Context) -> int:
     from ..current import Entry, Ledger
     from ..errors import InputError
     from ..progress import book_rows, counts_line, file_lines, progress, progress_to_dict
+    from ..textsafe import one_line
 
     form, roster = round_options(args, ctx)
     if args.output is not None:
@@ -71,12 +72,12 @@ def status(args: argparse.Namespace, ctx: Context) -> int:
             out.line(
                 "\t".join(
                     (
-                        u.name,
+                        one_line(u.name),
                         u.state,
                         "逾期" if u.late else "",
-                        "、".join(u.files),
+                        "、".join(map(one_line, u.files)),
                         u.date.isoformat() if u.date else "",
-                        "、".join(u.replaced),
+                        "、".join(map(one_line, u.replaced)),
                         u.contact or "",
                         u.phone or "",
                     )
@@ -86,7 +87,7 @@ def status(args: argparse.Namespace, ctx: Context) -> int:
             out.line(line)
         for v in p.round.verdicts:
             if v.entry.code is not None and v.standing.value in ("unusable", "skipped"):
-                out.line(f"{v.standing.chinese}\t{v.file}\t{v.entry.code} {v.entry.reason}")
+                out.line(f"{v.standing.chinese}\t{one_line(v.file)}\t{v.entry.code} {v.entry.reason}")
         out.line(counts_line(p))
         if args.output is not None:
             out.note(f"已写出报送进度 {args.output}")

@@ -58,12 +58,14 @@ def result_to_dict(result: Result) -> dict[str, Any]:
 def result_line(result: Result) -> str:
     """One line per input: status in Chinese, file, 填报单位, form, counts (or why it is not read)."""
     from ..findings import Tally
+    from ..textsafe import one_line
 
+    file = one_line(result.file)  # a newline in a file name never forges a line
     if not result.usable:
-        return f"{result.state.chinese}\t{result.file}\t{result.code} {result.reason}\n    {result.reason_en}"
-    unit = result.unit or "（填报单位空）"
+        return f"{result.state.chinese}\t{file}\t{result.code} {result.reason}\n    {result.reason_en}"
+    unit = one_line(result.unit or "（填报单位空）")
     counts = Tally.of(result.findings).text()
-    return f"{result.state.chinese}\t{result.file}\t{unit}\t{result.form}\t{counts}"
+    return f"{result.state.chinese}\t{file}\t{unit}\t{result.form}\t{counts}"
 
 
 def _check_report_output(inputs: list[Input], report: str | None, force: bool) -> None:
@@ -105,7 +107,7 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
     if args.report:
         from ..excel.findings_book import FindingsBook  # openpyxl only when a workbook is written
 
-        book = FindingsBook(args.report)
+        book = FindingsBook(args.report, force=args.force)
     out = ctx.output
     counts = {state: 0 for state in State}
     annotated = 0

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Protocol
 
 from ..findings import Finding
+from .textcells import text_row
 
 
 class _State(Protocol):
@@ -63,11 +64,12 @@ def _column(i: int) -> str:
 class FindingsBook:
     """Add results one by one, then :meth:`save`; a context manager so a failed run leaves no file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, force: bool = False) -> None:
         from openpyxl import Workbook
         from openpyxl.styles import Font
 
         self.path = Path(path)
+        self.force = force  # an existing file (one that appeared during the run too) kept unless force
         self._wb = Workbook(write_only=True)
         self._inputs = self._wb.create_sheet(INPUT_SHEET)
         self._findings = self._wb.create_sheet(FINDING_SHEET)
@@ -92,32 +94,38 @@ class FindingsBook:
         self.inputs += 1
         note = result.reason or ""
         self._inputs.append(
-            [
-                self.inputs,
-                result.file,
-                result.state.chinese,
-                result.unit,
-                result.form,
-                result.errors if result.usable else None,
-                result.warnings if result.usable else None,
-                result.code,
-                note,
-            ]
+            text_row(
+                self._inputs,
+                [
+                    self.inputs,
+                    result.file,
+                    result.state.chinese,
+                    result.unit,
+                    result.form,
+                    result.errors if result.usable else None,
+                    result.warnings if result.usable else None,
+                    result.code,
+                    note,
+                ],
+            )
         )
         for f in result.findings:
             self.findings += 1
             self._findings.append(
-                [
-                    self.findings,
-                    result.file,
-                    result.unit,
-                    "错误" if f.is_error else "警告",
-                    f.code,
-                    f.rule,
-                    " ".join(f.fields),
-                    " ".join(f.cells),
-                    f.message,
-                ]
+                text_row(
+                    self._findings,
+                    [
+                        self.findings,
+                        result.file,
+                        result.unit,
+                        "错误" if f.is_error else "警告",
+                        f.code,
+                        f.rule,
+                        " ".join(f.fields),
+                        " ".join(f.cells),
+                        f.message,
+                    ],
+                )
             )
 
     def add_round(self, rows: Sequence[Sequence[object]]) -> None:
@@ -137,7 +145,7 @@ class FindingsBook:
             header.append(cell)
         ws.append(header)
         for n, row in enumerate(rows, 1):
-            ws.append([n, *row])
+            ws.append(text_row(ws, [n, *row]))
         ws.auto_filter.ref = f"A1:{_column(len(ROUND_HEADER) - 1)}{len(rows) + 1}"
 
     def save(self) -> Path:
@@ -146,7 +154,7 @@ class FindingsBook:
 
         self._inputs.auto_filter.ref = f"A1:{_column(len(INPUT_HEADER) - 1)}{self.inputs + 1}"
         self._findings.auto_filter.ref = f"A1:{_column(len(FINDING_HEADER) - 1)}{self.findings + 1}"
-        with atomic_write(self.path, kind="xlsx", force=True) as fh:
+        with atomic_write(self.path, kind="xlsx", force=self.force) as fh:
             self._wb.save(fh)
         return self.path
 

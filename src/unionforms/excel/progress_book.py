@@ -9,10 +9,11 @@ written as text, never as a formula, with characters XML cannot hold shown as es
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from .textcells import text_row
 
 UNIT_SHEET = "报送进度"
 FILE_SHEET = "文件"
@@ -40,12 +41,6 @@ _FILLS = {
     "有警告": "FFFFF2CC",
     "通过": "FFD9EAD3",
 }
-_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def safe_text(text: str) -> str:
-    """``text`` as a cell can hold it: characters XML cannot hold shown as ``\\xNN``."""
-    return _ILLEGAL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def write_progress_book(
@@ -89,22 +84,14 @@ def _sheet(
     from openpyxl.styles import Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    ws.append([safe_text(title)])
+    ws.append(text_row(ws, [title]))
     ws["A1"].font = Font(bold=True, size=12)
     ws.append(list(header))
     thin = Side(style="thin", color="FF000000")
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([None] * len(header))
-        r = ws.max_row
-        for c, value in enumerate(row, 1):
-            cell = ws.cell(row=r, column=c)
-            if isinstance(value, str):
-                cell.value = safe_text(value)
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
-            else:
-                cell.value = value
+        ws.append(text_row(ws, row))  # text from files: never a formula, XML-safe
     last = get_column_letter(len(header))
     for row in ws.iter_rows(min_row=2, max_row=ws.max_row, max_col=len(header)):
         for cell in row:

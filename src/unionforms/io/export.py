@@ -22,6 +22,7 @@ from typing import Any, BinaryIO, TextIO
 from ..errors import InputError
 from ..model import Form
 from ..outputs import atomic_write, check_output
+from ..textsafe import json_text, unicode_text
 from .summary import ExportSummary, Item, counted
 from .tables import LONG_COLUMNS, Cell, Return, escape_text, long_rows, wide_columns, wide_labels
 from .tables import wide_row as _wide_row
@@ -95,7 +96,7 @@ def _csv_text(cell: Cell) -> str:
         return format(cell, "f")
     if isinstance(cell, int):
         return str(cell)
-    return escape_text(cell)
+    return unicode_text(escape_text(cell))  # a file name's undecodable bytes as \x80: valid UTF-8
 
 
 def _write_csv(returns: Iterable[Return], file: BinaryIO, wide: bool, output: str) -> int:
@@ -141,14 +142,14 @@ def _write_jsonl(returns: Iterable[Return], file: BinaryIO, wide: bool, output: 
                 lines = (dict(zip(LONG_COLUMNS, row, strict=True)) for row in long_rows(ret))
             for row in lines:
                 data = {k: _json_cell(v) for k, v in row.items()}
-                fh.write(json.dumps(data, ensure_ascii=False) + "\n")
+                fh.write(json_text(json.dumps(data, ensure_ascii=False)) + "\n")
                 rows += 1
     return rows
 
 
 def _xlsx_text(text: str) -> str:
     """Text as an xlsx can hold it: characters XML cannot hold as Excel's _xHHHH_ escapes."""
-    return _XML_ILLEGAL_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", escape_text(text))
+    return _XML_ILLEGAL_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", unicode_text(escape_text(text)))
 
 
 def _write_xlsx(returns: Iterable[Return], file: BinaryIO, wide: bool, output: str) -> int:

@@ -30,6 +30,7 @@ from sqlalchemy.types import TypeEngine
 from ..errors import InputError
 from ..model import Form
 from ..report import unit_key as roster_key
+from ..textsafe import unicode_text
 from ..units import Kind
 from ..values import Value
 from .jsonio import finding_to_dict
@@ -187,7 +188,8 @@ def export_sql(items: Iterable[Item], url: str) -> ExportSummary:
 
 def _holdable(returns: Iterable[Return], summary: ExportSummary, dialect: str) -> Iterator[Return]:
     """The returns whose every text the database can hold; a return with a text it cannot (a NUL in
-    PostgreSQL, text that is not Unicode anywhere) is listed unusable with EXP-007, the others exported."""
+    PostgreSQL, text that is not Unicode) is listed unusable with EXP-007, the others exported. A file
+    name is data: its undecodable bytes are stored as escapes (``\\x80``), never refused."""
     for ret in returns:
         where = _unholdable(ret, nul=dialect == "postgresql")
         if where is None:
@@ -206,7 +208,6 @@ def _unholdable(ret: Return, *, nul: bool) -> str | None:
         "填报单位 unit": meta.unit,
         "填报人 filled_by": meta.filled_by,
         "联系电话 phone": meta.phone,
-        "文件名 source_file": ret.name,
         **{f"合理性审核说明 {rule}": text for rule, text in ret.report.explanations.items()},
         **{f"审核结果 {f.code}": f.message for f in ret.findings},
     }
@@ -364,7 +365,7 @@ def _return_row(ret: Return, now: datetime.datetime) -> dict[str, Any]:
         "filled_by": meta.filled_by,
         "phone": meta.phone,
         "date": meta.date,
-        "source_file": ret.name,
+        "source_file": unicode_text(ret.name),  # a file name's undecodable bytes as \x80
         "source_hash": ret.source_hash,
         "figures_hash": ret.figures_hash,
         "status": ret.status,
