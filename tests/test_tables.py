@@ -227,3 +227,37 @@ def test_a_column_given_twice_makes_the_table_unusable_naming_it(tmp_path: Path,
     path.write_text("unit,form,01A,01B,01A\n甲,songwennuan-2017,100,2,5\n", encoding="utf-8")
     [entry] = list(read_many(path, registry))
     assert isinstance(entry, InputError) and entry.code == "IN-089" and "01A" in str(entry)
+
+
+def test_a_table_of_too_many_returns_is_one_unusable_input_never_read_in_part(
+    tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unionforms import batch
+    from unionforms.io import tables
+
+    path = tmp_path / "wide.csv"
+    rows = "".join(f"第{i}县,songwennuan-2017,{i}\n" for i in range(6))
+    path.write_text("unit,form,01A\n" + rows, encoding="utf-8")
+    monkeypatch.setattr(tables, "MAX_TABLE_RETURNS", 5)
+    [item] = batch.expand([str(path)], registry)  # found while the rows are read (a long table's way)
+    assert isinstance(item.row, InputError) and item.row.code == "IN-065"
+    monkeypatch.setattr(tables, "_COUNT_ABOVE", 0)  # and counted before any is read (a wide table's)
+    [entry] = list(read_many(path, registry))
+    assert isinstance(entry, InputError) and entry.code == "IN-065"
+    monkeypatch.setattr(tables, "MAX_TABLE_RETURNS", 6)
+    assert len(batch.expand([str(path)], registry)) == 6
+
+
+def test_a_long_table_counts_its_returns_by_their_runs_of_rows(
+    tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unionforms.io import tables
+
+    path = tmp_path / "long.csv"
+    rows = "".join(f"第{i}县,songwennuan-2017,{code},{i}\n" for i in range(6) for code in ("01A", "01B"))
+    path.write_text("unit,form,code,value\n" + rows, encoding="utf-8")
+    assert tables._count_returns(path) == 6
+    monkeypatch.setattr(tables, "_COUNT_ABOVE", 0)
+    monkeypatch.setattr(tables, "MAX_TABLE_RETURNS", 5)
+    [entry] = list(read_many(path, registry))
+    assert isinstance(entry, InputError) and entry.code == "IN-065"

@@ -183,12 +183,20 @@ def _rows(item: Input, registry: Registry | None, *, lazy: bool = False) -> Iter
     if (lazy and not item.path.lower().endswith(".csv")) or not is_table(item.path):
         yield item
         return
+    from .io.tables import MAX_TABLE_RETURNS
+
+    rows: list[Input] = []
     for entry in read_many(item.path, registry or default_registry()):
         name = entry.file if isinstance(entry, InputError) else entry.source.file
         if not name or name == item.path:  # the whole table is unusable: the file is the input
-            yield attrs.evolve(item, row=entry if isinstance(entry, InputError) else None)
+            rows.append(attrs.evolve(item, row=entry if isinstance(entry, InputError) else None))
             continue
-        yield attrs.evolve(item, path=name, table=item.path, row=entry)
+        if len(rows) >= MAX_TABLE_RETURNS:  # never read in part: the table is one unusable input
+            error = InputError("IN-065", limit=MAX_TABLE_RETURNS, file=item.path)
+            yield attrs.evolve(item, row=error)
+            return
+        rows.append(attrs.evolve(item, path=name, table=item.path, row=entry))
+    yield from rows
 
 
 def output_paths(inputs: Sequence[Input], outdir: str | Path, suffix: str = ".xlsx") -> dict[str, Path]:

@@ -972,6 +972,13 @@ _CATALOGUE: dict[str, Spec] = {
         "请删除多余的一个，只保留正确的值后再提交。",
         "delete the extra one, keeping the right value, and send it again",
     ),
+    "IN-065": M(
+        "a table holds more returns than one run takes: it is not read in part",
+        "表格中的报表超过 {limit} 份，超出一次处理的上限，整个表格未读取。",
+        "the table holds more than {limit} returns, more than one run takes: none of it was read",
+        "请把表格按地区或单位拆分成几个文件，分别审核后再汇总各部分的汇总表。",
+        "split the table by region or unit into several files, check each, and add up their totals",
+    ),
     "IN-071": M(
         "none of the inputs of a total is a usable return",
         "没有可以汇总的报表：所有输入都无法读取或已跳过。",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -82,8 +83,14 @@ COLUMN_LABELS = {
 }
 
 _META = ("unit", "filled_by", "phone", "date")
-#: The largest CSV table read (a long table of 100,000 returns is some 500 MB); larger is IN-091.
-MAX_TABLE_BYTES = 2 << 30
+#: The largest CSV table read (a wide table of 100,000 full returns is some 60 MB, a long one some 150
+#: MB); larger is IN-091, refused before it is read.
+MAX_TABLE_BYTES = 256 << 20
+#: The most returns one table may hold. A bulk run keeps every input it lists, a table's returns as
+#: read, about 3 KiB each while it runs: 50,000 returns (a national table of every county's returns is
+#: about 3,000) took 180 MiB at most (benchmarks/bench_tables.py). A larger table is one unusable input
+#: (IN-065), refused before it is read, never read in part.
+MAX_TABLE_RETURNS = 50_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 Cell = str | int | Value | None
@@ -379,6 +386,10 @@ def _provenance(cell: object) -> dict[str, Any] | None:
     return {"ref": ref} if ref else None
 
 
+#: The columns whose values tell one return of a long table from the next.
+_LONG_KEY = ("form", "unit", "filled_by", "phone", "date", "source_file", "explanations")
+
+
 def _read_long(
     file: str,
     sheet: str | None,
@@ -386,7 +397,7 @@ def _read_long(
     rows: Iterator[tuple[int, Sequence[object]]],
     registry: Registry,
 ) -> Iterator[Entry]:
-    key_columns = ("form", "unit", "filled_by", "phone", "date", "source_file", "explanations")
+    key_columns = _LONG_KEY
     group: list[tuple[int, dict[str, object]]] = []
     key: tuple[str | None, ...] | None = None
     for number, cells in rows:
@@ -514,11 +525,38 @@ def csv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def read_csv(path: str | Path, registry: Registry) -> Iterator[Entry]:
-    """The returns of a long or wide CSV table, each row (or run of rows) its own input."""
+    """The returns of a long or wide CSV table, each row (or run of rows) its own input; a table of more
+    than :data:`MAX_TABLE_RETURNS` returns is refused whole (IN-065) after a quick count of its rows,
+    before any is read as a return."""
     try:
+        if Path(path).stat().st_size > _COUNT_ABOVE and _count_returns(path) > MAX_TABLE_RETURNS:
+            yield InputError("IN-065", limit=MAX_TABLE_RETURNS, file=str(path))
+            return
         yield from read_table(str(path), csv_rows(path), registry)
     except InputError as exc:
         yield exc
+    except OSError as exc:
+        yield unreadable(str(path), exc)
+
+
+#: Tables larger than this are counted before they are read (a smaller one cannot hold too many returns).
+_COUNT_ABOVE = 4 << 20
+
+
+def _count_returns(path: str | Path) -> int:
+    """How many returns a CSV table holds, counted over its rows without reading any as a return: a wide
+    table's rows but the header and labels row; a long table's runs of rows of one return."""
+    rows = csv_rows(path)
+    _, header = next(rows, (0, []))
+    if "form" not in header:
+        return 0
+    if "code" in header and "value" in header:  # long: a return is a run of rows with one key
+        columns = [header.index(c) for c in _LONG_KEY if c in header]
+        keys = (tuple(row[i] if i < len(row) else "" for i in columns) for _, row in rows if any(row))
+        return sum(1 for _ in itertools.groupby(keys))
+    at = header.index("form")
+    labels = COLUMN_LABELS["form"]
+    return sum(1 for _, row in rows if any(row) and not (len(row) > at and row[at] == labels))
 
 
 def read_xlsx_table(path: str | Path, registry: Registry) -> Iterator[Entry]:
