@@ -97,7 +97,7 @@ def convert(
 
 
 def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run LibreOffice in its own process group; past ``timeout`` the whole group is killed (IN-045)."""
+    """Run LibreOffice in its own process group (session); past ``timeout`` it is stopped (IN-045)."""
     with subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
@@ -110,14 +110,24 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.Comp
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            _stop(proc)
             proc.communicate()
             raise InputError("IN-045", seconds=f"{timeout:g}") from None
         finally:
-            with contextlib.suppress(ProcessLookupError):  # helpers it left behind
-                os.killpg(proc.pid, signal.SIGKILL)
+            _stop(proc)  # helpers it left behind
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """End LibreOffice and, where there are process groups, every helper it started; where there are none
+    (Windows) the process itself (``soffice.exe`` there waits for its own ``soffice.bin``)."""
+    killpg = getattr(os, "killpg", None)
+    kill = getattr(signal, "SIGKILL", signal.SIGTERM)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if killpg is not None:
+            killpg(proc.pid, kill)
+        elif proc.poll() is None:
+            proc.terminate()  # TerminateProcess on Windows
 
 
 def to_pdf(
