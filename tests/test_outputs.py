@@ -230,3 +230,31 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_file_or_the_new(tmp_path: 
         f"{outcomes['mid-write']} struck while the temporary file was being written"
     )
     assert outcomes["old"] + outcomes["new"] == 30
+
+
+def test_replacing_an_output_held_open_elsewhere_is_out_006_and_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows: MoveFileEx over a workbook open in Excel or WPS is refused (access denied)."""
+    target = tmp_path / "汇总.xlsx"
+    target.write_bytes(b"old")
+
+    def refuse(src: object, dst: object) -> None:
+        exc = PermissionError(errno.EACCES, "Access is denied", str(dst))
+        exc.winerror = 5  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(InputError) as info:
+        outputs.write_bytes(target, b"new", kind="xlsx", force=True)
+    assert (info.value.code, info.value.file) == ("OUT-006", str(target))
+    assert "请先在 Excel/WPS 中关闭该文件" in info.value.hint
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["汇总.xlsx"]  # no temporary left
+
+
+def test_a_sharing_violation_anywhere_in_a_write_is_out_006(tmp_path: Path) -> None:
+    exc = PermissionError(errno.EACCES, "The process cannot access the file")
+    exc.winerror = 32  # type: ignore[attr-defined]
+    assert outputs.cannot_write("a.xlsx", exc).code == "OUT-006"
+    assert outputs.cannot_write("a.xlsx", PermissionError(errno.EACCES, "denied")).code == "OUT-004"

@@ -31,6 +31,7 @@ import attrs
 from .catalogue import render
 from .errors import InputError, UnionformsError
 from .findings import Finding
+from .portable import safe_relative
 from .registry import Registry, default_registry
 from .report import ReadResult, Report
 from .workers import Budget, imap
@@ -182,13 +183,14 @@ def output_paths(inputs: Sequence[Input], outdir: str | Path, suffix: str = ".xl
     """Where each input's output goes under ``outdir``: its path under the folder it came from, with
     ``suffix``. Two inputs that would write the same file (甲.json beside 甲.xlsx, or 甲.xlsx from two
     folders given directly; names compared as Windows and macOS do, ignoring case) get 甲 (2).xlsx,
-    甲 (3).xlsx … in input order, so no output of a run replaces another."""
+    甲 (3).xlsx … in input order, so no output of a run replaces another. Every name made is valid on
+    Windows too (:func:`.portable.safe_name`)."""
     out: dict[str, Path] = {}
     taken: set[str] = set()
     for item in inputs:
         if item.skipped is not None:
             continue
-        natural = (Path(outdir) / item.relative).with_suffix(suffix)
+        natural = Path(outdir) / safe_relative(item.relative.with_suffix(suffix))
         path, n = natural, 1
         while os.path.normcase(str(path)).casefold() in taken:
             n += 1

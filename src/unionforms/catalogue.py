@@ -957,6 +957,14 @@ _CATALOGUE: dict[str, Spec] = {
         "请用生成该报表的程序重新保存为 UTF-8。",
         "save the report again, as UTF-8, from the program that made it",
     ),
+    "IN-099": M(
+        "the file is open in another program that keeps others out (Excel or WPS on Windows)",
+        "该文件正被其他程序占用（在 Excel/WPS 中打开着），无法读取；其余文件照常处理。",
+        "the file is held open by another program (Excel or WPS), so it cannot be read; "
+        "the other files go on",
+        "请先在 Excel/WPS 中关闭该文件，再重新运行。",
+        "close it in Excel/WPS first, then run the command again",
+    ),
     "IN-071": M(
         "none of the inputs of a total is a usable return",
         "没有可以汇总的报表：所有输入都无法读取或已跳过。",
@@ -1100,6 +1108,14 @@ _CATALOGUE: dict[str, Spec] = {
         "the result cannot be written to standard output ({reason}); what was written is incomplete",
         "请腾出磁盘空间或把结果重定向到其他位置后重新运行。",
         "free some space or redirect the result elsewhere, then run the command again",
+    ),
+    "OUT-006": M(
+        "the output is open in another program that keeps others out (Excel or WPS on Windows), or read-only",
+        "输出文件无法替换：它正被其他程序打开（如 Excel/WPS），或是只读文件；未写出，原有文件不变。",
+        "the output cannot be replaced: another program (Excel or WPS) holds it open, or it is read-only; "
+        "nothing was written and the old file is unchanged",
+        "请先在 Excel/WPS 中关闭该文件（只读文件请取消只读），再重新运行。",
+        "close it in Excel/WPS first (or clear its read-only flag), then run the command again",
     ),
     # --- TPL: a damaged template that can still be read -------------------------------------------------
     "TPL-001": M(

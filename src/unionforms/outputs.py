@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import InputError
+from .portable import held
 
 #: The extensions each output format may be written with.
 SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -137,7 +138,12 @@ def write_bytes(
 
 def _commit(temp: str, target: Path, force: bool, file: str) -> None:
     if force:
-        os.replace(temp, target)
+        try:
+            os.replace(temp, target)
+        except PermissionError as exc:
+            if getattr(exc, "winerror", None) is not None and target.exists():  # Windows: open elsewhere
+                raise InputError("OUT-006", detail=f"{type(exc).__name__}: {exc}", file=file) from None
+            raise
         return
     try:
         os.link(temp, target)  # fails if the output appeared since it was checked: never clobber unasked
@@ -174,8 +180,12 @@ def _sync_folder(folder: Path) -> None:
 
 
 def cannot_write(file: str, exc: OSError) -> InputError:
-    """OUT-004 for ``file``, saying in words (not errno text) why the system refused."""
-    return InputError("OUT-004", reason=_reason(exc), detail=f"{type(exc).__name__}: {exc}", file=file)
+    """OUT-004 for ``file``, saying in words (not errno text) why the system refused; OUT-006 when another
+    program holds it open (Windows: Excel or WPS)."""
+    detail = f"{type(exc).__name__}: {exc}"
+    if held(exc):
+        return InputError("OUT-006", detail=detail, file=file)
+    return InputError("OUT-004", reason=_reason(exc), detail=detail, file=file)
 
 
 def stdout_refused(exc: OSError) -> InputError:

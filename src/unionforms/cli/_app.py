@@ -82,8 +82,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def run() -> NoReturn:
     """The ``unionforms`` console script: :func:`main` as a process of its own, without the collector's
-    work during start-up nor the interpreter's teardown at the end (:mod:`._process`)."""
+    work during start-up nor the interpreter's teardown at the end, on a console that cannot fail to
+    encode (:mod:`._process`)."""
     _process.defer_collection()
+    _process.console_safe()
     _process.end(main())
 
 
