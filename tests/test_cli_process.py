@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,25 @@ def test_stdout_on_a_full_device_is_out_005_once_never_an_internal_error(argv: l
     assert result.returncode == 2
     assert result.stderr.count("OUT-005") == 1, result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("json_mode", [False, True])
+def test_a_character_the_console_cannot_encode_is_escaped_never_an_error(
+    tmp_path: Path, json_mode: bool
+) -> None:
+    """A cp936 console (Windows, Chinese) and an emoji in a 填报单位: the line is printed, the emoji as
+    an escape that JSON reads back as the emoji."""
+    report = tmp_path / "r.json"
+    unit = "测试😀工会"
+    report.write_text(
+        json.dumps({"form": "songwennuan-2017", "meta": {"unit": unit}, "values": {"01A": 1}}),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "cp936"}
+    argv = [str(EXE), "validate", str(report), *(["--json"] if json_mode else [])]
+    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    assert done.returncode == 0 and b"internal error" not in done.stderr, done.stderr.decode("gbk")
+    shown = done.stdout.decode("gbk")
+    assert "测试\\ud83d\\ude00工会" in shown
+    if json_mode:
+        assert json.loads(shown)["files"][0]["unit"] == unit

@@ -270,7 +270,10 @@ def as_error(file: str, exc: BaseException) -> UnionformsError:
 def unusable(file: str, exc: BaseException) -> Result:
     """The result of an input that cannot be used; an unexpected exception is IN-094 (:func:`as_error`)."""
     exc = as_error(file, exc)
-    place = "，".join(f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None)
+    places = [f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None]
+    if exc.file is not None and exc.file != file:  # another file than the input: an output it was to make
+        places.insert(0, f"文件 {exc.file}")
+    place = "，".join(places)
     return Result(
         file,
         State.UNUSABLE,

@@ -3,9 +3,9 @@
 A name the program makes (an output named after its input, a table's sheet, a folder found in a walk)
 must be valid on Windows as well as on Linux and macOS: :func:`safe_name` turns the characters Windows
 forbids (``<>:"/\\|?*``) into their full-width forms (``：`` reads as ``:`` to a Chinese user), control
-characters and lone surrogates into ``_``, drops the trailing dots and spaces Windows would drop, puts
-``_`` before a device name (``CON``, ``PRN``, ``AUX``, ``NUL``, ``COM0``–``COM9``, ``LPT0``–``LPT9``,
-whatever its extension) and keeps a name within :data:`MAX_NAME_BYTES` of UTF-8 (ext4 counts bytes,
+characters and lone surrogates (but a file name's undecodable bytes) into ``_``, drops the trailing dots
+and spaces Windows would drop, puts ``_`` before a device name (``CON``, ``PRN``, ``AUX``, ``NUL``,
+``COM0``–``COM9``, ``LPT0``–``LPT9``, whatever its extension) and keeps a name within :data:`MAX_NAME_BYTES` of UTF-8 (ext4 counts bytes,
 NTFS UTF-16 units: the byte bound is the tighter for Chinese), leaving room for `` (2)`` and the
 temporary name of an atomic write. A name already valid is returned unchanged.
 
@@ -22,7 +22,9 @@ from pathlib import PurePath
 MAX_NAME_BYTES = 200
 
 _FULL_WIDTH = {c: chr(ord(c) + 0xFEE0) for c in '<>:"/\\|?*'}
-_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\ud800-\udfff]')
+#: Lone surrogates but those of bytes a file name's encoding could not decode (``surrogateescape``:
+#: U+DC80–U+DCFF, kept, so that the name is written back as the bytes it came as).
+_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\ud800-\udc7f\udd00-\udfff]')
 _DEVICES = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
     + [f"{port}{n}" for port in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")]
@@ -39,15 +41,21 @@ def safe_name(name: str) -> str:
         return "_"
     if name.split(".")[0].rstrip(" ").upper() in _DEVICES:
         name = "_" + name
-    if len(name.encode("utf-8")) <= MAX_NAME_BYTES:
+    if _size(name) <= MAX_NAME_BYTES:
         return name
     suffix = PurePath(name).suffix
-    if len(suffix.encode("utf-8")) > 16:  # not an extension: a dot in a long name
+    if _size(suffix) > 16:  # not an extension: a dot in a long name
         suffix = ""
     stem = name[: len(name) - len(suffix)]
-    room = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
-    stem = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .") or "_"
-    return stem + suffix
+    room = MAX_NAME_BYTES - _size(suffix)
+    while _size(stem) > room:
+        stem = stem[:-1]
+    return (stem.rstrip(" .") or "_") + suffix
+
+
+def _size(name: str) -> int:
+    """The length of ``name`` in UTF-8 bytes (an undecodable byte kept as a surrogate counts one)."""
+    return len(name.encode("utf-8", "surrogateescape"))
 
 
 def safe_relative(path: PurePath) -> PurePath:
