@@ -175,3 +175,16 @@ def _alive(pid: int) -> bool:
             return not stat.read().rpartition(") ")[2].startswith("Z")
     except FileNotFoundError:
         return False
+
+
+def test_libreoffice_is_found_where_its_windows_installer_puts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exe = tmp_path / "LibreOffice" / "program" / "soffice.exe"
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(b"")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("ProgramFiles", str(tmp_path))
+    assert find_soffice() == str(exe)
+    monkeypatch.setenv("ProgramFiles", str(tmp_path / "nothing"))
+    assert find_soffice() is None

@@ -258,3 +258,23 @@ def test_a_sharing_violation_anywhere_in_a_write_is_out_006(tmp_path: Path) -> N
     exc.winerror = 32  # type: ignore[attr-defined]
     assert outputs.cannot_write("a.xlsx", exc).code == "OUT-006"
     assert outputs.cannot_write("a.xlsx", PermissionError(errno.EACCES, "denied")).code == "OUT-004"
+
+
+def test_a_windows_volume_without_hard_links_still_gets_its_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT or exFAT (a USB stick) on Windows: os.link fails with ERROR_INVALID_FUNCTION; the new file is
+    renamed into place instead, still never over a file that appeared meanwhile."""
+
+    def no_links(src: object, dst: object) -> None:
+        exc = OSError(errno.EINVAL, "Incorrect function")
+        exc.winerror = 1  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = tmp_path / "u" / "甲.xlsx"
+    outputs.write_bytes(target, b"new", kind="xlsx")
+    assert target.read_bytes() == b"new"
+    with pytest.raises(InputError) as info:
+        outputs.write_bytes(target, b"other", kind="xlsx")
+    assert info.value.code == "OUT-002" and target.read_bytes() == b"new"

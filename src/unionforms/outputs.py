@@ -152,11 +152,17 @@ def _commit(temp: str, target: Path, force: bool, file: str) -> None:
             "OUT-002", detail="it appeared while the output was being written", file=file
         ) from None
     except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+        no_links = exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
+        if not no_links and getattr(exc, "winerror", None) not in _NO_LINKS_WINDOWS:
             raise
         if target.exists():  # a file system without hard links (FAT on a USB stick)
             raise InputError("OUT-002", detail=_APPEARED, file=file) from None
         os.replace(temp, target)
+
+
+#: Windows' codes for a volume that has no hard links (FAT, exFAT, a network share): invalid function,
+#: not supported, access denied (a share that refuses the call).
+_NO_LINKS_WINDOWS = frozenset({1, 5, 50})
 
 
 def _mode(target: Path) -> int:

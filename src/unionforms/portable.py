@@ -5,9 +5,10 @@ must be valid on Windows as well as on Linux and macOS: :func:`safe_name` turns 
 forbids (``<>:"/\\|?*``) into their full-width forms (``：`` reads as ``:`` to a Chinese user), control
 characters and lone surrogates (but a file name's undecodable bytes) into ``_``, drops the trailing dots
 and spaces Windows would drop, puts ``_`` before a device name (``CON``, ``PRN``, ``AUX``, ``NUL``,
-``COM0``–``COM9``, ``LPT0``–``LPT9``, whatever its extension) and keeps a name within :data:`MAX_NAME_BYTES` of UTF-8 (ext4 counts bytes,
-NTFS UTF-16 units: the byte bound is the tighter for Chinese), leaving room for `` (2)`` and the
-temporary name of an atomic write. A name already valid is returned unchanged.
+``COM0``–``COM9``, ``LPT0``–``LPT9``, whatever its extension) and keeps a name within
+:data:`MAX_NAME_BYTES` of UTF-8 (ext4 counts bytes, NTFS UTF-16 units: the byte bound is the tighter for
+Chinese), leaving room for `` (2)`` and the temporary name of an atomic write. A name already valid is
+returned unchanged.
 
 :func:`held` tells a file that another program keeps others out of (Excel or WPS on Windows: a sharing
 or lock violation) from other refusals, so that the user is told to close it there.

@@ -36,11 +36,18 @@ _RECALC = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def find_soffice() -> str | None:
-    """The LibreOffice executable, or None when it is not installed."""
+    """The LibreOffice executable, or None when it is not installed: on the PATH, else where its Windows
+    installer puts it (``%ProgramFiles%\\LibreOffice\\program\\soffice.exe``), which is not on the PATH."""
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
             return found
+    for variable in ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432"):
+        folder = os.environ.get(variable)
+        if folder:
+            exe = Path(folder) / "LibreOffice" / "program" / "soffice.exe"
+            if exe.is_file():
+                return str(exe)
     return None
 
 
