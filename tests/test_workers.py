@@ -300,3 +300,24 @@ def test_without_fork_a_task_that_cannot_travel_runs_here_item_by_item() -> None
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+
+
+def test_without_fork_a_budget_that_runs_out_as_an_item_ends_never_escapes() -> None:
+    """Items that take about their budget: each ends as its value or IN-092, and the watchdog's exception
+    never lands after the item (which would stop the run)."""
+    result = _simulated(
+        "import json, time\n"
+        "from unionforms import workers\n"
+        "def spin(n):\n"
+        "    end = time.perf_counter() + 0.004\n"
+        "    while time.perf_counter() < end:\n"
+        "        pass\n"
+        "    return n\n"
+        "budget = workers.Budget(seconds=0.004)\n"
+        "out = list(workers.imap(lambda n: spin(n), range(400), label=str, budget=budget))\n"
+        "codes = {o.code if isinstance(o, Exception) else 'ok' for o in out}\n"
+        "print(json.dumps([len(out), sorted(codes)]))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    count, codes = json.loads(result.stdout)
+    assert count == 400 and set(codes) <= {"ok", "IN-092"}

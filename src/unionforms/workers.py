@@ -187,6 +187,7 @@ class _Timer:
         self.thread = threading.get_ident()
         self.lock = threading.Lock()
         self.watch: threading.Timer | None = None
+        self.fired = False
         if self.signals:
             signal.signal(signal.SIGALRM, _alarm)
 
@@ -207,6 +208,7 @@ class _Timer:
         if self.signals:
             signal.setitimer(signal.ITIMER_REAL, seconds)
             return
+        self.fired = False
         self.watch = threading.Timer(seconds, self._fire)
         self.watch.daemon = True
         self.watch.start()
@@ -219,6 +221,8 @@ class _Timer:
             return
         with self.lock:
             _armed = False
+            if self.fired:  # raised at the very end: not delivered yet, it must never be
+                _raise_in(self.thread, None)
         if self.watch is not None:
             self.watch.cancel()
 
@@ -227,14 +231,18 @@ class _Timer:
         with self.lock:
             if _armed:
                 _armed = False
+                self.fired = True
                 _raise_in(self.thread, OverTime)
 
 
-def _raise_in(thread: int, exc: type[BaseException]) -> None:
-    """Have ``exc`` raised in ``thread`` at its next Python instruction (CPython's async exception)."""
+def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
+    """Have ``exc`` raised in ``thread`` at its next Python instruction (CPython's async exception); None
+    takes back one not raised yet."""
     import ctypes
 
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(exc))
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread), None if exc is None else ctypes.py_object(exc)
+    )
 
 
 def _outcome(task: Callable[[T], R], item: T) -> tuple[str, object]:
