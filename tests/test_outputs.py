@@ -138,7 +138,7 @@ def test_commands_refuse_to_destroy_inputs_or_existing_outputs(tmp_path: Path) -
     assert _cli("fill", str(report), "-o", str(out)).returncode == 0
     first = out.read_bytes()
     run = _cli("fill", str(report), "-o", str(out))
-    assert run.returncode == 2 and "] OUT-002 输出文件已存在" in run.stderr
+    assert run.returncode == 2 and f"] OUT-002 [输出文件 {out}] 输出文件已存在" in run.stderr
     assert out.read_bytes() == first
     assert _cli("fill", str(report), "-o", str(out), "--force").returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", "r.json"]
@@ -157,7 +157,7 @@ def test_a_full_disk_is_a_clean_error_and_leaves_nothing(tmp_path: Path) -> None
 
     run = _cli("fill", str(report), "-o", str(out), "--force", preexec_fn=small_disk)
     assert run.returncode == 2, run.stderr
-    assert "] OUT-004 无法写出文件：" in run.stderr and "未写出任何内容" in run.stderr
+    assert f"] OUT-004 [输出文件 {out}] 无法写出文件：" in run.stderr and "未写出任何内容" in run.stderr
     assert "Traceback" not in run.stderr and "Errno" not in run.stderr
     assert out.read_bytes() == b"the old file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", "r.json"]

@@ -202,7 +202,7 @@ def test_an_output_held_open_is_out_006_and_the_rest_of_the_run_goes_on(
     assert again.status == 2
     assert again.stderr.count("OUT-006") == 1 and "请先在 Excel/WPS 中关闭该文件" in again.stderr
     (line,) = [line for line in again.stderr.splitlines() if "OUT-006" in line]
-    assert f"文件 out/{held}" in line  # the output held, not only the input it was made from
+    assert f"[输出文件 out/{held}]" in line  # the output held, not only the input it was made from
     assert again.stdout.count("已写出") == len(written) - 1
     after = {p.name: p.read_bytes() for p in (tmp_path / "out").rglob("*.xlsx")}
     assert after[held] == before[held]  # left as it was

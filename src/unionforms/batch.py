@@ -272,7 +272,7 @@ def unusable(file: str, exc: BaseException) -> Result:
     exc = as_error(file, exc)
     places = [f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None]
     if exc.file is not None and exc.file != file:  # another file than the input: an output it was to make
-        places.insert(0, f"文件 {exc.file}")
+        places.insert(0, f"输出文件 {exc.file}")
     place = "，".join(places)
     return Result(
         file,
