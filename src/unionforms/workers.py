@@ -277,7 +277,7 @@ def _serve(
         memory.lower(budget.memory)
         kind, value = timer.run(task, item, budget.seconds)
         memory.restore()
-        cost = (time.monotonic() - started, _peak_memory())
+        cost = (time.monotonic() - started, memory.peak())
         try:
             data = pickle.dumps((seq, kind, value, cost), pickle.HIGHEST_PROTOCOL)
         except Exception as exc:
@@ -308,15 +308,21 @@ class _MemoryLimit:
         except ImportError:
             self.limits: tuple[int, int] | None = None
             return
+        self.resource = resource
         self.limits = resource.getrlimit(resource.RLIMIT_AS)
         self.infinity = resource.RLIM_INFINITY
         self.address_space = _AddressSpace()
 
+    def peak(self) -> int:
+        """This process's peak resident memory in bytes, 0 where the platform does not say."""
+        if self.limits is None:
+            return 0
+        return self.resource.getrusage(self.resource.RUSAGE_SELF).ru_maxrss * 1024
+
     def lower(self, budget: int) -> None:
         if self.limits is None:
             return
-        import resource
-
+        resource = self.resource
         hard = self.limits[1]
         used = self.address_space()
         if used:
@@ -329,10 +335,8 @@ class _MemoryLimit:
     def restore(self) -> None:
         if self.limits is None:
             return
-        import resource
-
         with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_AS, self.limits)
+            self.resource.setrlimit(self.resource.RLIMIT_AS, self.limits)
 
 
 def _forked(
