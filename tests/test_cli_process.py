@@ -129,3 +129,17 @@ def test_a_character_the_console_cannot_encode_is_escaped_never_an_error(
     assert "测试\\ud83d\\ude00工会" in shown
     if json_mode:
         assert json.loads(shown)["files"][0]["unit"] == unit
+
+
+def test_a_name_the_locale_cannot_decode_is_env_002_not_an_internal_error(tmp_path: Path) -> None:
+    """Linux under an ASCII locale with UTF-8 mode off hands a Chinese argument over as undecodable bytes:
+    a result that would hold it cannot be written, and the user is told to use a UTF-8 locale."""
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"form": "songwennuan-2017", "values": {"01A": 1}}), encoding="utf-8")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    argv = [str(EXE), "aggregate", str(report), "--unit", "测试市总工会", "-o", str(tmp_path / "t.json")]
+    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    stderr = done.stderr.decode("ascii")
+    assert done.returncode == 2 and "ENV-002" in stderr and "internal error" not in stderr, stderr
+    assert "LANG=zh_CN.UTF-8" in stderr

@@ -1073,6 +1073,14 @@ _CATALOGUE: dict[str, Spec] = {
         "（Debian：apt-get install libreoffice-calc-nogui fonts-noto-cjk）后重试。",
         "install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk) and try again",
     ),
+    "ENV-002": M(
+        "a file name or argument holds bytes the locale cannot decode (Linux under a non-UTF-8 locale)",
+        "文件名或命令参数中有当前区域设置（locale）无法解码的字符，结果无法写出。",
+        "a file name or argument holds characters the current locale cannot decode, so the result could "
+        "not be written",
+        "请在 UTF-8 区域设置下运行（如 export LANG=zh_CN.UTF-8），或设置 PYTHONUTF8=1。",
+        "run under a UTF-8 locale (e.g. export LANG=zh_CN.UTF-8), or set PYTHONUTF8=1",
+    ),
     # --- OUT: outputs ---------------------------------------------------------------------------------
     "OUT-001": M(
         "the output would replace an input of the same command",
