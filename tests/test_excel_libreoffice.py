@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -188,3 +190,17 @@ def test_libreoffice_is_found_where_its_windows_installer_puts_it(
     assert find_soffice() == str(exe)
     monkeypatch.setenv("ProgramFiles", str(tmp_path / "nothing"))
     assert find_soffice() is None
+
+
+def test_without_process_groups_a_program_past_its_time_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no killpg: LibreOffice past its time is ended itself, and the run says IN-045."""
+    from unionforms.errors import InputError
+    from unionforms.excel import libreoffice
+
+    monkeypatch.delattr(os, "killpg")
+    monkeypatch.delattr(signal, "SIGKILL")
+    started = time.monotonic()
+    with pytest.raises(InputError) as info:
+        libreoffice._run([sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ), 0.5)
+    assert info.value.code == "IN-045"
+    assert time.monotonic() - started < 20  # ended, not waited for
