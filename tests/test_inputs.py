@@ -102,7 +102,7 @@ def test_a_file_held_by_another_program_says_to_close_it(
     path = tmp_path / "r.xlsx"
     path.write_bytes(b"PK")
     monkeypatch.setattr(os, "open", _held)
-    _refused(path, "IN-099", "正被其他程序占用")
+    _refused(path, "IN-017", "正被其他程序占用")
 
 
 def test_permission_denied_without_a_sharing_violation_is_still_in_010(

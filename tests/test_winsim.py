@@ -209,5 +209,5 @@ def test_an_output_held_open_is_out_006_and_the_rest_of_the_run_goes_on(
     assert "internal error" not in again.stderr + checked.stderr
     assert checked.status == 2
     lines = [line for line in checked.stdout.splitlines() if line.startswith("无法读取")]
-    assert len(lines) == 1 and held in lines[0] and "IN-099" in lines[0]
+    assert len(lines) == 1 and held in lines[0] and "IN-017" in lines[0]
     assert f"共 {len(written)} 个输入" in checked.stdout

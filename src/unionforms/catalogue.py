@@ -957,7 +957,7 @@ _CATALOGUE: dict[str, Spec] = {
         "请用生成该报表的程序重新保存为 UTF-8。",
         "save the report again, as UTF-8, from the program that made it",
     ),
-    "IN-099": M(
+    "IN-017": M(
         "the file is open in another program that keeps others out (Excel or WPS on Windows)",
         "该文件正被其他程序占用（在 Excel/WPS 中打开着），无法读取；其余文件照常处理。",
         "the file is held open by another program (Excel or WPS), so it cannot be read; "

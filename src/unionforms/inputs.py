@@ -7,7 +7,7 @@ open descriptor what it is (``fstat``, so a symlink swapped after a check cannot
 file no larger than the limit is read. Where ``O_NONBLOCK`` is missing (Windows, where a FIFO cannot be
 a file) the path is asked first (``stat``), so that nothing but a regular file is ever opened; the file
 is opened in binary mode (``O_BINARY``, else Windows would turn CR LF into LF). A file another program
-holds locked (Excel or WPS on Windows) is IN-099, saying to close it there.
+holds locked (Excel or WPS on Windows) is IN-017, saying to close it there.
 
 Everything else is an :class:`~unionforms.errors.InputError` naming the file: IN-001 (no such file),
 IN-010 (cannot be read, a folder), IN-090 (a pipe, device or socket) or IN-091 (too large).
@@ -115,6 +115,6 @@ def read_input(path: str | Path, *, limit: int) -> bytes:
 def unreadable(file: str, exc: OSError) -> InputError:
     """IN-001 for a file that does not exist, IN-010 for one that cannot be read; the OS's words as detail."""
     if held(exc):
-        return InputError("IN-099", detail=f"{type(exc).__name__}: {exc}", file=file)
+        return InputError("IN-017", detail=f"{type(exc).__name__}: {exc}", file=file)
     code = "IN-001" if exc.errno == errno.ENOENT else "IN-010"
     return InputError(code, detail=f"{type(exc).__name__}: {exc}", file=file)
