@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,39 @@ def test_stdout_on_a_full_device_is_out_005_once_never_an_internal_error(argv: l
     assert result.returncode == 2
     assert result.stderr.count("OUT-005") == 1, result.stderr
     assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("json_mode", [False, True])
+def test_a_character_the_console_cannot_encode_is_escaped_never_an_error(
+    tmp_path: Path, json_mode: bool
+) -> None:
+    """A cp936 console (Windows, Chinese) and an emoji in a 填报单位: the line is printed, the emoji as
+    an escape that JSON reads back as the emoji."""
+    report = tmp_path / "r.json"
+    unit = "测试😀工会"
+    report.write_text(
+        json.dumps({"form": "songwennuan-2017", "meta": {"unit": unit}, "values": {"01A": 1}}),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "cp936"}
+    argv = [str(EXE), "validate", str(report), *(["--json"] if json_mode else [])]
+    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    assert done.returncode == 0 and b"internal error" not in done.stderr, done.stderr.decode("gbk")
+    shown = done.stdout.decode("gbk")
+    assert "测试\\ud83d\\ude00工会" in shown
+    if json_mode:
+        assert json.loads(shown)["files"][0]["unit"] == unit
+
+
+def test_a_name_the_locale_cannot_decode_is_env_002_not_an_internal_error(tmp_path: Path) -> None:
+    """Linux under an ASCII locale with UTF-8 mode off hands a Chinese argument over as undecodable bytes:
+    a result that would hold it cannot be written, and the user is told to use a UTF-8 locale."""
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps({"form": "songwennuan-2017", "values": {"01A": 1}}), encoding="utf-8")
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    argv = [str(EXE), "aggregate", str(report), "--unit", "测试市总工会", "-o", str(tmp_path / "t.json")]
+    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    stderr = done.stderr.decode("ascii")
+    assert done.returncode == 2 and "ENV-002" in stderr and "internal error" not in stderr, stderr
+    assert "LANG=zh_CN.UTF-8" in stderr

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -175,3 +177,30 @@ def _alive(pid: int) -> bool:
             return not stat.read().rpartition(") ")[2].startswith("Z")
     except FileNotFoundError:
         return False
+
+
+def test_libreoffice_is_found_where_its_windows_installer_puts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exe = tmp_path / "LibreOffice" / "program" / "soffice.exe"
+    exe.parent.mkdir(parents=True)
+    exe.write_bytes(b"")
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("ProgramFiles", str(tmp_path))
+    assert find_soffice() == str(exe)
+    monkeypatch.setenv("ProgramFiles", str(tmp_path / "nothing"))
+    assert find_soffice() is None
+
+
+def test_without_process_groups_a_program_past_its_time_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no killpg: LibreOffice past its time is ended itself, and the run says IN-045."""
+    from unionforms.errors import InputError
+    from unionforms.excel import libreoffice
+
+    monkeypatch.delattr(os, "killpg")
+    monkeypatch.delattr(signal, "SIGKILL")
+    started = time.monotonic()
+    with pytest.raises(InputError) as info:
+        libreoffice._run([sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ), 0.5)
+    assert info.value.code == "IN-045"
+    assert time.monotonic() - started < 20  # ended, not waited for

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 from pathlib import Path
@@ -59,3 +60,58 @@ def test_a_file_over_the_limit_is_refused_before_reading(tmp_path: Path) -> None
     path = tmp_path / "big.json"
     path.write_bytes(b" " * 1025)
     _refused(path, "IN-091", "1025 字节")
+
+
+# --- where O_NONBLOCK is missing (Windows), and files held by another program -------------------------
+
+
+def test_without_o_nonblock_a_fifo_is_refused_before_it_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import faulthandler
+
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    monkeypatch.delattr(os, "O_NONBLOCK")
+    faulthandler.dump_traceback_later(30, exit=True)  # an open that blocks must fail the run, not hang it
+    try:
+        _refused(fifo, "IN-090", "命名管道")
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
+def test_without_o_nonblock_a_regular_file_is_read_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "O_NONBLOCK")
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"a,b\r\n1,2\r\n")
+    assert inputs.read_input(path, limit=100) == b"a,b\r\n1,2\r\n"
+    _refused(tmp_path, "IN-010", "")  # a folder, as before
+
+
+def _held(*args: object, **kwargs: object) -> int:
+    exc = PermissionError(errno.EACCES, "The process cannot access the file", "r.xlsx")
+    exc.winerror = 32  # type: ignore[attr-defined]  # what Windows sets: a sharing violation
+    raise exc
+
+
+def test_a_file_held_by_another_program_says_to_close_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(b"PK")
+    monkeypatch.setattr(os, "open", _held)
+    _refused(path, "IN-017", "正被其他程序占用")
+
+
+def test_permission_denied_without_a_sharing_violation_is_still_in_010(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def denied(*args: object, **kwargs: object) -> int:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(b"PK")
+    monkeypatch.setattr(os, "open", denied)
+    _refused(path, "IN-010", "")

@@ -138,7 +138,7 @@ def test_commands_refuse_to_destroy_inputs_or_existing_outputs(tmp_path: Path) -
     assert _cli("fill", str(report), "-o", str(out)).returncode == 0
     first = out.read_bytes()
     run = _cli("fill", str(report), "-o", str(out))
-    assert run.returncode == 2 and "] OUT-002 输出文件已存在" in run.stderr
+    assert run.returncode == 2 and f"] OUT-002 [输出文件 {out}] 输出文件已存在" in run.stderr
     assert out.read_bytes() == first
     assert _cli("fill", str(report), "-o", str(out), "--force").returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", "r.json"]
@@ -157,7 +157,7 @@ def test_a_full_disk_is_a_clean_error_and_leaves_nothing(tmp_path: Path) -> None
 
     run = _cli("fill", str(report), "-o", str(out), "--force", preexec_fn=small_disk)
     assert run.returncode == 2, run.stderr
-    assert "] OUT-004 无法写出文件：" in run.stderr and "未写出任何内容" in run.stderr
+    assert f"] OUT-004 [输出文件 {out}] 无法写出文件：" in run.stderr and "未写出任何内容" in run.stderr
     assert "Traceback" not in run.stderr and "Errno" not in run.stderr
     assert out.read_bytes() == b"the old file"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.xlsx", "r.json"]
@@ -247,3 +247,51 @@ def test_an_output_that_appears_while_it_is_written_is_kept(tmp_path: Path) -> N
         target.write_text("另一个程序写的", encoding="utf-8")  # appears before the rename
     assert info.value.code == "OUT-002"
     assert target.read_text(encoding="utf-8") == "另一个程序写的"
+
+
+def test_replacing_an_output_held_open_elsewhere_is_out_006_and_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows: MoveFileEx over a workbook open in Excel or WPS is refused (access denied)."""
+    target = tmp_path / "汇总.xlsx"
+    target.write_bytes(b"old")
+
+    def refuse(src: object, dst: object) -> None:
+        exc = PermissionError(errno.EACCES, "Access is denied", str(dst))
+        exc.winerror = 5  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(InputError) as info:
+        outputs.write_bytes(target, b"new", kind="xlsx", force=True)
+    assert (info.value.code, info.value.file) == ("OUT-006", str(target))
+    assert "请先在 Excel/WPS 中关闭该文件" in info.value.hint
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["汇总.xlsx"]  # no temporary left
+
+
+def test_a_sharing_violation_anywhere_in_a_write_is_out_006(tmp_path: Path) -> None:
+    exc = PermissionError(errno.EACCES, "The process cannot access the file")
+    exc.winerror = 32  # type: ignore[attr-defined]
+    assert outputs.cannot_write("a.xlsx", exc).code == "OUT-006"
+    assert outputs.cannot_write("a.xlsx", PermissionError(errno.EACCES, "denied")).code == "OUT-004"
+
+
+def test_a_windows_volume_without_hard_links_still_gets_its_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT or exFAT (a USB stick) on Windows: os.link fails with ERROR_INVALID_FUNCTION; the new file is
+    renamed into place instead, still never over a file that appeared meanwhile."""
+
+    def no_links(src: object, dst: object) -> None:
+        exc = OSError(errno.EINVAL, "Incorrect function")
+        exc.winerror = 1  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = tmp_path / "u" / "甲.xlsx"
+    outputs.write_bytes(target, b"new", kind="xlsx")
+    assert target.read_bytes() == b"new"
+    with pytest.raises(InputError) as info:
+        outputs.write_bytes(target, b"other", kind="xlsx")
+    assert info.value.code == "OUT-002" and target.read_bytes() == b"new"

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import ctypes
 import faulthandler
+import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -191,3 +194,130 @@ def test_a_killed_run_takes_its_workers_with_it(tmp_path: Path) -> None:
     while _state(worker) not in ("", "Z"):
         assert time.monotonic() < deadline, "the worker outlived its run"
         time.sleep(0.05)
+
+
+# --- where fork is missing (Windows): spawned workers, run under the simulation of tests/winsim --------
+
+ROOT = Path(__file__).resolve().parent.parent
+WINSIM = ROOT / "tests" / "winsim"
+
+
+def _spin() -> None:
+    """Busy in Python code for ever: what the watchdog thread stops where there is no SIGALRM."""
+    while True:
+        pass
+
+
+#: What each hostile item does where fork, SIGALRM and resource are missing, and the code it must end
+#: with (no memory budget there: a greedy item is not among them).
+SIMULATED: dict[str, tuple[Callable[[], object], str]] = {
+    "spin": (_spin, "IN-092"),
+    "slow": (lambda: time.sleep(30), "IN-092"),  # in C: the parent ends the worker
+    "exits": (lambda: os._exit(9), "IN-093"),
+    "segfault": (_segfault, "IN-093"),
+    "deep": (lambda: _recurse(0), "IN-093"),
+    "surprise": (lambda: int("x"), "IN-094"),
+    "ours": (lambda: _raise(InputError("IN-001", file="ours.xlsx")), "IN-001"),
+}
+
+
+def _simulated_task(name: str) -> tuple[str, int]:
+    if name in SIMULATED:
+        SIMULATED[name][0]()
+    return name, os.getpid()
+
+
+def simulated_run(jobs: int) -> list[list[object]]:
+    """Run in a process under the simulation: each item's (name, code or pid)."""
+    assert not hasattr(os, "fork") and not hasattr(signal, "setitimer")
+    names = [f"good{i}" for i in range(12)]
+    for i, bad in enumerate(SIMULATED):
+        names.insert(2 + 2 * i, bad)
+    budget = workers.Budget(seconds=0.5)
+    out = workers.imap(_simulated_task, names, label=lambda n: f"{n}.xlsx", jobs=jobs, budget=budget)
+    return [
+        [name, f"{got.code} {got.file}" if isinstance(got, UnionformsError) else got[1]]
+        for name, got in zip(names, out, strict=True)
+    ]
+
+
+def _simulated(code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(WINSIM), str(ROOT)])}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_without_fork_spawned_workers_keep_the_time_budget_and_the_order(jobs: int) -> None:
+    started = time.monotonic()
+    result = _simulated(
+        "import json, tests.test_workers as t\n"
+        f"if __name__ == '__main__': print(json.dumps(t.simulated_run({jobs})))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert [name for name, _ in out][:3] == ["good0", "good1", "spin"]
+    pids = set()
+    for name, got in out:
+        if name in SIMULATED:
+            assert got == f"{SIMULATED[name][1]} {name}.xlsx", (name, got)
+        else:
+            assert isinstance(got, int)
+            pids.add(got)
+    assert len(pids) <= jobs + len(SIMULATED)  # long-lived, replaced after a budget hit
+    assert time.monotonic() - started < 120  # the sleeper was ended, not waited for
+
+
+def test_without_fork_one_item_runs_here_under_the_watchdog() -> None:
+    result = _simulated(
+        "import os, time\n"
+        "from unionforms import workers\n"
+        "from tests.test_workers import _spin\n"
+        "started = time.monotonic()\n"
+        "try:\n"
+        "    workers.bounded(_spin, file='spin.xlsx', budget=workers.Budget(seconds=0.3))\n"
+        "except Exception as exc:\n"
+        "    print(exc.code, exc.file, round(time.monotonic() - started))\n"
+        "print(workers.bounded(lambda: os.getpid(), file='a') == os.getpid())\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["IN-092", "spin.xlsx", "0", "True"]
+
+
+def test_without_fork_a_task_that_cannot_travel_runs_here_item_by_item() -> None:
+    result = _simulated(
+        "import os\n"
+        "from unionforms import workers\n"
+        "out = list(workers.imap(lambda n: (n, os.getpid()), [1, 2, 3], label=str, jobs=2))\n"
+        "print(out == [(n, os.getpid()) for n in (1, 2, 3)])\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_without_fork_a_budget_that_runs_out_as_an_item_ends_never_escapes() -> None:
+    """Items that take about their budget: each ends as its value or IN-092, and the watchdog's exception
+    never lands after the item (which would stop the run)."""
+    result = _simulated(
+        "import json, time\n"
+        "from unionforms import workers\n"
+        "def spin(n):\n"
+        "    end = time.perf_counter() + 0.004\n"
+        "    while time.perf_counter() < end:\n"
+        "        pass\n"
+        "    return n\n"
+        "budget = workers.Budget(seconds=0.004)\n"
+        "out = list(workers.imap(lambda n: spin(n), range(400), label=str, budget=budget))\n"
+        "codes = {o.code if isinstance(o, Exception) else 'ok' for o in out}\n"
+        "print(json.dumps([len(out), sorted(codes)]))\n"
+    )
+    assert result.returncode == 0, result.stderr
+    count, codes = json.loads(result.stdout)
+    assert count == 400 and set(codes) <= {"ok", "IN-092"}

@@ -33,6 +33,7 @@ from .catalogue import render
 from .errors import InputError, UnionformsError
 from .findings import Finding
 from .inputs import real_path
+from .portable import safe_relative
 from .registry import Registry, default_registry
 from .report import ReadResult, Report, figures_digest
 from .workers import Budget, imap
@@ -203,13 +204,14 @@ def output_paths(inputs: Sequence[Input], outdir: str | Path, suffix: str = ".xl
     """Where each input's output goes under ``outdir``: its path under the folder it came from, with
     ``suffix``. Two inputs that would write the same file (甲.json beside 甲.xlsx, or 甲.xlsx from two
     folders given directly; names compared as Windows and macOS do, ignoring case) get 甲 (2).xlsx,
-    甲 (3).xlsx … in input order, so no output of a run replaces another."""
+    甲 (3).xlsx … in input order, so no output of a run replaces another. Every name made is valid on
+    Windows too (:func:`.portable.safe_name`)."""
     out: dict[str, Path] = {}
     taken: set[str] = set()
     for item in inputs:
         if item.skipped is not None:
             continue
-        natural = (Path(outdir) / item.relative).with_suffix(suffix)
+        natural = Path(outdir) / safe_relative(item.relative.with_suffix(suffix))
         path, n = natural, 1
         while os.path.normcase(str(path)).casefold() in taken:
             n += 1
@@ -334,7 +336,10 @@ def as_error(file: str, exc: BaseException) -> UnionformsError:
 def unusable(file: str, exc: BaseException) -> Result:
     """The result of an input that cannot be used; an unexpected exception is IN-094 (:func:`as_error`)."""
     exc = as_error(file, exc)
-    place = "，".join(f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None)
+    places = [f"{zh} {getattr(exc, key)}" for key, zh in _PLACES if getattr(exc, key) is not None]
+    if exc.file is not None and exc.file != file:  # another file than the input: an output it was to make
+        places.insert(0, f"输出文件 {exc.file}")
+    place = "，".join(places)
     return Result(
         file,
         State.UNUSABLE,

@@ -979,6 +979,14 @@ _CATALOGUE: dict[str, Spec] = {
         "请把表格按地区或单位拆分成几个文件，分别审核后再汇总各部分的汇总表。",
         "split the table by region or unit into several files, check each, and add up their totals",
     ),
+    "IN-017": M(
+        "the file is open in another program that keeps others out (Excel or WPS on Windows)",
+        "该文件正被其他程序占用（在 Excel/WPS 中打开着），无法读取；其余文件照常处理。",
+        "the file is held open by another program (Excel or WPS), so it cannot be read; "
+        "the other files go on",
+        "请先在 Excel/WPS 中关闭该文件，再重新运行。",
+        "close it in Excel/WPS first, then run the command again",
+    ),
     "IN-071": M(
         "none of the inputs of a total is a usable return",
         "没有可以汇总的报表：所有输入都无法读取或已跳过。",
@@ -1108,6 +1116,14 @@ _CATALOGUE: dict[str, Spec] = {
         "（Debian：apt-get install libreoffice-calc-nogui fonts-noto-cjk）后重试。",
         "install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk) and try again",
     ),
+    "ENV-002": M(
+        "a file name or argument holds bytes the locale cannot decode (Linux under a non-UTF-8 locale)",
+        "文件名或命令参数中有当前区域设置（locale）无法解码的字符，结果无法写出。",
+        "a file name or argument holds characters the current locale cannot decode, so the result could "
+        "not be written",
+        "请在 UTF-8 区域设置下运行（如 export LANG=zh_CN.UTF-8），或设置 PYTHONUTF8=1。",
+        "run under a UTF-8 locale (e.g. export LANG=zh_CN.UTF-8), or set PYTHONUTF8=1",
+    ),
     # --- OUT: outputs ---------------------------------------------------------------------------------
     "OUT-001": M(
         "the output would replace an input of the same command",
@@ -1143,6 +1159,14 @@ _CATALOGUE: dict[str, Spec] = {
         "the result cannot be written to standard output ({reason}); what was written is incomplete",
         "请腾出磁盘空间或把结果重定向到其他位置后重新运行。",
         "free some space or redirect the result elsewhere, then run the command again",
+    ),
+    "OUT-006": M(
+        "the output is open in another program that keeps others out (Excel or WPS on Windows), or read-only",
+        "输出文件无法替换：它正被其他程序打开（如 Excel/WPS），或是只读文件；未写出，原有文件不变。",
+        "the output cannot be replaced: another program (Excel or WPS) holds it open, or it is read-only; "
+        "nothing was written and the old file is unchanged",
+        "请先在 Excel/WPS 中关闭该文件（只读文件请取消只读），再重新运行。",
+        "close it in Excel/WPS first (or clear its read-only flag), then run the command again",
     ),
     # --- TPL: a damaged template that can still be read -------------------------------------------------
     "TPL-001": M(

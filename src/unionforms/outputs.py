@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from .errors import InputError
 from .inputs import real_path
+from .portable import held
 
 #: The extensions each output format may be written with.
 SUFFIXES: dict[str, tuple[str, ...]] = {
@@ -146,7 +147,12 @@ def write_bytes(
 
 def _commit(temp: str, target: Path, force: bool, file: str) -> None:
     if force:
-        os.replace(temp, target)
+        try:
+            os.replace(temp, target)
+        except PermissionError as exc:
+            if getattr(exc, "winerror", None) is not None and target.exists():  # Windows: open elsewhere
+                raise InputError("OUT-006", detail=f"{type(exc).__name__}: {exc}", file=file) from None
+            raise
         return
     try:
         os.link(temp, target)  # fails if the output appeared since it was checked: never clobber unasked
@@ -155,11 +161,17 @@ def _commit(temp: str, target: Path, force: bool, file: str) -> None:
             "OUT-002", detail="it appeared while the output was being written", file=file
         ) from None
     except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+        no_links = exc.errno in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK)
+        if not no_links and getattr(exc, "winerror", None) not in _NO_LINKS_WINDOWS:
             raise
         if target.exists():  # a file system without hard links (FAT on a USB stick)
             raise InputError("OUT-002", detail=_APPEARED, file=file) from None
         os.replace(temp, target)
+
+
+#: Windows' codes for a volume that has no hard links (FAT, exFAT, a network share): invalid function,
+#: not supported, access denied (a share that refuses the call).
+_NO_LINKS_WINDOWS = frozenset({1, 5, 50})
 
 
 def _mode(target: Path) -> int:
@@ -183,8 +195,12 @@ def _sync_folder(folder: Path) -> None:
 
 
 def cannot_write(file: str, exc: OSError) -> InputError:
-    """OUT-004 for ``file``, saying in words (not errno text) why the system refused."""
-    return InputError("OUT-004", reason=_reason(exc), detail=f"{type(exc).__name__}: {exc}", file=file)
+    """OUT-004 for ``file``, saying in words (not errno text) why the system refused; OUT-006 when another
+    program holds it open (Windows: Excel or WPS)."""
+    detail = f"{type(exc).__name__}: {exc}"
+    if held(exc):
+        return InputError("OUT-006", detail=detail, file=file)
+    return InputError("OUT-004", reason=_reason(exc), detail=detail, file=file)
 
 
 def stdout_refused(exc: OSError) -> InputError:

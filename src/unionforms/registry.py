@@ -48,6 +48,13 @@ class Registry:
     problems: list[PluginError] = attrs.field(factory=list)
     group: str | None = None
 
+    def __reduce__(self) -> tuple[Callable[[str], Registry], tuple[str]]:
+        """A registry travels to a spawned worker (no ``fork``: Windows) as its entry-point group, which
+        the worker loads itself, from the cache as here; one made of given plugins cannot travel."""
+        if self.group is None:
+            raise TypeError("a registry of given plugins cannot be sent to another process")
+        return _of_group, (self.group,)
+
     @property
     def manager(self) -> pluggy.PluginManager:
         """The plugin manager holding every loaded plugin, for calling their hooks."""
@@ -216,6 +223,11 @@ def _load_and_keep(cls: type[Registry], group: str) -> Registry:
 
 
 _DEFAULT: Registry | None = None
+
+
+def _of_group(group: str) -> Registry:
+    """The registry of ``group`` in this process (the default one for the default group)."""
+    return default_registry() if group == DEFAULT_GROUP else Registry.from_entry_points(group, cache=True)
 
 
 def default_registry() -> Registry:

@@ -13,7 +13,14 @@ that hit a budget is replaced too, so that nothing half-done carries over to the
 :func:`imap` runs the items and yields each one's value, or its :class:`~unionforms.errors.UnionformsError`,
 in input order as soon as it is ready; :func:`bounded` runs one call the same way. The task and the
 items are inherited by the workers (nothing to pickle: a lambda will do); only values come back pickled.
-Where ``fork`` is unavailable the items run in this process without a budget.
+
+Where ``fork`` is missing (Windows), the workers are started with ``spawn`` (:mod:`multiprocessing`): the
+task is pickled once per worker, each item as it is sent. The time budget holds there too: a watchdog
+thread raises :class:`OverTime` in the item's thread (``PyThreadState_SetAsyncExc``, where there is no
+``SIGALRM``), and the parent, as everywhere, ends a worker that does not answer. The memory budget holds
+where ``resource`` exists (not on Windows). A single item, or a task that cannot be pickled, runs in this
+process under the watchdog alone (Python code is stopped at its budget, code stuck in C is not).
+``docs/platforms.md`` says which guarantee holds where.
 """
 
 from __future__ import annotations
@@ -22,11 +29,11 @@ import collections
 import contextlib
 import os
 import pickle
-import resource
 import select
 import signal
 import struct
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, Generic, TypeVar
@@ -122,21 +129,40 @@ def imap(
     budget = budget or Budget()
     if not items:
         return
-    if not hasattr(os, "fork"):  # pragma: no cover - Windows: no budget
-        yield from _in_process(task, items, label, usage)
+    jobs = max(1, min(jobs, len(items)))
+    if hasattr(os, "fork"):
+        yield from _Pool(task, items, label, jobs, budget, usage).results()
         return
-    yield from _Pool(task, items, label, max(1, min(jobs, len(items))), budget, usage).results()
+    sent = _pickled(task) if len(items) > 1 else None
+    if sent is None:
+        yield from _in_process(task, items, label, budget, usage)
+        return
+    yield from _SpawnPool(task, items, label, jobs, budget, usage, sent).results()
 
 
-def _in_process(  # pragma: no cover - Windows
-    task: Callable[[T], R], items: Sequence[T], label: Callable[[T], str], usage: list[Usage] | None
+def _pickled(task: object) -> bytes | None:
+    """``task`` as it travels to a spawned worker, or None when it cannot (a lambda, a closure)."""
+    try:
+        return pickle.dumps(task, pickle.HIGHEST_PROTOCOL)
+    except Exception:
+        return None
+
+
+def _in_process(
+    task: Callable[[T], R],
+    items: Sequence[T],
+    label: Callable[[T], str],
+    budget: Budget,
+    usage: list[Usage] | None,
 ) -> Iterator[R | UnionformsError]:
+    """Each item in this process, under the watchdog's time budget (no memory budget, no backstop)."""
+    timer = _Timer()
     for item in items:
         started = time.monotonic()
-        kind, value = _outcome(task, item)
+        kind, value = timer.run(task, item, budget.seconds)
         if usage is not None:
-            usage.append(Usage(time.monotonic() - started, 0))
-        yield _settle(kind, value, label(item), Budget())
+            usage.append(Usage(time.monotonic() - started, _peak_memory()))
+        yield _settle(kind, value, label(item), budget)
 
 
 # --- in the worker --------------------------------------------------------------------------------
@@ -149,6 +175,74 @@ def _alarm(signum: int, frame: object) -> None:
     if _armed:
         _armed = False
         raise OverTime
+
+
+class _Timer:
+    """Raises :class:`OverTime` in this thread when an item's time runs out: by ``SIGALRM`` where the
+    platform has interval timers, else from a watchdog thread (``PyThreadState_SetAsyncExc``), which
+    stops Python code but not a call stuck in C (the parent's kill is the backstop for that)."""
+
+    def __init__(self) -> None:
+        self.signals = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
+        self.thread = threading.get_ident()
+        self.lock = threading.Lock()
+        self.watch: threading.Timer | None = None
+        self.fired = False
+        if self.signals:
+            signal.signal(signal.SIGALRM, _alarm)
+
+    def run(self, task: Callable[[T], R], item: T, seconds: float) -> tuple[str, object]:
+        """``_outcome(task, item)``, or ("time", None) past ``seconds``."""
+        try:
+            self._arm(seconds)
+            try:
+                return _outcome(task, item)
+            finally:
+                self._disarm()
+        except OverTime:
+            return "time", None
+
+    def _arm(self, seconds: float) -> None:
+        global _armed
+        _armed = True
+        if self.signals:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            return
+        self.fired = False
+        self.watch = threading.Timer(seconds, self._fire)
+        self.watch.daemon = True
+        self.watch.start()
+
+    def _disarm(self) -> None:
+        global _armed
+        if self.signals:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _armed = False
+            return
+        with self.lock:
+            _armed = False
+            if self.fired:  # raised at the very end: not delivered yet, it must never be
+                _raise_in(self.thread, None)
+        if self.watch is not None:
+            self.watch.cancel()
+
+    def _fire(self) -> None:
+        global _armed
+        with self.lock:
+            if _armed:
+                _armed = False
+                self.fired = True
+                _raise_in(self.thread, OverTime)
+
+
+def _raise_in(thread: int, exc: type[BaseException] | None) -> None:
+    """Have ``exc`` raised in ``thread`` at its next Python instruction (CPython's async exception); None
+    takes back one not raised yet."""
+    import ctypes
+
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread), None if exc is None else ctypes.py_object(exc)
+    )
 
 
 def _outcome(task: Callable[[T], R], item: T) -> tuple[str, object]:
@@ -165,57 +259,119 @@ def _outcome(task: Callable[[T], R], item: T) -> tuple[str, object]:
 
 def _serve(
     task: Callable[[Any], object],
+    receive: Callable[[], tuple[int, object] | None],
+    answer: Callable[[bytes], None],
+    budget: Budget,
+) -> None:
+    """The worker's loop: take an item (its number and itself), answer (seq, kind, value, cost), until
+    the parent closes the pipe; after a budget hit or a surprise, answer an empty frame and stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    timer = _Timer()
+    memory = _MemoryLimit()
+    while True:
+        got = receive()
+        if got is None:
+            return
+        seq, item = got
+        started = time.monotonic()
+        memory.lower(budget.memory)
+        kind, value = timer.run(task, item, budget.seconds)
+        memory.restore()
+        cost = (time.monotonic() - started, memory.peak())
+        try:
+            data = pickle.dumps((seq, kind, value, cost), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            kind = "internal"
+            data = pickle.dumps((seq, kind, f"{type(exc).__name__}: {exc}", cost))
+        answer(data)
+        if kind not in ("ok", "error"):  # a budget hit or a surprise: start afresh
+            answer(b"")
+            return
+
+
+def _peak_memory() -> int:
+    """This process's peak resident memory in bytes, 0 where the platform does not say (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class _MemoryLimit:
+    """The address-space limit (``RLIMIT_AS``) lowered to what the worker uses plus the budget for each
+    item, and put back after it; nothing where the platform has no ``resource`` module (Windows)."""
+
+    def __init__(self) -> None:
+        try:
+            import resource
+        except ImportError:
+            self.limits: tuple[int, int] | None = None
+            return
+        self.resource = resource
+        self.limits = resource.getrlimit(resource.RLIMIT_AS)
+        self.infinity = resource.RLIM_INFINITY
+        self.address_space = _AddressSpace()
+
+    def peak(self) -> int:
+        """This process's peak resident memory in bytes, 0 where the platform does not say."""
+        if self.limits is None:
+            return 0
+        return self.resource.getrusage(self.resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    def lower(self, budget: int) -> None:
+        if self.limits is None:
+            return
+        resource = self.resource
+        hard = self.limits[1]
+        used = self.address_space()
+        if used:
+            limit = used + budget
+            if hard != self.infinity:
+                limit = min(limit, hard)
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+    def restore(self) -> None:
+        if self.limits is None:
+            return
+        with contextlib.suppress(ValueError, OSError):
+            self.resource.setrlimit(self.resource.RLIMIT_AS, self.limits)
+
+
+def _forked(
+    task: Callable[[Any], object],
     items: Sequence[object],
     tasks: int,
     results: int,
     budget: Budget,
     parent: int,
 ) -> None:
-    """The worker's loop: read the number of an item, answer (seq, kind, value, cost), until the parent
-    closes the pipe; after a budget hit or a surprise, answer an empty frame and stop."""
-    global _armed
+    """A forked worker: items by number from the inherited list, through raw pipes."""
     _die_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGALRM, _alarm)
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     reader = _Frames(tasks)
-    address_space = _AddressSpace()
-    while True:
+
+    def receive() -> tuple[int, object] | None:
         frame = reader.next_blocking()
         if frame is None:
-            return
+            return None
         (seq,) = _HEADER.unpack(frame)
-        item = items[seq]
-        started = time.monotonic()
-        used = address_space()
-        if used:
-            limit = used + budget.memory
-            if hard != resource.RLIM_INFINITY:
-                limit = min(limit, hard)
-            with contextlib.suppress(ValueError, OSError):
-                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        return seq, items[seq]
+
+    _serve(task, receive, lambda data: _write_frame(results, data), budget)
+
+
+def _spawned(conn: Any, task: bytes, budget: Budget) -> None:
+    """A spawned worker (no ``fork``): the task unpickled once, each item sent pickled with its number."""
+
+    def receive() -> tuple[int, object] | None:
         try:
-            _armed = True
-            signal.setitimer(signal.ITIMER_REAL, budget.seconds)
-            try:
-                kind, value = _outcome(task, item)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                _armed = False
-        except OverTime:
-            kind, value = "time", None
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
-        cost = (time.monotonic() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
-        try:
-            data = pickle.dumps((seq, kind, value, cost), pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:
-            kind = "internal"
-            data = pickle.dumps((seq, kind, f"{type(exc).__name__}: {exc}", cost))
-        _write_frame(results, data)
-        if kind not in ("ok", "error"):  # a budget hit or a surprise: start afresh
-            _write_frame(results, b"")
-            return
+            got: tuple[int, object] = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            return None
+        return got
+
+    _serve(pickle.loads(task), receive, conn.send_bytes, budget)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -300,8 +456,8 @@ class _Frames:
 @attrs.define
 class _Worker:
     pid: int
-    tasks: int  # write end
-    results: _Frames
+    tasks: Any  # the write end: a pipe (forked) or a Connection (spawned)
+    results: _Frames | _Messages
     queue: collections.deque[tuple[int, float]] = attrs.Factory(collections.deque)  # (seq, sent at)
     since: float = 0.0  # when the last answer came
     retired: bool = False
@@ -353,12 +509,13 @@ class _Pool(Generic[T, R]):
                 return
             seq = self.pending.popleft()
             try:
-                _write_frame(worker.tasks, _HEADER.pack(seq))
+                sent = self._send(worker, seq)
             except OSError:  # it died meanwhile: found by _wait
                 self.pending.appendleft(seq)
                 worker.retired = True
                 return
-            worker.queue.append((seq, time.monotonic()))
+            if sent:
+                worker.queue.append((seq, time.monotonic()))
 
     def _free(self) -> _Worker | None:
         live = [w for w in self.workers if not w.retired]
@@ -366,6 +523,11 @@ class _Pool(Generic[T, R]):
             return self._spawn()
         best = min(live, key=lambda w: len(w.queue))
         return best if len(best.queue) < _AHEAD else None
+
+    def _send(self, worker: _Worker, seq: int) -> bool:
+        """Send item ``seq`` to ``worker``; False when it was settled here instead."""
+        _write_frame(worker.tasks, _HEADER.pack(seq))
+        return True
 
     def _spawn(self) -> _Worker:
         task_r, task_w = os.pipe()
@@ -383,7 +545,7 @@ class _Pool(Generic[T, R]):
                     with contextlib.suppress(OSError):
                         os.close(other.tasks)
                         os.close(other.results.fd)
-                _serve(self.task, self.items, task_r, result_w, self.budget, parent)
+                _forked(self.task, self.items, task_r, result_w, self.budget, parent)
             except BaseException:
                 code = 1
             finally:
@@ -402,15 +564,12 @@ class _Pool(Generic[T, R]):
             return
         now = time.monotonic()
         timeout = max(0.0, min(w.deadline(self.budget) for w in busy) - now)
-        ready, _, _ = select.select([w.results.fd for w in busy], [], [], timeout)
-        for worker in busy:
-            if worker.results.fd in ready:
-                worker.results.fill()
-                self._answers(worker)
+        for worker in self._ready(busy, timeout):
+            worker.results.fill()
+            self._answers(worker)
         now = time.monotonic()
         for worker in [w for w in self.workers if w.queue and now > w.deadline(self.budget)]:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(worker.pid, signal.SIGKILL)
+            self._kill(worker)
             seq, _ = worker.queue.popleft()
             self._fail(seq, over_time(self.label(self.items[seq]), self.budget), now - worker.since)
             self._end(worker)
@@ -428,15 +587,9 @@ class _Pool(Generic[T, R]):
                 Usage(seconds, peak),
             )
         if worker.results.closed:  # it died with an item in hand
-            _, status = os.waitpid(worker.pid, 0)
-            worker.pid = 0
+            how = self._exit(worker)
             if worker.queue:
                 seq, _ = worker.queue.popleft()
-                how = (
-                    f"signal {-os.waitstatus_to_exitcode(status)}"
-                    if os.WIFSIGNALED(status)
-                    else f"exit {os.waitstatus_to_exitcode(status)}"
-                )
                 error = over_memory(self.label(self.items[seq]), self.budget, how)
                 self._fail(seq, error, time.monotonic() - worker.since)
             self._end(worker)
@@ -451,6 +604,22 @@ class _Pool(Generic[T, R]):
         worker.queue.clear()
         self._reap(worker)
         self.workers.remove(worker)
+
+    def _ready(self, busy: list[_Worker], timeout: float) -> list[_Worker]:
+        """The workers among ``busy`` that have something to read, waiting at most ``timeout``."""
+        ready, _, _ = select.select([w.results.fd for w in busy], [], [], timeout)
+        return [w for w in busy if w.results.fd in ready]
+
+    def _kill(self, worker: _Worker) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+
+    def _exit(self, worker: _Worker) -> str:
+        """How a worker whose pipe closed ended ("signal 9", "exit 1"), once it has."""
+        _, status = os.waitpid(worker.pid, 0)
+        worker.pid = 0
+        code = os.waitstatus_to_exitcode(status)
+        return f"signal {-code}" if os.WIFSIGNALED(status) else f"exit {code}"
 
     def _reap(self, worker: _Worker) -> None:
         for fd in (worker.tasks, worker.results.fd):
@@ -467,12 +636,111 @@ class _Pool(Generic[T, R]):
                 os.close(worker.tasks)
         for worker in self.workers:
             if worker.queue:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(worker.pid, signal.SIGKILL)
+                self._kill(worker)
             with contextlib.suppress(OSError):
                 os.close(worker.results.fd)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(worker.pid, 0)
+        self.workers.clear()
+
+
+class _Messages:
+    """Frames from a spawned worker's connection, as :class:`_Frames` gives them from a pipe."""
+
+    def __init__(self, conn: Any) -> None:
+        self.fd = conn
+        self.frames: collections.deque[bytes] = collections.deque()
+        self.closed = False
+
+    def fill(self) -> None:
+        try:
+            self.frames.append(self.fd.recv_bytes())
+        except (EOFError, OSError):
+            self.closed = True
+
+    def pop(self) -> bytes | None:
+        return self.frames.popleft() if self.frames else None
+
+
+class _SpawnPool(_Pool[T, R]):
+    """The pool where ``fork`` is missing: workers started fresh (``spawn``), talking through
+    :mod:`multiprocessing` connections, ended with ``terminate`` (TerminateProcess on Windows)."""
+
+    def __init__(
+        self,
+        task: Callable[[T], R],
+        items: Sequence[T],
+        label: Callable[[T], str],
+        jobs: int,
+        budget: Budget,
+        usage: list[Usage] | None,
+        sent: bytes,
+    ) -> None:
+        super().__init__(task, items, label, jobs, budget, usage)
+        self.sent = sent
+        self.processes: dict[int, Any] = {}
+
+    def _send(self, worker: _Worker, seq: int) -> bool:
+        try:
+            data = pickle.dumps((seq, self.items[seq]), pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # an item that cannot travel is that item's failure, not the run's
+            problem = f"{type(exc).__name__}: {exc}"
+            self._fail(seq, _settle("internal", problem, self.label(self.items[seq]), self.budget), 0)
+            return False
+        worker.tasks.send_bytes(data)
+        return True
+
+    def _spawn(self) -> _Worker:
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_spawned, args=(theirs, self.sent, self.budget), daemon=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        process.start()
+        theirs.close()
+        assert process.pid is not None
+        self.processes[process.pid] = process
+        worker = _Worker(process.pid, ours, _Messages(ours), since=time.monotonic())
+        self.workers.append(worker)
+        return worker
+
+    def _ready(self, busy: list[_Worker], timeout: float) -> list[_Worker]:
+        from multiprocessing.connection import wait
+
+        ready = wait([w.results.fd for w in busy], timeout)
+        return [w for w in busy if w.results.fd in ready]
+
+    def _kill(self, worker: _Worker) -> None:
+        process = self.processes.get(worker.pid)
+        if process is not None:
+            process.terminate()
+
+    def _exit(self, worker: _Worker) -> str:
+        process = self.processes.pop(worker.pid)
+        process.join()
+        worker.pid = 0
+        code = process.exitcode or 0
+        return f"signal {-code}" if code < 0 else f"exit {code}"
+
+    def _reap(self, worker: _Worker) -> None:
+        with contextlib.suppress(OSError):
+            worker.tasks.close()
+        process = self.processes.pop(worker.pid, None)
+        if process is not None:
+            process.join()
+        worker.pid = 0
+
+    def _close(self) -> None:
+        for worker in self.workers:
+            if worker.queue:
+                self._kill(worker)
+            with contextlib.suppress(OSError):
+                worker.tasks.close()
+        for process in self.processes.values():
+            process.join()
+        self.processes.clear()
         self.workers.clear()
 
 

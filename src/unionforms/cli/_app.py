@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..errors import UnionformsError
+from ..errors import InputError, UnionformsError
 from . import _process
 from ._base import COMMANDS, Context, parents
 from ._output import Output
@@ -82,8 +82,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def run() -> NoReturn:
     """The ``unionforms`` console script: :func:`main` as a process of its own, without the collector's
-    work during start-up nor the interpreter's teardown at the end (:mod:`._process`)."""
+    work during start-up nor the interpreter's teardown at the end, on a console that cannot fail to
+    encode (:mod:`._process`)."""
     _process.defer_collection()
+    _process.console_safe()
     _process.end(main())
 
 
@@ -104,6 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: not an error of ours
         sys.stderr.close()
         return 0
+    except UnicodeEncodeError as exc:
+        if exc.reason != "surrogates not allowed":  # not a name the locale could not decode
+            output.warn(f"unionforms: internal error: {type(exc).__name__}: {exc}")
+            return 3
+        error = InputError("ENV-002", detail=f"{type(exc).__name__}: {exc}")
+        if output.json_mode:
+            output.result({"error": error.to_dict()})
+        output.warn(f"unionforms: {error}")
+        return 2
     except Exception as exc:  # last resort: a clear line, not a traceback
         output.warn(f"unionforms: internal error: {type(exc).__name__}: {exc}")
         return 3

@@ -14,6 +14,10 @@ command on one file the two cost more than reading and checking it. So the conso
 - when the command has returned (its files written, closed and renamed into place), flushes its output
   and ends the process at once (:func:`end`), without the teardown.
 
+It also makes the console safe (:func:`console_safe`): a character the console cannot encode (an emoji in
+a 填报单位 on a cp936 console, any Chinese under an ASCII locale) is written as a ``\\uXXXX`` escape instead
+of ending the command with UnicodeEncodeError; inside JSON that escape is the character itself.
+
 :func:`..main` called from other code (tests, an embedding program) is untouched by all of this: the
 collector is that program's, and so is its exit.
 """
@@ -27,6 +31,38 @@ import sys
 from typing import NoReturn
 
 _deferred = False
+
+
+#: The codec error handler of the console streams (registered by :func:`console_safe`).
+ESCAPE = "unionforms-escape"
+
+
+def _escape(exc: UnicodeError) -> tuple[str, int]:
+    """``\\uXXXX`` for each character that cannot be encoded (two, a surrogate pair, past U+FFFF): what
+    JSON reads back as the character, and a reader of text can still look up."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for char in exc.object[exc.start : exc.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), exc.end
+
+
+def console_safe() -> None:
+    """Have stdout and stderr escape what their encoding cannot hold, never raise on it."""
+    import codecs
+    import io
+
+    codecs.register_error(ESCAPE, _escape)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors=ESCAPE)
 
 
 def defer_collection() -> None:

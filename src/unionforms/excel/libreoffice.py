@@ -36,11 +36,18 @@ _RECALC = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def find_soffice() -> str | None:
-    """The LibreOffice executable, or None when it is not installed."""
+    """The LibreOffice executable, or None when it is not installed: on the PATH, else where its Windows
+    installer puts it (``%ProgramFiles%\\LibreOffice\\program\\soffice.exe``), which is not on the PATH."""
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
             return found
+    for variable in ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432"):
+        folder = os.environ.get(variable)
+        if folder:
+            exe = Path(folder) / "LibreOffice" / "program" / "soffice.exe"
+            if exe.is_file():
+                return str(exe)
     return None
 
 
@@ -97,7 +104,7 @@ def convert(
 
 
 def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
-    """Run LibreOffice in its own process group; past ``timeout`` the whole group is killed (IN-045)."""
+    """Run LibreOffice in its own process group (session); past ``timeout`` it is stopped (IN-045)."""
     with subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
@@ -110,14 +117,24 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float) -> subprocess.Comp
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            _stop(proc)
             proc.communicate()
             raise InputError("IN-045", seconds=f"{timeout:g}") from None
         finally:
-            with contextlib.suppress(ProcessLookupError):  # helpers it left behind
-                os.killpg(proc.pid, signal.SIGKILL)
+            _stop(proc)  # helpers it left behind
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """End LibreOffice and, where there are process groups, every helper it started; where there are none
+    (Windows) the process itself (``soffice.exe`` there waits for its own ``soffice.bin``)."""
+    killpg = getattr(os, "killpg", None)
+    kill = getattr(signal, "SIGKILL", signal.SIGTERM)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if killpg is not None:
+            killpg(proc.pid, kill)
+        elif proc.poll() is None:
+            proc.terminate()  # TerminateProcess on Windows
 
 
 def to_pdf(
