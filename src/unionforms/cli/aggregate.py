@@ -41,9 +41,11 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     from ..io.jsonio import finding_to_dict
     from ..io.reading import preload
     from ..outputs import check_output
-    from ..textsafe import one_line
+    from ..textsafe import one_line, unicode_text
     from ..totals import Collect
 
+    if unicode_text(args.unit) != args.unit:  # a name the locale could not decode: never written mangled
+        raise InputError("ENV-002", detail=f"--unit {unicode_text(args.unit)}")
     target = Path(args.output)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".json"):
