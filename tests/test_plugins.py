@@ -148,6 +148,11 @@ def test_every_rule_quotes_the_printed_form_and_says_why_its_severity(form: Form
         ("bangfu-2013", "02-01-staffed", "warning"),
         ("bangfu-2016", "10C-09C", "warning"),
         ("bangfu-2016", "02-levels-cover", "warning"),
+        ("songwennuan-2014", "10B-returned", "warning"),
+        ("songwennuan-2014", "10F-returned", "warning"),
+        ("songwennuan-2014", "10G-returned", "warning"),
+        ("songwennuan-2017", "10B-returned", "error"),
+        ("songwennuan-2017", "10K-returned", "error"),
     ],
 )
 def test_regraded_rules(registry: Registry, form_id: str, rule_id: str, severity: str) -> None:
@@ -157,3 +162,43 @@ def test_regraded_rules(registry: Registry, form_id: str, rule_id: str, severity
 def test_every_rule_has_a_reason_and_every_unit_is_known(form: Form) -> None:
     assert all(r.reason for r in form.rules)
     assert all(f.kind in Kind for f in form.iter_fields())
+
+
+def test_2014_chartered_buses_carrying_more_than_returned_home_is_no_error(registry: Registry) -> None:
+    """2014 line 10 prints no 其中 between (A) and (B)-(F): 60 buses carrying 2,600 人次 (family members
+    included) against 1,800 返乡 is unusual, not wrong; 2017 prints 其中 and blocks the same figures."""
+    from unionforms import Report, Severity, validate
+
+    form = registry.get("songwennuan-2014")
+    found = validate(form, Report(form.id, values={"10A": 1800, "10D.1": 60, "10D.2": 2600}))
+    assert [(f.rule, f.severity) for f in found] == [("10D-returned", Severity.WARNING)]
+    form = registry.get("songwennuan-2017")
+    found = validate(form, Report(form.id, values={"10": 1800, "10E": 60, "10F": 2600}))
+    assert [(f.rule, f.severity) for f in found] == [("10F-returned", Severity.ERROR)]
+
+
+def test_2017_tickets_bought_while_nobody_returned_home_is_an_error(registry: Registry) -> None:
+    from unionforms import Report, Severity, validate
+
+    form = registry.get("songwennuan-2017")
+    found = validate(form, Report(form.id, values={"10": 0, "10K": 540}))
+    assert [(f.rule, f.severity) for f in found] == [("10K-returned", Severity.ERROR)]
+    assert validate(form, Report(form.id, values={"10": 300, "10K": 540})) == []
+
+
+@pytest.mark.parametrize("form_id", ["bangfu-2013", "bangfu-2016"])
+def test_bangfu_job_placement_for_migrants_beyond_needy_workers_is_quiet(
+    registry: Registry, form_id: str
+) -> None:
+    """春风行动: 职业介绍 and 就业培训 for 农民工 in general outnumber those for 困难职工 on a true return."""
+    from unionforms import Report, validate
+
+    form = registry.get(form_id)
+    codes = {
+        "bangfu-2013": ("08A.1", "09A.1", "08E.1", "09E.1", "08F.1", "09F.1"),
+        "bangfu-2016": ("09A", "10A", "09I", "10I", "09K", "10K"),
+    }
+    needy, migrants, needy_jobs, migrant_jobs, needy_training, migrant_training = codes[form_id]
+    values = {needy_jobs: 120, migrant_jobs: 3400, needy_training: 80, migrant_training: 2100}
+    values |= {needy: 200, migrants: 5500}
+    assert validate(form, Report(form.id, values=values)) == []
