@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from unionforms import ReadResult, Registry, Report, Severity, Source, Tally, check_read, validate
+from unionforms import (
+    ReadResult,
+    Registry,
+    Report,
+    Severity,
+    Source,
+    Tally,
+    check_read,
+    typed_values,
+    validate,
+)
 from unionforms.display import level
 from unionforms.io import jsonio
 
@@ -138,3 +148,68 @@ def test_a_broken_money_rule_says_how_much_rounding_was_allowed(registry: Regist
     assert "（已按所填位数计入四舍五入误差 ±0.02 万元）" in finding.message
     values["05"] = "3.70"  # within rounding: 1.23 + 1.23 + 1.23 may be 3.70
     assert validate(form, Report(form.id, values=values)) == []
+
+
+def _verdicts_in_every_format(
+    registry: Registry, tmp_path: object, values: dict[str, str]
+) -> list[list[str]]:
+    """The rules a 2014 return breaks when read as JSON, as a filled template and as a wide CSV row."""
+    import csv
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from unionforms.excel import read_xlsx
+    from unionforms.excel.fill import fill
+    from unionforms.io.reading import read_many
+    from unionforms.io.tables import wide_columns
+
+    assert isinstance(tmp_path, Path)
+    tmp_path = Path(tempfile.mkdtemp(dir=tmp_path))
+    form = registry.get("songwennuan-2014")
+    doc = {"form": form.id, "values": {code: json.loads(text) for code, text in values.items()}}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    as_json = jsonio.load(path, registry)
+    typed = as_json[1]
+    book = tmp_path / "r.xlsx"
+    fill(form, typed, book)
+    as_book = read_xlsx(book, registry, expect=form)
+    table = tmp_path / "r.csv"
+    columns = wide_columns(form)
+    with table.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerow([form.id if c == "form" else values.get(c, "") for c in columns])
+    (as_row,) = [r for r in read_many(table, registry) if isinstance(r, ReadResult)]
+    results = [
+        check_read(ReadResult(form, as_json[1], Source(), tuple(as_json[2]))),
+        check_read(as_book),
+        check_read(as_row),
+    ]
+    return [[f"{f.rule}:{f.severity.value}" for f in found] for found in results]
+
+
+def test_the_same_figures_get_one_verdict_as_json_template_and_table_row(
+    registry: Registry, tmp_path: object
+) -> None:
+    """05 = 1865 whole 万元 against parts adding to 1866: 1865 is read as 1865.00 in every format (the form
+    asks for two places), so it is the same error as JSON, as a filled template and as a table row."""
+    values = {"05": "1865", "05A": "1000", "05B": "866"}
+    verdicts = _verdicts_in_every_format(registry, tmp_path, values)
+    assert verdicts == [["05-sum:error"]] * 3
+
+
+def test_whole_number_parts_do_not_widen_a_sum(registry: Registry, tmp_path: object) -> None:
+    """Whole 万元 parts stand for amounts to 0.01 万元, not ± 0.5 each: a total 2 万元 off is broken."""
+    values = {"05": "12", "05A": "3", "05B": "3", "05C": "3", "05D": "5"}
+    assert _verdicts_in_every_format(registry, tmp_path, values) == [["05-sum:error"]] * 3
+    values["05"] = "14"
+    assert _verdicts_in_every_format(registry, tmp_path, values) == [[]] * 3
+
+
+def test_money_is_read_to_its_declared_places_in_every_reader(registry: Registry) -> None:
+    form = registry.get("songwennuan-2014")
+    typed, found = typed_values(form, Report(form.id, values={"05": "1865", "05A": "3.7", "05B": "0.003"}))
+    assert found == []
+    assert {c: str(v) for c, v in typed.items()} == {"05": "1865.00", "05A": "3.70", "05B": "0.003"}

@@ -13,7 +13,7 @@ from .findings import Finding, Severity, finding, with_unchecked
 from .model import Form
 from .report import ReadResult, Report, Source
 from .rules import Comparison, Implication, Ref, Sum
-from .values import Problem, Value, coerce
+from .values import Problem, Value, at_declared_places, coerce
 
 _BROKEN_OP = {"=": "≠", "!=": "=", "<=": ">", ">=": "<", "<": "≥", ">": "≤"}
 
@@ -42,6 +42,8 @@ def typed_value(form: Form, source: Source, code: str, raw: object) -> Value | F
     value = coerce(field, raw)
     if isinstance(value, Problem):
         return _problem(source, code, raw, value, f"{_locate(code, source.cells.get(code))} {field.label}")
+    if isinstance(value, Decimal) and (places := form.declared_decimals(code)) is not None:
+        return at_declared_places(value, places)
     return value
 
 

@@ -89,6 +89,20 @@ def coerce(field: Field, raw: object) -> Coerced:
     return int(number)
 
 
+def at_declared_places(value: Decimal, places: int) -> Decimal:
+    """A 万元 figure read to at least its field's declared places: 1865 and 3.7 stand for 1865.00 and 3.70
+    where the form asks for two places, never coarser than the digits written (3.695 stays 3.695).
+
+    One precision rule for every format (``specs/rules.md`` §4.1): a workbook cell does not keep the
+    places typed, so JSON "1865", a table's 1865 and a cell holding 1865 must all mean the same figure,
+    the amount to the places the printed form asks for.
+    """
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -places:
+        return value.quantize(Decimal(1).scaleb(-places))
+    return value
+
+
 def typed_number(kind: Kind, places: int | None, text: str) -> int | Decimal | None:
     """The typed value of a number cell's stored text, for a field of ``kind`` whose 万元 figures are
     read at ``places``, when the text is a plain non-negative number of at most 15 digits (what every

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -289,8 +288,6 @@ def _build(
         if isinstance(value, Finding):
             field_findings.append(value)
         elif value is not None:
-            if code in places and isinstance(value, Decimal) and isinstance(raw, Decimal):
-                value = _at_declared_precision(value, places[code])
             typed[code] = value
 
     def where(name: Name) -> str:
@@ -329,15 +326,6 @@ def _explanations(
         if text:
             out[rule_id] = text
     return out
-
-
-def _at_declared_precision(value: Decimal, places: int) -> Decimal:
-    """A number stored in a cell does not keep the places it was typed with (3.70 is stored as 3.7):
-    read it at its field's declared precision, never coarser than the stored digits."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > -places:
-        return value.quantize(Decimal(1).scaleb(-places))
-    return value
 
 
 def _meta(
