@@ -31,7 +31,7 @@ def test_the_missing_value_policy_decides_when_a_rule_is_skipped(
 ) -> None:
     counts = [f for f in form.iter_fields() if f.kind.value == "count"]
     a, b = counts[0].code, counts[1].code
-    rule = Rule("t", f"{written(a)} <= {written(b)}", Severity.ERROR, "test", missing=missing)
+    rule = Rule("t", f"{written(a)} <= {written(b)}", Severity.WARNING, "test", missing=missing)
     formula = verdict_formula(form, rule)
     assert formula.startswith(f"=IF(COUNT({field_name(a)},{field_name(b)}){test},")
 
@@ -39,10 +39,31 @@ def test_the_missing_value_policy_decides_when_a_rule_is_skipped(
 def test_the_total_policy_skips_while_the_total_is_blank(form: Form) -> None:
     counts = [f for f in form.iter_fields() if f.kind.value == "count"]
     a, b, total = (written(f.code) for f in counts[:3])
-    rule = Rule("t", f"{a} + {b} <= {total}", Severity.ERROR, "test", missing=Missing.TOTAL)
+    rule = Rule("t", f"{a} + {b} <= {total}", Severity.WARNING, "test", missing=Missing.TOTAL)
     names = ",".join(field_name(f.code) for f in counts[:3])
     skipped = f"OR(COUNT({names})=0,COUNT({field_name(counts[2].code)})<1)"
     assert verdict_formula(form, rule).startswith(f"=IF({skipped},")
+
+
+def test_an_error_rule_first_asks_for_its_blank_whole(form: Form) -> None:
+    """A whole left blank beside a filled part: 错误 when a part is surely above 0, else 警告."""
+    counts = [f for f in form.iter_fields() if f.kind.value == "count"]
+    part, whole = counts[0].code, counts[1].code
+    rule = Rule("t", f"{written(part)} <= {written(whole)}", Severity.ERROR, "test")
+    formula = verdict_formula(form, rule)
+    blank = f"AND(COUNT({field_name(whole)})=0,COUNT({field_name(part)})>0)"
+    assert formula.startswith(
+        f'=IF({blank},IF(ROUND((SUM({field_name(part)}))-(SUM(0)),6)>0,"{ERROR}","{WARNING}"),'
+    )
+
+
+def test_an_implication_asks_for_its_blank_companion_once_the_premise_is_filled(form: Form) -> None:
+    counts = [f for f in form.iter_fields() if f.kind.value == "count"]
+    a, b = counts[0].code, counts[1].code
+    rule = Rule("t", f"{written(a)} > 0 -> {written(b)} > 0", Severity.ERROR, "test")
+    assert verdict_formula(form, rule).startswith(
+        f"=IF(AND(COUNT({field_name(b)})=0,COUNT({field_name(a)})=1),"
+    )
 
 
 def test_a_tolerance_is_written_into_the_comparison(form: Form) -> None:

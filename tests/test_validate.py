@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from unionforms import (
     ReadResult,
     Registry,
@@ -213,3 +215,35 @@ def test_money_is_read_to_its_declared_places_in_every_reader(registry: Registry
     typed, found = typed_values(form, Report(form.id, values={"05": "1865", "05A": "3.7", "05B": "0.003"}))
     assert found == []
     assert {c: str(v) for c, v in typed.items()} == {"05": "1865.00", "05A": "3.70", "05B": "0.003"}
+
+
+@pytest.mark.parametrize(
+    ("form_id", "values", "blank", "code"),
+    [
+        ("songwennuan-2014", {"06A": "36.00", "06B": "330.00"}, "06", "CHK-007"),
+        ("songwennuan-2014", {"06A": "0.00"}, "06", "CHK-008"),
+        ("bangfu-2016", {"09A": 5, "09B": "120.00", "09D": "120.00", "09E": 5}, "09C", "CHK-007"),
+        ("bangfu-2013", {"10D.2": 40, "10D.3": "12.50"}, "10D.1", "CHK-007"),
+        ("songwennuan-2017", {"01B": 300}, "01A", "CHK-007"),
+        ("songwennuan-2017", {"10K": 540}, "10", "CHK-007"),
+        ("songwennuan-2017", {"05A": "3.00", "05B": "1.00"}, "05", "CHK-007"),
+    ],
+)
+def test_a_blank_total_or_companion_beside_figures_is_one_finding_on_that_blank(
+    registry: Registry, form_id: str, values: dict[str, object], blank: str, code: str
+) -> None:
+    form = registry.get(form_id)
+    source = Source(file="r.xlsx", sheet="表", cells={c: f"D{i}" for i, c in enumerate(form.fields, 1)})
+    found = validate(form, Report(form.id, values=values), source)
+    assert [(f.code, f.fields) for f in found] == [(code, (blank,))]
+    (finding,) = found
+    assert finding.cells == (source.cells[blank],)  # only the cell to fill is marked
+    assert finding.message.startswith(f"{blank}（{source.cells[blank]}） {form.fields[blank].label}")
+    assert f"请填写 {blank}（{source.cells[blank]}）" in finding.message
+    assert "故为" not in finding.message and "±" not in finding.message
+
+
+def test_a_filled_total_is_checked_as_before(registry: Registry) -> None:
+    form = registry.get("songwennuan-2014")
+    found = validate(form, Report(form.id, values={"06": "300.00", "06A": "36.00", "06B": "330.00"}))
+    assert [(f.code, f.rule) for f in found] == [("CHK-001", "06B-part")]

@@ -1300,6 +1300,23 @@ _CATALOGUE: dict[str, Spec] = {
         "the reviewer checks the explanation; if it does not hold, correct the figures",
         severity="warning",
     ),
+    "CHK-007": M(
+        "a total or companion figure is blank while the figures that make it non-zero are filled: must be"
+        " filled",
+        "{place}没有填，而{beside}已填，它不可能是 0。",
+        "{place} is blank beside {beside}, so it cannot be 0",
+        "请填写 {place_short}（空栏不当作 0）。",
+        "fill in {place_short} (a blank is never counted as 0)",
+        severity="error",
+    ),
+    "CHK-008": M(
+        "a total or companion figure is blank while the figures beside it are filled: worth a look",
+        "{place}没有填，而{beside}已填。",
+        "{place} is blank beside {beside}",
+        "请填写 {place_short}，没有发生的填 0。",
+        "fill in {place_short}; write 0 if there was none",
+        severity="warning",
+    ),
     # --- MAP: cross-year mappings -------------------------------------------------------------------
     "MAP-001": M(
         "a mapping entry has the wrong number of codes for its kind",

@@ -289,6 +289,39 @@ class Rule:
         thousands of returns asks for them millions of times)."""
         return tuple(dict.fromkeys(r.code for r in self.tree.refs))
 
+    @functools.cached_property
+    def target(self) -> str | None:
+        """The field an error rule asks to be filled when the others are: the whole of ``parts <= whole``
+        (``=``: the field alone against a sum), or the companion ``X`` of ``premise -> X > 0``; None when
+        the rule has no such field, and for a warning, whose relation the printed words do not make
+        certain (``specs/rules.md`` §7.1)."""
+        tree = self.tree
+        if self.severity is not Severity.ERROR:
+            return None
+        if isinstance(tree, Implication):
+            comp = tree.conclusion
+            if len(comp.left.terms) != 1 or len(comp.right.terms) != 1 or comp.right.refs:
+                return None
+            sign, term = comp.left.terms[0]
+            bound = comp.right.terms[0][1]
+            if sign < 0 or not isinstance(term, Ref) or not isinstance(bound, Const):
+                return None
+            demands = {">": bound.value >= 0, ">=": bound.value > 0, "!=": bound.value == 0}.get(
+                comp.op, False
+            )
+            return term.code if demands and term.code not in {r.code for r in tree.premise.refs} else None
+        whole = {"<=": tree.right, "<": tree.right, ">=": tree.left, ">": tree.left}.get(tree.op)
+        if tree.op == "=":
+            singles = [s for s in (tree.left, tree.right) if len(s.terms) == 1]
+            whole = singles[0] if len(singles) == 1 else None
+        if whole is None or len(whole.terms) != 1:
+            return None
+        sign, term = whole.terms[0]
+        parts = tree.left if whole is tree.right else tree.right
+        if sign < 0 or not isinstance(term, Ref) or not parts.refs:
+            return None
+        return term.code
+
     @property
     def totals(self) -> tuple[str, ...]:
         """For ``missing = 'total'``: the field alone on the right (else left) of a plain comparison."""

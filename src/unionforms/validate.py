@@ -74,7 +74,8 @@ def check_rules(
     """
     source = source or Source()
     values = cast(Mapping[str, Value], report.values)
-    findings = []
+    findings: list[Finding | str] = []
+    blanks: dict[str, list[Outcome]] = {}
     for rule in form.rules:
         if unusable and any(code in unusable for code in rule.codes):
             continue
@@ -85,7 +86,51 @@ def check_rules(
             text = report.explanations.get(rule.id, "").strip()
             explained = text if text and rule.severity is Severity.WARNING else None
             findings.append(rule_finding(form, outcome, values, source, explained))
-    return findings + _ignored_explanations(form, report, source)
+        elif outcome.status is Status.BLANK:
+            blank = rule.target
+            assert blank is not None
+            if blank not in blanks:
+                findings.append(blank)  # placeholder: one finding per blank, where its first rule stands
+            blanks.setdefault(blank, []).append(outcome)
+    out = [
+        blank_finding(form, blanks[item], values, source) if isinstance(item, str) else item
+        for item in findings
+    ]
+    return out + _ignored_explanations(form, report, source)
+
+
+def blank_finding(
+    form: Form, outcomes: list[Outcome], values: Mapping[str, Value], source: Source
+) -> Finding:
+    """One finding for a blank whole or companion (``Rule.target``) beside filled figures, however many
+    rules need it: an error (CHK-007) when one of them makes it surely non-zero, else a warning (CHK-008).
+    Only the blank's own cell is marked: it is the one to fill."""
+    errors = [o for o in outcomes if o.grade is Severity.ERROR]
+    first = (errors or outcomes)[0]
+    blank = first.rule.target
+    assert blank is not None
+    field = form.fields[blank]
+    others = dict.fromkeys(c for o in outcomes for c in o.rule.codes if c != blank and c in values)
+    beside = "、".join(
+        f"{form.fields[c].label} {format_value(values[c])}{_unit(form, values[c], c)}" for c in others
+    )
+    cell = source.cells.get(blank)
+    return finding(
+        "CHK-007" if errors else "CHK-008",
+        place=f"{_locate(blank, cell)} {field.label}（{field.unit}）",
+        place_short=_locate(blank, cell),
+        beside=beside,
+        fields=(blank,),
+        values=(None,),
+        rule=first.rule.id,
+        file=source.file,
+        sheet=source.sheet,
+        cells=(cell,) if cell else (),
+    )
+
+
+def _unit(form: Form, value: Value, code: str) -> str:
+    return "" if isinstance(value, bool) else f" {form.fields[code].unit}"
 
 
 def _ignored_explanations(form: Form, report: Report, source: Source) -> list[Finding]:

@@ -25,15 +25,9 @@ VERDICTS = (PASS, ERROR, WARNING, SKIPPED)
 
 
 def verdict_formula(form: Form, rule: Rule) -> str:
-    """``=IF(skipped,"—",IF(holds,"通过","错误"))`` for ``rule``."""
-    flags = [c for c in rule.codes if form.fields[c].kind is Kind.FLAG]
-    numbers = [c for c in rule.codes if c not in flags]
-    parts = []
-    if numbers:
-        parts.append(f"COUNT({','.join(field_name(c) for c in numbers)})")
-    if flags:
-        parts.append(f"COUNTA({','.join(field_name(c) for c in flags)})")
-    present = "+".join(parts)
+    """``=IF(skipped,"—",IF(holds,"通过","错误"))`` for ``rule``; a rule with a target (whole or
+    companion) first asks whether it is blank beside filled figures (错误 when surely non-zero)."""
+    present = _present(form, list(rule.codes))
     if rule.missing is Missing.SKIP:
         skipped = f"{present}<{len(rule.codes)}"
     elif rule.missing is Missing.TOTAL:
@@ -42,7 +36,53 @@ def verdict_formula(form: Form, rule: Rule) -> str:
     else:
         skipped = f"{present}=0"
     broken = ERROR if rule.severity is Severity.ERROR else WARNING
-    return f'=IF({skipped},"{SKIPPED}",IF({_holds(form, rule)},"{PASS}","{broken}"))'
+    verdict = f'IF({skipped},"{SKIPPED}",IF({_holds(form, rule)},"{PASS}","{broken}"))'
+    if rule.target is not None:
+        verdict = f"IF({_blank(form, rule)},{_blank_grade(form, rule)},{verdict})"
+    return f"={verdict}"
+
+
+def _present(form: Form, codes: list[str]) -> str:
+    """How many of ``codes`` are filled: COUNT for numbers, COUNTA for 是/否 cells."""
+    flags = [c for c in codes if form.fields[c].kind is Kind.FLAG]
+    numbers = [c for c in codes if c not in flags]
+    parts = []
+    if numbers:
+        parts.append(f"COUNT({','.join(field_name(c) for c in numbers)})")
+    if flags:
+        parts.append(f"COUNTA({','.join(field_name(c) for c in flags)})")
+    return "+".join(parts)
+
+
+def _blank(form: Form, rule: Rule) -> str:
+    """The rule's target (whole or companion) is blank while the figures beside it are filled: every
+    premise figure of an implication, at least one other figure of a comparison (``Status.BLANK``)."""
+    target = rule.target
+    assert target is not None
+    tree = rule.tree
+    if isinstance(tree, Implication):
+        premise = list(dict.fromkeys(r.code for r in tree.premise.refs))
+        beside = f"{_present(form, premise)}={len(premise)}"
+    else:
+        beside = f"{_present(form, [c for c in rule.codes if c != target])}>0"
+    return f"AND(COUNT({field_name(target)})=0,{beside})"
+
+
+def _blank_grade(form: Form, rule: Rule) -> str:
+    """错误 when the rule is an error and the filled figures make the blank surely non-zero, else 警告."""
+    if rule.severity is not Severity.ERROR:
+        return f'"{WARNING}"'
+    tree = rule.tree
+    if isinstance(tree, Implication):
+        certain = _comparison(form, tree.premise, rule.tolerance, surely=True)
+    else:
+        whole_right = bool(tree.right.refs) and tree.right.refs[0].code == rule.target
+        parts = tree.left if whole_right else tree.right
+        op = ">=" if tree.op in ("<", ">") else ">"
+        certain = _comparison(
+            form, Comparison(parts, op, Sum(((1, Const(Decimal(0), 0)),))), Decimal(0), surely=True
+        )
+    return f'IF({certain},"{ERROR}","{WARNING}")'
 
 
 def _holds(form: Form, rule: Rule) -> str:
