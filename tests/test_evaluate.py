@@ -262,3 +262,29 @@ def test_rule_target_is_the_whole_or_the_companion() -> None:
     assert _rule("09D > 0 -> 09C >= 0").target is None  # 0 is allowed: nothing is demanded
     assert _rule("#06 <= #05").target == "05"
     assert _rule("#06 <= 100").target is None
+
+
+@pytest.mark.parametrize(
+    ("values", "status"),
+    [
+        ({"09C": 620, "09D": Decimal("310.00")}, Status.HOLDS),  # 0.5 万元 a 人次, at the bound
+        ({"09C": 620, "09D": Decimal("310.01")}, Status.BROKEN),  # 310.005 at the least: above the bound
+        ({"09C": 620, "09D": Decimal("1200000.00")}, Status.BROKEN),  # 元 typed as 万元
+        ({"09C": 0, "09D": Decimal("1.00")}, Status.HOLDS),  # nobody helped: the paired rule's concern
+    ],
+)
+def test_a_rate_bounds_an_amount_per_person(values: dict[str, Value], status: Status) -> None:
+    rule = Rule(
+        id="r",
+        expr="09C > 0 -> 09D <= 0.5 * 09C",
+        severity=Severity.WARNING,
+        reason="r",
+    )
+    assert evaluate(rule, values).status is status
+    assert is_broken(rule, values) is (status is Status.BROKEN)
+
+
+def test_a_rate_scales_the_rounding_of_its_field() -> None:
+    rule = _rule("#05 <= 0.5 * 05A")  # 05A ± 0.005 stands for ± 0.0025 once halved
+    assert evaluate(rule, {"05": Decimal("1.00"), "05A": Decimal("1.99")}).status is Status.HOLDS
+    assert evaluate(rule, {"05": Decimal("1.01"), "05A": Decimal("1.99")}).status is Status.BROKEN

@@ -71,3 +71,14 @@ def test_a_tolerance_is_written_into_the_comparison(form: Form) -> None:
     a, b = money[0].code, money[1].code
     rule = Rule("t", f"{written(a)} = {written(b)}", Severity.WARNING, "test", tolerance=Decimal("0.05"))
     assert "<=0.05" in verdict_formula(form, rule)
+
+
+def test_a_rate_multiplies_its_field_and_its_rounding(form: Form) -> None:
+    money = next(f.code for f in form.iter_fields() if f.kind.value == "money")
+    count = next(f.code for f in form.iter_fields() if f.kind.value == "count")
+    rule = Rule(
+        "t", f"{written(money)} <= 0.5 * {written(count)}", Severity.WARNING, "t", mixed_units="每人次"
+    )
+    formula = verdict_formula(form, rule)
+    assert f"SUM(0.5*{field_name(count)})" in formula
+    assert f"(SUM({field_name(money)})<>0)*0.005" in formula

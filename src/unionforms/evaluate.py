@@ -125,14 +125,14 @@ def side_value(side: Sum, values: Mapping[str, Value]) -> Decimal | bool:
         elif isinstance(term, FlagConst):  # pragma: no cover - excluded by check_kinds
             raise TypeError("flag constant in a sum")
         else:
-            total += sign * Decimal(values.get(term.code, 0))
+            total += sign * term.factor * Decimal(values.get(term.code, 0))
     return total
 
 
 def slack(comp: Comparison, values: Mapping[str, Value]) -> Decimal:
     """How far ``left - right`` may lie from its written value: the half-widths of its money figures."""
     terms = comp.left.terms + comp.right.terms
-    return sum((half_width(values.get(t.code)) for _, t in terms if isinstance(t, Ref)), _ZERO)
+    return sum((half_width(values.get(t.code)) * t.factor for _, t in terms if isinstance(t, Ref)), _ZERO)
 
 
 def compare(
@@ -282,9 +282,9 @@ def _has_flags(tree: Comparison | Implication) -> bool:
 
 def _comparison(comp: Comparison, tol: Decimal, *, surely: bool) -> Callable[[Mapping[str, Value]], bool]:
     """Whether ``comp`` holds (for some amount the figures stand for, or with ``surely`` for every one)."""
-    refs = tuple((sign, t.code) for sign, t in comp.left.terms if isinstance(t, Ref)) + tuple(
-        (-sign, t.code) for sign, t in comp.right.terms if isinstance(t, Ref)
-    )
+    refs = tuple(
+        (sign * t.factor, t.code, t.factor) for sign, t in comp.left.terms if isinstance(t, Ref)
+    ) + tuple((-sign * t.factor, t.code, t.factor) for sign, t in comp.right.terms if isinstance(t, Ref))
     const = sum((sign * t.value for sign, t in comp.left.terms if isinstance(t, Const)), _ZERO) - sum(
         (sign * t.value for sign, t in comp.right.terms if isinstance(t, Const)), _ZERO
     )
@@ -293,7 +293,7 @@ def _comparison(comp: Comparison, tol: Decimal, *, surely: bool) -> Callable[[Ma
     def check(values: Mapping[str, Value]) -> bool:
         diff = const
         width = _ZERO
-        for sign, code in refs:
+        for sign, code, factor in refs:
             value = values.get(code)
             if value is None:
                 continue
@@ -309,7 +309,7 @@ def _comparison(comp: Comparison, tol: Decimal, *, surely: bool) -> Callable[[Ma
                         if not isinstance(exponent, int):
                             raise _Undecided
                         half = _HALF[exponent] = Decimal(5).scaleb(exponent - 1)
-                    width += half
+                    width += half * factor
             else:
                 raise _Undecided
         return relation(diff - width, diff + width, tol)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -309,8 +309,8 @@ def _unit(form: Form, comp: Comparison) -> Decimal:
 
 def _reach(form: Form, comp: Comparison) -> Decimal:
     """How far rounding lets ``left - right`` stray (its money figures' half-widths), up to whole steps."""
-    places = [form.declared_decimals(r.code) for r in comp.refs]
-    reach = sum((Decimal(5).scaleb(-p - 1) for p in places if p is not None), Decimal(0))
+    places = [(form.declared_decimals(r.code), r.factor) for r in comp.refs]
+    reach = sum((Decimal(5).scaleb(-p - 1) * f for p, f in places if p is not None), Decimal(0))
     unit = _unit(form, comp)
     return -(-reach // unit) * unit
 
@@ -325,6 +325,11 @@ def _raise_side(
     ref = choose(refs)
     field = form.fields[ref.code]
     current = Decimal(values.get(ref.code, 0))
+    if ref.rated:  # a rate times the field: raise the field by amount / rate, up to its next step
+        if ref.factor == 0:
+            return False
+        places = form.declared_decimals(ref.code) or 0
+        amount = (amount / ref.factor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING)
     new = current + amount
     values[ref.code] = int(new) if field.kind is Kind.COUNT else new
     return True

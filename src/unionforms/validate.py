@@ -250,7 +250,7 @@ def _describe(
 
 def _side(form: Form, side: Sum, values: Mapping[str, Value], total: Decimal | bool | None = None) -> str:
     refs = side.refs
-    if len(side.terms) == 1 and refs:
+    if len(side.terms) == 1 and refs and refs[0].factor == 1:
         field = form.fields[refs[0].code]
         value = values.get(field.code)
         shown = "（空）" if value is None else format_value(value)
@@ -260,12 +260,20 @@ def _side(form: Form, side: Sum, values: Mapping[str, Value], total: Decimal | b
         return " ".join(_term_text(sign, t, i) for i, (sign, t) in enumerate(side.terms))
     names = "".join(_term_text(sign, t, i) for i, (sign, t) in enumerate(side.terms))
     unit = form.fields[refs[0].code].unit
+    if len(side.terms) == 1:  # a rate times one field: 0.5 × 09C（09C 帮扶困难职工：生活救助 620 人次）
+        field = form.fields[refs[0].code]
+        value = values.get(field.code)
+        shown = "（空）" if value is None else format_value(value)
+        return f"{names}（{field.code} {field.label} {shown} {field.unit}）"
     amount = f" {_num(total)} {unit}" if total is not None else ""
     return f"{names} 之和{amount}"
 
 
 def _term_text(sign: int, term: object, i: int) -> str:
-    text = term.code if isinstance(term, Ref) else format_value(getattr(term, "value", term))
+    if isinstance(term, Ref):
+        text = term.code if term.factor == 1 else f"{format_value(term.factor)} × {term.code}"
+    else:
+        text = format_value(getattr(term, "value", term))
     if i == 0:
         return text if sign > 0 else f"-{text}"
     return f" {'+' if sign > 0 else '-'} {text}"

@@ -142,7 +142,7 @@ def _width(form: Form, comp: Comparison) -> str:
         if isinstance(term, Ref):
             places = form.declared_decimals(term.code)
             if places is not None:
-                half = format(Decimal(5).scaleb(-places - 1), "f")
+                half = format(Decimal(5).scaleb(-places - 1) * term.factor, "f")
                 parts.append(f"(SUM({field_name(term.code)})<>0)*{half}")
     return "+".join(parts)
 
@@ -154,7 +154,10 @@ def _places(form: Form, comp: Comparison, tol: Decimal) -> int:
         t.value.as_tuple().exponent for _, t in comp.left.terms + comp.right.terms if isinstance(t, Const)
     ]
     finest = [-int(e) for e in exponents if isinstance(e, int)]
-    finest += [p + 1 for r in comp.refs if (p := form.declared_decimals(r.code)) is not None]
+    finest += [
+        p + 1 + _decimals(r.factor) for r in comp.refs if (p := form.declared_decimals(r.code)) is not None
+    ]
+    finest += [_decimals(r.factor) for r in comp.refs]
     return max(6, *finest)
 
 
@@ -167,9 +170,16 @@ def _sum(side: Sum) -> str:
     return text
 
 
+def _decimals(number: Decimal) -> int:
+    """The places a rate is written to (0.05: 2), which a product adds to its field's."""
+    exponent = number.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
 def _term(term: Ref | Const | FlagConst) -> str:
     if isinstance(term, Ref):
-        return field_name(term.code)
+        name = field_name(term.code)
+        return name if term.factor == 1 else f"{format(term.factor, 'f')}*{name}"
     if isinstance(term, Const):
         return format(term.value, "f")
     raise TypeError("a 是/否 constant cannot be summed")  # excluded by check_kinds
