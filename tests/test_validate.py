@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -247,3 +248,44 @@ def test_a_filled_total_is_checked_as_before(registry: Registry) -> None:
     form = registry.get("songwennuan-2014")
     found = validate(form, Report(form.id, values={"06": "300.00", "06A": "36.00", "06B": "330.00"}))
     assert [(f.code, f.rule) for f in found] == [("CHK-001", "06B-part")]
+
+
+def test_not_applicable_marks_are_read_and_said_in_every_reader(registry: Registry, tmp_path: Path) -> None:
+    """—, / and 不适用 read as blank, 无 as 0: the same as JSON, as a template cell and as a table row, each
+    with a VAL-012 warning; the rules see the values so read."""
+    import csv
+    import json
+
+    from unionforms.excel import read_xlsx
+    from unionforms.io.reading import read_many
+    from unionforms.io.tables import wide_columns
+
+    from .xlsx_builders import build
+
+    form = registry.get("songwennuan-2014")
+    values = {"05": "—", "05A": "/", "05B": "不适用", "06": "无", "06A": "0.00"}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"form": form.id, "values": values}, ensure_ascii=False), encoding="utf-8")
+    _, report, read = jsonio.load(path, registry)
+    as_json = ReadResult(form, report, Source(), tuple(read))
+    build(form, tmp_path / "r.xlsx", values)
+    as_book = read_xlsx(tmp_path / "r.xlsx", registry, expect=form)
+    table = tmp_path / "r.csv"
+    with table.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(wide_columns(form))
+        writer.writerow([form.id if c == "form" else values.get(c, "") for c in wide_columns(form)])
+    (as_row,) = [r for r in read_many(table, registry) if isinstance(r, ReadResult)]
+    for result in (as_json, as_book, as_row):
+        assert result.report.values == {"06": Decimal(0), "06A": Decimal(0)}
+        found = check_read(result)
+        assert [(f.code, f.fields) for f in found] == [("VAL-012", (c,)) for c in values if c != "06A"]
+
+
+def test_a_not_applicable_mark_is_a_warning_and_the_rules_use_its_reading(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    found = validate(form, Report(form.id, values={"01A": "无", "01B": "300"}))
+    assert [(f.code, f.fields) for f in found] == [("VAL-012", ("01A",)), ("CHK-001", ("01B", "01A"))]
+    assert "“无”" in found[0].message and "0" in found[0].message
+    found = validate(form, Report(form.id, values={"01A": "—", "01B": "300"}))
+    assert [(f.code, f.fields) for f in found] == [("VAL-012", ("01A",)), ("CHK-007", ("01A",))]

@@ -1208,6 +1208,14 @@ _CATALOGUE: dict[str, Spec] = {
         "put the field code in its code column, or delete the row",
         severity="error",
     ),
+    "VAL-012": M(
+        "a blank holds a 不适用 mark (a dash, 不适用 or 无), read as blank or as 0",
+        "{place}：填写的是“{mark}”，已按 {reading} 读取。",
+        "{place}: “{mark}” is typed, read as {reading} (空白: blank, not 0)",
+        "如不是此意，请填写数字；没有发生的填 0。",
+        "if that is not what was meant, type the figure; write 0 for none",
+        severity="warning",
+    ),
     # --- META: the header ----------------------------------------------------------------------------------
     "META-001": M(
         "the header date is not a date",

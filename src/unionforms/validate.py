@@ -13,7 +13,7 @@ from .findings import Finding, Severity, finding, with_unchecked
 from .model import Form
 from .report import ReadResult, Report, Source
 from .rules import Comparison, Implication, Ref, Sum
-from .values import Problem, Value, at_declared_places, coerce
+from .values import Problem, Value, at_declared_places, coerce, mark
 
 _BROKEN_OP = {"=": "≠", "!=": "=", "<=": ">", ">=": "<", "<": "≥", ">": "≤"}
 
@@ -29,9 +29,17 @@ def typed_values(
         value = typed_value(form, source, code, raw)
         if isinstance(value, Finding):
             findings.append(value)
-        elif value is not None:
+            value = marked_value(form, code, raw)
+        if value is not None:
             typed[code] = value
     return typed, findings
+
+
+def marked_value(form: Form, code: str, raw: object) -> Value | None:
+    """The value a 不适用 mark in ``code`` is read as (its VAL-012 says so), None when blank or no mark."""
+    field = form.fields.get(code)
+    found = mark(field, raw) if field is not None else None
+    return found.value if found is not None else None
 
 
 def typed_value(form: Form, source: Source, code: str, raw: object) -> Value | Finding | None:
@@ -39,6 +47,19 @@ def typed_value(form: Form, source: Source, code: str, raw: object) -> Value | F
     field = form.fields.get(code)
     if field is None:
         return _problem(source, code, raw, Problem("VAL-005", {"form": form.id}), code)
+    marked = mark(field, raw)
+    if marked is not None:  # a dash, 不适用 or 无: read, and said so (marked_value gives the value)
+        blank = marked.value is None
+        return _problem(
+            source,
+            code,
+            raw,
+            Problem(
+                "VAL-012",
+                {"mark": marked.text, "reading": "空白" if blank else format_value(marked.value)},
+            ),
+            f"{_locate(code, source.cells.get(code))} {field.label}",
+        )
     value = coerce(field, raw)
     if isinstance(value, Problem):
         return _problem(source, code, raw, value, f"{_locate(code, source.cells.get(code))} {field.label}")
@@ -190,8 +211,10 @@ def check_read(result: ReadResult) -> list[Finding]:
 
 
 def _unusable(found: Finding) -> str | None:
-    """The field whose value ``found`` says cannot be used, if it is about one value."""
-    return found.fields[0] if found.rule is None and len(found.fields) == 1 else None
+    """The field whose value ``found`` says cannot be used, if it is about one value (a 不适用 mark,
+    VAL-012, is read and used)."""
+    usable = found.code == "VAL-012"
+    return found.fields[0] if found.rule is None and len(found.fields) == 1 and not usable else None
 
 
 def rule_finding(

@@ -89,6 +89,35 @@ def coerce(field: Field, raw: object) -> Coerced:
     return int(number)
 
 
+#: What fillers type for "not applicable": a dash or 不适用 reads as blank, 无 as none (0, or 否 for a
+#: 是/否 blank). Compared after NFKC and with spaces removed, so full-width ／ and － are covered.
+_BLANK_MARKS = frozenset({"/", "-", "--", "—", "——", "–", "―", "不适用", "n/a", "na"})
+_NONE_MARKS = frozenset({"无"})
+
+
+@attrs.frozen
+class Mark:
+    """A 不适用 mark typed in a blank, and the value it is read as (None: blank)."""
+
+    text: str
+    value: Value | None
+
+
+def mark(field: Field, raw: object) -> Mark | None:
+    """The 不适用 mark ``raw`` is, if it is one: a dash or 不适用 reads as blank, 无 as 0 (否 for a 是/否
+    blank); None for anything else (``specs/report-json.md`` §3.1)."""
+    if not isinstance(raw, str):
+        return None
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    if text.lower() in _BLANK_MARKS:
+        return Mark(text, None)
+    if text in _NONE_MARKS:
+        if field.kind is Kind.FLAG:
+            return Mark(text, False)
+        return Mark(text, 0 if field.kind is Kind.COUNT else _ZERO)
+    return None
+
+
 def at_declared_places(value: Decimal, places: int) -> Decimal:
     """A 万元 figure read to at least its field's declared places: 1865 and 3.7 stand for 1865.00 and 3.70
     where the form asks for two places, never coarser than the digits written (3.695 stays 3.695).

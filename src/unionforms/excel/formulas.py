@@ -1,6 +1,7 @@
 """Compile a rule into an Excel formula giving the same verdict as the Python validator.
 
-The verdict is one of :data:`VERDICTS`: 通过 (holds), 错误 / 警告 (broken, by severity), — (skipped).
+The verdict is one of :data:`VERDICTS`: 通过 (holds), 错误 / 警告 (broken, by severity), — (skipped);
+or "D12 不是数字" when one of the rule's number cells holds text that is no number.
 Fields are referenced by their defined names (``F_05A``), so the formulas survive inserted rows.
 Missing values: COUNT/COUNTA of the named cells implements skip, zero and total. Rounding is read the way
 :mod:`unionforms.evaluate` reads it, with each 万元 cell standing for ± half a unit of its field's declared
@@ -12,6 +13,7 @@ on every value written at its field's declared precision.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from ..findings import Severity
@@ -22,9 +24,14 @@ from .contract import field_name
 
 PASS, ERROR, WARNING, SKIPPED = "通过", "错误", "警告", "—"
 VERDICTS = (PASS, ERROR, WARNING, SKIPPED)
+#: A verdict naming an input cell whose text is no number ("D12 不是数字"): the rule cannot be checked.
+NOT_A_NUMBER = " 不是数字"
+#: 不适用 marks the live checks read as blank, as the readers do (values.mark); 无, which the readers
+#: read as 0, the sheet reads as blank too (its COUNT does not count text).
+LIVE_MARKS = ("/", "／", "-", "－", "--", "—", "——", "–", "―", "不适用", "无")
 
 
-def verdict_formula(form: Form, rule: Rule) -> str:
+def verdict_formula(form: Form, rule: Rule, cells: Mapping[str, str] | None = None) -> str:
     """``=IF(skipped,"—",IF(holds,"通过","错误"))`` for ``rule``; a rule with a target (whole or
     companion) first asks whether it is blank beside filled figures (错误 when surely non-zero)."""
     present = _present(form, list(rule.codes))
@@ -39,7 +46,17 @@ def verdict_formula(form: Form, rule: Rule) -> str:
     verdict = f'IF({skipped},"{SKIPPED}",IF({_holds(form, rule)},"{PASS}","{broken}"))'
     if rule.target is not None:
         verdict = f"IF({_blank(form, rule)},{_blank_grade(form, rule)},{verdict})"
+    for code in reversed([c for c in rule.codes if form.fields[c].kind is not Kind.FLAG]):
+        cell = (cells or {}).get(code, code)  # the address a filler reads, D12, where the layout gives it
+        verdict = f'IF({_not_a_number(code)},"{cell}{NOT_A_NUMBER}",{verdict})'
     return f"={verdict}"
+
+
+def _not_a_number(code: str) -> str:
+    """The cell holds text that is neither a number nor a 不适用 mark (read as blank, values.mark)."""
+    name = field_name(code)
+    marks = ",".join(f'TRIM({name})="{m}"' for m in LIVE_MARKS)
+    return f"AND(ISTEXT({name}),NOT(OR({marks})))"
 
 
 def _present(form: Form, codes: list[str]) -> str:

@@ -31,7 +31,7 @@ from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
 from ..units import Kind
-from ..validate import typed_value
+from ..validate import marked_value, typed_value
 from ..values import Problem, Value, coerce_header, typed_number
 from .cells import NO_CACHE, Cell, cell_text, cell_value, read_strings
 from .contract import (
@@ -287,7 +287,8 @@ def _build(
         value = typed_value(form, source, code, raw)
         if isinstance(value, Finding):
             field_findings.append(value)
-        elif value is not None:
+            value = marked_value(form, code, raw)  # a 不适用 mark is read (its VAL-012 says as what)
+        if value is not None:
             typed[code] = value
 
     def where(name: Name) -> str:
