@@ -44,7 +44,7 @@ def test_every_problem_is_reported_not_the_first(registry: Registry) -> None:
     by_rule = {f.rule: f for f in findings if f.rule}
     assert set(by_rule) == {"01B-part", "05-sum"}
     msg = by_rule["05-sum"].message
-    assert "05 2017年元旦、春节期间送温暖活动中筹集款物总额 100.60 万元 ≠" in msg
+    assert msg.startswith("第05行「2017年元旦、春节期间送温暖活动中筹集款物总额」100.60 万元 ≠")
     assert "之和 100.50 万元" in msg
     expected = (Decimal("100.60"), Decimal("50.00"), Decimal("50.50"), None, None, None)
     assert by_rule["05-sum"].values == expected
@@ -142,13 +142,19 @@ def test_errors_cannot_be_explained_away(registry: Registry) -> None:
     assert "unionforms show songwennuan-2017" in findings[2].message
 
 
-def test_a_broken_money_rule_says_how_much_rounding_was_allowed(registry: Registry) -> None:
+def test_a_broken_money_rule_speaks_to_the_filler(registry: Registry) -> None:
+    """Labels and lines, the values, what to do: no codes, no rounding jargon, no rule author's reasoning
+    (that is the finding's ``why``, for --json and reviewers)."""
     form = registry.get("songwennuan-2017")
     values = {"05": "3.72", "05A": "1.23", "05B": "1.23", "05C": "1.23"}
     (finding,) = validate(form, Report(form.id, values=values))
     assert finding.rule == "05-sum"
-    assert "3.72 万元 ≠" in finding.message and "之和 3.69 万元" in finding.message
-    assert "（已按所填位数计入四舍五入误差 ±0.02 万元）" in finding.message
+    assert finding.message == (
+        "第05行「2017年元旦、春节期间送温暖活动中筹集款物总额」3.72 万元 ≠ 第05行各分项之和 3.69 万元。"
+        "请核对并修改有关数字。"
+    )
+    assert finding.why is not None and finding.why.startswith("05 = 05A + 05B + 05C + 05D + 05E：「")
+    assert "故为逻辑性审核（错误）" in finding.why
     values["05"] = "3.70"  # within rounding: 1.23 + 1.23 + 1.23 may be 3.70
     assert validate(form, Report(form.id, values=values)) == []
 

@@ -1261,16 +1261,16 @@ _CATALOGUE: dict[str, Spec] = {
     # --- CHK: rules a report breaks --------------------------------------------------------------------
     "CHK-001": M(
         "a logic rule (逻辑性审核) is broken: must be fixed",
-        "{relation}（{reason}）",
-        "{relation} ({reason})",
+        "{relation}。",
+        "{relation}",
         "请核对并修改有关数字。",
         "correct the numbers named",
         severity="error",
     ),
     "CHK-002": M(
         "a plausibility rule (合理性审核) is broken: worth a look",
-        "{relation}（{reason}）",
-        "{relation} ({reason})",
+        "{relation}。",
+        "{relation}",
         "如数字无误，请在合理性审核说明中写明理由。",
         "if the figures are right, write why in the explanation (合理性审核说明) beside the warning",
         severity="warning",
@@ -1302,8 +1302,8 @@ _CATALOGUE: dict[str, Spec] = {
     ),
     "CHK-006": M(
         "a plausibility rule (合理性审核) is broken, and the report explains why (合理性审核说明)",
-        "{relation}（{reason}）已说明：“{explanation}”。",
-        "{relation} ({reason}); explained: “{explanation}”",
+        "{relation}。已说明：“{explanation}”。",
+        "{relation}; explained: “{explanation}”",
         "请审核人员核实说明；说明不成立时请修改数字。",
         "the reviewer checks the explanation; if it does not hold, correct the figures",
         severity="warning",

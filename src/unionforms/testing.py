@@ -44,7 +44,7 @@ from .mapping import declared_mappings
 from .model import Form
 from .registry import Registry
 from .report import Report
-from .rules import Comparison, Ref, Rule, parse
+from .rules import Comparison, Implication, Ref, Rule, parse
 from .scaffold import definition_source
 from .strategies import blank_reports, broken_reports, reports, valid_reports
 from .validate import typed_values, validate
@@ -110,7 +110,9 @@ def broken_report_breaks_one(form: Form, report: Report, rule: Rule) -> None:
     (finding,) = findings
     assert finding.fields == rule.codes
     assert finding.severity is rule.severity
-    assert all(code in finding.message for code in rule.codes)
+    assert finding.why is not None and rule.reason in finding.why  # the reasoning, beside the message
+    named = [r.code for comp in _comparisons(rule) for side in (comp.left, comp.right) for r in side.refs[:1]]
+    assert any(form.fields[code].label in finding.message for code in named)  # labels, not codes
 
 
 def blank_report_asks_for_it(form: Form, report: Report, rule: Rule) -> None:
@@ -126,6 +128,11 @@ def blank_report_asks_for_it(form: Form, report: Report, rule: Rule) -> None:
     if evaluate(rule, values).grade is Severity.ERROR:
         assert found.code == "CHK-007" and found.severity is Severity.ERROR
     assert form.fields[target].label in found.message
+
+
+def _comparisons(rule: Rule) -> tuple[Comparison, ...]:
+    tree = rule.tree
+    return (tree.premise, tree.conclusion) if isinstance(tree, Implication) else (tree,)
 
 
 def json_round_trip(registry: Registry, form: Form, report: Report) -> None:

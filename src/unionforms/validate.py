@@ -8,11 +8,12 @@ from typing import cast
 
 from .completeness import empty_report
 from .display import format_value, pretty
-from .evaluate import Outcome, Status, evaluate, is_broken, slack
+from .evaluate import Outcome, Status, evaluate, is_broken
 from .findings import Finding, Severity, finding, with_unchecked
 from .model import Form
 from .report import ReadResult, Report, Source
-from .rules import Comparison, Implication, Ref, Sum
+from .rules import Comparison, Implication, Ref, Rule, Sum
+from .units import Kind
 from .values import Problem, Value, at_declared_places, coerce, mark
 
 _BROKEN_OP = {"=": "≠", "!=": "=", "<=": ">", ">=": "<", "<": "≥", ">": "≤"}
@@ -147,6 +148,7 @@ def blank_finding(
         file=source.file,
         sheet=source.sheet,
         cells=(cell,) if cell else (),
+        why="；".join(rule_why(o.rule) for o in outcomes),
     )
 
 
@@ -243,7 +245,7 @@ def rule_finding(
     return finding(
         code,
         relation=relation,
-        reason=rule.reason,
+        why=rule_why(rule),
         explanation=explanation,
         fields=codes,
         values=tuple(values.get(c) for c in codes),
@@ -252,6 +254,12 @@ def rule_finding(
         sheet=source.sheet,
         cells=cells,
     )
+
+
+def rule_why(rule: Rule) -> str:
+    """The rule as written and the printed words it rests on: for ``--json``, ``show`` and reviewers,
+    not for the filler's message."""
+    return f"{pretty(rule.expr)}：{rule.reason}"
 
 
 def _describe(
@@ -266,30 +274,34 @@ def _describe(
         prefix = f"{_side(form, premise.left, values)} {op} {_side(form, premise.right, values)}，则"
     left = _side(form, comp.left, values, outcome.left)
     right = _side(form, comp.right, values, outcome.right)
-    width = slack(comp, values)
-    rounding = f"（已按所填位数计入四舍五入误差 ±{format_value(width.normalize())} 万元）" if width else ""
-    return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}，应满足 {pretty(outcome.rule.expr)}{rounding}"
+    return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}"
 
 
 def _side(form: Form, side: Sum, values: Mapping[str, Value], total: Decimal | bool | None = None) -> str:
     refs = side.refs
     if len(side.terms) == 1 and refs and refs[0].factor == 1:
-        field = form.fields[refs[0].code]
-        value = values.get(field.code)
-        shown = "（空）" if value is None else format_value(value)
-        unit = "" if isinstance(value, bool) else f" {field.unit}"
-        return f"{field.code} {field.label} {shown}{unit}"
+        return _named(form, refs[0].code, values)
     if not refs:
         return " ".join(_term_text(sign, t, i) for i, (sign, t) in enumerate(side.terms))
-    names = "".join(_term_text(sign, t, i) for i, (sign, t) in enumerate(side.terms))
     unit = form.fields[refs[0].code].unit
-    if len(side.terms) == 1:  # a rate times one field: 0.5 × 09C（09C 帮扶困难职工：生活救助 620 人次）
-        field = form.fields[refs[0].code]
-        value = values.get(field.code)
-        shown = "（空）" if value is None else format_value(value)
-        return f"{names}（{field.code} {field.label} {shown} {field.unit}）"
+    if len(side.terms) == 1:  # a rate times one field: 0.5 × 第09行「生活救助」620 人次（310 万元）
+        rate = format_value(refs[0].factor)
+        product = "万元" if form.fields[refs[0].code].kind is Kind.COUNT else unit  # 万元 per 人次 × 人次
+        return f"{rate} × {_named(form, refs[0].code, values)}（{_num(total)} {product}）"
+    lines = dict.fromkeys(form.line_label(form.fields[r.code].line) for r in refs)
+    names = "、".join(f"「{form.fields[r.code].label}」" for r in refs) if len(refs) <= 3 else "各分项"
+    where = f"第{next(iter(lines))}行" if len(lines) == 1 else ""
     amount = f" {_num(total)} {unit}" if total is not None else ""
-    return f"{names} 之和{amount}"
+    return f"{where}{names}之和{amount}"
+
+
+def _named(form: Form, code: str, values: Mapping[str, Value]) -> str:
+    """A field as the filler finds it on paper: 第01行「当地职工总数」1000 人 (its line, its label)."""
+    field = form.fields[code]
+    value = values.get(code)
+    shown = "（空）" if value is None else format_value(value)
+    unit = "" if isinstance(value, bool) else f" {field.unit}"
+    return f"第{form.line_label(field.line)}行「{field.label}」{shown}{unit}"
 
 
 def _term_text(sign: int, term: object, i: int) -> str:
