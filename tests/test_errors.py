@@ -179,8 +179,8 @@ def test_errors_survive_pickling_as_raised_and_as_changed() -> None:
 
 
 def test_findings_take_their_severity_from_the_catalogue() -> None:
-    warning = finding("CHK-002", relation="06 > 05", reason="印刷文字", rule="r")
-    assert warning.severity is Severity.WARNING and warning.rule == "r"
-    assert warning.message == "06 > 05（印刷文字）如数字无误，请在合理性审核说明中写明理由。"
-    assert warning.message_en.startswith("06 > 05 (印刷文字) — ")
+    warning = finding("CHK-002", relation="06 > 05", why="印刷文字", rule="r")
+    assert warning.severity is Severity.WARNING and warning.rule == "r" and warning.why == "印刷文字"
+    assert warning.message == "06 > 05。如数字无误，请在合理性审核说明中写明理由。"  # the why apart
+    assert warning.message_en.startswith("06 > 05 — ")
     assert finding("VAL-001", place="01A", unit="人", value="-3").severity is Severity.ERROR

@@ -23,6 +23,7 @@ def _rule(expr: str, missing: Missing = Missing.SKIP, tolerance: str = "0") -> R
     )
 
 
+_FOUND = (Status.BROKEN, Status.BLANK)  # the outcomes that make a finding
 money = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
 
 
@@ -99,7 +100,7 @@ def test_zero_policy_counts_blanks_as_zero_but_skips_all_blank() -> None:
     ("values", "status"),
     [
         ({}, Status.SKIPPED),
-        ({"05A": Decimal(9)}, Status.SKIPPED),  # a blank total is not 0
+        ({"05A": Decimal(9)}, Status.BLANK),  # a blank total is not 0: it is to be filled
         ({"05": Decimal("3.00"), "05A": Decimal("1.00")}, Status.HOLDS),  # the blank part counts as 0
         ({"05": Decimal("3.00"), "05A": Decimal("2.00"), "05B": Decimal("2.00")}, Status.BROKEN),
         ({"05": Decimal(0), "05B": Decimal("1.00")}, Status.BROKEN),
@@ -111,7 +112,7 @@ def test_zero_policy_counts_blanks_as_zero_but_skips_all_blank() -> None:
         ({"05": Decimal("3.00"), "05A": Decimal("1.52"), "05B": Decimal("1.51")}, Status.BROKEN),
     ],
 )
-def test_total_policy_counts_blank_parts_as_zero_and_skips_a_blank_total(
+def test_total_policy_counts_blank_parts_as_zero_and_asks_for_a_blank_total(
     values: dict[str, Decimal], status: Status
 ) -> None:
     rule = _rule("05A + 05B <= #05", Missing.TOTAL)
@@ -208,8 +209,8 @@ def test_the_fast_verdict_is_evaluates_verdict(
         assume(False)
         return
     typed = cast(dict[str, Value], values)
-    assert is_broken(rule, typed) is (evaluate(rule, typed).status is Status.BROKEN)
-    assert is_broken(rule, typed) is (evaluate(rule, typed).status is Status.BROKEN)  # compiled, kept
+    assert is_broken(rule, typed) is (evaluate(rule, typed).status in _FOUND)
+    assert is_broken(rule, typed) is (evaluate(rule, typed).status in _FOUND)  # compiled, kept
 
 
 @settings(max_examples=20, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -218,4 +219,72 @@ def test_the_fast_verdict_on_the_forms_rules(form: Form, data: st.DataObject) ->
     report = data.draw(reports(form) | valid_reports(form))
     values = cast(dict[str, Value], report.values)
     for rule in form.rules:
-        assert is_broken(rule, values) is (evaluate(rule, values).status is Status.BROKEN), rule.id
+        assert is_broken(rule, values) is (evaluate(rule, values).status in _FOUND), rule.id
+
+
+@pytest.mark.parametrize(
+    ("expr", "missing", "values", "status", "certain"),
+    [
+        # a whole left blank beside its parts: certain to be non-zero once a part is
+        ("06A <= #06", Missing.SKIP, {"06A": Decimal("36.00")}, Status.BLANK, True),
+        ("06A <= #06", Missing.SKIP, {"06A": Decimal("0.00")}, Status.BLANK, False),
+        ("06A <= #06", Missing.SKIP, {}, Status.SKIPPED, False),
+        ("06A <= #06", Missing.SKIP, {"06": Decimal("1.00")}, Status.SKIPPED, False),  # a blank part is fine
+        ("#05 = 05A + 05B", Missing.ZERO, {"05A": Decimal("3.00")}, Status.BLANK, True),  # never 0 ≠ 3
+        ("#05 = 05A + 05B", Missing.ZERO, {"05A": Decimal(0), "05B": Decimal(0)}, Status.BLANK, False),
+        ("05A + 05B <= #05", Missing.TOTAL, {"05B": Decimal("0.01")}, Status.BLANK, True),
+        ("05A < #05", Missing.SKIP, {"05A": Decimal(0)}, Status.BLANK, True),  # more than 0
+        # a companion left blank in a sentence whose other blanks are filled
+        ("09D > 0 -> 09C > 0", Missing.SKIP, {"09D": Decimal("120.00")}, Status.BLANK, True),
+        ("09D > 0 -> 09C > 0", Missing.SKIP, {"09D": Decimal(0)}, Status.BLANK, False),
+        ("09D > 0 -> 09C > 0", Missing.SKIP, {"09C": 3}, Status.SKIPPED, False),
+        # no whole and no companion: nothing to ask for
+        ("05A + 05B = 05C + 05D", Missing.ZERO, {"05A": Decimal(1)}, Status.BROKEN, False),
+        ("#05 <= 100", Missing.SKIP, {}, Status.SKIPPED, False),
+    ],
+)
+def test_a_blank_whole_or_companion_beside_figures_is_asked_for(
+    expr: str, missing: Missing, values: dict[str, Value], status: Status, certain: bool
+) -> None:
+    rule = _rule(expr, missing)
+    outcome = evaluate(rule, values)
+    assert (outcome.status, outcome.certain) == (status, certain)
+    assert is_broken(rule, values) is (status in _FOUND)
+    if status is Status.BLANK:
+        assert outcome.grade is (Severity.ERROR if certain else Severity.WARNING)
+
+
+def test_rule_target_is_the_whole_or_the_companion() -> None:
+    assert _rule("06A <= #06").target == "06"
+    assert _rule("#06 >= 06A + 06B").target == "06"
+    assert _rule("#05 = 05A + 05B", Missing.ZERO).target == "05"
+    assert _rule("09D > 0 -> 09C > 0").target == "09C"
+    assert _rule("09D > 0 -> 09C >= 0").target is None  # 0 is allowed: nothing is demanded
+    assert _rule("#06 <= #05").target == "05"
+    assert _rule("#06 <= 100").target is None
+
+
+@pytest.mark.parametrize(
+    ("values", "status"),
+    [
+        ({"09C": 620, "09D": Decimal("310.00")}, Status.HOLDS),  # 0.5 万元 a 人次, at the bound
+        ({"09C": 620, "09D": Decimal("310.01")}, Status.BROKEN),  # 310.005 at the least: above the bound
+        ({"09C": 620, "09D": Decimal("1200000.00")}, Status.BROKEN),  # 元 typed as 万元
+        ({"09C": 0, "09D": Decimal("1.00")}, Status.HOLDS),  # nobody helped: the paired rule's concern
+    ],
+)
+def test_a_rate_bounds_an_amount_per_person(values: dict[str, Value], status: Status) -> None:
+    rule = Rule(
+        id="r",
+        expr="09C > 0 -> 09D <= 0.5 * 09C",
+        severity=Severity.WARNING,
+        reason="r",
+    )
+    assert evaluate(rule, values).status is status
+    assert is_broken(rule, values) is (status is Status.BROKEN)
+
+
+def test_a_rate_scales_the_rounding_of_its_field() -> None:
+    rule = _rule("#05 <= 0.5 * 05A")  # 05A ± 0.005 stands for ± 0.0025 once halved
+    assert evaluate(rule, {"05": Decimal("1.00"), "05A": Decimal("1.99")}).status is Status.HOLDS
+    assert evaluate(rule, {"05": Decimal("1.01"), "05A": Decimal("1.99")}).status is Status.BROKEN

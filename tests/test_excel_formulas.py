@@ -31,18 +31,36 @@ def test_the_missing_value_policy_decides_when_a_rule_is_skipped(
 ) -> None:
     counts = [f for f in form.iter_fields() if f.kind.value == "count"]
     a, b = counts[0].code, counts[1].code
-    rule = Rule("t", f"{written(a)} <= {written(b)}", Severity.ERROR, "test", missing=missing)
+    rule = Rule("t", f"{written(a)} <= {written(b)}", Severity.WARNING, "test", missing=missing)
     formula = verdict_formula(form, rule)
-    assert formula.startswith(f"=IF(COUNT({field_name(a)},{field_name(b)}){test},")
+    assert f"IF(COUNT({field_name(a)},{field_name(b)}){test}," in formula
 
 
 def test_the_total_policy_skips_while_the_total_is_blank(form: Form) -> None:
     counts = [f for f in form.iter_fields() if f.kind.value == "count"]
     a, b, total = (written(f.code) for f in counts[:3])
-    rule = Rule("t", f"{a} + {b} <= {total}", Severity.ERROR, "test", missing=Missing.TOTAL)
+    rule = Rule("t", f"{a} + {b} <= {total}", Severity.WARNING, "test", missing=Missing.TOTAL)
     names = ",".join(field_name(f.code) for f in counts[:3])
     skipped = f"OR(COUNT({names})=0,COUNT({field_name(counts[2].code)})<1)"
-    assert verdict_formula(form, rule).startswith(f"=IF({skipped},")
+    assert f"IF({skipped}," in verdict_formula(form, rule)
+
+
+def test_an_error_rule_first_asks_for_its_blank_whole(form: Form) -> None:
+    """A whole left blank beside a filled part: 错误 when a part is surely above 0, else 警告."""
+    counts = [f for f in form.iter_fields() if f.kind.value == "count"]
+    part, whole = counts[0].code, counts[1].code
+    rule = Rule("t", f"{written(part)} <= {written(whole)}", Severity.ERROR, "test")
+    formula = verdict_formula(form, rule)
+    blank = f"AND(COUNT({field_name(whole)})=0,COUNT({field_name(part)})>0)"
+    certain = f'IF(ROUND((SUM({field_name(part)}))-(SUM(0)),6)>0,"{ERROR}","{WARNING}")'
+    assert f"IF({blank},{certain}," in formula
+
+
+def test_an_implication_asks_for_its_blank_companion_once_the_premise_is_filled(form: Form) -> None:
+    counts = [f for f in form.iter_fields() if f.kind.value == "count"]
+    a, b = counts[0].code, counts[1].code
+    rule = Rule("t", f"{written(a)} > 0 -> {written(b)} > 0", Severity.ERROR, "test")
+    assert f"IF(AND(COUNT({field_name(b)})=0,COUNT({field_name(a)})=1)," in verdict_formula(form, rule)
 
 
 def test_a_tolerance_is_written_into_the_comparison(form: Form) -> None:
@@ -50,3 +68,24 @@ def test_a_tolerance_is_written_into_the_comparison(form: Form) -> None:
     a, b = money[0].code, money[1].code
     rule = Rule("t", f"{written(a)} = {written(b)}", Severity.WARNING, "test", tolerance=Decimal("0.05"))
     assert "<=0.05" in verdict_formula(form, rule)
+
+
+def test_a_rate_multiplies_its_field_and_its_rounding(form: Form) -> None:
+    money = next(f.code for f in form.iter_fields() if f.kind.value == "money")
+    count = next(f.code for f in form.iter_fields() if f.kind.value == "count")
+    rule = Rule(
+        "t", f"{written(money)} <= 0.5 * {written(count)}", Severity.WARNING, "t", mixed_units="每人次"
+    )
+    formula = verdict_formula(form, rule)
+    assert f"SUM(0.5*{field_name(count)})" in formula
+    assert f"(SUM({field_name(money)})<>0)*0.005" in formula
+
+
+def test_text_in_a_number_cell_names_the_cell(form: Form) -> None:
+    """Text that is neither a number nor a 不适用 mark makes the verdict name its cell, 「D12 不是数字」."""
+    counts = [f for f in form.iter_fields() if f.kind.value == "count"]
+    a, b = counts[0].code, counts[1].code
+    rule = Rule("t", f"{written(a)} <= {written(b)}", Severity.WARNING, "t")
+    formula = verdict_formula(form, rule, {a: "D4", b: "D5"})
+    assert formula.startswith(f"=IF(AND(ISTEXT({field_name(a)}),NOT(OR(TRIM({field_name(a)})=")
+    assert f'NOT(OR(TRIM({field_name(b)})="/",' in formula and '"D5 不是数字"' in formula

@@ -204,3 +204,37 @@ def test_without_process_groups_a_program_past_its_time_is_ended(monkeypatch: py
         libreoffice._run([sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ), 0.5)
     assert info.value.code == "IN-045"
     assert time.monotonic() - started < 20  # ended, not waited for
+
+
+def test_live_summary_says_a_blank_template_is_empty_and_names_a_cell_that_is_no_number(
+    tmp_path: Path, registry: Registry
+) -> None:
+    """A blank template says it is empty (validate: CHK-003), not 审核通过; text in a number cell makes
+    the rules naming it say 「D12 不是数字」 instead of passing; a 不适用 mark reads as blank."""
+    import openpyxl
+
+    from unionforms.excel.formulas import NOT_A_NUMBER
+
+    form = registry.get("bangfu-2016")
+    layout = plan(form)
+    blank = tmp_path / "blank.xlsx"
+    write_template(form, blank)
+    typed = tmp_path / "typed.xlsx"
+    wb = openpyxl.load_workbook(blank)
+    ws = wb[layout.sheet]
+    cell = layout.fields["02A"]
+    ws[cell] = "1,234人"
+    ws[layout.fields["02B"]] = "—"
+    wb.save(typed)
+    out = convert([blank, typed], "xlsx", tmp_path / "lo")
+    summary = openpyxl.load_workbook(out[0], data_only=True)[layout.sheet][layout.summary_cell].value
+    assert summary == "空表：尚未填写任何数字"
+    ws = openpyxl.load_workbook(out[1], data_only=True)[layout.sheet]
+    verdicts = {r.id: ws[f"D{layout.check_rows[r.id]}"].value for r in form.rules if "02A" in r.codes}
+    assert verdicts and set(verdicts.values()) == {f"{cell}{NOT_A_NUMBER}"}
+    assert "不是数字" in ws[layout.summary_cell].value
+    assert all(
+        ws[f"D{layout.check_rows[r.id]}"].value != f"{layout.fields['02B']}{NOT_A_NUMBER}"
+        for r in form.rules
+        if "02B" in r.codes
+    )

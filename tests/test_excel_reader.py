@@ -68,7 +68,7 @@ def test_what_fillers_type_is_coerced(registry: Registry, tmp_path: Path) -> Non
         "02A": 1234,
         "02B": 0,
     }
-    assert str(result.report.values["05"]) == "3.5"  # typed as text: its own places are kept
+    assert str(result.report.values["05"]) == "3.50"  # to its declared places, as in every format
     build(form, path, {"06B": "×"})
     assert read_xlsx(path, registry).report.values == {"06B": False}
 

@@ -148,6 +148,11 @@ def test_every_rule_quotes_the_printed_form_and_says_why_its_severity(form: Form
         ("bangfu-2013", "02-01-staffed", "warning"),
         ("bangfu-2016", "10C-09C", "warning"),
         ("bangfu-2016", "02-levels-cover", "warning"),
+        ("songwennuan-2014", "10B-returned", "warning"),
+        ("songwennuan-2014", "10F-returned", "warning"),
+        ("songwennuan-2014", "10G-returned", "warning"),
+        ("songwennuan-2017", "10B-returned", "error"),
+        ("songwennuan-2017", "10K-returned", "error"),
     ],
 )
 def test_regraded_rules(registry: Registry, form_id: str, rule_id: str, severity: str) -> None:
@@ -157,3 +162,94 @@ def test_regraded_rules(registry: Registry, form_id: str, rule_id: str, severity
 def test_every_rule_has_a_reason_and_every_unit_is_known(form: Form) -> None:
     assert all(r.reason for r in form.rules)
     assert all(f.kind in Kind for f in form.iter_fields())
+
+
+def test_2014_chartered_buses_carrying_more_than_returned_home_is_no_error(registry: Registry) -> None:
+    """2014 line 10 prints no 其中 between (A) and (B)-(F): 60 buses carrying 2,600 人次 (family members
+    included) against 1,800 返乡 is unusual, not wrong; 2017 prints 其中 and blocks the same figures."""
+    from unionforms import Report, Severity, validate
+
+    form = registry.get("songwennuan-2014")
+    found = validate(form, Report(form.id, values={"10A": 1800, "10D.1": 60, "10D.2": 2600}))
+    assert [(f.rule, f.severity) for f in found] == [("10D-returned", Severity.WARNING)]
+    form = registry.get("songwennuan-2017")
+    found = validate(form, Report(form.id, values={"10": 1800, "10E": 60, "10F": 2600}))
+    assert [(f.rule, f.severity) for f in found] == [("10F-returned", Severity.ERROR)]
+
+
+def test_2017_tickets_bought_while_nobody_returned_home_is_an_error(registry: Registry) -> None:
+    from unionforms import Report, Severity, validate
+
+    form = registry.get("songwennuan-2017")
+    found = validate(form, Report(form.id, values={"10": 0, "10K": 540}))
+    assert [(f.rule, f.severity) for f in found] == [("10K-returned", Severity.ERROR)]
+    assert validate(form, Report(form.id, values={"10": 300, "10K": 540})) == []
+
+
+@pytest.mark.parametrize("form_id", ["bangfu-2013", "bangfu-2016"])
+def test_bangfu_job_placement_for_migrants_beyond_needy_workers_is_quiet(
+    registry: Registry, form_id: str
+) -> None:
+    """春风行动: 职业介绍 and 就业培训 for 农民工 in general outnumber those for 困难职工 on a true return."""
+    from unionforms import Report, validate
+
+    form = registry.get(form_id)
+    codes = {
+        "bangfu-2013": ("08A.1", "09A.1", "08E.1", "09E.1", "08F.1", "09F.1"),
+        "bangfu-2016": ("09A", "10A", "09I", "10I", "09K", "10K"),
+    }
+    needy, migrants, needy_jobs, migrant_jobs, needy_training, migrant_training = codes[form_id]
+    values = {needy_jobs: 120, migrant_jobs: 3400, needy_training: 80, migrant_training: 2100}
+    values |= {needy: 200, migrants: 5500}
+    assert validate(form, Report(form.id, values=values)) == []
+
+
+_PLAUSIBLE = re.compile(r"-(range|per-person|per-household)$")
+
+
+@pytest.mark.parametrize(
+    ("form_id", "values", "rule_id"),
+    [
+        ("bangfu-2016", {"05": "2368000.00"}, "05-range"),  # a county's 236.80 万元 typed in 元
+        ("bangfu-2016", {"09C": 620, "09D": "1200000.00"}, "09D-per-person"),
+        ("bangfu-2016", {"09C": 620, "09D": "1240.00"}, "09D-per-person"),  # 124.00 ten times too large
+        ("bangfu-2013", {"08C.1": 300, "08C.2": "1500.00"}, "08C-per-person"),
+        ("songwennuan-2017", {"07I": 200, "07J": "200.00"}, "07J-per-household"),  # 1 万元 a household
+        ("songwennuan-2014", {"05": "1500000.00", "05A": "1500000.00"}, "05-range"),
+    ],
+)
+def test_plausible_sizes_catch_yuan_typed_as_wanyuan_and_tenfold_figures(
+    registry: Registry, form_id: str, values: dict[str, object], rule_id: str
+) -> None:
+    from unionforms import Report, Severity, validate
+
+    form = registry.get(form_id)
+    found = validate(form, Report(form.id, values=values))  # the totals left blank are asked for too
+    sized = [(f.rule, f.severity) for f in found if f.code == "CHK-002"]
+    assert sized == [(rule_id, Severity.WARNING)]
+
+
+_LEGITIMATE = {
+    # a county's return with ordinary figures: 生活救助 about 1,000 元, 医疗救助 about 3,000 元 a 人次
+    "bangfu-2016": {"05": "236.80", "05D": "236.80", "09A": 770, "09B": "107.00"}
+    | {"09C": 620, "09D": "62.00", "09E": 150, "09F": "45.00"},
+    "bangfu-2013": {"04A": "180.00", "04D": "180.00", "08A.1": 490, "08A.2": "66.00"}
+    | {"08B.1": 400, "08B.2": "48.00", "08D.1": 90, "08D.2": "18.00"},
+    "songwennuan-2017": {"05": "366.00", "05C": "366.00", "06": "330.00", "07I": 200, "07J": "16.00"},
+    "songwennuan-2014": {"05": "1865.00", "05B": "1865.00", "06": "1500.00", "07I.1": 300, "07I.2": "24.00"},
+}
+
+
+@pytest.mark.parametrize("form_id", sorted(_LEGITIMATE))
+def test_plausible_sizes_are_quiet_on_ordinary_returns(registry: Registry, form_id: str) -> None:
+    from unionforms import Report, validate
+
+    form = registry.get(form_id)
+    assert any(_PLAUSIBLE.search(r.id) for r in form.rules)
+    assert validate(form, Report(form.id, values=_LEGITIMATE[form_id])) == []
+
+
+def test_every_plausible_size_is_a_warning(form: Form) -> None:
+    """Sizes are judged by experience, never by printed words: they are never errors."""
+    sized = [r for r in form.rules if _PLAUSIBLE.search(r.id)]
+    assert sized and all(r.severity.value == "warning" for r in sized)

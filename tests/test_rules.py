@@ -205,3 +205,39 @@ def test_total_policy_needs_a_field_alone_on_one_side(expr: str) -> None:
 def test_written_codes_parse_back_to_the_code(code: str) -> None:
     tree = parse(f"{written(code)} <= 1")
     assert isinstance(tree, Comparison) and tree.refs[0].code == code
+
+
+def test_a_rate_times_a_field_parses_and_prints() -> None:
+    tree = parse("02B > 0 -> 01C <= 0.5 * 02B")
+    assert isinstance(tree, Implication)
+    (ref,) = tree.conclusion.right.refs
+    assert (ref.code, ref.factor, ref.rated) == ("02B", Decimal("0.5"), True)
+    plain = parse("01C <= 1 * 02B")
+    assert isinstance(plain, Comparison) and plain.right.refs[0].rated  # a rate of 1 is still a rate
+    from unionforms.display import pretty
+
+    assert pretty("02B > 0 -> 01C <= 0.5 * 02B") == "02B > 0 时，01C ≤ 0.5 × 02B"
+
+
+@pytest.mark.parametrize("text", ["01C <= 02B * 0.5", "01C <= 0.5 * 2", "01C <= 0.5 *", "01C <= * 02B"])
+def test_a_rate_is_a_number_before_a_field(text: str) -> None:
+    with pytest.raises(RuleSyntaxError) as info:
+        parse(text)
+    assert info.value.code in ("RULE-001", "RULE-011")
+
+
+def test_a_rate_may_turn_counts_into_money_saying_why() -> None:
+    """万元 per 人次: a ratio 01C / 02B ≤ 0.5 is written 01C <= 0.5 * 02B, with mixed_units saying why."""
+    why = "万元与人次：每人次一般不超过 0.5 万元"
+    form = _form([{"id": "r", "expr": "01C <= 0.5 * 02B", "reason": "r", "mixed_units": why}])
+    assert form.rule("r").codes == ("01C", "02B")
+    for bad in (
+        {"id": "r", "expr": "01C <= 0.5 * 02B", "reason": "r"},
+        {"id": "r", "expr": "01C <= 02B", "reason": "r", "mixed_units": why},
+    ):
+        with pytest.raises(RuleSyntaxError) as info:
+            _form([bad])
+        assert info.value.code in ("RULE-003", "RULE-005")
+    with pytest.raises(RuleSyntaxError) as info:
+        _form([{"id": "f", "expr": "2 * 01D = 是", "reason": "r"}])
+    assert info.value.code == "RULE-014"

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
-from unionforms import ReadResult, Registry, Report, Severity, Source, Tally, check_read, validate
+import pytest
+
+from unionforms import (
+    ReadResult,
+    Registry,
+    Report,
+    Severity,
+    Source,
+    Tally,
+    check_read,
+    typed_values,
+    validate,
+)
 from unionforms.display import level
 from unionforms.io import jsonio
 
@@ -31,7 +44,7 @@ def test_every_problem_is_reported_not_the_first(registry: Registry) -> None:
     by_rule = {f.rule: f for f in findings if f.rule}
     assert set(by_rule) == {"01B-part", "05-sum"}
     msg = by_rule["05-sum"].message
-    assert "05 2017年元旦、春节期间送温暖活动中筹集款物总额 100.60 万元 ≠" in msg
+    assert msg.startswith("第05行「2017年元旦、春节期间送温暖活动中筹集款物总额」100.60 万元 ≠")
     assert "之和 100.50 万元" in msg
     expected = (Decimal("100.60"), Decimal("50.00"), Decimal("50.50"), None, None, None)
     assert by_rule["05-sum"].values == expected
@@ -129,12 +142,156 @@ def test_errors_cannot_be_explained_away(registry: Registry) -> None:
     assert "unionforms show songwennuan-2017" in findings[2].message
 
 
-def test_a_broken_money_rule_says_how_much_rounding_was_allowed(registry: Registry) -> None:
+def test_a_broken_money_rule_speaks_to_the_filler(registry: Registry) -> None:
+    """Labels and lines, the values, what to do: no codes, no rounding jargon, no rule author's reasoning
+    (that is the finding's ``why``, for --json and reviewers)."""
     form = registry.get("songwennuan-2017")
     values = {"05": "3.72", "05A": "1.23", "05B": "1.23", "05C": "1.23"}
     (finding,) = validate(form, Report(form.id, values=values))
     assert finding.rule == "05-sum"
-    assert "3.72 万元 ≠" in finding.message and "之和 3.69 万元" in finding.message
-    assert "（已按所填位数计入四舍五入误差 ±0.02 万元）" in finding.message
+    assert finding.message == (
+        "第05行「2017年元旦、春节期间送温暖活动中筹集款物总额」3.72 万元 ≠ 第05行各分项之和 3.69 万元。"
+        "请核对并修改有关数字。"
+    )
+    assert finding.why is not None and finding.why.startswith("05 = 05A + 05B + 05C + 05D + 05E：「")
+    assert "故为逻辑性审核（错误）" in finding.why
     values["05"] = "3.70"  # within rounding: 1.23 + 1.23 + 1.23 may be 3.70
     assert validate(form, Report(form.id, values=values)) == []
+
+
+def _verdicts_in_every_format(
+    registry: Registry, tmp_path: object, values: dict[str, str]
+) -> list[list[str]]:
+    """The rules a 2014 return breaks when read as JSON, as a filled template and as a wide CSV row."""
+    import csv
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from unionforms.excel import read_xlsx
+    from unionforms.excel.fill import fill
+    from unionforms.io.reading import read_many
+    from unionforms.io.tables import wide_columns
+
+    assert isinstance(tmp_path, Path)
+    tmp_path = Path(tempfile.mkdtemp(dir=tmp_path))
+    form = registry.get("songwennuan-2014")
+    doc = {"form": form.id, "values": {code: json.loads(text) for code, text in values.items()}}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    as_json = jsonio.load(path, registry)
+    typed = as_json[1]
+    book = tmp_path / "r.xlsx"
+    fill(form, typed, book)
+    as_book = read_xlsx(book, registry, expect=form)
+    table = tmp_path / "r.csv"
+    columns = wide_columns(form)
+    with table.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        writer.writerow([form.id if c == "form" else values.get(c, "") for c in columns])
+    (as_row,) = [r for r in read_many(table, registry) if isinstance(r, ReadResult)]
+    results = [
+        check_read(ReadResult(form, as_json[1], Source(), tuple(as_json[2]))),
+        check_read(as_book),
+        check_read(as_row),
+    ]
+    return [[f"{f.rule}:{f.severity.value}" for f in found] for found in results]
+
+
+def test_the_same_figures_get_one_verdict_as_json_template_and_table_row(
+    registry: Registry, tmp_path: object
+) -> None:
+    """05 = 1865 whole 万元 against parts adding to 1866: 1865 is read as 1865.00 in every format (the form
+    asks for two places), so it is the same error as JSON, as a filled template and as a table row."""
+    values = {"05": "1865", "05A": "1000", "05B": "866"}
+    verdicts = _verdicts_in_every_format(registry, tmp_path, values)
+    assert verdicts == [["05-sum:error"]] * 3
+
+
+def test_whole_number_parts_do_not_widen_a_sum(registry: Registry, tmp_path: object) -> None:
+    """Whole 万元 parts stand for amounts to 0.01 万元, not ± 0.5 each: a total 2 万元 off is broken."""
+    values = {"05": "12", "05A": "3", "05B": "3", "05C": "3", "05D": "5"}
+    assert _verdicts_in_every_format(registry, tmp_path, values) == [["05-sum:error"]] * 3
+    values["05"] = "14"
+    assert _verdicts_in_every_format(registry, tmp_path, values) == [[]] * 3
+
+
+def test_money_is_read_to_its_declared_places_in_every_reader(registry: Registry) -> None:
+    form = registry.get("songwennuan-2014")
+    typed, found = typed_values(form, Report(form.id, values={"05": "1865", "05A": "3.7", "05B": "0.003"}))
+    assert found == []
+    assert {c: str(v) for c, v in typed.items()} == {"05": "1865.00", "05A": "3.70", "05B": "0.003"}
+
+
+@pytest.mark.parametrize(
+    ("form_id", "values", "blank", "code"),
+    [
+        ("songwennuan-2014", {"06A": "36.00", "06B": "330.00"}, "06", "CHK-007"),
+        ("songwennuan-2014", {"06A": "0.00"}, "06", "CHK-008"),
+        ("bangfu-2016", {"09A": 5, "09B": "120.00", "09D": "120.00", "09E": 5}, "09C", "CHK-007"),
+        ("bangfu-2013", {"10D.2": 40, "10D.3": "12.50"}, "10D.1", "CHK-007"),
+        ("songwennuan-2017", {"01B": 300}, "01A", "CHK-007"),
+        ("songwennuan-2017", {"10K": 540}, "10", "CHK-007"),
+        ("songwennuan-2017", {"05A": "3.00", "05B": "1.00"}, "05", "CHK-007"),
+    ],
+)
+def test_a_blank_total_or_companion_beside_figures_is_one_finding_on_that_blank(
+    registry: Registry, form_id: str, values: dict[str, object], blank: str, code: str
+) -> None:
+    form = registry.get(form_id)
+    source = Source(file="r.xlsx", sheet="表", cells={c: f"D{i}" for i, c in enumerate(form.fields, 1)})
+    found = validate(form, Report(form.id, values=values), source)
+    assert [(f.code, f.fields) for f in found] == [(code, (blank,))]
+    (finding,) = found
+    assert finding.cells == (source.cells[blank],)  # only the cell to fill is marked
+    assert finding.message.startswith(f"{blank}（{source.cells[blank]}） {form.fields[blank].label}")
+    assert f"请填写 {blank}（{source.cells[blank]}）" in finding.message
+    assert "故为" not in finding.message and "±" not in finding.message
+
+
+def test_a_filled_total_is_checked_as_before(registry: Registry) -> None:
+    form = registry.get("songwennuan-2014")
+    found = validate(form, Report(form.id, values={"06": "300.00", "06A": "36.00", "06B": "330.00"}))
+    assert [(f.code, f.rule) for f in found] == [("CHK-001", "06B-part")]
+
+
+def test_not_applicable_marks_are_read_and_said_in_every_reader(registry: Registry, tmp_path: Path) -> None:
+    """—, / and 不适用 read as blank, 无 as 0: the same as JSON, as a template cell and as a table row, each
+    with a VAL-012 warning; the rules see the values so read."""
+    import csv
+    import json
+
+    from unionforms.excel import read_xlsx
+    from unionforms.io.reading import read_many
+    from unionforms.io.tables import wide_columns
+
+    from .xlsx_builders import build
+
+    form = registry.get("songwennuan-2014")
+    values = {"05": "—", "05A": "/", "05B": "不适用", "06": "无", "06A": "0.00"}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"form": form.id, "values": values}, ensure_ascii=False), encoding="utf-8")
+    _, report, read = jsonio.load(path, registry)
+    as_json = ReadResult(form, report, Source(), tuple(read))
+    build(form, tmp_path / "r.xlsx", values)
+    as_book = read_xlsx(tmp_path / "r.xlsx", registry, expect=form)
+    table = tmp_path / "r.csv"
+    with table.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(wide_columns(form))
+        writer.writerow([form.id if c == "form" else values.get(c, "") for c in wide_columns(form)])
+    (as_row,) = [r for r in read_many(table, registry) if isinstance(r, ReadResult)]
+    for result in (as_json, as_book, as_row):
+        assert result.report.values == {"06": Decimal(0), "06A": Decimal(0)}
+        found = check_read(result)
+        assert [(f.code, f.fields) for f in found] == [("VAL-012", (c,)) for c in values if c != "06A"]
+
+
+def test_a_not_applicable_mark_is_a_warning_and_the_rules_use_its_reading(registry: Registry) -> None:
+    form = registry.get("songwennuan-2017")
+    found = validate(form, Report(form.id, values={"01A": "无", "01B": "300"}))
+    assert [(f.code, f.fields) for f in found] == [("VAL-012", ("01A",)), ("CHK-001", ("01B", "01A"))]
+    assert "“无”" in found[0].message and "0" in found[0].message
+    found = validate(form, Report(form.id, values={"01A": "—", "01B": "300"}))
+    assert [(f.code, f.fields) for f in found] == [("VAL-012", ("01A",)), ("CHK-007", ("01A",))]

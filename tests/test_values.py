@@ -136,3 +136,32 @@ def test_a_stored_number_typed_in_one_step_is_typed_as_the_general_way_types_it(
         if isinstance(exponent, int) and exponent > -places:
             general = general.quantize(Decimal(1).scaleb(-places))
     assert (type(fast), fast, str(fast)) == (type(general), general, str(general))
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "value"),
+    [
+        ("/", "count", None),
+        ("／", "money", None),
+        ("—", "count", None),
+        ("－", "count", None),
+        ("——", "money", None),
+        (" 不适用 ", "count", None),
+        ("N/A", "money", None),
+        ("无", "count", 0),
+        ("无", "money", Decimal(0)),
+        ("无", "flag", False),
+        ("-", "flag", None),
+        ("12", "count", "no mark"),
+        ("无人", "count", "no mark"),
+    ],
+)
+def test_not_applicable_marks_read_as_blank_and_none_as_zero(raw: str, kind: str, value: object) -> None:
+    from unionforms.values import mark
+
+    field = {"count": COUNT, "money": MONEY, "flag": FLAG}[kind]
+    found = mark(field, raw)
+    if value == "no mark":
+        assert found is None
+    else:
+        assert found is not None and found.value == value and type(found.value) is type(value)

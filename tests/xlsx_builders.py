@@ -106,7 +106,7 @@ def raw_book(
     names: Sequence[tuple[str, str, int | None]],
     strings: list[str] | None = None,
     sheet: str = "表",
-    ident: tuple[str, str, str] = ("1", "songwennuan-2017", "2"),
+    ident: tuple[str, str, str] = ("1", "songwennuan-2017", "3"),
     date1904: bool = False,
     absolute_targets: bool = False,
     ns: str = MAIN_NS,

@@ -1275,6 +1275,14 @@ _CATALOGUE: dict[str, Spec] = {
         "put the field code in its code column, or delete the row",
         severity="error",
     ),
+    "VAL-012": M(
+        "a blank holds a 不适用 mark (a dash, 不适用 or 无), read as blank or as 0",
+        "{place}：填写的是“{mark}”，已按 {reading} 读取。",
+        "{place}: “{mark}” is typed, read as {reading} (空白: blank, not 0)",
+        "如不是此意，请填写数字；没有发生的填 0。",
+        "if that is not what was meant, type the figure; write 0 for none",
+        severity="warning",
+    ),
     # --- META: the header ----------------------------------------------------------------------------------
     "META-001": M(
         "the header date is not a date",
@@ -1320,16 +1328,16 @@ _CATALOGUE: dict[str, Spec] = {
     # --- CHK: rules a report breaks --------------------------------------------------------------------
     "CHK-001": M(
         "a logic rule (逻辑性审核) is broken: must be fixed",
-        "{relation}（{reason}）",
-        "{relation} ({reason})",
+        "{relation}。",
+        "{relation}",
         "请核对并修改有关数字。",
         "correct the numbers named",
         severity="error",
     ),
     "CHK-002": M(
         "a plausibility rule (合理性审核) is broken: worth a look",
-        "{relation}（{reason}）",
-        "{relation} ({reason})",
+        "{relation}。",
+        "{relation}",
         "如数字无误，请在合理性审核说明中写明理由。",
         "if the figures are right, write why in the explanation (合理性审核说明) beside the warning",
         severity="warning",
@@ -1361,10 +1369,27 @@ _CATALOGUE: dict[str, Spec] = {
     ),
     "CHK-006": M(
         "a plausibility rule (合理性审核) is broken, and the report explains why (合理性审核说明)",
-        "{relation}（{reason}）已说明：“{explanation}”。",
-        "{relation} ({reason}); explained: “{explanation}”",
+        "{relation}。已说明：“{explanation}”。",
+        "{relation}; explained: “{explanation}”",
         "请审核人员核实说明；说明不成立时请修改数字。",
         "the reviewer checks the explanation; if it does not hold, correct the figures",
+        severity="warning",
+    ),
+    "CHK-007": M(
+        "a total or companion figure is blank while the figures that make it non-zero are filled: must be"
+        " filled",
+        "{place}没有填，而{beside}已填，它不可能是 0。",
+        "{place} is blank beside {beside}, so it cannot be 0",
+        "请填写 {place_short}（空栏不当作 0）。",
+        "fill in {place_short} (a blank is never counted as 0)",
+        severity="error",
+    ),
+    "CHK-008": M(
+        "a total or companion figure is blank while the figures beside it are filled: worth a look",
+        "{place}没有填，而{beside}已填。",
+        "{place} is blank beside {beside}",
+        "请填写 {place_short}，没有发生的填 0。",
+        "fill in {place_short}; write 0 if there was none",
         severity="warning",
     ),
     # --- MAP: cross-year mappings -------------------------------------------------------------------

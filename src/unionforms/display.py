@@ -23,7 +23,7 @@ def format_value(value: object) -> str:
 
 def pretty(expr: str) -> str:
     """Rule text with mathematical signs and codes as printed (``#05`` → ``05``), as a filler reads it."""
-    signs = ((" -> ", " 时，"), ("->", " 时，"), ("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("#", ""))
+    signs = ((" -> ", " 时，"), ("->", " 时，"), ("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("*", "×"), ("#", ""))
     for ascii_op, sign in signs:
         expr = expr.replace(ascii_op, sign)
     return expr

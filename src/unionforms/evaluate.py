@@ -8,6 +8,10 @@ A comparison is checked on the interval of ``left - right``: it holds when some 
 stand for satisfy it (1.23 + 1.23 + 1.23 = 3.70 holds; = 3.72 does not), so a rule is broken only when
 the figures cannot be right.
 The premise of an implication must hold for every such amount before its conclusion is demanded.
+
+A blank is never read as 0 where the rule needs it: the whole of a part-whole rule, or the companion of
+an implication, left blank while the other figures are filled is its own outcome (BLANK), certain when
+those figures make the blank non-zero (a part > 0, a premise that holds), never a sum that counts it as 0.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from decimal import Decimal
 
 import attrs
 
+from .findings import Severity
 from .rules import Comparison, Const, FlagConst, Implication, Missing, Ref, Rule, Sum
 from .values import Value
 
@@ -28,6 +33,7 @@ class Status(enum.Enum):
     HOLDS = "holds"
     BROKEN = "broken"
     SKIPPED = "skipped"
+    BLANK = "blank"  # the rule's whole or companion is blank beside filled figures (Rule.target)
 
 
 @attrs.frozen
@@ -39,10 +45,25 @@ class Outcome:
     comparison: Comparison | None = None
     left: Decimal | bool | None = None
     right: Decimal | bool | None = None
+    certain: bool = False  # BLANK: the filled figures make the blank surely non-zero
+
+    @property
+    def grade(self) -> Severity | None:
+        """The severity of a finding for this outcome: the rule's for BROKEN; for BLANK an error only
+        when the rule is one and the blank is certain to be non-zero, else a warning; None otherwise."""
+        if self.status is Status.BROKEN:
+            return self.rule.severity
+        if self.status is Status.BLANK:
+            certain = self.certain and self.rule.severity is Severity.ERROR
+            return Severity.ERROR if certain else Severity.WARNING
+        return None
 
 
 def evaluate(rule: Rule, values: Mapping[str, Value]) -> Outcome:
     """Check ``rule`` against ``values`` (code -> typed value; a blank is simply absent)."""
+    target = rule.target
+    if target is not None and target not in values:
+        return _blank(rule, target, values)
     codes = rule.codes
     present = [c for c in codes if c in values]
     if rule.missing is Missing.SKIP and len(present) < len(codes):
@@ -58,6 +79,24 @@ def evaluate(rule: Rule, values: Mapping[str, Value]) -> Outcome:
     if holds:
         return Outcome(rule, Status.HOLDS)
     return Outcome(rule, Status.BROKEN, tree, left, right)
+
+
+def _blank(rule: Rule, target: str, values: Mapping[str, Value]) -> Outcome:
+    """The outcome of a rule whose target (whole or companion) is blank: BLANK when the figures beside it
+    are filled (every premise figure of an implication, at least one part of a whole), else SKIPPED."""
+    tree = rule.tree
+    if isinstance(tree, Implication):
+        premise = tree.premise.refs
+        if not premise or any(r.code not in values for r in premise):
+            return Outcome(rule, Status.SKIPPED)
+        return Outcome(rule, Status.BLANK, certain=surely(tree.premise, values, rule.tolerance))
+    if not any(c in values for c in rule.codes if c != target):
+        return Outcome(rule, Status.SKIPPED)
+    whole = tree.right if tree.right.refs and tree.right.refs[0].code == target else tree.left
+    parts = tree.left if whole is tree.right else tree.right
+    # the whole is at least the parts (more than them for < and >): non-zero once they surely are
+    positive = Comparison(parts, ">=" if tree.op in ("<", ">") else ">", Sum(((1, Const(_ZERO, 0)),)))
+    return Outcome(rule, Status.BLANK, certain=surely(positive, values, _ZERO))
 
 
 def half_width(value: object) -> Decimal:
@@ -86,14 +125,14 @@ def side_value(side: Sum, values: Mapping[str, Value]) -> Decimal | bool:
         elif isinstance(term, FlagConst):  # pragma: no cover - excluded by check_kinds
             raise TypeError("flag constant in a sum")
         else:
-            total += sign * Decimal(values.get(term.code, 0))
+            total += sign * term.factor * Decimal(values.get(term.code, 0))
     return total
 
 
 def slack(comp: Comparison, values: Mapping[str, Value]) -> Decimal:
     """How far ``left - right`` may lie from its written value: the half-widths of its money figures."""
     terms = comp.left.terms + comp.right.terms
-    return sum((half_width(values.get(t.code)) for _, t in terms if isinstance(t, Ref)), _ZERO)
+    return sum((half_width(values.get(t.code)) * t.factor for _, t in terms if isinstance(t, Ref)), _ZERO)
 
 
 def compare(
@@ -176,7 +215,8 @@ class _Undecided(Exception):
 
 
 def is_broken(rule: Rule, values: Mapping[str, Value]) -> bool:
-    """Whether ``evaluate(rule, values).status`` is BROKEN, without building the outcome when it is not.
+    """Whether ``evaluate(rule, values).status`` is BROKEN or BLANK (a finding), without building the
+    outcome when it is not.
 
     The rule is compiled once (its terms flattened into ``left - right``, its policy and relation
     picked) and kept; checking thousands of returns asks this of every rule of every return. The same
@@ -189,7 +229,7 @@ def is_broken(rule: Rule, values: Mapping[str, Value]) -> bool:
         kept = _FAST[id(rule)] = (rule, _compile(rule))
     verdict = kept[1](values)
     if verdict is None:
-        return evaluate(rule, values).status is Status.BROKEN
+        return evaluate(rule, values).status in (Status.BROKEN, Status.BLANK)
     return verdict
 
 
@@ -199,6 +239,7 @@ def _compile(rule: Rule) -> FastCheck:
     skip_any = rule.missing is Missing.SKIP
     tol = rule.tolerance
     tree = rule.tree
+    target = rule.target
     if _has_flags(tree):
 
         def undecided(values: Mapping[str, Value]) -> bool | None:
@@ -209,6 +250,8 @@ def _compile(rule: Rule) -> FastCheck:
     conclusion = _comparison(tree.conclusion if isinstance(tree, Implication) else tree, tol, surely=False)
 
     def broken(values: Mapping[str, Value]) -> bool | None:
+        if target is not None and target not in values:
+            return None  # a blank whole or companion: evaluate() tells whether it stands beside figures
         if skip_any:
             for code in codes:
                 if code not in values:
@@ -239,9 +282,9 @@ def _has_flags(tree: Comparison | Implication) -> bool:
 
 def _comparison(comp: Comparison, tol: Decimal, *, surely: bool) -> Callable[[Mapping[str, Value]], bool]:
     """Whether ``comp`` holds (for some amount the figures stand for, or with ``surely`` for every one)."""
-    refs = tuple((sign, t.code) for sign, t in comp.left.terms if isinstance(t, Ref)) + tuple(
-        (-sign, t.code) for sign, t in comp.right.terms if isinstance(t, Ref)
-    )
+    refs = tuple(
+        (sign * t.factor, t.code, t.factor) for sign, t in comp.left.terms if isinstance(t, Ref)
+    ) + tuple((-sign * t.factor, t.code, t.factor) for sign, t in comp.right.terms if isinstance(t, Ref))
     const = sum((sign * t.value for sign, t in comp.left.terms if isinstance(t, Const)), _ZERO) - sum(
         (sign * t.value for sign, t in comp.right.terms if isinstance(t, Const)), _ZERO
     )
@@ -250,7 +293,7 @@ def _comparison(comp: Comparison, tol: Decimal, *, surely: bool) -> Callable[[Ma
     def check(values: Mapping[str, Value]) -> bool:
         diff = const
         width = _ZERO
-        for sign, code in refs:
+        for sign, code, factor in refs:
             value = values.get(code)
             if value is None:
                 continue
@@ -266,7 +309,7 @@ def _comparison(comp: Comparison, tol: Decimal, *, surely: bool) -> Callable[[Ma
                         if not isinstance(exponent, int):
                             raise _Undecided
                         half = _HALF[exponent] = Decimal(5).scaleb(exponent - 1)
-                    width += half
+                    width += half * factor
             else:
                 raise _Undecided
         return relation(diff - width, diff + width, tol)

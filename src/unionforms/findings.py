@@ -37,7 +37,8 @@ class Finding:
     involved, ``values`` their values as found, ``cells`` their cells where known; ``detail`` the raw
     text behind it, if any (for ``--json``). ``explanation`` is the filler's 合理性审核说明 of a broken
     warning rule (why the figures are right anyway); ``unchecked`` the ids of the rules a value's
-    problem kept from being checked.
+    problem kept from being checked; ``why`` the rule as written and the printed words it rests on (for
+    ``--json`` and reviewers: the filler's message says only what is wrong and what to do).
     """
 
     code: str = attrs.field(validator=_finding_code)
@@ -53,6 +54,7 @@ class Finding:
     detail: str | None = None
     explanation: str | None = None
     unchecked: tuple[str, ...] = ()
+    why: str | None = None
 
     @property
     def is_error(self) -> bool:
@@ -88,6 +90,7 @@ def finding(
     cells: tuple[str, ...] = (),
     detail: str | None = None,
     explanation: str | None = None,
+    why: str | None = None,
     **params: object,
 ) -> Finding:
     """The finding ``code`` with its message rendered from ``params`` (and ``rule``, ``explanation``)."""
@@ -106,6 +109,7 @@ def finding(
         message_en=rendered.text_en,
         detail=detail,
         explanation=explanation,
+        why=why,
     )
 
 

@@ -5,7 +5,7 @@ Grammar (whitespace is free)::
     rule        := comparison [ "->" comparison ]
     comparison  := sum OP sum              OP is one of  =  !=  <=  >=  <  >
     sum         := term { ("+" | "-") term }
-    term        := CODE | NUMBER | 是 | 否
+    term        := [ NUMBER "*" ] CODE | NUMBER | 是 | 否      a rate times a field: 0.5 * 09C
     CODE        := two digits, a capital letter, an optional suffix .1 .2 …     e.g. 05A  01A.2
                  | "#" two digits, an optional suffix .1 .2 …                   e.g. #05  #09.1
     NUMBER      := digits with an optional decimal part, not of the shape "two digits [.N]"
@@ -35,7 +35,7 @@ from .units import Kind, kind_of, measure_of
 _LETTER_CODE = r"^\d{2}[A-Z](?:\.[1-9]\d*)?$"
 _LINE_CODE = r"^\d{2}(?:\.[1-9]\d*)?$"
 _NUMBER = r"^\d+(?:\.\d+)?$"
-_TOKEN = r"\s*(->|<=|>=|!=|=|<|>|\+|-|是|否|#?[0-9A-Za-z.]+|\S)"
+_TOKEN = r"\s*(->|<=|>=|!=|=|<|>|\+|-|\*|是|否|#?[0-9A-Za-z.]+|\S)"
 OPS = ("=", "!=", "<=", ">=", "<", ">")
 
 
@@ -55,10 +55,12 @@ class Missing(enum.Enum):
 
 @attrs.frozen
 class Ref:
-    """A field code in a rule."""
+    """A field code in a rule, times a rate ``factor`` (``0.5 * 09C``: 0.5 万元 per 人次; 1 when none)."""
 
     code: str
     position: int
+    factor: Decimal = Decimal(1)
+    rated: bool = False  # written with a rate (``1 * 09C`` too): its comparison may mix 万元 and counts
 
 
 @attrs.frozen
@@ -184,6 +186,18 @@ class _Parser:
         return Sum(tuple(terms))
 
     def term(self) -> Term:
+        term = self.factor()
+        if self.peek() != "*":
+            return term
+        self.take()
+        if not isinstance(term, Const):
+            raise self.fail("RULE-001", found=repr("*"))
+        ref = self.factor()
+        if not isinstance(ref, Ref):
+            raise self.fail("RULE-001", ref.position, found=repr(self.text[ref.position :].split()[0]))
+        return Ref(ref.code, term.position, term.value, rated=True)
+
+    def factor(self) -> Term:
         tok, pos = self.take()
         if tok in ("是", "否"):
             return FlagConst(tok == "是", pos)
@@ -289,6 +303,39 @@ class Rule:
         thousands of returns asks for them millions of times)."""
         return tuple(dict.fromkeys(r.code for r in self.tree.refs))
 
+    @functools.cached_property
+    def target(self) -> str | None:
+        """The field an error rule asks to be filled when the others are: the whole of ``parts <= whole``
+        (``=``: the field alone against a sum), or the companion ``X`` of ``premise -> X > 0``; None when
+        the rule has no such field, and for a warning, whose relation the printed words do not make
+        certain (``specs/rules.md`` §7.1)."""
+        tree = self.tree
+        if self.severity is not Severity.ERROR:
+            return None
+        if isinstance(tree, Implication):
+            comp = tree.conclusion
+            if len(comp.left.terms) != 1 or len(comp.right.terms) != 1 or comp.right.refs:
+                return None
+            sign, term = comp.left.terms[0]
+            bound = comp.right.terms[0][1]
+            if sign < 0 or not isinstance(term, Ref) or not isinstance(bound, Const):
+                return None
+            demands = {">": bound.value >= 0, ">=": bound.value > 0, "!=": bound.value == 0}.get(
+                comp.op, False
+            )
+            return term.code if demands and term.code not in {r.code for r in tree.premise.refs} else None
+        whole = {"<=": tree.right, "<": tree.right, ">=": tree.left, ">": tree.left}.get(tree.op)
+        if tree.op == "=":
+            singles = [s for s in (tree.left, tree.right) if len(s.terms) == 1]
+            whole = singles[0] if len(singles) == 1 else None
+        if whole is None or len(whole.terms) != 1:
+            return None
+        sign, term = whole.terms[0]
+        parts = tree.left if whole is tree.right else tree.right
+        if sign < 0 or not isinstance(term, Ref) or not parts.refs:
+            return None
+        return term.code
+
     @property
     def totals(self) -> tuple[str, ...]:
         """For ``missing = 'total'``: the field alone on the right (else left) of a plain comparison."""
@@ -360,14 +407,15 @@ def _check_comparison(rule: Rule, comp: Comparison, kinds: dict[str, Kind], form
             and {type(comp.left.terms[0][1]), type(comp.right.terms[0][1])} == {Ref, FlagConst}
             and all(kinds[r.code] is Kind.FLAG for r in comp.refs)
         )
-        if not ok:
+        if not ok or any(r.rated for r in comp.refs):
             raise fail("RULE-014", flags[0].position)
         if rule.missing is not Missing.SKIP:
             raise fail("RULE-015", flags[0].position, missing=rule.missing.value)
         return
     numeric = {kinds[r.code] for r in comp.refs}
-    if len(numeric) > 1:
-        raise fail("RULE-003", comp.refs[0].position)
+    rated = any(r.rated for r in comp.refs)
+    if len(numeric) > 1 and not (rated and rule.mixed_units is not None):
+        raise fail("RULE-003", comp.refs[0].position)  # a rate (万元 per 人次) may, saying why
     if numeric == {Kind.COUNT}:
         for term in terms:
             if isinstance(term, Const) and term.value != term.value.to_integral_value():

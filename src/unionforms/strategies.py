@@ -6,6 +6,8 @@
 - :func:`valid_reports` — reports in which every error-level rule holds, equalities included, with at
   least one figure (an empty report is an error, CHK-003).
 - :func:`broken_reports` — a report that breaks exactly one chosen rule, with that rule.
+- :func:`blank_reports` — a report whose one finding is a rule's whole or companion left blank beside
+  filled figures, with that rule.
 
 Valid reports are built, not filtered: values are drawn, then every broken error rule is repaired by
 raising the smaller side (an increase never undoes an earlier repair of a ``<=`` rule), until none is
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Mapping
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -34,6 +36,7 @@ from .values import Value
 
 __all__ = [
     "UnsatisfiableRules",
+    "blank_reports",
     "broken_reports",
     "explanations",
     "field_values",
@@ -43,6 +46,7 @@ __all__ = [
 ]
 
 _MAX_PASSES = 200
+_FOUND = (Status.BROKEN, Status.BLANK)  # the outcomes that make a finding
 
 
 class UnsatisfiableRules(Exception):
@@ -161,7 +165,9 @@ def broken_reports(
     """A report breaking exactly one rule of ``form`` (``rule``, or one drawn), and that rule.
 
     Only the fields the rule names (and any others a repair needs) are filled, so other rules are
-    skipped or hold; a draw that cannot break the rule alone is rejected.
+    skipped or hold; a blank whole or companion of another rule may be left beside them (a part above a
+    whole that another rule would bound, 04F > 04D with 04E blank, breaks only while 04E is blank); a
+    draw that cannot break the rule alone is rejected.
     """
     form = _check_form(form)
     _check_limits(max_count, max_money, 0.0)
@@ -182,11 +188,60 @@ def broken_reports(
         assume(ok)
         others = [r for r in form.rules if r.id != chosen.id]
         try:
-            values = _repaired(form, values, others, choose=chooser, frozen=frozenset(chosen.codes))
+            values = _repaired(
+                form, values, others, choose=chooser, frozen=frozenset(chosen.codes), fill_blanks=False
+            )
         except UnsatisfiableRules:
             assume(False)
         assume(evaluate(chosen, values).status is Status.BROKEN)
         assume(all(evaluate(r, values).status is not Status.BROKEN for r in others))
+        return Report(form.id, draw(metas()), values), chosen
+
+    return build()
+
+
+def blank_reports(
+    form: Form, *, rule: str | None = None, max_count: int = 100_000, max_money: Decimal = Decimal("100000")
+) -> st.SearchStrategy[tuple[Report, Rule]]:
+    """A report whose only finding is a blank whole or companion (``Rule.target``) of one chosen rule
+    (``rule``, or one drawn among those with a target), beside the rule's other figures, and that rule.
+
+    The rule's other figures are filled (an implication's premise made to hold, or not, at random), the
+    target left blank; every other rule is made to hold, except those asking for the same blank.
+    """
+    form = _check_form(form)
+    _check_limits(max_count, max_money, 0.0)
+    targeted = [r for r in form.rules if r.target is not None]
+    if rule is not None and rule not in {r.id for r in targeted}:
+        raise InvalidArgument(f"form {form.id} has no rule {rule!r} with a whole or companion to leave blank")
+    if not targeted:
+        raise InvalidArgument(f"form {form.id} has no rule with a whole or companion to leave blank")
+    chosen_rules = [form.rule(rule)] if rule is not None else targeted
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[Report, Rule]:
+        chosen = draw(st.sampled_from(chosen_rules))
+        target = chosen.target
+        assert target is not None
+        values: dict[str, Value] = {
+            code: draw(_field_values(form, code, max_count, max_money))
+            for code in chosen.codes
+            if code != target
+        }
+        tree = chosen.tree
+        holds = isinstance(tree, Implication) and draw(st.booleans())  # a premise that holds: an error
+        if isinstance(tree, Implication) and holds:
+            assume(_make_true(form, tree.premise, values, chosen, _chooser(draw)))
+        values.pop(target, None)
+        others = [r for r in form.rules if r.target != target]
+        try:
+            values = _repaired(
+                form, values, others, choose=_chooser(draw), frozen=frozenset(chosen.codes) | {target}
+            )
+        except UnsatisfiableRules:
+            assume(False)
+        assume(target not in values and evaluate(chosen, values).status is Status.BLANK)
+        assume(all(evaluate(r, values).status not in _FOUND for r in others))
         return Report(form.id, draw(metas()), values), chosen
 
     return build()
@@ -206,8 +261,10 @@ def _repaired(
     *,
     choose: Chooser = lambda refs: refs[-1],
     frozen: frozenset[str] = frozenset(),
+    fill_blanks: bool = True,
 ) -> dict[str, Value]:
-    """A copy of ``drawn`` with values raised until no rule in ``rules`` is broken.
+    """A copy of ``drawn`` with values raised until no rule in ``rules`` is broken, and with
+    ``fill_blanks`` every whole or companion left blank beside figures filled (``Status.BLANK``).
 
     UnsatisfiableRules if that cannot be done; ``drawn`` itself is never changed.
     """
@@ -216,6 +273,13 @@ def _repaired(
         changed = False
         for rule in rules:
             outcome = evaluate(rule, values)
+            if outcome.status is Status.BLANK and fill_blanks:  # a blank whole or companion: fill it
+                target = rule.target
+                if target is None or target in frozen:
+                    raise UnsatisfiableRules(f"form {form.id}: rule {rule.id} needs {target} filled")
+                values[target] = _zero(form, target)
+                changed = True
+                continue
             if outcome.status is not Status.BROKEN:
                 continue
             assert outcome.comparison is not None
@@ -224,8 +288,17 @@ def _repaired(
             changed = True
         if not changed:
             return values
-    broken = [r.id for r in rules if evaluate(r, values).status is Status.BROKEN]
+    broken = [r.id for r in rules if evaluate(r, values).status in _FOUND]
     raise UnsatisfiableRules(f"form {form.id}: rules {broken} keep breaking each other")
+
+
+def _zero(form: Form, code: str) -> Value:
+    """0 as the field holds it: an int, 万元 at its declared places, 否 for a flag."""
+    field = form.fields[code]
+    if field.kind is Kind.FLAG:
+        return False
+    places = form.declared_decimals(code)
+    return 0 if places is None else Decimal(0).scaleb(-places)
 
 
 def _unit(form: Form, comp: Comparison) -> Decimal:
@@ -236,8 +309,8 @@ def _unit(form: Form, comp: Comparison) -> Decimal:
 
 def _reach(form: Form, comp: Comparison) -> Decimal:
     """How far rounding lets ``left - right`` stray (its money figures' half-widths), up to whole steps."""
-    places = [form.declared_decimals(r.code) for r in comp.refs]
-    reach = sum((Decimal(5).scaleb(-p - 1) for p in places if p is not None), Decimal(0))
+    places = [(form.declared_decimals(r.code), r.factor) for r in comp.refs]
+    reach = sum((Decimal(5).scaleb(-p - 1) * f for p, f in places if p is not None), Decimal(0))
     unit = _unit(form, comp)
     return -(-reach // unit) * unit
 
@@ -252,6 +325,11 @@ def _raise_side(
     ref = choose(refs)
     field = form.fields[ref.code]
     current = Decimal(values.get(ref.code, 0))
+    if ref.rated:  # a rate times the field: raise the field by amount / rate, up to its next step
+        if ref.factor == 0:
+            return False
+        places = form.declared_decimals(ref.code) or 0
+        amount = (amount / ref.factor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING)
     new = current + amount
     values[ref.code] = int(new) if field.kind is Kind.COUNT else new
     return True

@@ -8,7 +8,8 @@ Use it from pytest by subclassing, in any test module of a plugin::
         form_id = "songwennuan-2018"
 
 pytest collects the inherited tests: the definition loads and checks clean, rules parse, generated
-valid reports have no error finding, every rule can be broken alone, JSON and Excel round trips keep
+valid reports have no error finding, every rule can be broken alone, every whole or companion left blank
+beside its figures is asked for, JSON and Excel round trips keep
 every value, a declared mapping fits, and LibreOffice's live checks agree with Python (skipped, with
 the reason, when LibreOffice is not installed). Or call :func:`run_conformance` once, outside pytest.
 
@@ -43,15 +44,16 @@ from .mapping import declared_mappings
 from .model import Form
 from .registry import Registry
 from .report import Report
-from .rules import Comparison, Ref, Rule, parse
+from .rules import Comparison, Implication, Ref, Rule, parse
 from .scaffold import definition_source
-from .strategies import broken_reports, reports, valid_reports
+from .strategies import blank_reports, broken_reports, reports, valid_reports
 from .validate import typed_values, validate
 from .values import Value
 
 __all__ = ["FormConformance", "run_conformance"]
 
 T = TypeVar("T")
+_BLANK_CODES = ("CHK-007", "CHK-008")  # a whole or companion left blank beside figures
 _HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture]
 
 
@@ -102,12 +104,35 @@ def valid_report_passes(form: Form, report: Report) -> None:
 
 def broken_report_breaks_one(form: Form, report: Report, rule: Rule) -> None:
     """A report generated to break ``rule`` breaks exactly that rule, with its severity and fields."""
-    findings = validate(form, report)
+    # a whole or companion another rule asks for may stand blank beside the figures (its own finding)
+    findings = [f for f in validate(form, report) if f.code not in _BLANK_CODES]
     assert [f.rule for f in findings] == [rule.id]
     (finding,) = findings
     assert finding.fields == rule.codes
     assert finding.severity is rule.severity
-    assert all(code in finding.message for code in rule.codes)
+    assert finding.why is not None and rule.reason in finding.why  # the reasoning, beside the message
+    named = [r.code for comp in _comparisons(rule) for side in (comp.left, comp.right) for r in side.refs[:1]]
+    assert any(form.fields[code].label in finding.message for code in named)  # labels, not codes
+
+
+def blank_report_asks_for_it(form: Form, report: Report, rule: Rule) -> None:
+    """A report leaving ``rule``'s whole or companion blank beside its filled figures has one finding:
+    that blank, its cell alone, an error when the figures make it surely non-zero (rules.md §7.1)."""
+    findings = validate(form, report)
+    assert len(findings) == 1, [f.message for f in findings]
+    (found,) = findings
+    target = rule.target
+    assert target is not None and found.fields == (target,)
+    assert found.rule in {r.id for r in form.rules if r.target == target}
+    values, _ = typed_values(form, report)
+    if evaluate(rule, values).grade is Severity.ERROR:
+        assert found.code == "CHK-007" and found.severity is Severity.ERROR
+    assert form.fields[target].label in found.message
+
+
+def _comparisons(rule: Rule) -> tuple[Comparison, ...]:
+    tree = rule.tree
+    return (tree.premise, tree.conclusion) if isinstance(tree, Implication) else (tree,)
 
 
 def json_round_trip(registry: Registry, form: Form, report: Report) -> None:
@@ -140,12 +165,10 @@ def mappings_fit(registry: Registry, form: Form) -> None:
 
 def _python_verdict(form: Form, rule: Rule, report: Report) -> str:
     values, _ = typed_values(form, report)
-    status = evaluate(rule, values).status
-    if status is Status.SKIPPED:
-        return SKIPPED
-    if status is Status.HOLDS:
-        return PASS
-    return ERROR if rule.severity is Severity.ERROR else WARNING
+    grade = evaluate(rule, values).grade
+    if grade is None:
+        return SKIPPED if evaluate(rule, values).status is Status.SKIPPED else PASS
+    return ERROR if grade is Severity.ERROR else WARNING
 
 
 def examples(strategy: st.SearchStrategy[T], n: int) -> list[T]:
@@ -213,7 +236,9 @@ def libreoffice_agrees(registry: Registry, form: Form, n: int, workdir: Path, nu
     valid = examples(valid_reports(form), n)
     broken = examples(broken_reports(form), n) if form.rules else []
     rounding = examples(nudged_reports(form), nudged) if nudged else []
-    reports = valid + [r for r, _ in broken] + rounding + worked_examples(form)
+    targeted = any(r.target is not None for r in form.rules)
+    blank = [r for r, _ in examples(blank_reports(form), n)] if targeted else []
+    reports = valid + [r for r, _ in broken] + rounding + worked_examples(form) + blank
     src, out = workdir / "src", workdir / "lo"
     src.mkdir(parents=True, exist_ok=True)
     files = []
@@ -235,10 +260,11 @@ def libreoffice_agrees(registry: Registry, form: Form, n: int, workdir: Path, nu
             if excel != python:
                 disagreements.append((path.name, rule.id, excel, python))
     assert disagreements == []
-    for (_, rule), path in zip(broken, converted[len(valid) : len(valid) + len(broken)], strict=True):
+    for (report, rule), path in zip(broken, converted[len(valid) : len(valid) + len(broken)], strict=True):
         ws = openpyxl.load_workbook(path, data_only=True)[layout.sheet]
         flagged = {r.id for r in form.rules if ws[f"D{layout.check_rows[r.id]}"].value in (ERROR, WARNING)}
-        assert flagged == {rule.id}
+        values, _ = typed_values(form, report)
+        assert {r for r in flagged if evaluate(form.rule(r), values).status is not Status.BLANK} == {rule.id}
 
 
 # ---- pytest: subclass and set form_id ------------------------------------------------------------
@@ -263,6 +289,10 @@ class FormConformance:
             form = installed().forms.get(self.form_id)
             ids = [r.id for r in form.rules] if form is not None else []
             metafunc.parametrize("rule_id", ids)
+        if "blank_rule_id" in metafunc.fixturenames:
+            form = installed().forms.get(self.form_id)
+            ids = [r.id for r in form.rules if r.target is not None] if form is not None else []
+            metafunc.parametrize("blank_rule_id", ids)
 
     @pytest.fixture
     def form(self) -> Form:
@@ -288,6 +318,10 @@ class FormConformance:
     def test_each_rule_can_be_broken_alone(self, form: Form, rule_id: str) -> None:
         strategy = broken_reports(form, rule=rule_id)
         _run(self.examples_per_rule, strategy, lambda pair: broken_report_breaks_one(form, *pair))
+
+    def test_each_blank_whole_or_companion_is_asked_for(self, form: Form, blank_rule_id: str) -> None:
+        strategy = blank_reports(form, rule=blank_rule_id)
+        _run(self.examples_per_rule, strategy, lambda pair: blank_report_asks_for_it(form, *pair))
 
     def test_json_round_trip(self, form: Form) -> None:
         _run(self.examples, reports(form), lambda r: json_round_trip(installed(), form, r))
@@ -323,5 +357,12 @@ def run_conformance(form_id: str, *, examples: int = 25, registry: Registry | No
             broken_reports(form, rule=rule.id),
             lambda p: broken_report_breaks_one(form, *p),
         )
+    for rule in form.rules:
+        if rule.target is not None:
+            _run(
+                max(1, examples // 3),
+                blank_reports(form, rule=rule.id),
+                lambda p: blank_report_asks_for_it(form, *p),
+            )
     _run(examples, reports(form), lambda r: json_round_trip(registry, form, r))
     _run(max(1, examples // 3), reports(form), lambda r: excel_round_trip(registry, form, r))

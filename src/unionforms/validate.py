@@ -8,12 +8,13 @@ from typing import cast
 
 from .completeness import empty_report
 from .display import format_value, pretty
-from .evaluate import Outcome, Status, evaluate, is_broken, slack
+from .evaluate import Outcome, Status, evaluate, is_broken
 from .findings import Finding, Severity, finding, with_unchecked
 from .model import Form
 from .report import ReadResult, Report, Source
-from .rules import Comparison, Implication, Ref, Sum
-from .values import Problem, Value, coerce
+from .rules import Comparison, Implication, Ref, Rule, Sum
+from .units import Kind
+from .values import Problem, Value, at_declared_places, coerce, mark
 
 _BROKEN_OP = {"=": "≠", "!=": "=", "<=": ">", ">=": "<", "<": "≥", ">": "≤"}
 
@@ -29,9 +30,17 @@ def typed_values(
         value = typed_value(form, source, code, raw)
         if isinstance(value, Finding):
             findings.append(value)
-        elif value is not None:
+            value = marked_value(form, code, raw)
+        if value is not None:
             typed[code] = value
     return typed, findings
+
+
+def marked_value(form: Form, code: str, raw: object) -> Value | None:
+    """The value a 不适用 mark in ``code`` is read as (its VAL-012 says so), None when blank or no mark."""
+    field = form.fields.get(code)
+    found = mark(field, raw) if field is not None else None
+    return found.value if found is not None else None
 
 
 def typed_value(form: Form, source: Source, code: str, raw: object) -> Value | Finding | None:
@@ -39,9 +48,24 @@ def typed_value(form: Form, source: Source, code: str, raw: object) -> Value | F
     field = form.fields.get(code)
     if field is None:
         return _problem(source, code, raw, Problem("VAL-005", {"form": form.id}), code)
+    marked = mark(field, raw)
+    if marked is not None:  # a dash, 不适用 or 无: read, and said so (marked_value gives the value)
+        blank = marked.value is None
+        return _problem(
+            source,
+            code,
+            raw,
+            Problem(
+                "VAL-012",
+                {"mark": marked.text, "reading": "空白" if blank else format_value(marked.value)},
+            ),
+            f"{_locate(code, source.cells.get(code))} {field.label}",
+        )
     value = coerce(field, raw)
     if isinstance(value, Problem):
         return _problem(source, code, raw, value, f"{_locate(code, source.cells.get(code))} {field.label}")
+    if isinstance(value, Decimal) and (places := form.declared_decimals(code)) is not None:
+        return at_declared_places(value, places)
     return value
 
 
@@ -72,7 +96,8 @@ def check_rules(
     """
     source = source or Source()
     values = cast(Mapping[str, Value], report.values)
-    findings = []
+    findings: list[Finding | str] = []
+    blanks: dict[str, list[Outcome]] = {}
     for rule in form.rules:
         if unusable and any(code in unusable for code in rule.codes):
             continue
@@ -83,7 +108,52 @@ def check_rules(
             text = report.explanations.get(rule.id, "").strip()
             explained = text if text and rule.severity is Severity.WARNING else None
             findings.append(rule_finding(form, outcome, values, source, explained))
-    return findings + _ignored_explanations(form, report, source)
+        elif outcome.status is Status.BLANK:
+            blank = rule.target
+            assert blank is not None
+            if blank not in blanks:
+                findings.append(blank)  # placeholder: one finding per blank, where its first rule stands
+            blanks.setdefault(blank, []).append(outcome)
+    out = [
+        blank_finding(form, blanks[item], values, source) if isinstance(item, str) else item
+        for item in findings
+    ]
+    return out + _ignored_explanations(form, report, source)
+
+
+def blank_finding(
+    form: Form, outcomes: list[Outcome], values: Mapping[str, Value], source: Source
+) -> Finding:
+    """One finding for a blank whole or companion (``Rule.target``) beside filled figures, however many
+    rules need it: an error (CHK-007) when one of them makes it surely non-zero, else a warning (CHK-008).
+    Only the blank's own cell is marked: it is the one to fill."""
+    errors = [o for o in outcomes if o.grade is Severity.ERROR]
+    first = (errors or outcomes)[0]
+    blank = first.rule.target
+    assert blank is not None
+    field = form.fields[blank]
+    others = dict.fromkeys(c for o in outcomes for c in o.rule.codes if c != blank and c in values)
+    beside = "、".join(
+        f"{form.fields[c].label} {format_value(values[c])}{_unit(form, values[c], c)}" for c in others
+    )
+    cell = source.cells.get(blank)
+    return finding(
+        "CHK-007" if errors else "CHK-008",
+        place=f"{_locate(blank, cell)} {field.label}（{field.unit}）",
+        place_short=_locate(blank, cell),
+        beside=beside,
+        fields=(blank,),
+        values=(None,),
+        rule=first.rule.id,
+        file=source.file,
+        sheet=source.sheet,
+        cells=(cell,) if cell else (),
+        why="；".join(rule_why(o.rule) for o in outcomes),
+    )
+
+
+def _unit(form: Form, value: Value, code: str) -> str:
+    return "" if isinstance(value, bool) else f" {form.fields[code].unit}"
 
 
 def _ignored_explanations(form: Form, report: Report, source: Source) -> list[Finding]:
@@ -143,8 +213,10 @@ def check_read(result: ReadResult) -> list[Finding]:
 
 
 def _unusable(found: Finding) -> str | None:
-    """The field whose value ``found`` says cannot be used, if it is about one value."""
-    return found.fields[0] if found.rule is None and len(found.fields) == 1 else None
+    """The field whose value ``found`` says cannot be used, if it is about one value (a 不适用 mark,
+    VAL-012, is read and used)."""
+    usable = found.code == "VAL-012"
+    return found.fields[0] if found.rule is None and len(found.fields) == 1 and not usable else None
 
 
 def rule_finding(
@@ -173,7 +245,7 @@ def rule_finding(
     return finding(
         code,
         relation=relation,
-        reason=rule.reason,
+        why=rule_why(rule),
         explanation=explanation,
         fields=codes,
         values=tuple(values.get(c) for c in codes),
@@ -182,6 +254,12 @@ def rule_finding(
         sheet=source.sheet,
         cells=cells,
     )
+
+
+def rule_why(rule: Rule) -> str:
+    """The rule as written and the printed words it rests on: for ``--json``, ``show`` and reviewers,
+    not for the filler's message."""
+    return f"{pretty(rule.expr)}：{rule.reason}"
 
 
 def _describe(
@@ -196,29 +274,41 @@ def _describe(
         prefix = f"{_side(form, premise.left, values)} {op} {_side(form, premise.right, values)}，则"
     left = _side(form, comp.left, values, outcome.left)
     right = _side(form, comp.right, values, outcome.right)
-    width = slack(comp, values)
-    rounding = f"（已按所填位数计入四舍五入误差 ±{format_value(width.normalize())} 万元）" if width else ""
-    return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}，应满足 {pretty(outcome.rule.expr)}{rounding}"
+    return f"{prefix}{left} {_BROKEN_OP[comp.op]} {right}"
 
 
 def _side(form: Form, side: Sum, values: Mapping[str, Value], total: Decimal | bool | None = None) -> str:
     refs = side.refs
-    if len(side.terms) == 1 and refs:
-        field = form.fields[refs[0].code]
-        value = values.get(field.code)
-        shown = "（空）" if value is None else format_value(value)
-        unit = "" if isinstance(value, bool) else f" {field.unit}"
-        return f"{field.code} {field.label} {shown}{unit}"
+    if len(side.terms) == 1 and refs and refs[0].factor == 1:
+        return _named(form, refs[0].code, values)
     if not refs:
         return " ".join(_term_text(sign, t, i) for i, (sign, t) in enumerate(side.terms))
-    names = "".join(_term_text(sign, t, i) for i, (sign, t) in enumerate(side.terms))
     unit = form.fields[refs[0].code].unit
+    if len(side.terms) == 1:  # a rate times one field: 0.5 × 第09行「生活救助」620 人次（310 万元）
+        rate = format_value(refs[0].factor)
+        product = "万元" if form.fields[refs[0].code].kind is Kind.COUNT else unit  # 万元 per 人次 × 人次
+        return f"{rate} × {_named(form, refs[0].code, values)}（{_num(total)} {product}）"
+    lines = dict.fromkeys(form.line_label(form.fields[r.code].line) for r in refs)
+    names = "、".join(f"「{form.fields[r.code].label}」" for r in refs) if len(refs) <= 3 else "各分项"
+    where = f"第{next(iter(lines))}行" if len(lines) == 1 else ""
     amount = f" {_num(total)} {unit}" if total is not None else ""
-    return f"{names} 之和{amount}"
+    return f"{where}{names}之和{amount}"
+
+
+def _named(form: Form, code: str, values: Mapping[str, Value]) -> str:
+    """A field as the filler finds it on paper: 第01行「当地职工总数」1000 人 (its line, its label)."""
+    field = form.fields[code]
+    value = values.get(code)
+    shown = "（空）" if value is None else format_value(value)
+    unit = "" if isinstance(value, bool) else f" {field.unit}"
+    return f"第{form.line_label(field.line)}行「{field.label}」{shown}{unit}"
 
 
 def _term_text(sign: int, term: object, i: int) -> str:
-    text = term.code if isinstance(term, Ref) else format_value(getattr(term, "value", term))
+    if isinstance(term, Ref):
+        text = term.code if term.factor == 1 else f"{format_value(term.factor)} × {term.code}"
+    else:
+        text = format_value(getattr(term, "value", term))
     if i == 0:
         return text if sign > 0 else f"-{text}"
     return f" {'+' if sign > 0 else '-'} {text}"

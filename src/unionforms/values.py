@@ -89,6 +89,49 @@ def coerce(field: Field, raw: object) -> Coerced:
     return int(number)
 
 
+#: What fillers type for "not applicable": a dash or 不适用 reads as blank, 无 as none (0, or 否 for a
+#: 是/否 blank). Compared after NFKC and with spaces removed, so full-width ／ and － are covered.
+_BLANK_MARKS = frozenset({"/", "-", "--", "—", "——", "–", "―", "不适用", "n/a", "na"})
+_NONE_MARKS = frozenset({"无"})
+
+
+@attrs.frozen
+class Mark:
+    """A 不适用 mark typed in a blank, and the value it is read as (None: blank)."""
+
+    text: str
+    value: Value | None
+
+
+def mark(field: Field, raw: object) -> Mark | None:
+    """The 不适用 mark ``raw`` is, if it is one: a dash or 不适用 reads as blank, 无 as 0 (否 for a 是/否
+    blank); None for anything else (``specs/report-json.md`` §3.1)."""
+    if not isinstance(raw, str):
+        return None
+    text = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    if text.lower() in _BLANK_MARKS:
+        return Mark(text, None)
+    if text in _NONE_MARKS:
+        if field.kind is Kind.FLAG:
+            return Mark(text, False)
+        return Mark(text, 0 if field.kind is Kind.COUNT else _ZERO)
+    return None
+
+
+def at_declared_places(value: Decimal, places: int) -> Decimal:
+    """A 万元 figure read to at least its field's declared places: 1865 and 3.7 stand for 1865.00 and 3.70
+    where the form asks for two places, never coarser than the digits written (3.695 stays 3.695).
+
+    One precision rule for every format (``specs/rules.md`` §4.1): a workbook cell does not keep the
+    places typed, so JSON "1865", a table's 1865 and a cell holding 1865 must all mean the same figure,
+    the amount to the places the printed form asks for.
+    """
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -places:
+        return value.quantize(Decimal(1).scaleb(-places))
+    return value
+
+
 def typed_number(kind: Kind, places: int | None, text: str) -> int | Decimal | None:
     """The typed value of a number cell's stored text, for a field of ``kind`` whose 万元 figures are
     read at ``places``, when the text is a plain non-negative number of at most 15 digits (what every

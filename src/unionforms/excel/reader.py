@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -32,7 +31,7 @@ from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
 from ..units import Kind
-from ..validate import typed_value
+from ..validate import marked_value, typed_value
 from ..values import Problem, Value, coerce_header, typed_number
 from .cells import NO_CACHE, Cell, cell_text, cell_value, read_strings
 from .contract import (
@@ -288,9 +287,8 @@ def _build(
         value = typed_value(form, source, code, raw)
         if isinstance(value, Finding):
             field_findings.append(value)
-        elif value is not None:
-            if code in places and isinstance(value, Decimal) and isinstance(raw, Decimal):
-                value = _at_declared_precision(value, places[code])
+            value = marked_value(form, code, raw)  # a 不适用 mark is read (its VAL-012 says as what)
+        if value is not None:
             typed[code] = value
 
     def where(name: Name) -> str:
@@ -329,15 +327,6 @@ def _explanations(
         if text:
             out[rule_id] = text
     return out
-
-
-def _at_declared_precision(value: Decimal, places: int) -> Decimal:
-    """A number stored in a cell does not keep the places it was typed with (3.70 is stored as 3.7):
-    read it at its field's declared precision, never coarser than the stored digits."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > -places:
-        return value.quantize(Decimal(1).scaleb(-places))
-    return value
 
 
 def _meta(

@@ -44,7 +44,7 @@ from .contract import (
     field_name,
     fingerprint,
 )
-from .formulas import ERROR, WARNING, verdict_formula
+from .formulas import ERROR, VERDICTS, WARNING, verdict_formula
 from .layout import (
     CHECK_COLUMN,
     COLUMNS,
@@ -347,7 +347,7 @@ def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
         ws[f"B{row}"].value = "逻辑" if rule.severity is Severity.ERROR else "合理"
         ws[f"C{row}"].value = f"{pretty(rule.expr)}：{rule.reason}"
         ws[f"C{row}"].alignment = _WRAP
-        ws[f"D{row}"].value = verdict_formula(form, rule)
+        ws[f"D{row}"].value = verdict_formula(form, rule, layout.fields)
         ws[f"D{row}"].alignment = _CENTER
         ws[f"E{row}"].value = rule.id
         ws[f"E{row}"].font = grey
@@ -367,26 +367,40 @@ def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
         f"A{first}:D{last}", FormulaRule(formula=[f'$D{first}="{WARNING}"'], fill=_YELLOW)
     )
     summary = ws[layout.summary_cell]
+    errors, warnings = f'COUNTIF({verdicts},"{ERROR}")', f'COUNTIF({verdicts},"{WARNING}")'
+    known = "+".join(f'COUNTIF({verdicts},"{v}")' for v in VERDICTS)
+    unread = f"{len(form.rules)}-({known})"  # verdicts naming a cell that is no number
+    inputs = ",".join(field_name(c) for c in form.fields)
     summary.value = (
-        f'=IF(COUNTIF({verdicts},"{ERROR}")+COUNTIF({verdicts},"{WARNING}")=0,"审核通过（未发现问题）",'
-        f'COUNTIF({verdicts},"{ERROR}")&" 个错误，"&COUNTIF({verdicts},"{WARNING}")&" 个警告，见表末审核区")'
+        f'=IF(COUNTA({inputs})=0,"空表：尚未填写任何数字",'
+        f'IF({unread}>0,{unread}&" 条审核因单元格不是数字未能进行，见表末审核区",'
+        f'IF({errors}+{warnings}=0,"审核通过（未发现问题）",'
+        f'{errors}&" 个错误，"&{warnings}&" 个警告，见表末审核区")))'
     )
     summary.font = _font(11, True)
     summary.alignment = _WRAP
     ws.conditional_formatting.add(
         layout.summary_cell,
-        FormulaRule(formula=[f'COUNTIF({verdicts},"{ERROR}")>0'], fill=_RED, stopIfTrue=True),
+        FormulaRule(formula=[f"OR({errors}>0,{unread}>0)"], fill=_RED, stopIfTrue=True),
     )
     ws.conditional_formatting.add(
         layout.summary_cell, FormulaRule(formula=[f'COUNTIF({verdicts},"{WARNING}")>0'], fill=_YELLOW)
     )
-    # Mark each input cell that a broken rule involves: red for an error, yellow for a warning.
+    # Mark each input cell that a broken rule involves: red for an error, yellow for a warning. A rule
+    # asking for its blank whole or companion marks that blank alone: it is the cell to fill.
     for code, ref in layout.fields.items():
-        rows = [layout.check_rows[r.id] for r in form.rules if code in r.codes]
-        if not rows:
+        rules = [r for r in form.rules if code in r.codes]
+        if not rules:
             continue
         for verdict, fill in ((ERROR, _RED), (WARNING, _YELLOW)):
-            test = ",".join(f'$D${r}="{verdict}"' for r in rows)
+            tests = []
+            for rule in rules:
+                row = layout.check_rows[rule.id]
+                if rule.target is None or rule.target == code:
+                    tests.append(f'$D${row}="{verdict}"')
+                else:
+                    tests.append(f'AND($D${row}="{verdict}",COUNT({field_name(rule.target)})>0)')
+            test = ",".join(tests)
             ws.conditional_formatting.add(
                 ref, FormulaRule(formula=[f"OR({test})"], fill=fill, stopIfTrue=True)
             )

@@ -147,6 +147,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         "detail": finding.detail,
         "explanation": finding.explanation,
         "unchecked": list(finding.unchecked),
+        "why": finding.why,
     }
 
 
