@@ -65,7 +65,10 @@ from .layout import (
 
 _BODY = "宋体"
 _TITLE = "黑体"
-_THIN = Side(style="thin", color="000000")
+# Colours carry their alpha byte: "000000" is written 00000000, which programs that honour alpha (Gnumeric)
+# draw as transparent, so the borders vanish there.
+_BLACK, _GREY = "FF000000", "FF808080"
+_THIN = Side(style="thin", color=_BLACK)
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _UNDER = Border(bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
@@ -183,10 +186,19 @@ def _page(ws: Worksheet, layout: SheetLayout) -> None:
     ws.page_margins.header, ws.page_margins.footer = MARGIN_HEADER, MARGIN_FOOTER
     ws.print_title_rows = f"{layout.table_header_row}:{layout.table_header_row}"
     ws.print_area = layout.print_area
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.size = 10
+    page_footer(ws)
     for row in layout.breaks:
         ws.row_breaks.append(Break(id=row))
+
+
+def page_footer(ws: Worksheet) -> None:
+    """The page number centred in the footer, and no other header or footer element.
+
+    No size code (``&10``): Gnumeric reads it back as a literal "0"; and no empty elements, which it warns of.
+    """
+    hf = ws.HeaderFooter
+    hf.oddHeader = hf.evenHeader = hf.evenFooter = hf.firstHeader = hf.firstFooter = None
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -340,7 +352,7 @@ def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
     head.font = _font(11, True)
     head.alignment = _WRAP
     ws.row_dimensions[first - 1].height = 30
-    grey = _font(9, color="808080")
+    grey = _font(9, color=_GREY)
     for i, rule in enumerate(form.rules, start=1):
         row = layout.check_rows[rule.id]
         ws[f"A{row}"].value = i
