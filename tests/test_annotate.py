@@ -1,10 +1,11 @@
-"""Copies returned for correction: marked cells, a 审核结果 sheet first, the original untouched."""
+"""Copies returned for correction: marked cells, a 审核结果 letter first, the original untouched."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import attrs
 import openpyxl
 
 from unionforms import Meta, Registry, Report
@@ -32,17 +33,42 @@ def test_an_xlsx_copy_is_marked_and_reads_back(tmp_path: Path, registry: Registr
     copy = annotate(source, findings, tmp_path / "out" / "甲.xlsx")
     assert source.read_bytes() == before
     wb = openpyxl.load_workbook(copy)
-    assert wb.sheetnames[0] == SHEET
+    assert wb.sheetnames[0] == SHEET and wb.active is not None and wb.active.title == SHEET
+    assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == [SHEET]
     rows = list(wb[SHEET].iter_rows(min_row=4, values_only=True))
-    assert [r[4] for r in rows] == [f.code for f in findings]
-    assert all(r[6] for r in rows)
+    ordered = sorted(findings, key=lambda f: not f.is_error)
+    # each finding: its message first, where it is on the row below
+    assert [r[:3] for r in rows[::2]] == [
+        (str(i), "错误" if f.is_error else "警告", f.message) for i, f in enumerate(ordered, start=1)
+    ]
+    assert [r[2] for r in rows[1::2]] == [
+        f"位置：单元格 {'、'.join(f.cells)}；栏目 {'、'.join(f.fields)}；规则 {f.rule}；代码 {f.code}"
+        for f in ordered
+    ]
     layout = plan(form)
     ws = wb[layout.sheet]
-    error_cell = ws[layout.fields["01B"]]
-    warning_cell = ws[layout.fields["06"]]
-    assert error_cell.fill.fgColor.rgb.endswith("FFC7CE") and "错误" in error_cell.comment.text
-    assert warning_cell.fill.fgColor.rgb.endswith("FFEB9C") and "警告" in warning_cell.comment.text
-    assert read_report(copy, registry).report == read.report
+    assert ws[layout.fields["01B"]].fill.fgColor.rgb == "FFFFC7CE"
+    assert ws[layout.fields["06"]].fill.fgColor.rgb == "FFFFEB9C"
+    assert ws[layout.fields["01B"]].protection.locked is False  # still an input cell, as it was
+    assert ws[layout.fields["02A"]].fill.fgColor.rgb == "FFFFF9E5"  # not named by a finding: unmarked
+    # the same report and the same findings: annotating changes no value and no verdict
+    again = read_report(copy, registry)
+    assert again.report == read.report
+    found = (*again.findings, *check_rules(again.form, again.report, again.source))
+    assert [attrs.evolve(f, file=None) for f in found] == [attrs.evolve(f, file=None) for f in findings]
+
+
+def test_a_copy_of_an_annotated_copy_has_one_letter(tmp_path: Path, registry: Registry) -> None:
+    source = tmp_path / "甲.xlsx"
+    fill(registry.get("songwennuan-2017"), _broken(registry), source)
+    read = read_report(source, registry)
+    findings = tuple(check_rules(read.form, read.report, read.source))
+    first = annotate(source, findings, tmp_path / "1.xlsx")
+    second = annotate(first, findings[:1], tmp_path / "2.xlsx")
+    wb = openpyxl.load_workbook(second)
+    assert wb.sheetnames.count(SHEET) == 1 and wb.sheetnames[0] == SHEET
+    assert len(list(wb[SHEET].iter_rows(min_row=4))) == 2
+    assert read_report(second, registry).report == read.report
 
 
 def test_a_json_return_becomes_its_marked_template(tmp_path: Path, registry: Registry) -> None:
@@ -56,7 +82,7 @@ def test_a_json_return_becomes_its_marked_template(tmp_path: Path, registry: Reg
     assert copy == tmp_path / "out" / "甲.xlsx"
     assert read_report(copy, registry).report == read_report(source, registry).report
     layout = plan(registry.get("songwennuan-2017"))
-    assert openpyxl.load_workbook(copy)[layout.sheet][layout.fields["01B"]].comment is not None
+    assert openpyxl.load_workbook(copy)[layout.sheet][layout.fields["01B"]].fill.fgColor.rgb == "FFFFC7CE"
 
 
 def test_a_copy_never_replaces_its_return(tmp_path: Path, registry: Registry) -> None:
