@@ -3,8 +3,10 @@
 A statistician filters it, sorts it and sends it round. Sheet 报表汇总 lists every input with its
 status, 填报单位, form and counts (unusable and skipped inputs too, with their reason); sheet 问题清单
 lists every finding with its file, 填报单位, severity, code, rule, field codes, cells and message. Both
-have a frozen header and an autofilter. Rows are streamed to disk as results come (openpyxl's
-write-only mode), so a province's thousands of returns need no more memory than a county's.
+have a frozen header and an autofilter, and print on A4 landscape fitted to the width with the header
+repeated on every page (:mod:`.paper`); long texts (file, 填报单位, message) wrap in their columns. Rows
+are streamed to disk as results come (openpyxl's write-only mode), so a province's thousands of
+returns need no more memory than a county's.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..findings import Finding
 
@@ -51,7 +53,11 @@ INPUT_SHEET = "报表汇总"
 FINDING_SHEET = "问题清单"
 INPUT_HEADER = ("序号", "文件", "状态", "填报单位", "表式", "错误数", "警告数", "代码", "说明")
 FINDING_HEADER = ("序号", "文件", "填报单位", "严重程度", "代码", "规则", "栏目代码", "单元格", "说明")
-_WIDTHS = {INPUT_SHEET: (6, 48, 10, 24, 18, 8, 8, 10, 80), FINDING_SHEET: (6, 48, 24, 8, 10, 16, 16, 12, 100)}
+# Widths (characters) summing to about 150, so that fitted to A4 landscape the text prints at 70 % or more.
+_WIDTHS = {INPUT_SHEET: (5, 34, 8, 20, 17, 6, 6, 9, 45), FINDING_SHEET: (5, 26, 16, 6, 9, 12, 12, 10, 56)}
+_SIZE = 10.0
+# The columns whose texts wrap (0-based): file, 填报单位 and the message or reason.
+_WRAPPED = {INPUT_SHEET: frozenset({1, 3, 4, 8}), FINDING_SHEET: frozenset({1, 2, 5, 6, 7, 8})}
 
 
 def _column(i: int) -> str:
@@ -63,59 +69,93 @@ class FindingsBook:
 
     def __init__(self, path: str | Path) -> None:
         from openpyxl import Workbook
-        from openpyxl.styles import Font
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+
+        from .paper import BODY_FONT, fit_to_width
 
         self.path = Path(path)
         self._wb = Workbook(write_only=True)
         self._inputs = self._wb.create_sheet(INPUT_SHEET)
         self._findings = self._wb.create_sheet(FINDING_SHEET)
-        bold = Font(bold=True)
+        self._cell = WriteOnlyCell
+        self._font = Font(name=BODY_FONT, size=_SIZE)
+        self._top = Alignment(vertical="top")
+        self._wrap = Alignment(vertical="top", wrap_text=True)
+        bold = Font(name=BODY_FONT, size=_SIZE, bold=True)
         for ws, header in ((self._inputs, INPUT_HEADER), (self._findings, FINDING_HEADER)):
             for i, width in enumerate(_WIDTHS[ws.title]):
                 ws.column_dimensions[_column(i)].width = width
             ws.freeze_panes = "A2"
-            from openpyxl.cell import WriteOnlyCell
-
+            fit_to_width(ws, landscape=True, header_rows="1:1")
             cells = []
             for text in header:
                 cell = WriteOnlyCell(ws, value=text)
                 cell.font = bold
+                cell.alignment = self._wrap
                 cells.append(cell)
             ws.append(cells)
         self.inputs = 0
         self.findings = 0
+
+    def _row(self, ws: Any, number: int, values: Sequence[object]) -> list[object]:
+        """The cells of row ``number``: the body font, texts top-aligned, the long ones wrapped in a row
+        as tall as they need (LibreOffice does not size the rows of an xlsx it opens)."""
+        from .layout import row_height
+
+        wrapped, widths = _WRAPPED[ws.title], _WIDTHS[ws.title]
+        cells = []
+        height = 0.0
+        for i, value in enumerate(values):
+            cell = self._cell(ws, value=value)
+            cell.font = self._font
+            cell.alignment = self._wrap if i in wrapped else self._top
+            cells.append(cell)
+            if i in wrapped and value:
+                height = max(height, row_height(str(value), widths[i], _SIZE))
+        if height:
+            ws.row_dimensions[number].height = height
+        return cells
 
     def add(self, result: Row) -> None:
         """One row for the input, one row per finding."""
         self.inputs += 1
         note = result.reason or ""
         self._inputs.append(
-            [
-                self.inputs,
-                result.file,
-                result.state.chinese,
-                result.unit,
-                result.form,
-                result.errors if result.usable else None,
-                result.warnings if result.usable else None,
-                result.code,
-                note,
-            ]
+            self._row(
+                self._inputs,
+                self.inputs + 1,
+                [
+                    self.inputs,
+                    result.file,
+                    result.state.chinese,
+                    result.unit,
+                    result.form,
+                    result.errors if result.usable else None,
+                    result.warnings if result.usable else None,
+                    result.code,
+                    note,
+                ],
+            )
         )
         for f in result.findings:
             self.findings += 1
             self._findings.append(
-                [
-                    self.findings,
-                    result.file,
-                    result.unit,
-                    "错误" if f.is_error else "警告",
-                    f.code,
-                    f.rule,
-                    " ".join(f.fields),
-                    " ".join(f.cells),
-                    f.message,
-                ]
+                self._row(
+                    self._findings,
+                    self.findings + 1,
+                    [
+                        self.findings,
+                        result.file,
+                        result.unit,
+                        "错误" if f.is_error else "警告",
+                        f.code,
+                        f.rule,
+                        " ".join(f.fields),
+                        " ".join(f.cells),
+                        f.message,
+                    ],
+                )
             )
 
     def save(self) -> Path:

@@ -62,8 +62,9 @@ from .layout import (
     plan,
     row_height,
 )
+from .paper import BODY_FONT, page_footer
 
-_BODY = "宋体"
+_BODY = BODY_FONT
 _TITLE = "黑体"
 # Colours carry their alpha byte: "000000" is written 00000000, which programs that honour alpha (Gnumeric)
 # draw as transparent, so the borders vanish there.
@@ -189,16 +190,6 @@ def _page(ws: Worksheet, layout: SheetLayout) -> None:
     page_footer(ws)
     for row in layout.breaks:
         ws.row_breaks.append(Break(id=row))
-
-
-def page_footer(ws: Worksheet) -> None:
-    """The page number centred in the footer, and no other header or footer element.
-
-    No size code (``&10``): Gnumeric reads it back as a literal "0"; and no empty elements, which it warns of.
-    """
-    hf = ws.HeaderFooter
-    hf.oddHeader = hf.evenHeader = hf.evenFooter = hf.firstHeader = hf.firstFooter = None
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
