@@ -91,3 +91,50 @@ def test_a_total_whose_provenance_cannot_be_read_is_unusable_in_aggregate_and_ex
     assert result.code == "IN-074" and not result.usable
     [item] = returns_from_paths([str(path)], registry)
     assert isinstance(item, Unusable) and item.code == "IN-074"
+
+
+def test_a_total_carries_its_header_and_its_provenance_prints_fitted(
+    tmp_path: Path, registry: Registry, counties: list[Folder]
+) -> None:
+    import datetime
+
+    import openpyxl
+
+    from unionforms.cli import main
+    from unionforms.totals import SHEET
+
+    out = tmp_path / "t.xlsx"
+    argv = ["aggregate", str(counties[0].root), "--unit", "甲县总工会", "--filled-by", "李四"]
+    code = main([*argv, "--phone", "0833-2134567", "--date", "2017年1月20日", "-o", str(out), "--quiet"])
+    assert code in (0, 1)
+    meta = read_report(out, registry).report.meta
+    assert meta == Meta("甲县总工会", "李四", "0833-2134567", datetime.date(2017, 1, 20))
+    ws = openpyxl.load_workbook(out)[SHEET]
+    assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (
+        "landscape",
+        1,
+        0,
+    )
+    assert ws.print_title_rows == "$2:$2" and ws.oddFooter.center.text
+    assert all(ws[f"{col}3"].alignment.wrap_text for col in "CDEH")
+    form = registry.get(MAIN_FORM)
+    flags = [f for f in form.iter_fields() if f.kind.name == "FLAG"]
+    assert (ws.max_row > 2 + read_provenance(out).inputs) == bool(
+        flags
+    )  # the 是/否 block only with 是/否 fields
+    assert (
+        main(
+            [
+                "aggregate",
+                str(counties[0].root),
+                "--unit",
+                "甲",
+                "--date",
+                "明天",
+                "-o",
+                str(tmp_path / "x.xlsx"),
+            ]
+        )
+        == 2
+    )
+    assert not (tmp_path / "x.xlsx").exists()

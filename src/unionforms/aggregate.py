@@ -170,8 +170,12 @@ def aggregate(
     unit: str,
     form: str | None = None,
     include_errors: bool = False,
+    header: Meta | None = None,
 ) -> Total:
     """The total of ``results`` (from :func:`unionforms.batch.check` with ``keep_report``) for ``unit``.
+
+    ``header`` gives the total's 填报人, 联系电话 and date (its unit is ``unit``), so that the total is
+    ready to print and seal.
 
     The form is ``form`` or, when not given, the form of most usable returns (the first seen on a tie).
     A result whose ``extra`` is a :class:`Provenance` is a total: its tallies and provenance carry on.
@@ -227,7 +231,8 @@ def aggregate(
             rejected.append((seq, Rejected(item.file, item.unit, item.form, "AGG-002", text)))
     f = chosen.form
     values = {code: chosen.values[code] for code in f.fields if code in chosen.values}
-    report = Report(f.id, Meta(unit=unit), values)
+    meta = attrs.evolve(header, unit=unit) if header is not None else Meta(unit=unit)
+    report = Report(f.id, meta, values)
     provenance = Provenance(
         tuple(item for _, item in chosen.included),
         tuple(item for _, item in sorted(rejected, key=lambda pair: pair[0])),

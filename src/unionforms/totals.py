@@ -28,6 +28,9 @@ SHEET = "汇总来源"
 HEADER = ("层级", "结果", "文件", "填报单位", "表式", "状态", "代码", "原因")
 FLAG_HEADER = ("是/否栏目", "是", "否")
 _INCLUDED, _REJECTED = "计入", "未计入"
+# Widths (characters) of 汇总来源's columns, about 140 in all: fitted to A4 landscape at 75 % or more.
+_WIDTHS = (5, 6, 34, 20, 17, 8, 9, 40)
+_WRAPPED = frozenset("CDEH")  # file, 填报单位, form, reason
 _STATE = {s.chinese: s for s in State}
 
 
@@ -44,11 +47,17 @@ def write_json(total: Total, path: str | Path) -> Path:
 
 
 def write_xlsx(total: Total, path: str | Path, *, registry: Any = None) -> Path:
-    """The total as its filled template, with the 汇总来源 sheet."""
+    """The total as its filled template, with the 汇总来源 sheet after it.
+
+    The form prints as any return does; 汇总来源 prints on A4 landscape fitted to the width, its header
+    row repeated, file, 填报单位 and reason wrapped; the 是/否 block only when the form has 是/否 fields.
+    """
     import openpyxl
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     from .excel.fill import filled_bytes
+    from .excel.layout import row_height
+    from .excel.paper import BODY_FONT, fit_to_width
 
     wb = openpyxl.load_workbook(BytesIO(filled_bytes(total.form, total.report, registry=registry)))
     ws = wb.create_sheet(SHEET)
@@ -62,16 +71,28 @@ def write_xlsx(total: Total, path: str | Path, *, registry: Any = None) -> Path:
     ws.append(list(HEADER))
     for row in _rows(p, 1):
         ws.append(row)
-    ws.append([])
-    ws.append(list(FLAG_HEADER))
-    for code, tally in p.flags.items():
-        ws.append([code, tally.yes, tally.no])
-    ws["A1"].font = Font(bold=True, size=12)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFGH", (6, 8, 48, 24, 18, 10, 10, 60), strict=True):
+    if p.flags:
+        ws.append([])
+        ws.append(list(FLAG_HEADER))
+        for code, tally in p.flags.items():
+            ws.append([code, tally.yes, tally.no])
+    body, bold = Font(name=BODY_FONT, size=10), Font(name=BODY_FONT, size=10, bold=True)
+    top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    for row in ws.iter_rows(min_row=2):
+        height = 0.0
+        for cell in row:
+            cell.font = bold if cell.row == 2 else body
+            wrapped = cell.column_letter in _WRAPPED
+            cell.alignment = wrap if wrapped else top
+            if wrapped and cell.value:
+                height = max(height, row_height(str(cell.value), _WIDTHS[cell.column - 1], 10))
+        if height:
+            ws.row_dimensions[row[0].row].height = height
+    ws["A1"].font = Font(name=BODY_FONT, bold=True, size=12)
+    for col, width in zip("ABCDEFGH", _WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
+    fit_to_width(ws, landscape=True, header_rows="2:2")
     buffer = BytesIO()
     wb.save(buffer)
     write_atomic(path, buffer.getvalue())

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="returns and totals: files, folders or patterns")
     p.add_argument("--unit", required=True, metavar="NAME", help="填报单位 of the total, e.g. 乐山市总工会")
+    p.add_argument("--filled-by", metavar="NAME", help="填报人 of the total")
+    p.add_argument("--phone", metavar="PHONE", help="联系电话 of the total")
+    p.add_argument("--date", metavar="DATE", help="date of the total (年 月 日), e.g. 2017-01-15")
     p.add_argument("--form", help="the form to add up (default: the form of most usable returns)")
     p.add_argument(
         "--include-errors",
@@ -41,12 +44,18 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     from ..io.jsonio import finding_to_dict
     from ..io.reading import preload
     from ..outputs import check_output
+    from ..report import Meta
     from ..totals import Collect
+    from ..values import header_date
 
     target = Path(args.output)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".json"):
         raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
+    date = None if args.date is None else header_date(args.date)
+    if args.date is not None and date is None:
+        raise InputError("META-001", place="--date", value=args.date)
+    header = Meta(filled_by=args.filled_by, phone=args.phone, date=date)
     inputs = expand(args.paths, ctx.registry)
     if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
         preload(i.file for i in inputs)
@@ -61,7 +70,12 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
                 yield result
 
         total = add_up(
-            results(), ctx.registry, unit=args.unit, form=args.form, include_errors=args.include_errors
+            results(),
+            ctx.registry,
+            unit=args.unit,
+            form=args.form,
+            include_errors=args.include_errors,
+            header=header,
         )
     from ..totals import write_json, write_xlsx
 
