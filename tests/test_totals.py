@@ -110,31 +110,14 @@ def test_a_total_carries_its_header_and_its_provenance_prints_fitted(
     meta = read_report(out, registry).report.meta
     assert meta == Meta("甲县总工会", "李四", "0833-2134567", datetime.date(2017, 1, 20))
     ws = openpyxl.load_workbook(out)[SHEET]
-    assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (
-        "landscape",
-        1,
-        0,
-    )
+    setup = ws.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 0)
     assert ws.print_title_rows == "$2:$2" and ws.oddFooter.center.text
     assert all(ws[f"{col}3"].alignment.wrap_text for col in "CDEH")
-    form = registry.get(MAIN_FORM)
-    flags = [f for f in form.iter_fields() if f.kind.name == "FLAG"]
-    assert (ws.max_row > 2 + read_provenance(out).inputs) == bool(
-        flags
-    )  # the 是/否 block only with 是/否 fields
-    assert (
-        main(
-            [
-                "aggregate",
-                str(counties[0].root),
-                "--unit",
-                "甲",
-                "--date",
-                "明天",
-                "-o",
-                str(tmp_path / "x.xlsx"),
-            ]
-        )
-        == 2
-    )
-    assert not (tmp_path / "x.xlsx").exists()
+    flags = [f for f in registry.get(MAIN_FORM).iter_fields() if f.kind.name == "FLAG"]
+    provenance = read_provenance(out)
+    assert provenance is not None
+    assert (ws.max_row > 2 + provenance.inputs) == bool(flags)  # the 是/否 block only with 是/否 fields
+    bad = tmp_path / "x.xlsx"
+    assert main(["aggregate", str(counties[0].root), "--unit", "甲", "--date", "明天", "-o", str(bad)]) == 2
+    assert not bad.exists()
