@@ -240,7 +240,8 @@ def _input(c: Cell) -> None:
     c.fill = _INPUT_FILL
     c.border = _UNDER if c.column > 4 or c.row < 4 else _BOX
     c.font = _font()
-    c.alignment = Alignment(horizontal="left", vertical="center")
+    # A long entry (a 27-character 填报单位, a phone with an extension) shrinks to fit rather than being cut.
+    c.alignment = Alignment(horizontal="left", vertical="center", shrink_to_fit=True)
 
 
 def _lines(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -298,7 +299,10 @@ def _phrase(ws: Worksheet, row: int, phrase: Phrase) -> None:
     cell = ws[f"D{row}"]
     _input(cell)
     cell.number_format = _FORMATS[field.kind]
-    cell.alignment = Alignment(horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center")
+    # shrunk to fit: the largest figure the reader accepts (15 digits) never shows as ###
+    cell.alignment = Alignment(
+        horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center", shrink_to_fit=True
+    )
     unit = ws[f"E{row}"]
     unit.value = phrase.after
     unit.alignment = _WRAP
