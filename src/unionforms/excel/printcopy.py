@@ -54,17 +54,33 @@ def strip_fills(styles: bytes) -> bytes:
 
 
 def hide_annotation(workbook: bytes) -> bytes:
-    """workbook.xml with the 审核结果 sheet of an annotated copy hidden."""
+    """workbook.xml with the 审核结果 sheet of an annotated copy hidden, and the first visible sheet
+    active (LibreOffice shows, and prints, an active sheet even when it is hidden)."""
+    visible: list[bool] = []
+    hidden: list[bool] = []
 
     def hide(m: re.Match[bytes]) -> bytes:
         tag = m.group(0)
         name = _NAME_RE.search(tag)
+        state = re.search(rb'\sstate="([^"]*)"', tag)
+        shown = state is None or state.group(1) == b"visible"
         if name is None or html.unescape(name.group(1).decode("utf-8", "replace")) != ANNOTATION_SHEET:
+            visible.append(shown)
             return tag
+        visible.append(False)
+        hidden.append(True)
         tag = re.sub(rb'\s+state="[^"]*"', b"", tag)
         return re.sub(rb"\s*/?>$", lambda end: b' state="hidden"' + end.group(0).lstrip(), tag)
 
-    return _SHEET_RE.sub(hide, workbook)
+    out = _SHEET_RE.sub(hide, workbook)
+    if hidden and True in visible:
+        active = str(visible.index(True)).encode()
+        view = re.search(rb"<(?:[A-Za-z0-9_]+:)?workbookView\b[^>]*>", out)
+        if view is not None:
+            tag = re.sub(rb'\s(?:activeTab|firstSheet)="[^"]*"', b"", view.group(0))
+            tag = re.sub(rb"\s*/?>$", lambda end: b' activeTab="' + active + b'"' + end.group(0), tag)
+            out = out[: view.start()] + tag + out[view.end() :]
+    return out
 
 
 def write_print_copy(source: str | Path, target: str | Path) -> Path:
