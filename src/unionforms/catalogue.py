@@ -1061,9 +1061,10 @@ _CATALOGUE: dict[str, Spec] = {
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
         "没有安装 LibreOffice，无法转换。",
         "LibreOffice is not installed, so nothing can be converted",
-        "请安装 LibreOffice 及中文字体"
-        "（Debian：apt-get install libreoffice-calc-nogui fonts-noto-cjk）后重试。",
-        "install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk) and try again",
+        "请安装 LibreOffice 及中文字体（Debian：apt-get install libreoffice-calc-nogui fonts-noto-cjk"
+        " fonts-crosextra-carlito）后重试。",
+        "install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk fonts-crosextra-carlito)"
+        " and try again",
     ),
     # --- OUT: outputs ---------------------------------------------------------------------------------
     "OUT-001": M(
