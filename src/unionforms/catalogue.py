@@ -957,6 +957,13 @@ _CATALOGUE: dict[str, Spec] = {
         "请用生成该报表的程序重新保存为 UTF-8。",
         "save the report again, as UTF-8, from the program that made it",
     ),
+    "IN-099": M(
+        "a date given on the command line (aggregate --date) is not a date",
+        "{option} 给出的 {value} 不是日期。",
+        "{option}: {value} is not a date",
+        "请写成日期，如 2017-01-15 或 2017年1月15日。",
+        "give a date, e.g. 2017-01-15",
+    ),
     "IN-071": M(
         "none of the inputs of a total is a usable return",
         "没有可以汇总的报表：所有输入都无法读取或已跳过。",
