@@ -190,7 +190,11 @@ def test_the_report_and_the_total_print_fitted_to_the_page(printed: dict[str, li
     total = printed["total"]
     assert len(total) == FORM_PAGES["songwennuan-2017"] + 1
     assert "乐山市总工会" in total[0].text and "欧阳某某某某" in total[0].text
-    assert total[-1].width > total[-1].height and "汇总来源" in total[-1].text
+    assert (
+        total[-1].width < total[-1].height
+        and "汇总来源" in total[-1].text
+        and "计入的填报单位" in total[-1].text
+    )
 
 
 def test_fit_to_width_prints_a4_with_the_header_repeated(tmp_path: Path) -> None:
