@@ -81,9 +81,9 @@ def pages(pdf: Path) -> list[Page]:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> dict[str, list[Page]]:
-    """Every kind of workbook, printed as ``unionforms pdf`` prints it (the letter and the report as
-    they print from the spreadsheet program: their own sheets only), by name."""
+def books(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> dict[str, Path]:
+    """Every kind of workbook, as ``unionforms pdf`` prints it (the letter and the report as they print
+    from the spreadsheet program: their own sheets only), by name."""
     if find_soffice() is None or shutil.which("pdftotext") is None:
         if os.environ.get("CI"):
             raise RuntimeError("LibreOffice and poppler-utils are required on CI: .ci/run installs them")
@@ -133,7 +133,13 @@ def printed(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> dic
         collect([str(tmp / "returns")], registry=registry), registry, unit="乐山市总工会", header=meta
     )
     books["total"] = write_print_copy(write_xlsx(total, tmp / "total.xlsx"), tmp / "print" / "total.xlsx")
-    pdfs = convert(list(books.values()), "pdf", tmp / "pdf")
+    return books
+
+
+@pytest.fixture(scope="module")
+def printed(books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
+    """Every kind of workbook printed by LibreOffice, page by page."""
+    pdfs = convert(list(books.values()), "pdf", tmp_path_factory.mktemp("pdf"))
     return {name: pages(pdf) for name, pdf in zip(books, pdfs, strict=True)}
 
 
@@ -195,6 +201,26 @@ def test_the_report_and_the_total_print_fitted_to_the_page(printed: dict[str, li
         and "汇总来源" in total[-1].text
         and "计入的填报单位" in total[-1].text
     )
+
+
+def test_gnumeric_renders_every_kind_without_hash_marks(books: dict[str, Path], tmp_path: Path) -> None:
+    """The second engine draws every workbook too (its own PDF export, which ignores print areas and
+    scales: not a print path, but what a Gnumeric user sees): no figure or text shown as ``###``."""
+    ssconvert = shutil.which("ssconvert")
+    if ssconvert is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("Gnumeric is required on CI: .ci/run installs gnumeric")
+        pytest.skip("Gnumeric is not installed")
+    for name, book in books.items():
+        pdf = tmp_path / f"{name}.pdf"
+        subprocess.run(
+            [ssconvert, "-T", "Gnumeric_pdf:pdf_assistant", str(book), str(pdf)],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        rendered = pages(pdf)
+        assert rendered and all("###" not in page.text for page in rendered), name
 
 
 def test_fit_to_width_prints_a4_with_the_header_repeated(tmp_path: Path) -> None:
