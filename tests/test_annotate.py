@@ -13,8 +13,11 @@ from unionforms.annotate import SHEET, Annotation, Annotator, annotate
 from unionforms.batch import Check, Input
 from unionforms.excel.fill import fill
 from unionforms.excel.layout import plan
+from unionforms.excel.marks import MARK_COLOURS
 from unionforms.io.reading import read_report
 from unionforms.validate import check_rules
+
+MARKS = set(MARK_COLOURS.values())
 
 
 def _broken(registry: Registry) -> Report:
@@ -69,6 +72,16 @@ def test_a_copy_of_an_annotated_copy_has_one_letter(tmp_path: Path, registry: Re
     assert wb.sheetnames.count(SHEET) == 1 and wb.sheetnames[0] == SHEET
     assert len(list(wb[SHEET].iter_rows(min_row=4))) == 2
     assert read_report(second, registry).report == read.report
+    # only the findings of now are marked: a cell marked the first time and not now is as it was
+    layout = plan(registry.get("songwennuan-2017"))
+    ws, original = wb[layout.sheet], openpyxl.load_workbook(source)[layout.sheet]
+    now = {c for c in findings[0].cells}
+    for f in findings[1:]:
+        for cell in set(f.cells) - now:
+            assert openpyxl.load_workbook(first)[layout.sheet][cell].fill.fgColor.rgb in MARKS
+            assert ws[cell].fill.fgColor.rgb == original[cell].fill.fgColor.rgb == "FFFFF9E5", cell
+            assert ws[cell].protection.locked is False
+    assert all(ws[cell].fill.fgColor.rgb in MARKS for cell in now)
 
 
 def test_a_json_return_becomes_its_marked_template(tmp_path: Path, registry: Registry) -> None:

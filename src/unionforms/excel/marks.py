@@ -87,6 +87,11 @@ def annotated_bytes(
     workbook = parts["xl/workbook.xml"].decode("utf-8")
     rels = parts["xl/_rels/workbook.xml.rels"].decode("utf-8")
     sheets = _sheet_parts(workbook, rels)
+    unmark = _earlier_marks(parts["xl/styles.xml"].decode("utf-8"))
+    if unmark:  # a copy annotated before: its old marks go, only the current findings are marked
+        for name, sheet_part in sheets.items():
+            if name != ANNOTATION_SHEET and sheet_part in parts:
+                parts[sheet_part] = _unmarked(parts[sheet_part], unmark)
     styles, ids = _styles(parts["xl/styles.xml"].decode("utf-8"), parts, sheets, marks)
     parts["xl/styles.xml"] = styles.encode("utf-8")
     for (sheet, cell), error in marks.items():
@@ -228,6 +233,45 @@ def _styles(
     )
     styles, _ = _section(styles, "cellXfs", "xf", added)
     return styles, ids
+
+
+def _earlier_marks(styles: str) -> dict[int, int]:
+    """Cell formats that are marks of an earlier annotation -> the format they were copied from: the
+    first format equal but for its fill, whose fill is no mark."""
+    m = re.search(r"<fills\b[^>]*?(?:/>|>(.*?)</fills>)", styles, re.S)
+    fills = re.findall(r"<fill\b.*?</fill>|<fill\b[^>]*/>", (m.group(1) or "") if m else "", re.S)
+    marked = {i for i, f in enumerate(fills) if any(f'rgb="{c}"' in f for c in MARK_COLOURS.values())}
+    if not marked:
+        return {}
+
+    def fill_of(xf: str) -> int:
+        found = re.search(r'\sfillId="(\d+)"', xf)
+        return int(found.group(1)) if found else 0
+
+    def bare(xf: str) -> str:
+        return re.sub(r'\s(?:fillId|applyFill)="[^"]*"', "", xf)
+
+    formats = _cell_formats(styles)
+    out: dict[int, int] = {}
+    for i, xf in enumerate(formats):
+        if fill_of(xf) in marked:
+            key = bare(xf)
+            base = next(
+                (j for j in range(i) if fill_of(formats[j]) not in marked and bare(formats[j]) == key), None
+            )
+            if base is not None:
+                out[i] = base
+    return out
+
+
+def _unmarked(xml: bytes, unmark: Mapping[int, int]) -> bytes:
+    """The sheet XML with every cell of an earlier mark given back the format it was copied from."""
+
+    def restore(m: re.Match[bytes]) -> bytes:
+        s = int(m.group(2))
+        return m.group(1) + str(unmark.get(s, s)).encode() + m.group(3)
+
+    return re.sub(rb'(<c\b[^>]*?\ss=")(\d+)(")', restore, xml)
 
 
 def _cell_tag(xml: bytes, cell: str) -> re.Match[bytes] | None:
