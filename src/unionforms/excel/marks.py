@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -92,12 +92,19 @@ def annotated_bytes(
         for name, sheet_part in sheets.items():
             if name != ANNOTATION_SHEET and sheet_part in parts:
                 parts[sheet_part] = _unmarked(parts[sheet_part], unmark)
-    styles, ids = _styles(parts["xl/styles.xml"].decode("utf-8"), parts, sheets, marks)
-    parts["xl/styles.xml"] = styles.encode("utf-8")
+    found: dict[str, dict[str, tuple[re.Match[bytes], bool]]] = {}  # sheet part -> cell -> (tag, error)
+    by_part: dict[str, dict[str, bool]] = {}
     for (sheet, cell), error in marks.items():
         part = sheets.get(sheet)
         if part is not None and part in parts:
-            parts[part] = _restyle(parts[part], cell, error, ids.marks)
+            by_part.setdefault(part, {})[cell] = error
+    for part, cells in by_part.items():
+        found[part] = {cell: (tag, cells[cell]) for cell, tag in _cell_tags(parts[part], cells).items()}
+    bases = {(_style(tag), error) for tags in found.values() for tag, error in tags.values()}
+    styles, ids = _styles(parts["xl/styles.xml"].decode("utf-8"), bases)
+    parts["xl/styles.xml"] = styles.encode("utf-8")
+    for part, tags in found.items():
+        parts[part] = _restyled(parts[part], tags.values(), ids.marks)
     for name, part in sheets.items():  # the letter is the one selected sheet
         if name != ANNOTATION_SHEET and part in parts:
             parts[part] = re.sub(rb'\s+tabSelected="(?:1|true)"', b"", parts[part])
@@ -189,9 +196,9 @@ def _cell_formats(styles: str) -> list[str]:
     return re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", body, re.S)
 
 
-def _styles(
-    styles: str, parts: Mapping[str, bytes], sheets: Mapping[str, str], marks: Mapping[tuple[str, str], bool]
-) -> tuple[str, _Ids]:
+def _styles(styles: str, bases: set[tuple[int, bool]]) -> tuple[str, _Ids]:
+    """The style sheet with the marks' fills, the letter's fonts and border and the cell formats: a
+    marked copy of each (format, error?) in ``bases``, and the letter's."""
     styles, font = _section(styles, "fonts", "font", _FONTS)
     fills = [
         f'<fill><patternFill patternType="solid"><fgColor rgb="{MARK_COLOURS[e]}"/></patternFill></fill>'
@@ -202,13 +209,7 @@ def _styles(
     formats = _cell_formats(styles)
     wanted: dict[tuple[int, bool], int] = {}
     added: list[str] = []
-    for (sheet, cell), error in marks.items():
-        part = sheets.get(sheet)
-        if part is None or part not in parts:
-            continue
-        base = _style_of(parts[part], cell)
-        if base is None or (base, error) in wanted:
-            continue
+    for base, error in sorted(bases):
         xf = formats[base] if base < len(formats) else '<xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
         xf = re.sub(r'\s(?:fillId|applyFill)="[^"]*"', "", xf)
         xf = re.sub(r"^<xf\b", f'<xf fillId="{fill + (0 if error else 1)}" applyFill="1"', xf)
@@ -274,30 +275,34 @@ def _unmarked(xml: bytes, unmark: Mapping[int, int]) -> bytes:
     return re.sub(rb'(<c\b[^>]*?\ss=")(\d+)(")', restore, xml)
 
 
-def _cell_tag(xml: bytes, cell: str) -> re.Match[bytes] | None:
-    return re.search(rb'<c\b[^>]*?\sr="' + re.escape(cell.encode()) + rb'"[^>]*?(?=/?>)', xml)
+def _cell_tags(xml: bytes, cells: Iterable[str]) -> dict[str, re.Match[bytes]]:
+    """The start tag (without its ``>`` or ``/>``) of each of ``cells`` the sheet XML writes, in one pass."""
+    refs = b"|".join(re.escape(cell.encode()) for cell in cells)
+    out: dict[str, re.Match[bytes]] = {}
+    for m in re.finditer(rb'<c\b[^>]*?\sr="(' + refs + rb')"[^>]*?(?=/?>)', xml):
+        out.setdefault(m.group(1).decode(), m)
+    return out
 
 
-def _style_of(xml: bytes, cell: str) -> int | None:
-    """The format index of ``cell`` in the sheet XML; None when the sheet does not write the cell."""
-    tag = _cell_tag(xml, cell)
-    if tag is None:
-        return None
+def _style(tag: re.Match[bytes]) -> int:
+    """The format index of a cell's start tag (0 when it names none)."""
     s = re.search(rb'\ss="(\d+)"', tag.group(0))
     return int(s.group(1)) if s else 0
 
 
-def _restyle(xml: bytes, cell: str, error: bool, marks: Mapping[tuple[int, bool], int]) -> bytes:
-    """The sheet XML with ``cell`` given the marked copy of its own format (its value untouched)."""
-    tag = _cell_tag(xml, cell)
-    if tag is None:
-        return xml
-    s = re.search(rb'\ss="(\d+)"', tag.group(0))
-    new = marks.get((int(s.group(1)) if s else 0, error))
-    if new is None:
-        return xml
-    start = re.sub(rb'\ss="\d+"', b"", tag.group(0)) + f' s="{new}"'.encode()
-    return xml[: tag.start()] + start + xml[tag.end() :]
+def _restyled(
+    xml: bytes, tags: Iterable[tuple[re.Match[bytes], bool]], marks: Mapping[tuple[int, bool], int]
+) -> bytes:
+    """The sheet XML with each tagged cell given the marked copy of its own format (values untouched)."""
+    out: list[bytes] = []
+    at = 0
+    for tag, error in sorted(tags, key=lambda pair: pair[0].start()):
+        new = marks[(_style(tag), error)]
+        out.append(xml[at : tag.start()])
+        out.append(re.sub(rb'\ss="\d+"', b"", tag.group(0)) + f' s="{new}"'.encode())
+        at = tag.end()
+    out.append(xml[at:])
+    return b"".join(out)
 
 
 def _letter_xml(letter: Letter, ids: _Ids) -> str:
