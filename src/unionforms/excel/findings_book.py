@@ -53,8 +53,9 @@ INPUT_SHEET = "报表汇总"
 FINDING_SHEET = "问题清单"
 INPUT_HEADER = ("序号", "文件", "状态", "填报单位", "表式", "错误数", "警告数", "代码", "说明")
 FINDING_HEADER = ("序号", "文件", "填报单位", "严重程度", "代码", "规则", "栏目代码", "单元格", "说明")
-# Widths (characters) summing to about 150, so that fitted to A4 landscape the text prints at 70 % or more.
-_WIDTHS = {INPUT_SHEET: (5, 34, 8, 20, 17, 6, 6, 9, 45), FINDING_SHEET: (5, 26, 16, 6, 9, 12, 12, 10, 56)}
+# Widths (characters), about 160 and 175 in all: fitted to A4 landscape the text prints at 85 % or more,
+# the message wide enough that a finding takes four or five lines.
+_WIDTHS = {INPUT_SHEET: (5, 40, 7, 22, 17, 6, 6, 9, 50), FINDING_SHEET: (5, 24, 14, 6, 9, 11, 11, 9, 85)}
 _SIZE = 10.0
 # The columns whose texts wrap (0-based): file, 填报单位 and the message or reason.
 _WRAPPED = {INPUT_SHEET: frozenset({1, 3, 4, 8}), FINDING_SHEET: frozenset({1, 2, 5, 6, 7, 8})}
