@@ -106,3 +106,30 @@ def test_a_copy_never_replaces_its_return(tmp_path: Path, registry: Registry) ->
     assert isinstance(result.extra, Annotation)
     assert result.extra.path is None and "OUT-001" in (result.extra.problem or "")
     assert source.read_bytes() == before
+
+
+def test_a_return_saved_by_libreoffice_is_annotated_too(tmp_path: Path, registry: Registry) -> None:
+    """A return as a filler's LibreOffice saves it (shared strings, its own styles) is marked and reads
+    back the same."""
+    import os
+
+    import pytest
+
+    from unionforms.excel.libreoffice import convert, find_soffice
+
+    if find_soffice() is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("LibreOffice is required on CI: .ci/run installs libreoffice-calc-nogui")
+        pytest.skip("LibreOffice is not installed")
+    source = tmp_path / "甲.xlsx"
+    fill(registry.get("songwennuan-2017"), _broken(registry), source)
+    (saved,) = convert([source], "xlsx", tmp_path / "lo")
+    read = read_report(saved, registry)
+    findings = (*read.findings, *check_rules(read.form, read.report, read.source))
+    copy = annotate(saved, findings, tmp_path / "copy.xlsx")
+    assert read_report(copy, registry).report == read.report
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames[0] == SHEET
+    marked = {c for f in findings for c in f.cells}
+    ws = wb[read.source.sheet or ""]
+    assert marked and all(ws[c].fill.fgColor.rgb in MARKS for c in marked)
