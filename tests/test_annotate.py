@@ -7,6 +7,8 @@ from pathlib import Path
 
 import attrs
 import openpyxl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from unionforms import Meta, Registry, Report
 from unionforms.annotate import SHEET, Annotation, Annotator, annotate
@@ -133,3 +135,32 @@ def test_a_return_saved_by_libreoffice_is_annotated_too(tmp_path: Path, registry
     marked = {c for f in findings for c in f.cells}
     ws = wb[read.source.sheet or ""]
     assert marked and all(ws[c].fill.fgColor.rgb in MARKS for c in marked)
+
+
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_annotating_never_changes_the_report_or_its_findings(registry: Registry, data: st.DataObject) -> None:
+    """Property: for any return breaking a rule, of any form, the annotated copy reads back as the same
+    report with the same findings, and exactly the cells the findings name are marked."""
+    import tempfile
+
+    from unionforms.strategies import broken_reports
+
+    form = registry.get(
+        data.draw(st.sampled_from(["songwennuan-2014", "songwennuan-2017", "bangfu-2013", "bangfu-2016"]))
+    )
+    report, _ = data.draw(broken_reports(form))
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "r.xlsx"
+        fill(form, report, source)
+        read = read_report(source, registry)
+        findings = (*read.findings, *check_rules(read.form, read.report, read.source))
+        copy = annotate(source, findings, Path(tmp) / "copy.xlsx")
+        again = read_report(copy, registry)
+        found = (*again.findings, *check_rules(again.form, again.report, again.source))
+        assert again.report == read.report
+        assert [attrs.evolve(f, file=None) for f in found] == [attrs.evolve(f, file=None) for f in findings]
+        ws = openpyxl.load_workbook(copy)[plan(form).sheet]
+        marked = {c for f in findings for c in f.cells}
+        inputs = set(plan(form).fields.values())
+        assert {c for c in inputs if ws[c].fill.fgColor.rgb in MARKS} == marked
