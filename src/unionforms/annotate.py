@@ -61,7 +61,7 @@ class Annotator:
             annotate(item.path, result.findings, path, registry=self.registry)
         except InputError as exc:
             return attrs.evolve(result, extra=Annotation(None, str(exc)))
-        except Exception as exc:  # a workbook openpyxl cannot load: the check result still stands
+        except Exception as exc:  # a workbook whose parts cannot be patched: the check result still stands
             problem = InputError("IN-073", file=item.path, detail=f"{type(exc).__name__}: {exc}")
             return attrs.evolve(result, extra=Annotation(None, str(problem)))
         return attrs.evolve(result, extra=Annotation(str(path)))
