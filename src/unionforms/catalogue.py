@@ -957,7 +957,7 @@ _CATALOGUE: dict[str, Spec] = {
         "请用生成该报表的程序重新保存为 UTF-8。",
         "save the report again, as UTF-8, from the program that made it",
     ),
-    "IN-099": M(
+    "IN-109": M(
         "a date given on the command line (aggregate --date) is not a date",
         "{option} 给出的 {value} 不是日期。",
         "{option}: {value} is not a date",

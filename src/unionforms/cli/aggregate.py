@@ -54,7 +54,7 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
         raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
     date = None if args.date is None else header_date(args.date)
     if args.date is not None and date is None:
-        raise InputError("IN-099", option="--date", value=args.date)
+        raise InputError("IN-109", option="--date", value=args.date)
     header = Meta(filled_by=args.filled_by, phone=args.phone, date=date)
     inputs = expand(args.paths, ctx.registry)
     if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
