@@ -17,7 +17,8 @@ from ..model import Field, Form, LetterMark, Row, Text
 _PUNCT = "，,；;。：:、"
 
 COLUMNS = ("A", "B", "C", "D", "E")
-WIDTHS = {"A": 6.5, "B": 6.5, "C": 51.0, "D": 15.0, "E": 14.0, "F": 30.0}
+# A holds "（10）" on one line in Excel's (and Carlito's) metrics; A:E stay 93 characters (PRINT_SCALE).
+WIDTHS = {"A": 7.5, "B": 6.5, "C": 50.0, "D": 15.0, "E": 14.0, "F": 30.0}
 CHECK_COLUMN = "F"  # the live check summary, beside the form and outside the print area
 EXPLAIN_COLUMN = "F"  # beside each warning's verdict: the filler's 合理性审核说明
 
