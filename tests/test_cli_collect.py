@@ -85,7 +85,7 @@ def test_january(
     assert before.report == read_report(broken, registry).report
     marked = [f for f in by_file[str(broken)]["findings"] if f["cells"] and f["severity"] == "error"]
     cell = wb[plan(form).sheet][marked[0]["cells"][0]]
-    assert cell.comment is not None and cell.fill.fgColor.rgb.endswith("FFC7CE")
+    assert cell.fill.fgColor.rgb == "FFFFC7CE"
 
     # 3. aggregate, with full provenance, to JSON and to the workbook with its 汇总来源 sheet
     total_json, total_xlsx = tmp_path / "total.json", tmp_path / "total.xlsx"

@@ -94,6 +94,15 @@ def workbooks(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> d
     form = registry.get("bangfu-2016")
     out["bangfu-2016-password"] = folder / "bangfu-2016-password.xlsx"
     fill(form, _one(valid_reports(form)), out["bangfu-2016-password"], password="s3cret")
+    # an annotated copy: the letter and the marks patched into a broken return's XML
+    from unionforms.annotate import annotate
+    from unionforms.io.reading import read_report
+    from unionforms.validate import check_rules
+
+    broken = out["songwennuan-2017-broken"]
+    read = read_report(broken, registry)
+    findings = (*read.findings, *check_rules(read.form, read.report, read.source))
+    out["songwennuan-2017-annotated"] = annotate(broken, findings, folder / "songwennuan-2017-annotated.xlsx")
     return out
 
 

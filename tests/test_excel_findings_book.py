@@ -44,3 +44,28 @@ def test_an_empty_run_still_writes_the_headers(tmp_path: Path) -> None:
     book.add(Result("x", State.SKIPPED, reason="lock file"))
     book.save()
     assert openpyxl.load_workbook(tmp_path / "e.xlsx")[INPUT_SHEET].max_row == 2
+
+
+def test_both_sheets_print_on_a4_landscape_fitted_to_the_width(tmp_path: Path, registry: Registry) -> None:
+    from unionforms.excel.layout import row_height
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"form": "songwennuan-2017", "meta": {"unit": "甲"}, "values": {"01A": 1, "01B": 5}}')
+    results = list(check([str(bad)], registry=registry))
+    with FindingsBook(tmp_path / "审核.xlsx") as book:
+        for r in results:
+            book.add(r)
+    wb = openpyxl.load_workbook(tmp_path / "审核.xlsx")
+    for ws in wb.worksheets:
+        setup = ws.page_setup
+        assert (setup.paperSize, setup.orientation) == (9, "landscape")
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0) and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1"  # the header on every page
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页" and not ws.evenHeader.center.text
+        assert all(c.font.name == "宋体" for row in ws.iter_rows() for c in row)
+    # the message wraps in a row tall enough for it (LibreOffice does not size rows when it opens a file)
+    findings = wb[FINDING_SHEET]
+    message = findings["I2"]
+    assert message.alignment.wrap_text
+    width = findings.column_dimensions["I"].width
+    assert findings.row_dimensions[2].height >= row_height(str(message.value), width, 10) > 20

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import csv
+import os
 import re
+import shutil
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from unionforms import Form, Missing, Rule, Severity
 from unionforms.excel.contract import field_name
+from unionforms.excel.fill import fill
 from unionforms.excel.formulas import ERROR, PASS, SKIPPED, WARNING, verdict_formula
+from unionforms.excel.layout import plan
+from unionforms.excel.libreoffice import convert, find_soffice
 from unionforms.rules import written
+from unionforms.strategies import broken_reports, valid_reports
+from unionforms.testing import _python_verdict, examples
 
 _NAME_RE = re.compile(r"\bF_[0-9A-Z_]+\b")
 
@@ -89,3 +100,37 @@ def test_text_in_a_number_cell_names_the_cell(form: Form) -> None:
     formula = verdict_formula(form, rule, {a: "D4", b: "D5"})
     assert formula.startswith(f"=IF(AND(ISTEXT({field_name(a)}),NOT(OR(TRIM({field_name(a)})=")
     assert f'NOT(OR(TRIM({field_name(b)})="/",' in formula and '"D5 不是数字"' in formula
+
+
+def test_gnumeric_gives_the_verdicts_of_python_and_libreoffice(tmp_path: Path, form: Form) -> None:
+    """A second, independent engine: filled templates recalculated by Gnumeric (``ssconvert --recalc``)
+    show in every check cell the verdict Python gives and LibreOffice shows (on CI both must be there)."""
+    ssconvert = shutil.which("ssconvert")
+    if ssconvert is None or find_soffice() is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("Gnumeric and LibreOffice are required on CI: .ci/run installs both")
+        pytest.skip("Gnumeric or LibreOffice is not installed")
+    reports = examples(valid_reports(form), 3) + [r for r, _ in examples(broken_reports(form), 5)]
+    files = []
+    for i, report in enumerate(reports):
+        files.append(tmp_path / f"r{i}.xlsx")
+        fill(form, report, files[-1])
+    recalculated = convert(files, "xlsx", tmp_path / "lo")
+    layout = plan(form)
+    broken = 0
+    for report, path, lo in zip(reports, files, recalculated, strict=True):
+        subprocess.run(
+            [ssconvert, "--recalc", "-S", str(path), str(tmp_path / f"{path.stem}.%n.csv")],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        with (tmp_path / f"{path.stem}.0.csv").open(encoding="utf-8", newline="") as fh:
+            gnumeric = list(csv.reader(fh))
+        libreoffice = openpyxl.load_workbook(lo, data_only=True)[layout.sheet]
+        for rule in form.rules:
+            row = layout.check_rows[rule.id]
+            python = _python_verdict(form, rule, report)
+            assert (gnumeric[row - 1][3], libreoffice[f"D{row}"].value) == (python, python), (path, rule.id)
+            broken += python in (ERROR, WARNING)
+    assert broken >= 5 if form.rules else broken == 0  # the broken reports were flagged, by all three

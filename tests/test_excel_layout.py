@@ -11,6 +11,7 @@ from unionforms import Form, Registry
 from unionforms.errors import DefinitionError
 from unionforms.excel.layout import (
     CONTINUED,
+    LAST_PAGE_SHARE,
     PAGE_BODY,
     Phrase,
     lead_in,
@@ -138,6 +139,16 @@ def test_pages_are_filled_within_a4_and_never_strand_a_lines_first_sentence(form
         for number, (a, b) in layout.lines.items():
             first_sentence = next(s for s in layout.sentences if s[0] == a)
             assert not (brk == first_sentence[1] and b > brk), f"line {number} stranded at row {brk}"
+
+
+def test_the_last_page_of_a_shipped_form_is_at_least_a_third_full(form: Form) -> None:
+    layout = plan(form)
+    if not layout.breaks:
+        return
+    h = layout.heights
+    end = max((layout.last_row, *layout.notes_rows))
+    last = sum(h[r] for r in range(layout.breaks[-1] + 1, end + 1)) + h[layout.table_header_row]
+    assert last >= PAGE_BODY * LAST_PAGE_SHARE, (form.id, last)
 
 
 def test_a_line_continued_on_the_next_page_repeats_its_number(form: Form) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -43,6 +45,19 @@ def test_template_reads_like_the_paper_form(tmp_path: Path, form: Form) -> None:
     assert ws[layout.meta["date"]].value == DATE_PLACEHOLDER
     assert ws.print_title_rows == f"${layout.table_header_row}:${layout.table_header_row}"
     assert all(row > layout.last_row for row in layout.check_rows.values())
+    # every engine reads the footer and the borders: no size code, no empty element, opaque colours
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页" and ws.oddFooter.center.size is None
+    for part in ("oddHeader", "evenHeader", "evenFooter", "firstHeader", "firstFooter"):
+        assert not getattr(ws, part).center.text
+    with zipfile.ZipFile(path) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+        styles = zf.read("xl/styles.xml").decode()
+    assert "<evenHeader" not in sheet and "<oddHeader" not in sheet and "&amp;10" not in sheet
+    borders = re.search(r"<borders.*</borders>", styles)
+    assert borders and 'rgb="FF000000"' in borders.group(0) and 'rgb="00' not in borders.group(0)
+    # long entries shrink to fit: a long 填报单位 or phone is not cut, a 15-digit figure is not ###
+    for ref in (*layout.fields.values(), layout.meta["unit"], layout.meta["phone"], layout.meta["filled_by"]):
+        assert ws[ref].alignment.shrink_to_fit, ref
 
 
 def test_only_inputs_are_editable_and_validated(tmp_path: Path, form: Form) -> None:

@@ -9,7 +9,7 @@ import pytest
 from unionforms import Meta, Registry, Report
 from unionforms.aggregate import aggregate
 from unionforms.io.reading import read_report
-from unionforms.totals import collect, read_provenance, write_json, write_xlsx
+from unionforms.totals import collect, read_provenance, summary, write_json, write_xlsx
 
 from .returns import MAIN_FORM, Folder, make_folder
 
@@ -140,3 +140,43 @@ def test_a_total_saved_among_its_own_returns_is_not_counted_again(registry: Regi
     # the total alone, or with returns it does not hold, is added up as before
     alone = aggregate(collect([str(folder.root / "某市汇总.json")], registry=registry), registry, unit="某省")
     assert alone.report.values == first.report.values
+
+
+def test_a_total_carries_its_header_and_its_provenance_prints_fitted(
+    tmp_path: Path, registry: Registry, counties: list[Folder]
+) -> None:
+    import datetime
+
+    import openpyxl
+
+    from unionforms.cli import main
+    from unionforms.totals import SHEET
+
+    out = tmp_path / "t.xlsx"
+    argv = ["aggregate", str(counties[0].root), "--unit", "甲县总工会", "--filled-by", "李四"]
+    code = main([*argv, "--phone", "0833-2134567", "--date", "2017年1月20日", "-o", str(out), "--quiet"])
+    assert code in (0, 1)
+    meta = read_report(out, registry).report.meta
+    assert meta == Meta("甲县总工会", "李四", "0833-2134567", datetime.date(2017, 1, 20))
+    ws = openpyxl.load_workbook(out)[SHEET]
+    setup = ws.page_setup
+    assert (setup.orientation, setup.fitToWidth, setup.fitToHeight) == ("portrait", 1, 0)
+    assert all(ws[f"{col}3"].alignment.wrap_text for col in "CDEH")
+    provenance = read_provenance(out)
+    assert provenance is not None
+    # what prints is the summary in column J: counts, the units counted, those left out by code
+    area = str(ws.print_area).rpartition("!")[2].replace("$", "")
+    printed = [c.value for row in ws[area] for c in row]
+    assert printed == summary(
+        aggregate(collect([str(counties[0].root)], registry=registry), registry, unit="甲县总工会")
+    )
+    text = "".join(printed)
+    counted, left = len(provenance.included), len(provenance.rejected)
+    assert f"输入 {provenance.inputs} 份：计入 {counted} 份，未计入 {left} 份" in text
+    assert all(i.unit in text for i in provenance.included if i.unit)
+    assert all((r.code or "跳过") in text for r in provenance.rejected)
+    column_a = [c.value for c in ws["A"]]
+    assert ("是/否栏目" in column_a) == bool(provenance.flags)  # the 是/否 block only with tallies
+    bad = tmp_path / "x.xlsx"
+    assert main(["aggregate", str(counties[0].root), "--unit", "甲", "--date", "明天", "-o", str(bad)]) == 2
+    assert not bad.exists()

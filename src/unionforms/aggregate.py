@@ -192,8 +192,12 @@ def aggregate(
     form: str | None = None,
     include_errors: bool = False,
     roster: Roster | None = None,
+    header: Meta | None = None,
 ) -> Total:
     """The total of ``results`` (from :func:`unionforms.batch.check` with ``keep_report``) for ``unit``.
+
+    ``header`` gives the total's 填报人, 联系电话 and date (its unit is ``unit``), so that the total is
+    ready to print and seal.
 
     The form is ``form`` or, when not given, the form of most usable returns (the first seen on a tie).
     Each unit's current return (:mod:`unionforms.current`) is added; a result whose ``extra`` is a
@@ -232,7 +236,8 @@ def aggregate(
         included.append(Included(entry.file, entry.unit, pile.form.id, entry.state, provenance))
     f = pile.form
     values = {code: pile.values[code] for code in f.fields if code in pile.values}
-    report = Report(f.id, Meta(unit=unit), values)
+    meta = attrs.evolve(header, unit=unit) if header is not None else Meta(unit=unit)
+    report = Report(f.id, meta, values)
     completeness = None
     if roster is not None:
         missing = tuple(u.name for u in rnd.missing())

@@ -1,11 +1,14 @@
 """Copies returned for correction (退回修改): each return with findings, marked for its filler.
 
 The copy is the filler's own workbook (a .json return becomes its filled template) with every cell a
-finding names marked (red for an error, yellow for a warning) and a comment holding the message, and a
-first sheet 审核结果 listing each finding in Chinese: severity, cell, field code, what is wrong and
-what to do. The original is never touched; the copy keeps the template's names, so the corrected copy
-is read like any return. The live checks in the template still show the current verdicts as the
-filler corrects the figures; the marks show what the check found when the copy was made.
+finding names marked (red for an error, yellow for a warning) and a first sheet 审核结果 that reads as
+a letter to the filler: how many errors and warnings, then each finding's message (the item, the
+figure, what to do) with where it is underneath (cells, field codes, rule), printing on one A4 page
+for a typical return. The marks and the letter are patched into the workbook's XML
+(:mod:`.excel.marks`): no value or formula changes, so the copy reads back as the same report with
+the same findings. The original is never touched; the corrected copy is read like any return. The
+live checks in the template still show the current verdicts as the filler corrects the figures; the
+marks show what the check found when the copy was made, and ``unionforms pdf`` prints neither.
 """
 
 from __future__ import annotations
@@ -13,19 +16,21 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Mapping
-from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .batch import Input, Result, file_identity, output_paths
 from .errors import InputError
+from .excel.contract import ANNOTATION_SHEET
 from .findings import Finding
 from .registry import Registry, default_registry
 
-SHEET = "审核结果"
-_HEADER = ("序号", "严重程度", "单元格", "栏目代码", "代码", "规则", "问题和修改办法")
-_WIDTHS = (6, 10, 10, 14, 10, 16, 110)
+if TYPE_CHECKING:
+    from .excel.marks import Letter
+
+SHEET = ANNOTATION_SHEET
 
 
 @attrs.frozen
@@ -60,7 +65,7 @@ class Annotator:
             annotate(item.path, result.findings, path, registry=self.registry)
         except InputError as exc:
             return attrs.evolve(result, extra=Annotation(None, str(exc)))
-        except Exception as exc:  # a workbook openpyxl cannot load: the check result still stands
+        except Exception as exc:  # a workbook whose parts cannot be patched: the check result still stands
             problem = InputError("IN-073", file=item.path, detail=f"{type(exc).__name__}: {exc}")
             return attrs.evolve(result, extra=Annotation(None, str(problem)))
         return attrs.evolve(result, extra=Annotation(str(path)))
@@ -70,74 +75,58 @@ def annotate(
     source: str | Path, findings: tuple[Finding, ...], path: str | Path, *, registry: Registry | None = None
 ) -> Path:
     """Write the annotated copy of the return ``source`` with ``findings`` to ``path``."""
-    import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-
     from .excel.fill import filled_bytes, write_atomic
+    from .excel.marks import annotated_bytes
 
+    workbook: str | Path | bytes = source
+    located = list(findings)
     if Path(source).suffix.lower() == ".json":
+        from .excel.layout import plan
         from .io.reading import read_report
 
         read = read_report(source, registry or default_registry())
-        data = BytesIO(filled_bytes(read.form, read.report, registry=registry))
-        wb = openpyxl.load_workbook(data)
-        from .excel.layout import plan
-
+        workbook = filled_bytes(read.form, read.report, registry=registry)
         layout = plan(read.form)
         located = [attrs.evolve(f, sheet=layout.sheet, cells=_cells(f, layout.fields)) for f in findings]
-    else:
-        wb = openpyxl.load_workbook(source)
-        located = list(findings)
-    red = PatternFill("solid", fgColor="FFC7CE")
-    yellow = PatternFill("solid", fgColor="FFEB9C")
-    marks: dict[tuple[str, str], list[Finding]] = {}
+    marks: dict[tuple[str, str], bool] = {}
     for f in located:
-        if f.sheet is not None and f.sheet in wb.sheetnames:
-            for cell in f.cells:
-                marks.setdefault((f.sheet, cell), []).append(f)
-    for (sheet, cell), about in marks.items():
-        c = wb[sheet][cell]
-        c.fill = red if any(f.is_error for f in about) else yellow
-        text = "\n".join(f"{'错误' if f.is_error else '警告'}：{f.message}" for f in about)
-        c.comment = Comment(text[:2000], "unionforms 审核", width=420, height=160)
-    if SHEET in wb.sheetnames:
-        del wb[SHEET]
-    ws = wb.create_sheet(SHEET, 0)
-    today = datetime.date.today().isoformat()
-    errors = sum(f.is_error for f in located)
-    ws.append(
-        [f"审核结果（{today}）：{errors} 个错误，{len(located) - errors} 个警告。请按下表修改后重新报送。"]
-    )
-    ws.append(["标出的单元格：红色为错误（须修改），黄色为警告（请核实，如无误可在报送说明中解释）。"])
-    ws.append(list(_HEADER))
-    for i, f in enumerate(located, start=1):
-        ws.append(
-            [
-                i,
-                "错误" if f.is_error else "警告",
-                " ".join(f.cells),
-                " ".join(f.fields),
-                f.code,
-                f.rule,
-                f.message,
-            ]
-        )
-    for col, width in zip("ABCDEFG", _WIDTHS, strict=True):
-        ws.column_dimensions[col].width = width
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    ws["A1"].font = Font(bold=True, size=12)
-    for row in ws.iter_rows(min_row=4):
-        row[6].alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A4"
-    wb.active = 0
-    for other in wb.worksheets[1:]:
-        other.sheet_view.tabSelected = False
-    buffer = BytesIO()
-    wb.save(buffer)
-    write_atomic(path, buffer.getvalue())
+        for cell in f.cells:
+            if f.sheet is not None:
+                marks[(f.sheet, cell)] = marks.get((f.sheet, cell), False) or f.is_error
+    write_atomic(path, annotated_bytes(workbook, letter(located), marks))
     return Path(path)
+
+
+def letter(findings: list[Finding]) -> Letter:
+    """The 审核结果 sheet for ``findings``: errors first, each message and then where it is."""
+    from .excel.marks import Entry, Letter
+
+    today = datetime.date.today()
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    if errors:
+        ask = "请按下列各条修改后重新报送；警告如数字无误，请在表末审核区“合理性审核说明”中写明理由。"
+    else:
+        ask = "数字如无误，请在表末审核区“合理性审核说明”中写明理由后重新报送。"
+    ordered = sorted(findings, key=lambda f: not f.is_error)  # stable: each kind in the check's order
+    return Letter(
+        title=f"审核结果（{today.year}年{today.month}月{today.day}日）",
+        summary=f"本表审核发现 {errors} 个错误、{warnings} 个警告。{ask}",
+        legend="表中标出的单元格：红色为错误（须修改），黄色为警告（请核实）。",
+        entries=tuple(Entry(f.is_error, f.message, _where(f)) for f in ordered),
+    )
+
+
+def _where(f: Finding) -> str:
+    parts = []
+    if f.cells:
+        parts.append(f"单元格 {'、'.join(f.cells)}")
+    if f.fields:
+        parts.append(f"栏目 {'、'.join(f.fields)}")
+    if f.rule:
+        parts.append(f"规则 {f.rule}")
+    parts.append(f"代码 {f.code}")
+    return "位置：" + "；".join(parts)
 
 
 def _cells(f: Finding, fields: dict[str, str]) -> tuple[str, ...]:

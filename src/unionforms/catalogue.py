@@ -987,6 +987,13 @@ _CATALOGUE: dict[str, Spec] = {
         "请先在 Excel/WPS 中关闭该文件，再重新运行。",
         "close it in Excel/WPS first, then run the command again",
     ),
+    "IN-109": M(
+        "a date given on the command line (aggregate --date) is not a date",
+        "{option} 给出的 {value} 不是日期。",
+        "{option}: {value} is not a date",
+        "请写成日期，如 2017-01-15 或 2017年1月15日。",
+        "give a date, e.g. 2017-01-15",
+    ),
     "IN-071": M(
         "none of the inputs of a total is a usable return",
         "没有可以汇总的报表：所有输入都无法读取或已跳过。",
@@ -1112,9 +1119,10 @@ _CATALOGUE: dict[str, Spec] = {
         "a program unionforms needs (LibreOffice, for PDF) is not installed",
         "没有安装 LibreOffice，无法转换。",
         "LibreOffice is not installed, so nothing can be converted",
-        "请安装 LibreOffice 及中文字体"
-        "（Debian：apt-get install libreoffice-calc-nogui fonts-noto-cjk）后重试。",
-        "install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk) and try again",
+        "请安装 LibreOffice 及中文字体（Debian：apt-get install libreoffice-calc-nogui fonts-noto-cjk"
+        " fonts-crosextra-carlito）后重试。",
+        "install it (Debian: apt-get install libreoffice-calc-nogui fonts-noto-cjk fonts-crosextra-carlito)"
+        " and try again",
     ),
     "ENV-002": M(
         "a file name or argument holds bytes the locale cannot decode (Linux under a non-UTF-8 locale)",

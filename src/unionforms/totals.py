@@ -4,7 +4,9 @@ sheet), and read a total's provenance back when it is an input of the next level
 The 汇总来源 sheet is for people and for the next level alike: a title line with the counts, a header
 row, then one row per input (层级 1), each included total followed by its own inputs (层级 2, 3 …),
 then the 是/否 tallies. Reading it back gives the nested provenance (tallies of the top level only;
-the JSON keeps every level's).
+the JSON keeps every level's). What prints of it is one short page below and beside the list (column
+J, the sheet's print area): the counts, the 填报单位 counted, those left out by reason, and the tallies
+(:func:`summary`), so that a total prints as the form and one page of where it comes from.
 """
 
 from __future__ import annotations
@@ -39,6 +41,15 @@ HEADER = ("层级", "结果", "文件", "填报单位", "表式", "状态", "代
 FLAG_HEADER = ("是/否栏目", "是", "否")
 _INCLUDED, _REJECTED, _ROSTER = "计入", "未计入", "名录"
 _COMPLETE_RE = re.compile(r"^应报 (\d+)，实报 (\d+)，缺报 (\d+)$")
+# Widths (characters) of 汇总来源's columns, about 140 in all: fitted to A4 landscape at 75 % or more.
+_WIDTHS = (5, 6, 34, 20, 17, 8, 9, 40)
+_WRAPPED = frozenset("CDEH")  # file, 填报单位, form, reason
+#: The column of the printed summary (the sheet's print area), beside the list; its width in characters.
+SUMMARY_COLUMN = "J"
+_SUMMARY_WIDTH = 90.0
+#: Names joined into one paragraph of the summary at most: a long list goes on in the next row, so that
+#: no row grows past what a spreadsheet allows (409 pt).
+_NAMES_A_ROW = 150
 _STATE = {s.chinese: s for s in State}
 
 
@@ -57,13 +68,20 @@ def write_json(total: Total, path: str | Path, *, force: bool = False) -> Path:
 
 
 def write_xlsx(total: Total, path: str | Path, *, registry: Any = None, force: bool = False) -> Path:
-    """The total as its filled template, with the 汇总来源 sheet; kept unless ``force`` as
-    :func:`write_json`."""
+    """The total as its filled template, with the 汇总来源 sheet after it; kept unless ``force`` as
+    :func:`write_json`.
+
+    The form prints as any return does; 汇总来源 prints on A4 landscape fitted to the width, its header
+    row repeated, file, 填报单位 and reason wrapped; the 是/否 block only when the form has 是/否 fields.
+    """
     import openpyxl
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     from .excel.fill import filled_bytes
+    from .excel.layout import row_height
+    from .excel.paper import BODY_FONT, fit_to_width
     from .excel.textcells import text_row
+    from .textsafe import xml_text
 
     wb = openpyxl.load_workbook(BytesIO(filled_bytes(total.form, total.report, registry=registry)))
     ws = wb.create_sheet(SHEET)
@@ -77,20 +95,77 @@ def write_xlsx(total: Total, path: str | Path, *, registry: Any = None, force: b
     ws.append(list(HEADER))
     for row in _rows(p, 1):
         ws.append(text_row(ws, row))  # names and reasons from files: text, never a formula
-    ws.append([])
-    ws.append(list(FLAG_HEADER))
-    for code, tally in p.flags.items():
-        ws.append([code, tally.yes, tally.no])
-    ws["A1"].font = Font(bold=True, size=12)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFGH", (6, 8, 48, 24, 18, 10, 10, 60), strict=True):
+    if p.flags:
+        ws.append([])
+        ws.append(list(FLAG_HEADER))
+        for code, tally in p.flags.items():
+            ws.append([code, tally.yes, tally.no])
+    body, bold = Font(name=BODY_FONT, size=10), Font(name=BODY_FONT, size=10, bold=True)
+    top, wrap = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.font = bold if cell.row == 2 else body
+            cell.alignment = wrap if cell.column_letter in _WRAPPED else top
+    ws["A1"].font = Font(name=BODY_FONT, bold=True, size=12)
+    for col, width in zip("ABCDEFGH", _WIDTHS, strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A3"
+    # The printed page: the summary in column J below the list (rows of their own, as tall as their
+    # text; column A stays empty there, so reading the list back passes them by).
+    ws.column_dimensions[SUMMARY_COLUMN].width = _SUMMARY_WIDTH
+    lines = summary(total)
+    first = ws.max_row + 2
+    for i, text in enumerate(lines):
+        size = 14 if i == 0 else 11
+        cell = ws[f"{SUMMARY_COLUMN}{first + i}"]
+        cell.value = xml_text(text)  # names from files: XML-safe, and text, never a formula
+        cell.data_type = "s"
+        cell.font = Font(name=BODY_FONT, size=size, bold=i == 0)
+        cell.alignment = wrap
+        ws.row_dimensions[first + i].height = row_height(text, _SUMMARY_WIDTH, size)
+    ws.print_area = f"{SUMMARY_COLUMN}{first}:{SUMMARY_COLUMN}{first + len(lines) - 1}"
+    fit_to_width(ws, landscape=False)
     buffer = BytesIO()
     wb.save(buffer)
     write_bytes(path, buffer.getvalue(), kind="xlsx", force=force)
     return Path(path)
+
+
+def summary(total: Total) -> list[str]:
+    """The printed page of where ``total`` comes from, one paragraph a row: the counts, the 填报单位
+    counted, those left out grouped by code (each with its units or files), and the 是/否 tallies."""
+    p = total.provenance
+    lines = [
+        f"汇总来源：{total.report.meta.unit or ''}《{total.form.title}》",
+        f"输入 {p.inputs} 份：计入 {len(p.included)} 份，未计入 {len(p.rejected)} 份。"
+        + ("全部计入。" if not p.rejected else ""),
+    ]
+    c = p.completeness
+    if c is not None:  # how complete the total is against its 名录
+        lines.extend(_named(f"名录{c.text}；缺报单位", list(c.missing)))
+    names = [i.unit or Path(i.file).name for i in p.included]
+    lines.extend(_named(f"计入的填报单位（{len(names)} 个）", names))
+    by_code: dict[str, list[Rejected]] = {}
+    for r in p.rejected:
+        by_code.setdefault(r.code or "跳过", []).append(r)
+    for code, items in by_code.items():
+        why = items[0].reason
+        named = [r.unit or Path(r.file).name for r in items]
+        lines.extend(_named(f"未计入 {len(items)} 份（{code}，如：{why}）", named))
+    if p.flags:
+        tallies = "；".join(f"{code} 是 {t.yes} 份、否 {t.no} 份" for code, t in p.flags.items())
+        lines.append(f"是/否栏目（计入的报表中）：{tallies}。")
+    lines.append(f"每份输入的文件、状态和原因见本表 A–H 列（不打印）。共 {p.inputs} 行。")
+    return lines
+
+
+def _named(head: str, names: list[str]) -> list[str]:
+    """``head``: the names joined, over as many paragraphs as needed."""
+    chunks = [names[i : i + _NAMES_A_ROW] for i in range(0, len(names), _NAMES_A_ROW)] or [[]]
+    return [
+        (f"{head}：" if i == 0 else "（续）") + "、".join(chunk) + ("。" if chunk else "无。")
+        for i, chunk in enumerate(chunks)
+    ]
 
 
 def _rows(p: Provenance, depth: int) -> Iterator[list[object]]:

@@ -231,6 +231,11 @@ def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = F
     return Problem("META-002", {"value": _show(raw)})
 
 
+def header_date(text: str) -> datetime.date | None:
+    """A date typed as text (2017-01-15, 2017/1/15, 2017年1月15日, 20170115), as the header's; None if not."""
+    return _date(text, False)
+
+
 def _date(value: object, date1904: bool) -> datetime.date | None:
     """A header date: an Excel serial number, or text such as 2017-01-15, 2017/1/15, 2017年1月15日."""
     if isinstance(value, Decimal):

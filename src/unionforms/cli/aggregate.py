@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="returns and totals: files, folders or patterns")
     p.add_argument("--unit", required=True, metavar="NAME", help="填报单位 of the total, e.g. 乐山市总工会")
+    p.add_argument("--filled-by", metavar="NAME", help="填报人 of the total")
+    p.add_argument("--phone", metavar="PHONE", help="联系电话 of the total")
+    p.add_argument("--date", metavar="DATE", help="date of the total (年 月 日), e.g. 2017-01-15")
     p.add_argument(
         "--include-errors",
         action="store_true",
@@ -41,8 +44,10 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     from ..io.jsonio import finding_to_dict
     from ..io.reading import preload
     from ..outputs import check_output
+    from ..report import Meta
     from ..textsafe import one_line, unicode_text
     from ..totals import Collect
+    from ..values import header_date
 
     if unicode_text(args.unit) != args.unit:  # a name the locale could not decode: never written mangled
         raise InputError("ENV-002", detail=f"--unit {unicode_text(args.unit)}")
@@ -50,6 +55,10 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".json"):
         raise InputError("IN-075", suffix=suffix or "（无）", file=str(target))
+    date = None if args.date is None else header_date(args.date)
+    if args.date is not None and date is None:
+        raise InputError("IN-109", option="--date", value=args.date)
+    header = Meta(filled_by=args.filled_by, phone=args.phone, date=date)
     form, roster = round_options(args, ctx)
     inputs = expand(args.paths, ctx.registry, lazy=True)
     if len(inputs) > 1:  # forked checks inherit the readers instead of importing them each
@@ -72,6 +81,7 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
             form=form,
             include_errors=args.include_errors,
             roster=roster,
+            header=header,
         )
     from ..totals import write_json, write_xlsx
 

@@ -62,3 +62,8 @@ EXPLAIN_PREFIX = "EXPL_"
 def explain_name(index: int) -> str:
     """The defined name of the explanation cell of the form's ``index``-th rule (1-based)."""
     return f"{EXPLAIN_PREFIX}{index}"
+
+
+#: The first sheet of a copy returned for correction (:mod:`unionforms.annotate`): what is wrong and where.
+#: It is never printed by ``unionforms pdf``, which prints the current verdicts, not the ones it lists.
+ANNOTATION_SHEET = "审核结果"

@@ -7,6 +7,8 @@ punctuation after it. Column A is the line number, B the letter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from ..findings import Severity
@@ -15,7 +17,8 @@ from ..model import Field, Form, LetterMark, Row, Text
 _PUNCT = "，,；;。：:、"
 
 COLUMNS = ("A", "B", "C", "D", "E")
-WIDTHS = {"A": 6.5, "B": 6.5, "C": 51.0, "D": 15.0, "E": 14.0, "F": 30.0}
+# A holds "（10）" on one line in Excel's (and Carlito's) metrics; A:E stay 93 characters (PRINT_SCALE).
+WIDTHS = {"A": 7.5, "B": 6.5, "C": 50.0, "D": 15.0, "E": 14.0, "F": 30.0}
 CHECK_COLUMN = "F"  # the live check summary, beside the form and outside the print area
 EXPLAIN_COLUMN = "F"  # beside each warning's verdict: the filler's 合理性审核说明
 
@@ -34,6 +37,9 @@ TITLE_HEIGHT, HEADER_HEIGHT, TABLE_HEADER_HEIGHT, MIN_HEIGHT = 36.0, 24.0, 22.0,
 #: A line continued on the next page shows its number over two lines, "08" and "（续）".
 CONTINUED = "（续）"
 CONTINUED_HEIGHT = 38.0
+#: The least share of :data:`PAGE_BODY` the last page of a form holds when sentences of the page before
+#: can be moved onto it (a page holding one short line and the notes reads as a page left over).
+LAST_PAGE_SHARE = 1 / 3
 #: A lead-in closing a printed row, up to this many characters, stays with the unit: "万元；其中：".
 SHORT = 4
 
@@ -257,7 +263,8 @@ def _paginate(
     sentences: list[tuple[int, int]],
     notes_rows: list[int],
 ) -> tuple[tuple[int, ...], tuple[tuple[int, int, str], ...]]:
-    """Page breaks between sentences, never leaving a line's first sentence alone at the foot of a page.
+    """Page breaks between sentences, never leaving a line's first sentence alone at the foot of a page,
+    and no last page under :data:`LAST_PAGE_SHARE` full when sentences can be moved onto it.
 
     Pages are filled from the row heights (the sheet prints at 100 %); each page after the first starts
     with the repeated table header. Returns the breaks and the line-number cells, split at the breaks.
@@ -293,6 +300,8 @@ def _paginate(
             # the continued line's number cell may be lengthened to show "（续）" (below)
             used += max(0.0, CONTINUED_HEIGHT - height(*units[k]))
         i += 1
+    if starts:
+        starts[-1] = _balance(units, starts, heights[table_header], height, line_of, lines)
     breaks = tuple(units[k][0] - 1 for k in starts)
     cells: list[tuple[int, int, str]] = []
     for number, (a, b) in lines.items():
@@ -304,3 +313,44 @@ def _paginate(
             if j and height(edges[j], edges[j + 1] - 1) < CONTINUED_HEIGHT:
                 heights[edges[j + 1] - 1] += CONTINUED_HEIGHT - height(edges[j], edges[j + 1] - 1)
     return breaks, tuple(cells)
+
+
+def _balance(
+    units: list[tuple[int, int]],
+    starts: list[int],
+    header: float,
+    height: Callable[[int, int], float],
+    line_of: dict[int, str],
+    lines: dict[str, tuple[int, int]],
+) -> int:
+    """The unit that starts the last page: moved earlier until that page holds :data:`LAST_PAGE_SHARE`
+    of a page, whole lines first (a line is split only when no move between lines does it); unchanged
+    when it already does or when no move keeps both pages within the rules."""
+    last = starts[-1]
+    low = (starts[-2] if len(starts) > 1 else 0) + 1
+
+    def page(k: int) -> float:
+        extra = 0.0
+        if line_of.get(units[k][0]) is not None and line_of.get(units[k][0]) == line_of.get(units[k - 1][1]):
+            extra = max(0.0, CONTINUED_HEIGHT - height(*units[k]))
+        return header + height(units[k][0], units[-1][1]) + extra
+
+    if page(last) >= PAGE_BODY * LAST_PAGE_SHARE:
+        return last
+
+    def allowed(k: int) -> bool:
+        before = units[k - 1][0]
+        line = line_of.get(before)
+        stranded = line is not None and line_of.get(units[k][0]) == line and lines[line][0] == before
+        return not stranded and page(k) <= PAGE_BODY
+
+    for whole_lines in (True, False):
+        for k in range(last - 1, low - 1, -1):
+            if not allowed(k):
+                if page(k) > PAGE_BODY:
+                    break
+                continue
+            between = line_of.get(units[k][0]) != line_of.get(units[k - 1][1])
+            if (between or not whole_lines) and page(k) >= PAGE_BODY * LAST_PAGE_SHARE:
+                return k
+    return last

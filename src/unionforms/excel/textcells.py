@@ -15,16 +15,15 @@ from typing import Any
 from ..textsafe import xml_text
 
 
-def text_row(ws: Any, values: Iterable[object]) -> list[object]:
-    """``values`` as a row for ``ws.append`` (normal or write-only sheet): every text a text cell."""
+def text_cell(ws: Any, text: str) -> Any:
+    """A cell of ``ws`` (normal or write-only) holding ``text`` as text: never a formula, XML-safe."""
     from openpyxl.cell import WriteOnlyCell
 
-    row: list[object] = []
-    for value in values:
-        if isinstance(value, str):
-            cell = WriteOnlyCell(ws, xml_text(value))
-            cell.data_type = "s"  # text, never a formula
-            row.append(cell)
-        else:
-            row.append(value)
-    return row
+    cell = WriteOnlyCell(ws, xml_text(text))
+    cell.data_type = "s"  # text, never a formula, whatever it starts with
+    return cell
+
+
+def text_row(ws: Any, values: Iterable[object]) -> list[object]:
+    """``values`` as a row for ``ws.append``: every text a :func:`text_cell`."""
+    return [text_cell(ws, value) if isinstance(value, str) else value for value in values]

@@ -62,10 +62,14 @@ from .layout import (
     plan,
     row_height,
 )
+from .paper import BODY_FONT, page_footer
 
-_BODY = "宋体"
+_BODY = BODY_FONT
 _TITLE = "黑体"
-_THIN = Side(style="thin", color="000000")
+# Colours carry their alpha byte: "000000" is written 00000000, which programs that honour alpha (Gnumeric)
+# draw as transparent, so the borders vanish there.
+_BLACK, _GREY = "FF000000", "FF808080"
+_THIN = Side(style="thin", color=_BLACK)
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _UNDER = Border(bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="center")
@@ -183,8 +187,7 @@ def _page(ws: Worksheet, layout: SheetLayout) -> None:
     ws.page_margins.header, ws.page_margins.footer = MARGIN_HEADER, MARGIN_FOOTER
     ws.print_title_rows = f"{layout.table_header_row}:{layout.table_header_row}"
     ws.print_area = layout.print_area
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.oddFooter.center.size = 10
+    page_footer(ws)
     for row in layout.breaks:
         ws.row_breaks.append(Break(id=row))
 
@@ -237,7 +240,8 @@ def _input(c: Cell) -> None:
     c.fill = _INPUT_FILL
     c.border = _UNDER if c.column > 4 or c.row < 4 else _BOX
     c.font = _font()
-    c.alignment = Alignment(horizontal="left", vertical="center")
+    # A long entry (a 27-character 填报单位, a phone with an extension) shrinks to fit rather than being cut.
+    c.alignment = Alignment(horizontal="left", vertical="center", shrink_to_fit=True)
 
 
 def _lines(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -295,7 +299,10 @@ def _phrase(ws: Worksheet, row: int, phrase: Phrase) -> None:
     cell = ws[f"D{row}"]
     _input(cell)
     cell.number_format = _FORMATS[field.kind]
-    cell.alignment = Alignment(horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center")
+    # shrunk to fit: the largest figure the reader accepts (15 digits) never shows as ###
+    cell.alignment = Alignment(
+        horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center", shrink_to_fit=True
+    )
     unit = ws[f"E{row}"]
     unit.value = phrase.after
     unit.alignment = _WRAP
@@ -340,7 +347,7 @@ def _checks(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
     head.font = _font(11, True)
     head.alignment = _WRAP
     ws.row_dimensions[first - 1].height = 30
-    grey = _font(9, color="808080")
+    grey = _font(9, color=_GREY)
     for i, rule in enumerate(form.rules, start=1):
         row = layout.check_rows[rule.id]
         ws[f"A{row}"].value = i

@@ -1,0 +1,241 @@
+"""Every kind of workbook we write, printed by LibreOffice and read back page by page from the PDF.
+
+Blank and filled templates of the four forms (filled with the longest entries: a 31-character 填报单位, a
+phone with an extension and a second number, 15-digit figures), an annotated copy of a return with 3
+errors, the report workbook of a bulk check and a total. Each page is read with ``pdftotext -bbox``:
+the page count is the planned one, no ``###``, no word past the paper's printable edge, and a form's
+last page at least a quarter full. On CI (CI set) LibreOffice and poppler-utils must be there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+
+from unionforms import Kind, Meta, Registry, Report
+from unionforms.aggregate import aggregate
+from unionforms.annotate import annotate
+from unionforms.batch import check
+from unionforms.excel.fill import fill
+from unionforms.excel.findings_book import FindingsBook
+from unionforms.excel.libreoffice import convert, find_soffice
+from unionforms.excel.paper import fit_to_width
+from unionforms.excel.printcopy import write_print_copy
+from unionforms.excel.writer import write_template
+from unionforms.io.reading import read_report
+from unionforms.totals import collect, write_xlsx
+from unionforms.validate import check_rules
+
+#: Pages of each form, as planned (specs/excel-template.md §8).
+FORM_PAGES = {"songwennuan-2014": 2, "songwennuan-2017": 2, "bangfu-2013": 3, "bangfu-2016": 3}
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
+_PAGE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+_EDGE = 0.25 * 72  # no printer prints nearer the edge than this
+
+
+@attrs.frozen
+class Page:
+    width: float
+    height: float
+    words: tuple[tuple[float, float, float, float, str], ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w[4] for w in self.words)
+
+    @property
+    def fill(self) -> float:
+        """How far down the page's body (between the 0.6 in and 0.8 in margins) its last word stands."""
+        body = [w for w in self.words if w[1] < self.height - 0.8 * 72]  # not the footer
+        low = max((w[3] for w in body), default=0.6 * 72)
+        return (low - 0.6 * 72) / (self.height - 1.4 * 72)
+
+    def outside(self) -> list[str]:
+        """Words drawn past the printable edge (text that ran off the paper)."""
+        return [
+            w[4]
+            for w in self.words
+            if w[0] < _EDGE or w[2] > self.width - _EDGE or w[1] < _EDGE or w[3] > self.height - _EDGE
+        ]
+
+
+def pages(pdf: Path) -> list[Page]:
+    """The pages of ``pdf`` with their words and where they stand (poppler's pdftotext)."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return [
+        Page(
+            float(m.group(1)),
+            float(m.group(2)),
+            tuple((float(a), float(b), float(c), float(d), t) for a, b, c, d, t in _WORD.findall(m.group(3))),
+        )
+        for m in _PAGE.finditer(out.stdout)
+    ]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> dict[str, Path]:
+    """Every kind of workbook, as ``unionforms pdf`` prints it (the letter and the report as they print
+    from the spreadsheet program: their own sheets only), by name."""
+    if find_soffice() is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("LibreOffice and poppler-utils are required on CI: .ci/run installs them")
+        pytest.skip("LibreOffice or pdftotext is not installed")
+    tmp = tmp_path_factory.mktemp("paper")
+    (tmp / "print").mkdir()
+    books: dict[str, Path] = {}
+    meta = Meta(
+        unit="中华全国总工会四川省乐山市市中区某某街道办事处联合工会委员会",
+        filled_by="欧阳某某某某",
+        phone="010-68592114 转 8021, 13800138000",
+        date=datetime.date(2017, 1, 15),
+    )
+    for form_id in FORM_PAGES:
+        form = registry.get(form_id)
+        write_template(form, tmp / f"blank-{form_id}.xlsx")
+        largest = {
+            f.code: True
+            if f.kind is Kind.FLAG
+            else (10**15 - 1 if f.kind is Kind.COUNT else Decimal("9999999999999.99"))
+            for f in form.iter_fields()
+        }
+        fill(form, Report(form_id, meta, largest), tmp / f"filled-{form_id}.xlsx")
+        for kind in ("blank", "filled"):
+            books[f"{kind}-{form_id}"] = write_print_copy(
+                tmp / f"{kind}-{form_id}.xlsx", tmp / "print" / f"{kind}-{form_id}.xlsx"
+            )
+    # an annotated copy of a return with 3 errors: its letter as it prints alone
+    form = registry.get("songwennuan-2017")
+    broken = {"01A": 10, "01B": 50, "03A": 5, "03B": 9, "05": 10, "05A": 4, "05B": 4, "05C": 4}
+    source = tmp / "returns" / "甲.xlsx"
+    fill(form, Report(form.id, Meta(unit="甲县总工会"), {k: Decimal(v) for k, v in broken.items()}), source)
+    read = read_report(source, registry)
+    findings = (*read.findings, *check_rules(read.form, read.report, read.source))
+    assert sum(f.is_error for f in findings) == 3
+    annotated = annotate(source, findings, tmp / "annotated.xlsx")
+    books["letter"] = _alone(annotated, "审核结果", tmp / "letter.xlsx")
+    books["annotated"] = write_print_copy(annotated, tmp / "print" / "annotated.xlsx")  # `unionforms pdf`
+    # the report workbook of a bulk check over those returns and a clean one
+    fill(form, Report(form.id, Meta(unit="乙县总工会"), {"01A": 10, "01B": 5}), tmp / "returns" / "乙.xlsx")
+    with FindingsBook(tmp / "report.xlsx") as book:
+        for result in check([str(tmp / "returns")], registry=registry):
+            book.add(result)
+    books["report"] = tmp / "report.xlsx"
+    # a total, with its header and 汇总来源
+    total = aggregate(
+        collect([str(tmp / "returns")], registry=registry), registry, unit="乐山市总工会", header=meta
+    )
+    books["total"] = write_print_copy(write_xlsx(total, tmp / "total.xlsx"), tmp / "print" / "total.xlsx")
+    return books
+
+
+@pytest.fixture(scope="module")
+def printed(books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
+    """Every kind of workbook printed by LibreOffice, page by page."""
+    pdfs = convert(list(books.values()), "pdf", tmp_path_factory.mktemp("pdf"))
+    return {name: pages(pdf) for name, pdf in zip(books, pdfs, strict=True)}
+
+
+def _alone(path: Path, sheet: str, target: Path) -> Path:
+    """A copy of the workbook with only ``sheet``, as a spreadsheet program prints that sheet alone."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        if ws.title != sheet:
+            del wb[ws.title]
+    wb.save(target)
+    return target
+
+
+def test_every_page_of_every_kind_prints_whole(printed: dict[str, list[Page]]) -> None:
+    for name, book in printed.items():
+        for number, page in enumerate(book, start=1):
+            assert (round(page.width), round(page.height)) in ((595, 842), (842, 595)), (name, number)
+            assert "###" not in page.text, (name, number)
+            assert page.outside() == [], (name, number)
+            assert f"第 {number} 页，共 {len(book)} 页" in page.text, (name, number)  # the footer, whole
+
+
+def test_forms_print_on_their_planned_pages_none_near_empty(printed: dict[str, list[Page]]) -> None:
+    for form_id, count in FORM_PAGES.items():
+        for kind in ("blank", "filled"):
+            book = printed[f"{kind}-{form_id}"]
+            assert len(book) == count, (kind, form_id)
+            assert all(page.fill >= 0.25 for page in book), (kind, form_id, [p.fill for p in book])
+        filled = " ".join(page.text for page in printed[f"filled-{form_id}"])
+        assert "999999999999999" in filled and "13800138000" in filled
+        assert "中华全国总工会四川省乐山市市中区某某街道办事处联合工会委员会" in filled
+
+
+def test_the_letter_of_a_return_with_3_errors_is_one_page_to_act_on(printed: dict[str, list[Page]]) -> None:
+    (page,) = printed["letter"]
+    assert page.width < page.height  # A4 portrait
+    text = page.text.replace(" ", "")
+    assert "3个错误" in text
+    for rule in ("01B-part", "03B-part", "05-sum"):
+        assert rule in text
+    assert "请核对并修改有关数字" in text  # what to do, for each error
+    # `unionforms pdf` of the annotated copy prints the form with its current verdicts, not the letter
+    annotated = printed["annotated"]
+    assert len(annotated) == FORM_PAGES["songwennuan-2017"]
+    assert "2017年工会送温暖活动统计表" in annotated[0].text and "审核结果（" not in annotated[0].text
+
+
+def test_the_report_and_the_total_print_fitted_to_the_page(printed: dict[str, list[Page]]) -> None:
+    report = printed["report"]
+    assert len(report) == 2 and all(p.width > p.height for p in report)  # a landscape page a sheet
+    assert "序号" in report[0].text and "序号" in report[1].text
+    total = printed["total"]
+    assert len(total) == FORM_PAGES["songwennuan-2017"] + 1
+    assert "乐山市总工会" in total[0].text and "欧阳某某某某" in total[0].text
+    assert (
+        total[-1].width < total[-1].height
+        and "汇总来源" in total[-1].text
+        and "计入的填报单位" in total[-1].text
+    )
+
+
+def test_gnumeric_renders_every_kind_without_hash_marks(books: dict[str, Path], tmp_path: Path) -> None:
+    """The second engine draws every workbook too (its own PDF export, which ignores print areas and
+    scales: not a print path, but what a Gnumeric user sees): no figure or text shown as ``###``."""
+    ssconvert = shutil.which("ssconvert")
+    if ssconvert is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("Gnumeric is required on CI: .ci/run installs gnumeric")
+        pytest.skip("Gnumeric is not installed")
+    for name, book in books.items():
+        pdf = tmp_path / f"{name}.pdf"
+        subprocess.run(
+            [ssconvert, "-T", "Gnumeric_pdf:pdf_assistant", str(book), str(pdf)],
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        rendered = pages(pdf)
+        assert rendered and all("###" not in page.text for page in rendered), name
+
+
+def test_fit_to_width_prints_a4_with_the_header_repeated(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    fit_to_width(ws, landscape=False, header_rows="1:1")
+    wb.save(tmp_path / "w.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "w.xlsx").active
+    assert ws is not None
+    assert (ws.page_setup.paperSize, ws.page_setup.orientation) == ("9", "portrait") or (
+        int(ws.page_setup.paperSize),
+        ws.page_setup.orientation,
+    ) == (9, "portrait")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$1:$1"
