@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -50,7 +51,8 @@ def test_both_sheets_print_on_a4_landscape_fitted_to_the_width(tmp_path: Path, r
     from unionforms.excel.layout import row_height
 
     bad = tmp_path / "bad.json"
-    bad.write_text('{"form": "songwennuan-2017", "meta": {"unit": "甲"}, "values": {"01A": 1, "01B": 5}}')
+    report = {"form": "songwennuan-2017", "meta": {"unit": "甲" * 60}, "values": {"01A": 1, "01B": 5}}
+    bad.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")  # a long 填报单位 wraps
     results = list(check([str(bad)], registry=registry))
     with FindingsBook(tmp_path / "审核.xlsx") as book:
         for r in results:
@@ -63,9 +65,9 @@ def test_both_sheets_print_on_a4_landscape_fitted_to_the_width(tmp_path: Path, r
         assert ws.print_title_rows == "$1:$1"  # the header on every page
         assert ws.oddFooter.center.text == "第 &P 页，共 &N 页" and not ws.evenHeader.center.text
         assert all(c.font.name == "宋体" for row in ws.iter_rows() for c in row)
-    # the message wraps in a row tall enough for it (LibreOffice does not size rows when it opens a file)
+    # long texts wrap in a row tall enough for them (LibreOffice does not size rows when it opens a file)
     findings = wb[FINDING_SHEET]
-    message = findings["I2"]
-    assert message.alignment.wrap_text
-    width = findings.column_dimensions["I"].width
-    assert findings.row_dimensions[2].height >= row_height(str(message.value), width, 10) > 20
+    unit = findings["C2"]
+    assert unit.alignment.wrap_text and findings["I2"].alignment.wrap_text
+    width = findings.column_dimensions["C"].width
+    assert findings.row_dimensions[2].height >= row_height(str(unit.value), width, 10) > 20
