@@ -224,6 +224,12 @@ def test_a_round_from_upload_to_the_exported_total(
     assert read.report.meta.unit == "乐山市总工会"
     pdf = _download(page, "#total-pdf", tmp_path)
     assert pdf.read_bytes()[:5] == b"%PDF-"
+    # compared with last year: a 2014 return beside this round's total, across the forms' mapping
+    page.set_input_files("#last-year", str(round_.other_form))
+    page.click("#compare")
+    shown = page.locator("#comparison").inner_text()
+    assert "songwennuan-2014" in shown and "songwennuan-2017" in shown and "行可比" in shown
+    _shot(page, "5-与上年比较")
     # 6. 导出: CSV, xlsx, SQLite of the current returns
     page.click("text=⑤ 导出")
     _shot(page, "6-导出")

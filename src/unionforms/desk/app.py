@@ -190,6 +190,27 @@ def create_app(workspace: Workspace, guard: Guard) -> Flask:
         path, _ = workspace.total(unit, pdf=kind == "pdf")
         return _download(path)
 
+    @app.post("/total/compare")
+    def compare() -> str:
+        from ..compare import DEFAULT_JUMP
+        from ..display import finding_line
+
+        last = request.files.get("last")
+        if last is None or not last.filename:
+            abort(400)
+        unit = (request.form.get("unit") or workspace.unit or "").strip() or "汇总"
+        result, findings = workspace.compare(last.filename, last.stream, unit)
+        return render_template(
+            "compare.html",
+            page="total",
+            ws=workspace,
+            last=result.files[0],
+            this=result.files[1],
+            jump=DEFAULT_JUMP,
+            text=result.text(),
+            lines=[finding_line(f) for f in findings],
+        )
+
     @app.get("/export")
     def export_page() -> str:
         return render_template("export.html", page="export", ws=workspace)

@@ -23,6 +23,7 @@ from ..inputs import MAX_WORKBOOK_BYTES, too_large
 from .guard import safe_relative
 
 if TYPE_CHECKING:
+    from ..compare import YearComparison
     from ..findings import Finding
     from ..progress import Progress
     from ..registry import Registry
@@ -237,6 +238,24 @@ class Workspace:
 
             path = to_pdf(path, path.with_suffix(".pdf"))
         return path, total
+
+    def compare(self, name: str, stream: IO[bytes], unit: str) -> tuple[YearComparison, tuple[Finding, ...]]:
+        """Last year's return or total (uploaded, kept under 输出/上年/) beside this round's total (made as
+        :meth:`total` makes it), as ``unionforms compare`` compares them; with the findings of reading."""
+        from ..compare import compare_returns
+        from ..io.reading import read_report
+
+        data = stream.read(MAX_WORKBOOK_BYTES + 1)
+        if len(data) > MAX_WORKBOOK_BYTES:
+            raise too_large(name, len(data), MAX_WORKBOOK_BYTES)
+        last_path = self.output("上年", safe_relative(name).name)
+        with open(last_path, "xb") as fh:
+            fh.write(data)
+        this_path, _ = self.total(unit)
+        last = read_report(last_path, self.registry)
+        this = read_report(this_path, self.registry)
+        files = (str(last_path.relative_to(self.root)), str(this_path.relative_to(self.root)))
+        return compare_returns(last, this, self.registry, files=files), (*last.findings, *this.findings)
 
     def export(self, kind: str) -> tuple[Path, object]:
         """The round's returns as a table (csv, xlsx) or an SQLite file, as ``export`` writes them."""
