@@ -1666,6 +1666,50 @@ _CATALOGUE: dict[str, Spec] = {
         "请删除该处的特殊字符（常见于从其他软件粘贴的文字或文件名）后重新导出。",
         "remove those characters (often pasted from other programs, or in a file name) and export again",
     ),
+    # --- DESK: the statistician's desk (unionforms serve) -------------------------------------------------
+    "DESK-001": M(
+        "the desk (unionforms serve) is not installed: its optional packages are missing",
+        "桌面版未安装（缺少 {package}）。",
+        "the desk is not installed ({package} is missing)",
+        '请运行 pip install "unionforms[desk]" 后再试。',
+        'run pip install "unionforms[desk]" and try again',
+    ),
+    "DESK-002": M(
+        "the round folder given to the desk is not a folder, or cannot be made",
+        "轮次文件夹无法使用：{reason}。",
+        "the round folder cannot be used: {reason}",
+        "请给出一个文件夹（不存在时会新建），收回的报表放在其中的“收回”文件夹。",
+        "name a folder (made when missing); the returns collected go into its folder 收回",
+    ),
+    "DESK-003": M(
+        "an uploaded file's name leaves the round folder or cannot be a file name",
+        "文件名 {name} 不能使用（{why}），该文件未收下。",
+        "the file name {name} cannot be used ({why}); the file was not taken",
+        "请改用普通文件名（不含“..”、盘符或以斜杠开头的路径）后重新上传。",
+        "rename it to a plain name (no '..', drive letter or leading slash) and upload it again",
+    ),
+    "DESK-004": M(
+        "one upload holds more files than the desk takes at once",
+        "一次上传了 {count} 个文件，超过上限 {limit} 个，未收下任何文件。",
+        "{count} files in one upload, over the limit of {limit}; no file was taken",
+        "请分几次上传，每次不超过 {limit} 个文件。",
+        "upload them in several goes, at most {limit} files each",
+    ),
+    "DESK-006": M(
+        "one upload is larger in all than the desk takes at once",
+        "一次上传的文件过大或过多（上限：共 {limit_mib} MiB、{files} 个文件），未收下任何文件。",
+        "the upload is too large or holds too many files (at most {limit_mib} MiB and {files} files); "
+        "no file was taken",
+        "请分几次上传。",
+        "upload the files in several goes",
+    ),
+    "DESK-005": M(
+        "a request to the desk was refused: no valid key, a foreign Host header or a missing form check",
+        "请求被拒绝：{why}。",
+        "the request was refused: {why}",
+        "请用启动时显示的完整地址（含 token=…）打开桌面版。",
+        "open the desk with the full address printed when it started (with token=…)",
+    ),
 }
 
 #: code -> its message. ``docs/errors.md`` is generated from this table (:func:`markdown`).
@@ -1742,6 +1786,11 @@ TOPICS: dict[str, tuple[str, str, str]] = {
         "the collecting statistician 汇总人",
     ),
     "EXP": ("exports / 导出", "`InputError`; the CLI prints it and exits 2", "IT 信息技术人员"),
+    "DESK": (
+        "the desk / 桌面版",
+        "`InputError`, shown on the page (a refused request: HTTP 403 or 400)",
+        "the collecting statistician 汇总人",
+    ),
 }
 
 _INTRO = """\

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -20,6 +20,10 @@ from .findings import Finding, finding
 from .mapping import Entry, FormMapping, total
 from .model import Form
 from .values import Value
+
+if TYPE_CHECKING:
+    from .registry import Registry
+    from .report import ReadResult
 
 #: The default jump factor: a figure at least 3 times (or at most a third of) last year's is flagged.
 DEFAULT_JUMP = Decimal(3)
@@ -206,6 +210,25 @@ def compare(
             ComparedLine(entry, label, unit, a, b, comparable, note, comparable and _is_jump(a, b, jump))
         )
     return YearComparison(last, this, jump, tuple(lines), files)
+
+
+def compare_returns(
+    last: ReadResult,
+    this: ReadResult,
+    registry: Registry,
+    *,
+    jump: Decimal = DEFAULT_JUMP,
+    files: tuple[str | None, str | None] = (None, None),
+) -> YearComparison:
+    """Two returns as read, each typed as ``validate`` types it, compared across the mapping that the
+    plugins declare between their forms (InputError IN-006 when none does): ``compare`` and the desk."""
+    from .mapping import require_mapping
+    from .validate import typed_values
+
+    mapping = require_mapping(registry, last.form, this.form)
+    last_values, _ = typed_values(last.form, last.report)  # values as read are typed already
+    this_values, _ = typed_values(this.form, this.report)
+    return compare(mapping, last.form, last_values, this.form, this_values, jump=jump, files=files)
 
 
 def _is_jump(a: Value | None, b: Value | None, jump: Decimal) -> bool:

@@ -14,15 +14,19 @@ a return of the round's form. The counts add up, always:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .batch import State
-from .current import Round, Standing, Verdict, explain
+from .batch import Check, Input, State, run
+from .current import Entry, Ledger, Round, Standing, Verdict, explain
 from .report import unit_key
 from .textsafe import one_line
+
+if TYPE_CHECKING:
+    from .registry import Registry
+    from .roster import Roster
 
 #: A unit's state on the 报送进度, in the order a statistician reads them.
 UNIT_STATES = ("未报", "冲突", "有错误", "有警告", "通过")
@@ -136,6 +140,30 @@ def progress(rnd: Round) -> Progress:
             row = UnitProgress(unit.name, "未报", unit.code, unit.parent, unit.contact, unit.phone)
         units.append(row)
     return Progress(rnd, tuple(units))
+
+
+def check_round(
+    inputs: Sequence[Input],
+    registry: Registry,
+    *,
+    form: str | None = None,
+    roster: Roster | None = None,
+    due: datetime.date | None = None,
+    jobs: int = 1,
+    advance: Callable[[], None] | None = None,
+) -> Progress:
+    """Check every input and decide the round: the 报送进度 of ``status`` and of the desk alike.
+
+    Each current return (and each return in conflict) keeps its findings as its entry's ``payload``, so
+    that a unit's problems can be shown without reading its file again; ``advance`` is called once per
+    input checked (a progress bar).
+    """
+    ledger = Ledger(form, roster, due)
+    for seq, result in enumerate(run(Check(registry), inputs, jobs=jobs, registry=registry)):
+        if advance is not None:
+            advance()
+        ledger.add(Entry.of(seq, result, result.findings))
+    return progress(ledger.close())
 
 
 # --- as text and JSON -----------------------------------------------------------------------------

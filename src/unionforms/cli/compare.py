@@ -34,27 +34,16 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     arguments=_arguments,
 )
 def compare_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..compare import DEFAULT_JUMP, compare
+    from ..compare import DEFAULT_JUMP, compare_returns
     from ..display import finding_line
     from ..io.reading import read_report
-    from ..mapping import require_mapping
-    from ..validate import typed_values
 
     last = read_report(args.last, ctx.registry)
     this = read_report(args.this, ctx.registry)
     for f in (*last.findings, *this.findings):
         ctx.output.warn(finding_line(f))
-    mapping = require_mapping(ctx.registry, last.form, this.form)
-    last_values, _ = typed_values(last.form, last.report)  # values as read are typed already
-    this_values, _ = typed_values(this.form, this.report)
-    result = compare(
-        mapping,
-        last.form,
-        last_values,
-        this.form,
-        this_values,
-        jump=args.jump or DEFAULT_JUMP,
-        files=(args.last, args.this),
+    result = compare_returns(
+        last, this, ctx.registry, jump=args.jump or DEFAULT_JUMP, files=(args.last, args.this)
     )
     findings = result.findings
     for f in findings:

@@ -35,10 +35,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     collecting=True,
 )
 def status(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import Check, expand, run
-    from ..current import Entry, Ledger
+    from ..batch import expand
     from ..errors import InputError
-    from ..progress import book_rows, counts_line, file_lines, progress, progress_to_dict
+    from ..progress import book_rows, check_round, counts_line, file_lines, progress_to_dict
     from ..textsafe import one_line
 
     form, roster = round_options(args, ctx)
@@ -50,13 +49,11 @@ def status(args: argparse.Namespace, ctx: Context) -> int:
     inputs = expand(args.paths, ctx.registry, lazy=True)
     if args.output is not None:
         check_output(args.output, kind="xlsx", force=args.force, inputs=[i.file for i in inputs])
-    ledger = Ledger(form, roster, args.due)
     out = ctx.output
     with out.progress(len(inputs), "进度") as bar:
-        for seq, result in enumerate(run(Check(ctx.registry), inputs, jobs=args.jobs, registry=ctx.registry)):
-            bar.advance()
-            ledger.add(Entry.of(seq, result))
-    p = progress(ledger.close())
+        p = check_round(
+            inputs, ctx.registry, form=form, roster=roster, due=args.due, jobs=args.jobs, advance=bar.advance
+        )
     if args.output is not None:
         from ..excel.progress_book import write_progress_book
 
