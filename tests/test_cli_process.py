@@ -143,3 +143,22 @@ def test_a_name_the_locale_cannot_decode_is_env_002_not_an_internal_error(tmp_pa
     stderr = done.stderr.decode("ascii")
     assert done.returncode == 2 and "ENV-002" in stderr and "internal error" not in stderr, stderr
     assert "LANG=zh_CN.UTF-8" in stderr
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_workbook_left_half_written_by_a_full_disk_prints_no_traceback(tmp_path: Path, quiet: bool) -> None:
+    """A full disk makes openpyxl's save fail mid-write: OUT-004 is said once, and the ZipFile the
+    collector closes later on a closed file no longer adds "Exception ignored … Traceback"."""
+    code = (
+        "import zipfile\n"
+        "from unionforms.cli import _process\n"
+        f"{'_process.quiet_unraisable()' if quiet else ''}\n"
+        f"f = open({str(tmp_path / 'x.xlsx')!r}, 'wb')\n"
+        "z = zipfile.ZipFile(f, 'w')\n"
+        "z.writestr('a', 'b')\n"
+        "f.close()\n"
+        "del z\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0
+    assert ("Exception ignored" in done.stderr) is not quiet  # the control shows what the hook hides

@@ -680,3 +680,29 @@ def test_a_missing_identity_sheet_is_in031(registry: Registry, tmp_path: Path, h
     with pytest.raises(InputError) as info:
         read_xlsx(path, registry)
     assert info.value.code == "IN-031" and "_unionforms" in info.value.message
+
+
+def test_a_cell_given_twice_is_refused_never_the_last_one_read(tmp_path: Path, registry: Registry) -> None:
+    """A sheet holding <c r="D6"> twice (no program saves one so): which value holds cannot be told."""
+    from unionforms.excel.layout import plan
+
+    form = registry.get("songwennuan-2017")
+    path = tmp_path / "r.xlsx"
+    fill(form, Report(form.id, Meta(unit="甲"), {"01A": 100, "01B": 7}), path)
+    cell = plan(form).fields["01A"]
+    with zipfile.ZipFile(path) as zf:
+        sheet = next(
+            n
+            for n in zf.namelist()
+            if n.startswith("xl/worksheets/") and cell.encode() and b"<v>100</v>" in zf.read(n)
+        )
+
+    def twice(xml: str) -> str:
+        found = re.search(rf'<c r="{cell}"[^>]*>.*?</c>', xml)
+        assert found is not None
+        return xml[: found.end()] + found.group().replace("<v>100</v>", "<v>5</v>") + xml[found.end() :]
+
+    rewrite(path, sheet, twice)
+    with pytest.raises(InputError) as info:
+        read_xlsx(path, registry)
+    assert info.value.code == "IN-066" and info.value.cell == cell

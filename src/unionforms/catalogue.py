@@ -994,6 +994,14 @@ _CATALOGUE: dict[str, Spec] = {
         "请写成日期，如 2017-01-15 或 2017年1月15日。",
         "give a date, e.g. 2017-01-15",
     ),
+    "IN-066": M(
+        "a worksheet gives one of the form's cells twice: which value holds cannot be told",
+        "工作表中单元格 {cell} 出现了两次（{part}），无法判断哪个值有效，不是正常保存的工作簿。",
+        "the worksheet gives cell {cell} twice ({part}): which value holds cannot be told; no program saves "
+        "a workbook so",
+        "请用 Excel、WPS 或 LibreOffice 打开，另存为 .xlsx 格式后再提交。",
+        "open it in Excel, WPS or LibreOffice and save it as an .xlsx workbook",
+    ),
     "IN-071": M(
         "none of the inputs of a total is a usable return",
         "没有可以汇总的报表：所有输入都无法读取或已跳过。",

@@ -86,6 +86,7 @@ def run() -> NoReturn:
     encode (:mod:`._process`)."""
     _process.defer_collection()
     _process.console_safe()
+    _process.quiet_unraisable()
     _process.end(main())
 
 

@@ -28,7 +28,7 @@ import contextlib
 import gc
 import os
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 _deferred = False
 
@@ -63,6 +63,21 @@ def console_safe() -> None:
         if isinstance(stream, io.TextIOWrapper):
             with contextlib.suppress(ValueError, OSError):
                 stream.reconfigure(errors=ESCAPE)
+
+
+def quiet_unraisable() -> None:
+    """No "Exception ignored … Traceback" beside a clear error: a workbook whose write failed (a full
+    disk: OUT-004, said once) leaves openpyxl's ZipFile to be closed by the collector on a file already
+    closed. Other unraisable exceptions are shown as Python shows them."""
+    shown = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        where = getattr(unraisable.object, "__qualname__", "")
+        if where == "ZipFile.__del__" and isinstance(unraisable.exc_value, (ValueError, OSError)):
+            return
+        shown(unraisable)
+
+    sys.unraisablehook = hook
 
 
 def defer_collection() -> None:

@@ -154,6 +154,8 @@ class _SheetTarget(CellContent):
                 ref = _next_ref(self.last_ref, self.row)
             self.last_ref = ref
             if ref in self.wanted:
+                if ref in self.cells:  # one cell given twice: which one holds cannot be told
+                    raise _Twice(ref)
                 self.cur = self.cells[ref] = Cell(attrib.get("t", "n"))
                 self.phonetic = 0
                 self.parser.EndElementHandler = self.end
@@ -173,6 +175,14 @@ class _SheetTarget(CellContent):
         if name == "c":
             self.cur = None
             self.parser.EndElementHandler = None
+
+
+class _Twice(Exception):
+    """A wanted cell given twice in one sheet (raised from the parser, named by :func:`stream_cells`)."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(ref)
+        self.ref = ref
 
 
 def _next_ref(last: str | None, row: int) -> str:
@@ -197,7 +207,10 @@ def stream_cells(
     already."""
     target = _SheetTarget(wanted)
     if wanted:
-        zf.parse(part, target, chunks=chunks)
+        try:
+            zf.parse(part, target, chunks=chunks)
+        except _Twice as twice:
+            raise InputError("IN-066", part=part, file=zf.file, cell=twice.ref) from None
     return target.cells
 
 

@@ -183,7 +183,10 @@ def _cells(
     for ref, attrs, body, unplain in pattern.findall(data, start, end):
         if unplain or b"\r" in body:
             return None  # a wanted cell with attributes or content this path does not take
-        cells[ref.decode()] = _cell(attrs, body)
+        name = ref.decode()
+        if name in cells:
+            return None  # a cell given twice: the streaming reader names it (IN-066)
+        cells[name] = _cell(attrs, body)
     return cells
 
 
@@ -193,7 +196,8 @@ def _cells_by_row(
     """:func:`_cells`, the rows of a template taken from memory: a row seen twice is a template's (a
     return's values are in rows seen once), and its wanted cells are remembered by its exact bytes;
     the other rows are scanned together. Rows are whole (:func:`.knownrows.check_sheet`): a cell never
-    spans two. A ref in both kinds of row is read over the whole sheet, so the last one wins as ever."""
+    spans two. A ref in both kinds of row is read over the whole sheet, where a cell given twice goes to
+    the streaming reader, which refuses it (IN-066)."""
     global _row_cells_bytes
     key = frozenset(wanted)
     pattern = _wanted_re(key)
@@ -211,6 +215,8 @@ def _cells_by_row(
                 return None
             found = _row_cells[key, row] = tuple(taken.items())
         if found is not None:
+            if not cells.keys().isdisjoint(ref for ref, _ in found):  # a ref in two rows
+                return _cells(data, start, end, key, pattern)
             cells.update(found)
         else:
             _seen_once.add(row)
