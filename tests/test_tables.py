@@ -261,3 +261,22 @@ def test_a_long_table_counts_its_returns_by_their_runs_of_rows(
     monkeypatch.setattr(tables, "MAX_TABLE_RETURNS", 5)
     [entry] = list(read_many(path, registry))
     assert isinstance(entry, InputError) and entry.code == "IN-065"
+
+
+def test_a_quote_never_closed_makes_its_row_unusable_not_the_rest(tmp_path: Path, registry: Registry) -> None:
+    """The csv module would take every following line into that field: one unusable input for all."""
+    path = tmp_path / "wide.csv"
+    path.write_text(
+        'unit,form,01A\n甲,songwennuan-2017,1\n乙,songwennuan-2017,"2\n丙,songwennuan-2017,3\n丁,songwennuan-2017,4\n',
+        encoding="utf-8",
+    )
+    entries = list(read_many(path, registry))
+    units = [e.report.meta.unit if not isinstance(e, InputError) else e.code for e in entries]
+    assert units == ["甲", "IN-083", "丙", "丁"]
+    assert isinstance(entries[1], InputError) and entries[1].file == f"{path}#row 3"
+    # a quoted field that holds a line break, closed, is one field as ever
+    path.write_text(
+        'unit,form,01A,explanations\n甲,songwennuan-2017,1,"{""01-x"":\n""一""}"\n', encoding="utf-8"
+    )
+    [entry] = list(read_many(path, registry))
+    assert not isinstance(entry, InputError) and entry.report.explanations == {"01-x": "一"}

@@ -336,6 +336,10 @@ def _read_wide(
 ) -> Iterator[Entry]:
     letters = {h: column_letters(i + 1) for i, h in enumerate(header)}
     for number, cells in rows:
+        if isinstance(cells, BadRow):  # a quote never closed: this row alone is unusable
+            name = _row_name(file, sheet, number)
+            yield InputError("IN-083", detail=cells.detail, file=name)
+            continue
         if all(_text(c) is None for c in cells):
             continue
         name = _row_name(file, sheet, number)
@@ -401,6 +405,10 @@ def _read_long(
     group: list[tuple[int, dict[str, object]]] = []
     key: tuple[str | None, ...] | None = None
     for number, cells in rows:
+        if isinstance(cells, BadRow):  # a quote never closed: this row alone is unusable
+            name = _row_name(file, sheet, number)
+            yield InputError("IN-083", detail=cells.detail, file=name)
+            continue
         if all(_text(c) is None for c in cells):
             continue
         try:
@@ -509,19 +517,71 @@ def csv_encoding(path: str | Path) -> str:
     return "utf-8-sig"
 
 
+class BadRow(list[str]):
+    """A CSV row that cannot be parsed (a quote never closed): its own unusable input, IN-083."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__()
+        self.detail = detail
+
+
 def csv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
-    """The rows of a CSV file with their row numbers (1 for the header), streamed."""
+    """The rows of a CSV file with their row numbers (1 for the header), streamed. A quote never closed
+    makes its row a :class:`BadRow` and the lines after that row's first are read as rows again: it
+    never swallows the rest of the table."""
     encoding = csv_encoding(path)
     try:
         with (
             open_input(path, limit=MAX_TABLE_BYTES) as raw,
             io.TextIOWrapper(raw, encoding, newline="") as fh,
         ):
-            yield from enumerate(csv.reader(fh), start=1)
+            yield from enumerate(_rows_of(fh), start=1)
     except OSError as exc:
         raise unreadable(str(path), exc) from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise InputError("IN-083", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
+
+
+def _rows_of(fh: io.TextIOWrapper) -> Iterator[list[str]]:
+    """The rows of ``fh``; the last row of a run is checked for a quote never closed (the csv module
+    then takes every following line into its last field), and parsing goes on after its first line."""
+
+    def lines() -> Iterator[str]:
+        while line := fh.readline():
+            yield line
+
+    while True:
+        reader = csv.reader(lines())
+        held: tuple[int, list[str]] | None = None
+        while True:
+            start = fh.tell()  # the reader takes no line before it needs one: this row starts here
+            row = next(reader, None)
+            if row is None:
+                break
+            if held is not None:
+                yield held[1]
+            held = (start, row)
+        if held is None:
+            return
+        detail = _unclosed(fh, held[0])
+        if detail is None:
+            yield held[1]
+            return
+        yield BadRow(detail)
+        fh.seek(held[0])
+        fh.readline()  # read on from the line after the bad row's first
+
+
+def _unclosed(fh: io.TextIOWrapper, start: int) -> str | None:
+    """Why the text from ``start`` on ends inside a quoted field, or None when it does not."""
+    fh.seek(start)
+    try:
+        for _ in csv.reader(io.StringIO(fh.read()), strict=True):
+            pass
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return f"csv.Error: {exc} (a quote not closed)"
+    return None
 
 
 def read_csv(path: str | Path, registry: Registry) -> Iterator[Entry]:
