@@ -164,3 +164,41 @@ def test_annotating_never_changes_the_report_or_its_findings(registry: Registry,
         marked = {c for f in findings for c in f.cells}
         inputs = set(plan(form).fields.values())
         assert {c for c in inputs if ws[c].fill.fgColor.rgb in MARKS} == marked
+
+
+def test_a_merge_bomb_is_annotated_cheaply_and_keeps_its_verdict(tmp_path: Path, registry: Registry) -> None:
+    """A 20 KB return whose sheet merges A1:XFD1048576 took 7-30 s and 0.9 GiB through openpyxl and
+    flipped to unusable; patched in its XML it is marked like any return, its findings unchanged."""
+    import re
+    import subprocess
+    import sys
+    import zipfile
+
+    from .xlsx_builders import rewrite
+
+    form = registry.get("songwennuan-2017")
+    folder = tmp_path / "in"
+    path = folder / "bomb.xlsx"
+    fill(form, Report(form.id, Meta(unit="甲"), {"01A": 1, "01B": 5}), path)
+    with zipfile.ZipFile(path) as zf:
+        sheet = next(n for n in zf.namelist() if n.startswith("xl/worksheets/") and b"<v>5</v>" in zf.read(n))
+
+    def bomb(xml: str) -> str:
+        merge = '<mergeCell ref="A1:XFD1048576"/>'
+        if "<mergeCells" in xml:
+            return re.sub(r'<mergeCells count="\d+">', lambda m: m.group() + merge, xml, count=1)
+        return xml.replace("</sheetData>", f'</sheetData><mergeCells count="1">{merge}</mergeCells>', 1)
+
+    rewrite(path, sheet, bomb)
+    exe = str(Path(sys.executable).with_name("unionforms"))
+    done = subprocess.run(
+        [exe, "validate", str(folder), "--annotate", str(tmp_path / "out"), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    [entry] = json.loads(done.stdout)["files"]
+    assert entry["status"] == "errors" and entry["annotated"], entry  # checked, then marked
+    copy = read_report(tmp_path / "out" / "bomb.xlsx", registry)
+    assert copy.report.values == {"01A": 1, "01B": 5}
