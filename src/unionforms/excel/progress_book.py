@@ -30,9 +30,10 @@ UNIT_HEADER = (
     "联系人",
     "联系电话",
 )
-UNIT_WIDTHS = (5, 22, 9, 14, 7, 5, 11, 36, 30, 8, 14)
+UNIT_WIDTHS = (5, 22, 9, 14, 7, 5, 11, 34, 30, 10, 15)
 FILE_HEADER = ("序号", "文件", "填报单位", "本轮", "代码", "说明")
 FILE_WIDTHS = (5, 40, 18, 9, 9, 70)
+_SIZE = 10.0  # the body text, in points
 #: Fill colours of the states on screen (not printed: the state is also written in words).
 _FILLS = {
     "未报": "FFF4CCCC",
@@ -57,6 +58,8 @@ def write_progress_book(
     from openpyxl.styles import Alignment, Font, PatternFill
 
     from ..outputs import atomic_write
+    from .layout import row_height
+    from .paper import BODY_FONT
 
     wb = Workbook()
     ws = wb.active
@@ -67,12 +70,20 @@ def write_progress_book(
         state = row[state_column - 1]
         cell = ws.cell(row=i + 3, column=state_column)
         cell.fill = PatternFill("solid", fgColor=_FILLS.get(str(state), "FFFFFFFF"))
-        cell.font = Font(bold=state in ("未报", "冲突", "有错误"))
+        cell.font = Font(name=BODY_FONT, size=_SIZE, bold=state in ("未报", "冲突", "有错误"))
     _sheet(wb.create_sheet(FILE_SHEET), files[0], FILE_HEADER, FILE_WIDTHS, files[1])
-    for sheet in wb.worksheets:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for sheet, widths in ((ws, UNIT_WIDTHS), (wb[FILE_SHEET], FILE_WIDTHS)):
         for line in sheet.iter_rows(min_row=3):
-            for cell in line:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            tallest = 0.0
+            for cell, width in zip(line, widths, strict=False):
+                cell.alignment = wrap
+                if not cell.font.b:  # the state's bold stays
+                    cell.font = Font(name=BODY_FONT, size=_SIZE)
+                if isinstance(cell.value, str):
+                    tallest = max(tallest, row_height(cell.value, width, _SIZE))
+            if tallest:  # LibreOffice does not size the rows of an xlsx it opens
+                sheet.row_dimensions[line[0].row].height = tallest
     with atomic_write(path, kind="xlsx", force=force) as fh:
         wb.save(fh)
     return Path(path)
@@ -84,12 +95,14 @@ def _sheet(
     from openpyxl.styles import Border, Font, Side
     from openpyxl.utils import get_column_letter
 
+    from .paper import BODY_FONT, fit_to_width
+
     ws.append(text_row(ws, [title]))
-    ws["A1"].font = Font(bold=True, size=12)
+    ws["A1"].font = Font(name=BODY_FONT, bold=True, size=12)
     ws.append(list(header))
     thin = Side(style="thin", color="FF000000")
     for cell in ws[2]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=BODY_FONT, size=_SIZE, bold=True)
     for row in rows:
         ws.append(text_row(ws, row))  # text from files: never a formula, XML-safe
     last = get_column_letter(len(header))
@@ -100,12 +113,4 @@ def _sheet(
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = f"A2:{last}{ws.max_row}"
-    ws.print_title_rows = "2:2"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    fit_to_width(ws, landscape=True, header_rows="2:2")  # the lists' one page setup, and footer
