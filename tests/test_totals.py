@@ -81,16 +81,23 @@ def test_a_total_whose_provenance_cannot_be_read_is_unusable_in_aggregate_and_ex
 
     total = aggregate(collect([str(counties[0].root)], registry=registry), registry, unit="甲县总工会")
     path = write_json(total, tmp_path / "t.json")
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["provenance"]["included"] = "not a list"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(InputError) as info:
-        read_provenance(path)
-    assert info.value.code == "IN-074" and info.value.file == str(path)
-    [result] = collect([str(path)], registry=registry)
-    assert result.code == "IN-074" and not result.usable
-    [item] = returns_from_paths([str(path)], registry)
-    assert isinstance(item, Unusable) and item.code == "IN-074"
+    good = json.loads(path.read_text(encoding="utf-8"))
+    forgeries = {  # not a list; a negative tally; a completeness that does not add up
+        "included": "not a list",
+        "flags": {"11": {"yes": -3, "no": 1}},
+        "completeness": {"roster": "名录.xlsx", "expected": 30, "reported": 29, "missing": []},
+    }
+    for key, forged in forgeries.items():
+        data = json.loads(json.dumps(good))
+        data["provenance"][key] = forged
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        with pytest.raises(InputError) as info:
+            read_provenance(path)
+        assert info.value.code == "IN-074" and info.value.file == str(path), key
+        [result] = collect([str(path)], registry=registry)
+        assert result.code == "IN-074" and not result.usable, key
+        [item] = returns_from_paths([str(path)], registry)
+        assert isinstance(item, Unusable) and item.code == "IN-074", key
 
 
 def test_totals_go_up_twelve_levels_and_a_province_of_thousands(registry: Registry, tmp_path: Path) -> None:
