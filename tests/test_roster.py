@@ -88,3 +88,37 @@ def test_unit_key_is_idempotent_and_ignores_spacing(text: str) -> None:
     assert unit_key(key) == key
     assert unit_key(f" {text}\u3000") == key
     assert not any(c.isspace() for c in key)
+
+
+def _brute_suggest(roster: Roster, name: str, limit: int = 3) -> tuple[str, ...]:
+    """Every listed name compared in turn: what the index must find."""
+    from unionforms.roster import _bare, _distance
+
+    key = unit_key(name)
+    scored = []
+    for i, unit in enumerate(roster.units):
+        best = None
+        for candidate in (unit.name, *unit.aliases):
+            other = unit_key(candidate)
+            if _bare(other) == _bare(key):
+                best = 0
+                break
+            allowed = 2 if min(len(key), len(other)) >= 8 else 1
+            d = _distance(key, other, allowed)
+            if d <= allowed and (best is None or d < best):
+                best = d
+        if best is not None:
+            scored.append((best, i, unit.name))
+    return tuple(n for _, _, n in sorted(scored)[:limit])
+
+
+_names = st.text(alphabet="乐山市县区总工会高新甲乙", min_size=1, max_size=10)
+
+
+@given(st.lists(_names, min_size=1, max_size=8, unique_by=unit_key), _names)
+def test_the_index_suggests_what_comparing_every_name_would(listed: list[str], asked: str) -> None:
+    keys = [unit_key(n) for n in listed]
+    if "" in keys or len(set(keys)) != len(keys):
+        return
+    roster = Roster(tuple(ListedUnit(n) for n in listed))
+    assert roster.suggest(asked) == _brute_suggest(roster, asked)

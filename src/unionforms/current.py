@@ -228,13 +228,15 @@ class Ledger:
         if self.roster is None:
             return Standing.CURRENT, None, ()
         listed = self.roster.match(entry.unit)
-        if listed is None:
-            return Standing.NOT_LISTED, None, self.roster.suggest(entry.unit)
+        if listed is None:  # the names it nearly is are looked for once it is sure to stand so
+            return Standing.NOT_LISTED, None, ()
         return Standing.CURRENT, listed, ()
 
     def explain_now(self, seq: int) -> str | None:
         """Why input ``seq`` does not count, as far as :meth:`add` knew it."""
         standing, listed, suggestions = self._standing[seq]
+        if standing is Standing.NOT_LISTED and self.roster is not None:
+            suggestions = self.roster.suggest(self._entries[seq].unit)
         verdict = Verdict(self._entries[seq], standing, listed, suggestions=suggestions)
         return explain(verdict, Round(self.form, (), self.roster, self.due))[1]
 
@@ -253,6 +255,10 @@ class Ledger:
             found = verdicts.get(entry.seq)
             if found is None:
                 standing, listed, suggestions = self._standing[entry.seq]
+                if standing in (Standing.NOT_LISTED, Standing.NO_UNIT) and form and entry.form != form:
+                    standing = Standing.OTHER_FORM  # another form says more
+                elif standing is Standing.NOT_LISTED and self.roster is not None:
+                    suggestions = self.roster.suggest(entry.unit)
                 found = Verdict(entry, standing, listed, suggestions=suggestions)
             out.append(found)
         return Round(form, tuple(out), self.roster, self.due)

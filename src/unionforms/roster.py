@@ -86,6 +86,9 @@ class Roster:
     units: tuple[ListedUnit, ...]
     file: str | None = None
     _by_key: Mapping[str, ListedUnit] = attrs.field(init=False, repr=False, eq=False)
+    _near_index: Mapping[tuple[str, str], tuple[int, ...]] | None = attrs.field(
+        init=False, default=None, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_by_key", _index(self.units))
@@ -102,26 +105,53 @@ class Roster:
 
     def suggest(self, name: str | None, limit: int = 3) -> tuple[str, ...]:
         """Listed names that ``name`` nearly is: the same but for 总工会/工会, or within a small edit
-        distance (one edit for short names, two for names of eight characters or more)."""
+        distance (one edit for short names, two for names of eight characters or more).
+
+        Candidates come from an index of every listed name with up to two characters deleted (two
+        names within two edits share such a variant), built on first use: a 名录 of thousands of
+        units is not compared name by name for every return that is not on it."""
         key = unit_key(name)
         if not key:
             return ()
-        bare = _bare(key)
-        scored: list[tuple[int, int, str]] = []
-        for i, unit in enumerate(self.units):
-            best: int | None = None
-            for candidate in (unit.name, *unit.aliases):
-                other = unit_key(candidate)
-                if _bare(other) == bare:
-                    best = 0
-                    break
-                allowed = 2 if min(len(key), len(other)) >= 8 else 1
-                d = _distance(key, other, allowed)
-                if d <= allowed and (best is None or d < best):
-                    best = d
-            if best is not None:
-                scored.append((best, i, unit.name))
-        return tuple(name for _, _, name in sorted(scored)[:limit])
+        near = self._near()
+        found: dict[int, int] = {i: 0 for i in near.get(("bare", _bare(key)), ())}
+        for variant in _deletions(key):
+            for i in near.get(("del", variant), ()):
+                if i in found:
+                    continue
+                best: int | None = None
+                for candidate in (self.units[i].name, *self.units[i].aliases):
+                    other = unit_key(candidate)
+                    allowed = 2 if min(len(key), len(other)) >= 8 else 1
+                    d = _distance(key, other, allowed)
+                    if d <= allowed and (best is None or d < best):
+                        best = d
+                if best is not None:
+                    found[i] = best
+        ranked = sorted((d, i) for i, d in found.items())
+        return tuple(self.units[i].name for _, i in ranked[:limit])
+
+    def _near(self) -> Mapping[tuple[str, str], tuple[int, ...]]:
+        index = self._near_index
+        if index is None:
+            built: dict[tuple[str, str], list[int]] = {}
+            for i, unit in enumerate(self.units):
+                for label in (unit.name, *unit.aliases):
+                    key = unit_key(label)
+                    for entry in (("bare", _bare(key)), *(("del", v) for v in _deletions(key))):
+                        kept = built.setdefault(entry, [])
+                        if not kept or kept[-1] != i:
+                            kept.append(i)
+            index = types.MappingProxyType({k: tuple(v) for k, v in built.items()})
+            object.__setattr__(self, "_near_index", index)  # a cache of the frozen units, made once
+        return index
+
+
+def _deletions(key: str) -> set[str]:
+    """``key`` and every string made from it by deleting one or two characters."""
+    once = {key[:i] + key[i + 1 :] for i in range(len(key))}
+    twice = {v[:i] + v[i + 1 :] for v in once for i in range(len(v))}
+    return {key} | once | twice
 
 
 def _bare(key: str) -> str:
