@@ -17,11 +17,12 @@ IN-003 for a form not installed), never the end of the file.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -530,53 +531,58 @@ def csv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
     makes its row a :class:`BadRow` and the lines after that row's first are read as rows again: it
     never swallows the rest of the table."""
     encoding = csv_encoding(path)
-    try:
+
+    @contextlib.contextmanager
+    def text() -> Iterator[io.TextIOWrapper]:
         with (
             open_input(path, limit=MAX_TABLE_BYTES) as raw,
             io.TextIOWrapper(raw, encoding, newline="") as fh,
         ):
-            yield from enumerate(_rows_of(fh), start=1)
+            yield fh
+
+    try:
+        yield from enumerate(_rows_of(text), start=1)
     except OSError as exc:
         raise unreadable(str(path), exc) from None
     except (csv.Error, UnicodeDecodeError) as exc:
         raise InputError("IN-083", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
 
 
-def _rows_of(fh: io.TextIOWrapper) -> Iterator[list[str]]:
-    """The rows of ``fh``; the last row of a run is checked for a quote never closed (the csv module
-    then takes every following line into its last field), and parsing goes on after its first line."""
-
-    def lines() -> Iterator[str]:
-        while line := fh.readline():
-            yield line
-
+def _rows_of(text: Callable[[], contextlib.AbstractContextManager[io.TextIOWrapper]]) -> Iterator[list[str]]:
+    """The rows of the text ``text()`` opens, read by the csv module at its own speed. Only the last row
+    is checked for a quote never closed (the csv module then takes every following line into its last
+    field); such a row is a :class:`BadRow`, and reading starts again on the line after its first."""
+    skip = 0  # lines before the run being read
     while True:
-        reader = csv.reader(lines())
-        held: tuple[int, list[str]] | None = None
-        while True:
-            start = fh.tell()  # the reader takes no line before it needs one: this row starts here
-            row = next(reader, None)
-            if row is None:
-                break
-            if held is not None:
-                yield held[1]
-            held = (start, row)
+        with text() as fh:
+            for _ in range(skip):
+                fh.readline()
+            reader = csv.reader(fh)
+            held: tuple[int, list[str]] | None = None
+            start = skip  # the lines before the next row
+            for row in reader:
+                if held is not None:
+                    yield held[1]
+                held = (start, row)
+                start = skip + reader.line_num
         if held is None:
             return
-        detail = _unclosed(fh, held[0])
+        first = held[0]  # the lines before the last row
+        with text() as fh:
+            for _ in range(first):
+                fh.readline()
+            detail = _unclosed(fh.read())
         if detail is None:
             yield held[1]
             return
         yield BadRow(detail)
-        fh.seek(held[0])
-        fh.readline()  # read on from the line after the bad row's first
+        skip = first + 1  # read on from the line after the bad row's first
 
 
-def _unclosed(fh: io.TextIOWrapper, start: int) -> str | None:
-    """Why the text from ``start`` on ends inside a quoted field, or None when it does not."""
-    fh.seek(start)
+def _unclosed(rest: str) -> str | None:
+    """Why ``rest`` ends inside a quoted field, or None when it does not."""
     try:
-        for _ in csv.reader(io.StringIO(fh.read()), strict=True):
+        for _ in csv.reader(io.StringIO(rest, newline=""), strict=True):
             pass
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
