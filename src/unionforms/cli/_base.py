@@ -9,6 +9,7 @@ logic lives in the library, never here.
 from __future__ import annotations
 
 import argparse
+import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -126,6 +127,14 @@ def _round_parent() -> argparse.ArgumentParser:
         "who is missing, and returns of units not on it are not counted",
     )
     return p
+
+
+def due_date(text: str) -> datetime.date:
+    """``--due``: an ISO date (报送截止日期), or argparse's clear refusal."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--due takes a date such as 2017-01-20, not {text!r}") from None
 
 
 def round_options(args: argparse.Namespace, ctx: Context) -> tuple[str | None, Roster | None]:

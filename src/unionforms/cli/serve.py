@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import datetime
 
-from ._base import Context, command, round_options
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--due takes a date such as 2017-01-20, not {text!r}") from None
+from ._base import Context, command, due_date, round_options
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -23,7 +15,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         metavar="ROUND_FOLDER",
         help="the round folder: returns go into its 收回/, what the desk writes into 输出/ (default: here)",
     )
-    p.add_argument("--due", type=_date, metavar="YYYY-MM-DD", help="the deadline (报送截止日期)")
+    p.add_argument("--due", type=due_date, metavar="YYYY-MM-DD", help="the deadline (报送截止日期)")
     p.add_argument("--unit", default="", metavar="NAME", help="填报单位 of the total, e.g. 乐山市总工会")
     p.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: any free one)")
     p.add_argument("--no-browser", action="store_true", help="print the address, do not open a browser")

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import datetime
 
-from ._base import Context, command, round_options
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--due takes a date such as 2017-01-20, not {text!r}") from None
+from ._base import Context, command, due_date, round_options
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="the round's returns: files, folders or patterns")
     p.add_argument(
         "--due",
-        type=_date,
+        type=due_date,
         metavar="YYYY-MM-DD",
         help="the deadline (报送截止日期): returns dated later are 逾期",
     )

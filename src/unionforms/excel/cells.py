@@ -16,7 +16,7 @@ import attrs
 
 from ..errors import InputError
 from .ooxml import local
-from .safety import SafeZip, StopParsing
+from .safety import Rare, SafeZip, StopParsing
 
 _EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; longer <v> texts are binary-float noise
 _ROUND = Context(prec=_EXCEL_DIGITS)
@@ -132,6 +132,7 @@ class _SheetTarget(CellContent):
     def __init__(self, wanted: Collection[str]) -> None:
         self.wanted = wanted
         self.cells: dict[str, Cell] = {}
+        self.twice: str | None = None
         self.row = 0
         self.last_ref: str | None = None
         self.cur: Cell | None = None
@@ -154,8 +155,8 @@ class _SheetTarget(CellContent):
                 ref = _next_ref(self.last_ref, self.row)
             self.last_ref = ref
             if ref in self.wanted:
-                if ref in self.cells:  # one cell given twice: which one holds cannot be told
-                    raise _Twice(ref)
+                if ref in self.cells and self.twice is None:  # which one holds cannot be told
+                    self.twice = ref  # named once the XML is proven well-formed (IN-028 first)
                 self.cur = self.cells[ref] = Cell(attrib.get("t", "n"))
                 self.phonetic = 0
                 self.parser.EndElementHandler = self.end
@@ -175,14 +176,6 @@ class _SheetTarget(CellContent):
         if name == "c":
             self.cur = None
             self.parser.EndElementHandler = None
-
-
-class _Twice(Exception):
-    """A wanted cell given twice in one sheet (raised from the parser, named by :func:`stream_cells`)."""
-
-    def __init__(self, ref: str) -> None:
-        super().__init__(ref)
-        self.ref = ref
 
 
 def _next_ref(last: str | None, row: int) -> str:
@@ -207,10 +200,9 @@ def stream_cells(
     already."""
     target = _SheetTarget(wanted)
     if wanted:
-        try:
-            zf.parse(part, target, chunks=chunks)
-        except _Twice as twice:
-            raise InputError("IN-066", part=part, file=zf.file, cell=twice.ref) from None
+        zf.parse(part, target, chunks=chunks)
+        if target.twice is not None:
+            raise InputError("IN-066", part=part, file=zf.file, cell=target.twice)
     return target.cells
 
 
@@ -294,21 +286,6 @@ def read_strings(zf: SafeZip, part: str | None, needed: set[int]) -> dict[int, s
     return target.strings
 
 
-class _Rare:
-    """Proves the XML well-formed and notes comments, processing instructions and CDATA sections."""
-
-    def __init__(self) -> None:
-        self.seen = False
-
-    def install(self, parser: XMLParserType) -> None:
-        parser.CommentHandler = self.note
-        parser.ProcessingInstructionHandler = self.note
-        parser.StartCdataSectionHandler = self.note
-
-    def note(self, *_: object) -> None:
-        self.seen = True
-
-
 def _fast_strings(zf: SafeZip, part: str, data: bytes, needed: set[int]) -> dict[int, str] | None:
     last = max(needed)
     starts: list[int] = []
@@ -317,7 +294,7 @@ def _fast_strings(zf: SafeZip, part: str, data: bytes, needed: set[int]) -> dict
         if len(starts) > last + 1:
             break
     cut = starts[last + 1] if len(starts) > last + 1 else len(data)
-    rare = _Rare()
+    rare = Rare()
     zf.parse(part, rare, chunks=(data[:cut],), final=cut == len(data))  # IN-028 / IN-054 as the reference
     if rare.seen:
         return None

@@ -240,6 +240,23 @@ class _Nothing:
         return None
 
 
+class Rare:
+    """Proves the XML well-formed (expat runs in C: no Python call per element) and notes comments,
+    processing instructions and CDATA sections, which could hide markup from a search of the bytes
+    (the fast paths of :mod:`.sheetscan` and the shared strings fall back to a full parse then)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+
+    def install(self, parser: XMLParserType) -> None:
+        parser.CommentHandler = self.note
+        parser.ProcessingInstructionHandler = self.note
+        parser.StartCdataSectionHandler = self.note
+
+    def note(self, *_: object) -> None:
+        self.seen = True
+
+
 #: Parse only to prove the XML well-formed and free of DTDs: expat runs without a Python call per element.
 WELL_FORMED: Target = _Nothing()
 

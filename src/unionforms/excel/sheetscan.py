@@ -16,12 +16,11 @@ import itertools
 import re
 from collections.abc import Collection, Generator, Iterable
 from typing import Any
-from xml.parsers.expat import XMLParserType
 
 from .cells import AFTER_SHEET_DATA, Cell, stream_cells
 from .knownrows import check_sheet
 from .partcache import MAX_CACHED_PART, PartCache
-from .safety import SafeZip
+from .safety import Rare, SafeZip
 
 #: Past this many bytes without the end of sheetData, the sheet is streamed instead (memory stays flat).
 MAX_SCAN_BYTES = 4 * 1024 * 1024
@@ -96,7 +95,7 @@ def scan(
     if shape is None:
         return None, data
     body, start, end, checked = shape
-    rare = _Rare()
+    rare = Rare()
     if checked < 0:  # the worksheet ends right after sheetData: prove it all, as the reference would
         data += b"".join(chunks)
         zf.parse(part, rare, chunks=(data,))
@@ -108,22 +107,6 @@ def scan(
     if rows is not None:
         return _cells_by_row(rows, wanted, data, start, end), data
     return _cells(data, start, end, wanted), data
-
-
-class _Rare:
-    """Proves the XML well-formed (expat runs in C: no Python call per element) and notes comments,
-    processing instructions and CDATA sections, which could hide markup from the regular expressions."""
-
-    def __init__(self) -> None:
-        self.seen = False
-
-    def install(self, parser: XMLParserType) -> None:
-        parser.CommentHandler = self.note
-        parser.ProcessingInstructionHandler = self.note
-        parser.StartCdataSectionHandler = self.note
-
-    def note(self, *_: object) -> None:
-        self.seen = True
 
 
 def _head(chunks: Iterable[bytes]) -> tuple[bytes, int]:
