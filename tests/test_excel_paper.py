@@ -133,6 +133,16 @@ def books(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> dict[
         collect([str(tmp / "returns")], registry=registry), registry, unit="乐山市总工会", header=meta
     )
     books["total"] = write_print_copy(write_xlsx(total, tmp / "total.xlsx"), tmp / "print" / "total.xlsx")
+    # the 报送进度 of a round of 60 listed units (a long name, a long phone), as `status -o` writes it
+    from unionforms.current import decide
+    from unionforms.excel.progress_book import write_progress_book
+    from unionforms.progress import book_rows, progress
+    from unionforms.roster import ListedUnit, Roster
+
+    listed = [ListedUnit("甲县总工会", phone=meta.phone), ListedUnit("乙县总工会", contact="欧阳某某某某")]
+    listed += [ListedUnit(f"{meta.unit}第{i}分会", code=f"5111{i:02d}") for i in range(58)]
+    rnd = decide(check([str(tmp / "returns")], registry=registry), roster=Roster(tuple(listed)))
+    books["status"] = write_progress_book(tmp / "status.xlsx", *book_rows(progress(rnd)))
     return books
 
 
@@ -187,6 +197,17 @@ def test_the_letter_of_a_return_with_3_errors_is_one_page_to_act_on(printed: dic
     annotated = printed["annotated"]
     assert len(annotated) == FORM_PAGES["songwennuan-2017"]
     assert "2017年工会送温暖活动统计表" in annotated[0].text and "审核结果（" not in annotated[0].text
+
+
+def test_the_status_workbook_prints_landscape_with_its_header_on_every_page(
+    printed: dict[str, list[Page]],
+) -> None:
+    status = printed["status"]
+    assert len(status) >= 3 and all(p.width > p.height for p in status)  # the units over 2+ pages, files
+    units = [p for p in status if "单位名称" in p.text]
+    assert len(units) >= 2 and all("联系电话" in p.text for p in units)  # the header repeated
+    text = " ".join(p.text for p in status).replace(" ", "")
+    assert "13800138000" in text and "未报" in text and "欧阳某某某某" in text
 
 
 def test_the_report_and_the_total_print_fitted_to_the_page(printed: dict[str, list[Page]]) -> None:
