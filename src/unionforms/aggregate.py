@@ -150,7 +150,6 @@ class _Pile:
     form: Form
     values: dict[str, Value] = attrs.Factory(dict)
     flags: dict[str, Tally] = attrs.Factory(dict)
-    included: list[tuple[int, Included]] = attrs.Factory(list)
     ways: dict[str, Combine] = attrs.field(init=False)
     flag_codes: tuple[str, ...] = attrs.field(init=False)
 

@@ -202,39 +202,40 @@ class Ledger:
     every_form: bool = False
     _entries: list[Entry] = attrs.Factory(list)
     _units: dict[str, dict[str, _Unit]] = attrs.Factory(dict)  # form -> unit key -> its returns
-    _standing: dict[int, tuple[Standing, ListedUnit | None, tuple[str, ...]]] = attrs.Factory(dict)
+    _standing: dict[int, tuple[Standing, ListedUnit | None]] = attrs.Factory(dict)
 
     def add(self, entry: Entry) -> Standing:
         """Take the next input; its standing as far as it is known now (CURRENT may still become
         SUPERSEDED or CONFLICT, or OTHER_FORM when the round's form is not given)."""
         self._entries.append(entry)
-        standing, listed, suggestions = self._first_look(entry)
-        self._standing[entry.seq] = (standing, listed, suggestions)
+        standing, listed = self._first_look(entry)
+        self._standing[entry.seq] = (standing, listed)
         if standing is Standing.CURRENT:
             key = listed.key if listed is not None else unit_key(entry.unit)
             assert entry.form is not None
             _place(self._units.setdefault(entry.form, {}).setdefault(key, _Unit()), entry)
         return standing
 
-    def _first_look(self, entry: Entry) -> tuple[Standing, ListedUnit | None, tuple[str, ...]]:
+    def _first_look(self, entry: Entry) -> tuple[Standing, ListedUnit | None]:
         if entry.state is State.SKIPPED:
-            return Standing.SKIPPED, None, ()
+            return Standing.SKIPPED, None
         if entry.state is State.UNUSABLE or entry.form is None:
-            return Standing.UNUSABLE, None, ()
+            return Standing.UNUSABLE, None
         if self.form is not None and entry.form != self.form:
-            return Standing.OTHER_FORM, None, ()
+            return Standing.OTHER_FORM, None
         if not unit_key(entry.unit):
-            return Standing.NO_UNIT, None, ()
+            return Standing.NO_UNIT, None
         if self.roster is None:
-            return Standing.CURRENT, None, ()
+            return Standing.CURRENT, None
         listed = self.roster.match(entry.unit)
         if listed is None:  # the names it nearly is are looked for once it is sure to stand so
-            return Standing.NOT_LISTED, None, ()
-        return Standing.CURRENT, listed, ()
+            return Standing.NOT_LISTED, None
+        return Standing.CURRENT, listed
 
     def explain_now(self, seq: int) -> str | None:
         """Why input ``seq`` does not count, as far as :meth:`add` knew it."""
-        standing, listed, suggestions = self._standing[seq]
+        standing, listed = self._standing[seq]
+        suggestions: tuple[str, ...] = ()
         if standing is Standing.NOT_LISTED and self.roster is not None:
             suggestions = self.roster.suggest(self._entries[seq].unit)
         verdict = Verdict(self._entries[seq], standing, listed, suggestions=suggestions)
@@ -254,7 +255,8 @@ class Ledger:
         for entry in self._entries:
             found = verdicts.get(entry.seq)
             if found is None:
-                standing, listed, suggestions = self._standing[entry.seq]
+                standing, listed = self._standing[entry.seq]
+                suggestions: tuple[str, ...] = ()
                 if standing in (Standing.NOT_LISTED, Standing.NO_UNIT) and form and entry.form != form:
                     standing = Standing.OTHER_FORM  # another form says more
                 elif standing is Standing.NOT_LISTED and self.roster is not None:

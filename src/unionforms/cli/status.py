@@ -28,18 +28,14 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 )
 def status(args: argparse.Namespace, ctx: Context) -> int:
     from ..batch import expand
-    from ..errors import InputError
     from ..progress import book_rows, check_round, counts_line, file_lines, progress_to_dict
     from ..textsafe import one_line
 
     form, roster = round_options(args, ctx)
-    if args.output is not None:
+    inputs = expand(args.paths, ctx.registry, lazy=True)
+    if args.output is not None:  # before any work: OUT-001 … OUT-004 (an .xlsx, never over an input)
         from ..outputs import check_output
 
-        if not args.output.lower().endswith(".xlsx"):
-            raise InputError("IN-075", suffix=args.output.rpartition(".")[2] or "（无）", file=args.output)
-    inputs = expand(args.paths, ctx.registry, lazy=True)
-    if args.output is not None:
         check_output(args.output, kind="xlsx", force=args.force, inputs=[i.file for i in inputs])
     out = ctx.output
     with out.progress(len(inputs), "进度") as bar:
