@@ -190,6 +190,10 @@ def _page(ws: Worksheet, layout: SheetLayout) -> None:
     page_footer(ws)
     for row in layout.breaks:
         ws.row_breaks.append(Break(id=row))
+        # Gnumeric (1.12) reads rowBreaks as column breaks and colBreaks as row breaks, so it pages as
+        # planned only from a column break of the same number; that column (past AL) lies far right of
+        # the print area A:E, where Excel, WPS and LibreOffice print nothing.
+        ws.col_breaks.append(Break(id=row, max=1048575))
 
 
 def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -240,8 +244,9 @@ def _input(c: Cell) -> None:
     c.fill = _INPUT_FILL
     c.border = _UNDER if c.column > 4 or c.row < 4 else _BOX
     c.font = _font()
-    # A long entry (a 27-character 填报单位, a phone with an extension) shrinks to fit rather than being cut.
-    c.alignment = Alignment(horizontal="left", vertical="center", shrink_to_fit=True)
+    # A long entry (a 27-character 填报单位, a phone with an extension) wraps onto the lines its row has
+    # room for (layout.UNIT_LINES, PHONE_LINES): Gnumeric ignores shrink-to-fit and would cut it.
+    c.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 
 def _lines(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -299,7 +304,8 @@ def _phrase(ws: Worksheet, row: int, phrase: Phrase) -> None:
     cell = ws[f"D{row}"]
     _input(cell)
     cell.number_format = _FORMATS[field.kind]
-    # shrunk to fit: the largest figure the reader accepts (15 digits) never shows as ###
+    # D holds the largest figure the reader accepts (15 digits) in every engine's digits (layout.WIDTHS);
+    # shrink-to-fit stays for a font with wider digits still, where the engine honours it (Excel, LibreOffice)
     cell.alignment = Alignment(
         horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center", shrink_to_fit=True
     )
