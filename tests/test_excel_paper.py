@@ -1,10 +1,12 @@
-"""Every kind of workbook we write, printed by LibreOffice and read back page by page from the PDF.
+"""Every kind of workbook we write, printed by LibreOffice and drawn by Gnumeric, read back page by page
+from the PDF.
 
 Blank and filled templates of the four forms (filled with the longest entries: a 31-character 填报单位, a
 phone with an extension and a second number, 15-digit figures), an annotated copy of a return with 3
-errors, the report workbook of a bulk check and a total. Each page is read with ``pdftotext -bbox``:
-the page count is the planned one, no ``###``, no word past the paper's printable edge, and a form's
-last page at least a quarter full. On CI (CI set) LibreOffice and poppler-utils must be there.
+errors, the report workbook of a bulk check, the 报送进度 of a round and a total. Each page is read with
+``pdftotext -bbox``: the page count is the planned one, no ``###``, no word past the paper's printable
+edge, a form's last page at least a quarter full, and each long entry whole inside its own cell in both
+engines. On CI (CI set) LibreOffice, Gnumeric and poppler-utils must be there.
 """
 
 from __future__ import annotations
