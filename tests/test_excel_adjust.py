@@ -136,14 +136,16 @@ def test_every_kind_of_displacement_is_named(registry: Registry, action: str, co
     assert (error.code, error.params["plugin"], error.params["name"]) == (code, "careless", name)
 
 
-def test_the_second_plugin_is_blamed_when_the_first_one_is_harmless(registry: Registry) -> None:
+@pytest.mark.parametrize("mover_first", [True, False])
+def test_the_plugin_at_fault_is_blamed_not_a_harmless_one_beside_it(
+    registry: Registry, mover_first: bool
+) -> None:
     harmless = (
         "from unionforms import hookimpl\n@hookimpl\ndef unionforms_adjust_template(sheet):\n    pass\n"
     )
-    both = Registry.from_plugins(
-        [Plugin("a-harmless", _module(harmless)), Plugin("b-mover", _module(PLUGINS["mover"]))]
-    )
-    assert _error(both, registry.get(FORM)).params["plugin"] == "b-mover"
+    plugins = [Plugin("harmless", _module(harmless)), Plugin("mover", _module(PLUGINS["mover"]))]
+    both = Registry.from_plugins(plugins[::-1] if mover_first else plugins)
+    assert _error(both, registry.get(FORM)).params["plugin"] == "mover"
 
 
 def _spec_example() -> str:

@@ -146,18 +146,16 @@ class Registry:
         self.forms = known
 
     def call_each(self, hook: str, **kwargs: object) -> Iterator[tuple[str, list[object]]]:
-        """Call ``hook`` one plugin at a time, through pluggy: each implementing plugin's name and what its
-        implementation returned (pluggy leaves out ``None``), so that a failure is charged to the right
-        plugin. One that raises is PluginError PLUG-010 naming plugin and hook, the exception its cause."""
+        """Call ``hook`` one plugin at a time, through pluggy and in its order: each implementing plugin's
+        name and what its implementation returned (pluggy leaves out ``None``), so that a failure is
+        charged to the right plugin. One that raises is PluginError PLUG-010 naming plugin and hook, the
+        exception its cause."""
         manager = self.manager
         plugins = manager.get_plugins()
-        for plugin in sorted(plugins, key=lambda p: manager.get_name(p) or ""):
-            only_this = manager.subset_hook_caller(
-                hook, remove_plugins=[p for p in plugins if p is not plugin]
-            )
-            if not only_this.get_hookimpls():
-                continue
-            name = manager.get_name(plugin) or repr(plugin)
+        for impl in reversed(getattr(manager.hook, hook).get_hookimpls()):  # pluggy calls the last first
+            plugin, name = impl.plugin, impl.plugin_name
+            others = [p for p in plugins if p is not plugin]
+            only_this = manager.subset_hook_caller(hook, remove_plugins=others)
             try:
                 results = only_this(**kwargs)
             except Exception as exc:  # whatever the plugin raised, ours included: the plugin is at fault
