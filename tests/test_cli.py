@@ -12,6 +12,7 @@ import pytest
 
 from unionforms import default_registry
 from unionforms.cli import main
+from unionforms.errors import tracing
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -242,6 +243,11 @@ def test_help_prints_chinese_first_and_exits_0(command: str, capsys: pytest.Capt
     assert "显示本帮助并退出" in out and "show this help message" not in out
 
 
-def test_traceback_goes_before_the_command(capsys: pytest.CaptureFixture[str]) -> None:
+def test_traceback_goes_before_the_command_and_is_not_left_behind(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It holds while the command runs (tests/test_excel_adjust.py sees the traceback), not after."""
+    monkeypatch.delenv("UNIONFORMS_TRACEBACK", raising=False)
     code, out, _ = _run(capsys, "--traceback", "list")
     assert code == 0 and "songwennuan-2017" in out
+    assert not tracing()  # a caller of main() keeps its own environment

@@ -137,8 +137,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(only=_command_of(argv)).parse_args(argv)
-    if args.traceback:  # in the environment, so that the workers of a bulk run see it too
-        os.environ[TRACEBACK_VARIABLE] = "1"
+    if not args.traceback:
+        return _command(args)
+    # in the environment, so that the workers of a bulk run see it too; only while the command runs
+    before = os.environ.get(TRACEBACK_VARIABLE)
+    os.environ[TRACEBACK_VARIABLE] = "1"
+    try:
+        return _command(args)
+    finally:
+        if before is None:
+            del os.environ[TRACEBACK_VARIABLE]
+        else:
+            os.environ[TRACEBACK_VARIABLE] = before
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the parsed command: its exit status, every error of ours as its message (exit 2)."""
     output = Output(json_mode=args.json, quiet=getattr(args, "quiet", False))
     try:
         return int(COMMANDS[args.command].handler(args, Context(output)))
