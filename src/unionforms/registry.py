@@ -254,8 +254,8 @@ def _cached(cls: type[Registry], group: str) -> Registry:
     if pickled is not None:
         adjusting = ADJUSTING in pickled
         forms = {k: v for k, v in pickled.items() if k != ADJUSTING}
-        reload = _CachedForms(forms, lambda: _load_and_keep(cls, group).forms)
-        return cls(None, reload, group=group, adjusting=adjusting)
+        lazy = _CachedForms(forms, lambda: _load_and_keep(cls, group).forms)
+        return cls(None, lazy, group=group, adjusting=adjusting)
     return _load_and_keep(cls, group)
 
 
