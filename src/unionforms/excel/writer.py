@@ -26,12 +26,13 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..display import pretty
-from ..errors import InputError
+from ..errors import InputError, PluginError
 from ..findings import Severity
 from ..model import Form
 from ..outputs import atomic_write, cannot_write, check_output
 from ..registry import Registry
 from ..units import Kind
+from .adjust import adjust
 from .contract import (
     CONTRACT_VERSION,
     DATE_PLACEHOLDER,
@@ -104,10 +105,31 @@ def build_workbook(
     if password:
         ws.protection.password = password
     wb.calculation.fullCalcOnLoad = True
-    if registry is not None:
-        registry.manager.hook.unionforms_adjust_template(form=form, workbook=wb, sheet=ws, layout=layout)
+    if registry is not None and registry.adjusts_templates:
+        adjust(registry, form, wb, ws, layout)  # each plugin's hook, checked: PLUG-010 … PLUG-013
     _fingerprint(wb, form)
     return wb, layout
+
+
+#: What the hooks gave on each form's template in this process: None (they hold) or the error, beside the
+#: registry asked (kept, so that its id is not reused by another while the entry stands).
+_CHECKED: dict[tuple[str, str, int], tuple[Registry, PluginError | None]] = {}
+
+
+def check_hooks(form: Form, registry: Registry) -> None:
+    """The error the plugins' hooks give on ``form``'s template, if any, for a reader: a template those
+    hooks made reads figures into the wrong fields. The template is built once per process and form."""
+    key = (form.id, form.version, id(registry))
+    if key not in _CHECKED:
+        try:
+            build_workbook(form, registry=registry)
+        except PluginError as exc:
+            _CHECKED[key] = (registry, exc)
+        else:
+            _CHECKED[key] = (registry, None)
+    error = _CHECKED[key][1]
+    if error is not None:
+        raise error
 
 
 def write_template(
