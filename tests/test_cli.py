@@ -243,6 +243,32 @@ def test_help_prints_chinese_first_and_exits_0(command: str, capsys: pytest.Capt
     assert "显示本帮助并退出" in out and "show this help message" not in out
 
 
+@pytest.mark.parametrize(
+    ("argv", "chinese"),
+    [
+        ([], "缺少必需的参数：COMMAND"),
+        (["nosuch"], "COMMAND 的取值 'nosuch' 无效，可选：'aggregate'"),
+        (["show"], "缺少必需的参数：form"),
+        (["list", "--bogus"], "无法识别的参数：--bogus"),
+        (["validate", "--jobs", "x", "a.json"], "--jobs 应为整数，而不是 'x'"),
+        (["validate", "--jobs", "0", "a.json"], "--jobs 应在 1 到 64 之间"),
+        (["status", "--due", "1.2", "x"], "--due 应为日期"),
+        (["compare", "--jump", "0.5", "a", "b"], "--jump 应为大于 1 的数"),
+    ],
+)
+def test_a_mistyped_command_line_is_told_chinese_first(
+    argv: list[str], chinese: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse words its errors in English only; the parser puts the Chinese first, the English after."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    err = capsys.readouterr().err
+    message = err.splitlines()[-1]
+    assert done.value.code == 2 and err.startswith("用法 usage: unionforms")
+    assert message.split("错误 error: ", 1)[1].startswith(chinese), message
+    assert " / " in message and not message.endswith(" / "), message  # the English follows
+
+
 def test_traceback_goes_before_the_command_and_is_not_left_behind(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -72,9 +72,43 @@ class _Formatter(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, "用法 usage: " if prefix is None else prefix)
 
 
+#: argparse's own error messages (worded in English only): each pattern, its Chinese, and the English
+#: kept after it (None: argparse's message as it is).
+_ERRORS: tuple[tuple[re.Pattern[str], str, str | None], ...] = (
+    (re.compile(r"the following arguments are required: (.*)"), "缺少必需的参数：{0}", None),
+    (re.compile(r"unrecognized arguments: (.*)"), "无法识别的参数：{0}", None),
+    (
+        re.compile(r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)"),
+        "{0} 的取值 {1} 无效，可选：{2}",
+        "argument {0}: invalid choice {1}",
+    ),
+    (re.compile(r"argument (.*?): expected one argument"), "{0} 后面需要一个值", None),
+    (re.compile(r"argument (.*?): expected (.*)"), "{0} 后面的值个数不对", None),
+    (re.compile(r"argument (.*?): invalid (\S+) value: (.*)"), "{0} 的值 {2} 无效", None),
+    (re.compile(r"argument (.*?): not allowed with argument (.*)"), "{0} 不能与 {1} 同时使用", None),
+    (re.compile(r"argument (.*?): ignored explicit argument (.*)"), "{0} 不接受值 {1}", None),
+    (re.compile(r"ambiguous option: (.*?) could match (.*)"), "选项 {0} 有歧义，可能是：{1}", None),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, its errors Chinese first like every other message (exit 2, as argparse)."""
+
+    def error(self, message: str) -> NoReturn:
+        text = message
+        for pattern, chinese, english in _ERRORS:
+            if m := pattern.fullmatch(message):
+                text = f"{chinese.format(*m.groups())} / {(english or message).format(*m.groups())}"
+                break
+        else:  # ours (an ArgumentTypeError) says it Chinese first already: "argument --jobs: …"
+            text = re.sub(r"^argument (\S+): (?=\1 )", "", message)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 错误 error: {text}\n")
+
+
 def _parser(**kwargs: Any) -> argparse.ArgumentParser:
     """A parser whose help reads Chinese first: argparse's own titles and ``-h`` in both languages."""
-    p = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter, **kwargs)
+    p = _Parser(add_help=False, formatter_class=_Formatter, **kwargs)
     p._positionals.title = "参数 arguments"
     p._optionals.title = "选项 options"
     p.add_argument("-h", "--help", action="help", help="显示本帮助并退出 / show this help and exit")

@@ -156,7 +156,10 @@ def due_date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--due takes a date such as 2017-01-20, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--due 应为日期，如 2017-01-20，而不是 {text!r} / "
+            f"--due takes a date such as 2017-01-20, not {text!r}"
+        ) from None
 
 
 def round_options(args: argparse.Namespace, ctx: Context) -> tuple[str | None, Roster | None]:
@@ -176,9 +179,11 @@ def _jobs(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--jobs 应为整数，而不是 {text!r} / --jobs takes a whole number, not {text!r}"
+        ) from None
     if not 1 <= n <= 64:
-        raise argparse.ArgumentTypeError("--jobs takes a number from 1 to 64")
+        raise argparse.ArgumentTypeError("--jobs 应在 1 到 64 之间 / --jobs takes a number from 1 to 64")
     return n
 
 

@@ -14,7 +14,9 @@ def _jump(text: str) -> Decimal:
     try:
         return check_jump(Decimal(text))
     except (InvalidOperation, ValueError):
-        raise argparse.ArgumentTypeError(f"--jump takes a number above 1, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--jump 应为大于 1 的数，而不是 {text!r} / --jump takes a number above 1, not {text!r}"
+        ) from None
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
