@@ -87,7 +87,8 @@ def desk(round_: Round, registry: Registry, tmp_path_factory: pytest.TempPathFac
     )
     running.start()
     yield running
-    running.stop()
+    running.server.shutdown()
+    running.server.server_close()
 
 
 @pytest.fixture(scope="module")

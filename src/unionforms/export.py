@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .batch import Input, State, as_error, expand, skipped
+from .batch import Input, State, as_error, skipped
 from .errors import InputError
 from .inputs import open_input
 from .io.reading import read_report
@@ -28,11 +28,6 @@ from .registry import Registry
 from .report import ReadResult
 from .roster import Roster
 from .validate import check_read
-
-
-def returns_from_paths(paths: Iterable[str], registry: Registry) -> Iterator[Item]:
-    """Read and check every return in ``paths``: a :class:`Return` each, or why there is none."""
-    return returns_from_inputs(expand(paths, registry), registry)
 
 
 def returns_from_inputs(inputs: Iterable[Input], registry: Registry) -> Iterator[Item]:

@@ -263,19 +263,3 @@ def total(codes: Iterable[str], values: Mapping[str, Value]) -> Value | None:
     if len(present) == 1 and isinstance(present[0], bool):
         return present[0]
     return sum((Decimal(v) for v in present if not isinstance(v, bool)), Decimal(0))
-
-
-def carry(mapping: FormMapping, values: Mapping[str, Value]) -> dict[str, Value]:
-    """Last year's figures in this year's codes, where an exact entry determines them.
-
-    ``same``, ``renamed`` and ``merged`` entries carry the old figure (a sum for merged); a ``split`` entry
-    cannot say how its total divides, so its parts stay blank. Inexact entries carry nothing.
-    """
-    out: dict[str, Value] = {}
-    for entry in mapping.entries:
-        if not entry.exact or len(entry.new) != 1 or not entry.old:
-            continue
-        figure = total(entry.old, values)
-        if figure is not None:
-            out[entry.new[0]] = figure
-    return out
