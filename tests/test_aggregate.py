@@ -23,8 +23,9 @@ from unionforms.aggregate import (
     provenance_from_dict,
     provenance_to_dict,
 )
-from unionforms.batch import Result, State, state_of
+from unionforms.batch import Result, State
 from unionforms.evaluate import Status, evaluate
+from unionforms.findings import status_of
 from unionforms.io.jsonstream import chunks
 from unionforms.model import Form as FormModel
 from unionforms.rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
@@ -36,7 +37,7 @@ def as_result(total: Total, file: str) -> Result:
     """A total as an input to the next level's aggregation (what reading its file back gives)."""
     return Result(
         file,
-        state_of(total.findings),
+        State(status_of(total.findings)),
         form=total.form.id,
         unit=total.report.meta.unit,
         findings=total.findings,
@@ -103,7 +104,7 @@ def all_or_none(rule: Rule, filled: Iterable[Report]) -> bool:
 
 def _result(form: Form, report: Report, file: str) -> Result:
     findings = tuple(validate(form, report))
-    return Result(file, state_of(findings), form.id, report.meta.unit, findings, report=report)
+    return Result(file, State(status_of(findings)), form.id, report.meta.unit, findings, report=report)
 
 
 def _with_units(reports_: list[Report], prefix: str = "单位") -> list[Report]:

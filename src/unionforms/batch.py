@@ -31,7 +31,7 @@ import attrs
 
 from .catalogue import render
 from .errors import InputError, UnionformsError
-from .findings import Finding
+from .findings import Finding, status_of
 from .inputs import real_path
 from .portable import safe_relative
 from .registry import Registry, default_registry
@@ -134,13 +134,6 @@ class Result:
     @property
     def usable(self) -> bool:
         return self.state in (State.OK, State.WARNINGS, State.ERRORS)
-
-
-def state_of(findings: Sequence[Finding]) -> State:
-    """ok, warnings or errors: the worst finding decides."""
-    if any(f.is_error for f in findings):
-        return State.ERRORS
-    return State.WARNINGS if findings else State.OK
 
 
 def expand(paths: Iterable[str], registry: Registry | None = None, *, lazy: bool = False) -> list[Input]:
@@ -440,7 +433,7 @@ class Check:
         findings = tuple(check_read(read))  # an empty report is CHK-003, as for a single file
         return Result(
             path,
-            state_of(findings),
+            State(status_of(findings)),
             form=read.form.id,
             unit=read.report.meta.unit,
             findings=findings,
@@ -527,7 +520,7 @@ class Fill:
             return unusable(item.path, exc)
         return Result(
             item.path,
-            state_of(read.findings),
+            State(status_of(read.findings)),
             form=read.form.id,
             unit=read.report.meta.unit,
             findings=read.findings,

@@ -19,10 +19,11 @@ import attrs
 
 from .batch import Input, State, as_error, skipped
 from .errors import InputError
+from .findings import status_of
 from .inputs import open_input
 from .io.reading import read_report
 from .io.summary import Item, Unusable
-from .io.tables import Return, status_of
+from .io.tables import Return
 from .model import Form
 from .registry import Registry
 from .report import ReadResult

@@ -8,7 +8,7 @@ catalogue's notes.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -106,6 +106,14 @@ def finding(
         explanation=explanation,
         why=why,
     )
+
+
+def status_of(findings: Sequence[Finding]) -> str:
+    """ok, warnings or errors: the worst finding decides (a bulk run's ``State`` and an export's
+    ``status`` column alike)."""
+    if any(f.is_error for f in findings):
+        return "errors"
+    return "warnings" if findings else "ok"
 
 
 def with_unchecked(found: Finding, rule_ids: tuple[str, ...], listed: str) -> Finding:

@@ -16,7 +16,6 @@ IN-003 for a form not installed), never the end of the file.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import io
@@ -39,6 +38,7 @@ from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source, figures_digest
 from ..validate import typed_values
 from ..values import Problem, Value, coerce_header
+from .text import text_encoding
 
 #: A return's status, from its findings: no finding, warnings only, at least one error.
 STATUSES = ("ok", "warnings", "errors")
@@ -131,13 +131,6 @@ class Return:
             return None
         ref = self.provenance.get("ref") if isinstance(self.provenance, Mapping) else None
         return ref if isinstance(ref, str) else f"{self.name}#/provenance"
-
-
-def status_of(findings: Sequence[Finding]) -> str:
-    """ok, warnings or errors: the worst finding decides."""
-    if any(f.is_error for f in findings):
-        return "errors"
-    return "warnings" if findings else "ok"
 
 
 def escape_text(text: str) -> str:
@@ -504,18 +497,13 @@ def _result(
 
 
 def csv_encoding(path: str | Path) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (what Excel on Chinese Windows saves as CSV)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    """The encoding of a CSV file, found as a report's is (:func:`.text.text_encoding`): UTF-8 (with or
+    without BOM), UTF-16 (LibreOffice's "Unicode"), else GB18030 (what Excel on Chinese Windows saves)."""
     try:
         with open_input(path, limit=MAX_TABLE_BYTES) as fh:  # a regular file (IN-090), bounded (IN-091)
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"
+            return text_encoding(iter(lambda: fh.read(1 << 20), b""))
     except OSError as exc:
         raise unreadable(str(path), exc) from None
-    return "utf-8-sig"
 
 
 class BadRow(list[str]):
