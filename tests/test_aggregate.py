@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from unionforms import DefinitionError, Form, InputError, Meta, Registry, Report, validate
 from unionforms.aggregate import (
+    FlagTally,
     Provenance,
-    Tally,
     Total,
     aggregate,
     provenance_from_dict,
@@ -152,7 +152,7 @@ def test_accounting_identity(registry: Registry, data: st.DataObject) -> None:
     for field in total.form.iter_fields():
         if field.kind is Kind.FLAG:
             answers = [r.values.get(field.code) for r in chosen]
-            tally = p.flags.get(field.code, Tally())
+            tally = p.flags.get(field.code, FlagTally())
             assert (tally.yes, tally.no) == (answers.count(True), answers.count(False))
             assert field.code not in total.report.values  # 是/否 is left blank by default
         else:
@@ -240,7 +240,7 @@ def test_declared_any_and_all_combine_flags(registry: Registry) -> None:
         ]
         total = aggregate(results, _OneForm(form), unit="汇总")
         assert total.report.values["06B"] is expected
-        assert total.provenance.flags["06B"] == Tally(1, 1)
+        assert total.provenance.flags["06B"] == FlagTally(1, 1)
 
 
 class _OneForm(Registry):
@@ -261,12 +261,12 @@ def test_a_bad_aggregate_declaration_is_refused(registry: Registry) -> None:
     assert (info.value.code, info.value.field) == ("DEF-032", "99Z")
     data = {"id": "x-2020", "family": "x", "year": 2020, "version": "1", "title": "t"}
     data["lines"] = [{"number": "01", "rows": ["人数{人}"]}]
-    assert FormModel.from_mapping({**data, "aggregate": {"01": "blank"}}).combine("01") is Combine.BLANK
+    assert FormModel.from_dict({**data, "aggregate": {"01": "blank"}}).combine("01") is Combine.BLANK
     with pytest.raises(DefinitionError) as info:
-        FormModel.from_mapping({**data, "aggregate": {"01": "average"}})
+        FormModel.from_dict({**data, "aggregate": {"01": "average"}})
     assert info.value.code == "DEF-031"
     with pytest.raises(DefinitionError) as info:
-        FormModel.from_mapping({**data, "aggregate": ["01"]})
+        FormModel.from_dict({**data, "aggregate": ["01"]})
     assert info.value.code == "DEF-030"
 
 

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from unionforms import Registry
 from unionforms.compare import compare
 from unionforms.mapping import (
-    Entry,
     FormMapping,
-    Kind,
+    MappingEntry,
     MappingError,
+    MappingKind,
     declared_mappings,
     find_mapping,
     normal_label,
@@ -72,8 +72,8 @@ def test_the_2017_letter_shift_is_declared(registry: Registry) -> None:
     assert mapping is not None
     by_old = {e.old: e for e in mapping.entries if e.old}
     assert by_old[("04C.2",)].new == ("04E",)  # 其中困难职工: (C) → (E)
-    assert by_old[("05A",)].kind is Kind.SPLIT and by_old[("05A",)].new == ("05A", "05B")
-    assert by_old[("08A.1",)].kind is Kind.DROPPED  # 名 → 人次: not comparable
+    assert by_old[("05A",)].kind is MappingKind.SPLIT and by_old[("05A",)].new == ("05A", "05B")
+    assert by_old[("08A.1",)].kind is MappingKind.DROPPED  # 名 → 人次: not comparable
     assert not by_old[("03D",)].exact
 
 
@@ -102,7 +102,7 @@ def test_no_mapping_is_declared_backwards(registry: Registry) -> None:
 )
 def test_malformed_entries_are_refused(entry: dict[str, object], code: str) -> None:
     with pytest.raises(MappingError) as info:
-        FormMapping.from_mapping({"from": "a-1", "to": "a-2", "map": [entry]}, file="m.toml")
+        FormMapping.from_dict({"from": "a-1", "to": "a-2", "map": [entry]}, file="m.toml")
     assert info.value.code == code and info.value.file == "m.toml"
 
 
@@ -112,9 +112,9 @@ def test_a_mapping_that_does_not_fit_names_every_problem(registry: Registry) -> 
         a.id,
         b.id,
         (
-            Entry(Kind.SAME, ("01A.1",), ("01B",), "x"),  # labels differ
-            Entry(Kind.RENAMED, ("08A.1",), ("08A",), "x"),  # 名 vs 人次
-            Entry(Kind.SAME, ("01A.1",), ("99Z",), "x"),  # twice, and an unknown code
+            MappingEntry(MappingKind.SAME, ("01A.1",), ("01B",), "x"),  # labels differ
+            MappingEntry(MappingKind.RENAMED, ("08A.1",), ("08A",), "x"),  # 名 vs 人次
+            MappingEntry(MappingKind.SAME, ("01A.1",), ("99Z",), "x"),  # twice, and an unknown code
         ),
     )
     messages = " | ".join(p.message_en for p in mapping.problems(a, b))
@@ -154,7 +154,7 @@ def test_exact_totals_are_preserved_across_the_mapping(
     last, _ = typed_values(a, data.draw(valid_reports(a)))
     this = carry(mapping, last)
     for entry in mapping.entries:
-        if entry.kind is Kind.SPLIT and entry.exact and entry.old[0] in last:
+        if entry.kind is MappingKind.SPLIT and entry.exact and entry.old[0] in last:
             whole = last[entry.old[0]]
             assert isinstance(whole, Decimal)
             cut = data.draw(st.decimals(0, whole, places=2))

@@ -41,7 +41,7 @@ def unionforms_forms():
         path.write_text(path.read_text(encoding="utf-8").replace("年演示表", "年新表"), encoding="utf-8")
         stamp = path.stat().st_mtime_ns + 2_000_000_000
         os.utime(path, ns=(stamp, stamp))
-    return [Form.from_mapping({**DEFINITION, "title": TITLE}), form]
+    return [Form.from_dict({**DEFINITION, "title": TITLE}), form]
 
 
 DEFINITION = {
@@ -175,7 +175,7 @@ def test_a_plugin_installed_or_removed_is_seen(site: Path, tmp_path: Path) -> No
     (site / "uf_test_cache_more.py").write_text(
         "from unionforms import Form, hookimpl\nimport uf_test_cache as base\n"
         "@hookimpl\ndef unionforms_forms():\n"
-        "    return [Form.from_mapping({**base.DEFINITION, 'id': 'demo-2020', 'year': 2020})]\n",
+        "    return [Form.from_dict({**base.DEFINITION, 'id': 'demo-2020', 'year': 2020})]\n",
         encoding="utf-8",
     )
     _install(site, "uf_test_cache_more", {"more": "uf_test_cache_more"})

@@ -22,8 +22,8 @@ from unionforms.cli import main
 from unionforms.errors import InputError
 from unionforms.export import returns_from_inputs
 from unionforms.io import jsonio, sql
-from unionforms.io.export import export
 from unionforms.io.tables import Return
+from unionforms.io.writers import export
 from unionforms.units import Kind
 
 from .pgserver import bin_dir, running_postgres

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from unionforms import Form, Meta, ReadResult, Registry, Report
 from unionforms.errors import InputError
-from unionforms.io.export import export
 from unionforms.io.reading import read_many
 from unionforms.io.tables import LONG_COLUMNS, Return, escape_text, unescape_text, wide_columns
+from unionforms.io.writers import export
 from unionforms.strategies import reports
 
 

@@ -50,14 +50,14 @@ def reason(code: str, **params: object) -> str:
 
 
 @attrs.frozen
-class Tally:
+class FlagTally:
     """How many returns answered 是 and 否 to a 是/否 field (blank answers are not counted)."""
 
     yes: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     no: int = attrs.field(default=0, validator=attrs.validators.ge(0))
 
-    def __add__(self, other: Tally) -> Tally:
-        return Tally(self.yes + other.yes, self.no + other.no)
+    def __add__(self, other: FlagTally) -> FlagTally:
+        return FlagTally(self.yes + other.yes, self.no + other.no)
 
 
 @attrs.frozen
@@ -82,7 +82,7 @@ class Rejected:
     reason: str
 
 
-def _tallies(value: Mapping[str, Tally]) -> dict[str, Tally]:
+def _tallies(value: Mapping[str, FlagTally]) -> dict[str, FlagTally]:
     return dict(value)
 
 
@@ -114,7 +114,7 @@ class Provenance:
 
     included: tuple[Included, ...] = ()
     rejected: tuple[Rejected, ...] = ()
-    flags: Mapping[str, Tally] = attrs.field(factory=dict, converter=_tallies)
+    flags: Mapping[str, FlagTally] = attrs.field(factory=dict, converter=_tallies)
     completeness: Completeness | None = None
 
     @property
@@ -139,7 +139,7 @@ class Total:
     findings: tuple[Finding, ...]
 
 
-_NO_TALLY, _YES, _NO = Tally(), Tally(1, 0), Tally(0, 1)
+_NO_TALLY, _YES, _NO = FlagTally(), FlagTally(1, 0), FlagTally(0, 1)
 
 
 @attrs.define
@@ -148,7 +148,7 @@ class _Pile:
 
     form: Form
     values: dict[str, Value] = attrs.Factory(dict)
-    flags: dict[str, Tally] = attrs.Factory(dict)
+    flags: dict[str, FlagTally] = attrs.Factory(dict)
     ways: dict[str, Combine] = attrs.field(init=False)
     flag_codes: tuple[str, ...] = attrs.field(init=False)
 
@@ -352,7 +352,9 @@ def provenance_from_dict(data: object) -> Provenance:
             )
             for r in data.get("rejected", ())
         )
-        flags = {str(code): Tally(int(t["yes"]), int(t["no"])) for code, t in data.get("flags", {}).items()}
+        flags = {
+            str(code): FlagTally(int(t["yes"]), int(t["no"])) for code, t in data.get("flags", {}).items()
+        }
         c = data.get("completeness")
         completeness = (
             Completeness(

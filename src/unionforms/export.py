@@ -3,7 +3,7 @@
 Inputs come from :func:`unionforms.batch.expand` (files, folders and patterns; a table's returns one input
 each, named by their row; skipped inputs kept with their reason), so that every bulk command treats PATH
 alike. A total's provenance comes from :func:`unionforms.totals.read_provenance`. The writers are in
-:mod:`unionforms.io.export` (files) and :mod:`unionforms.io.sql` (databases).
+:mod:`unionforms.io.writers` (files) and :mod:`unionforms.io.sql` (databases).
 """
 
 from __future__ import annotations

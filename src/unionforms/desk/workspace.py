@@ -261,7 +261,7 @@ class Workspace:
         """The round's returns as a table (csv, xlsx) or an SQLite file, as ``export`` writes them."""
         from ..batch import expand
         from ..export import in_round, returns_from_inputs
-        from ..io.export import export
+        from ..io.writers import export
 
         inputs = expand([str(self.returns)], self.registry)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
