@@ -274,7 +274,7 @@ def test_the_cached_registry_loads_the_plugins_when_another_hook_is_needed(
     monkeypatch.delenv("UNIONFORMS_NO_CACHE", raising=False)
     loaded = Registry.from_entry_points(cache=True)
     cached = Registry.from_entry_points(cache=True)
-    assert registry_cache.load("unionforms") is not None
+    assert registry_cache.load_cached("unionforms") is not None
     assert cached.forms == loaded.forms and cached.problems == []
     names = {name for name, _ in cached.manager.list_name_plugin()}
     assert {"songwennuan-2014", "songwennuan-2017", "bangfu-2013", "bangfu-2016"} <= names

@@ -8,7 +8,7 @@
   template: ``specs/export.md``) becomes one input per return it holds, named by its row
   (``figures.csv#row 3``), read as the table is expanded; a row that cannot be read is its own
   unusable input, never the end of the table.
-- :func:`run` runs a task per input in ``jobs`` long-lived worker processes, each input under the
+- :func:`run_bulk` runs a task per input in ``jobs`` long-lived worker processes, each input under the
   time and memory budget of :mod:`unionforms.workers`, and yields results in input order as they come
   (nothing is kept to the end); an input past its budget is ``unusable`` (IN-092, IN-093).
 - :func:`check` is the task of ``validate``: read and check one input, every failure turned into a
@@ -141,7 +141,7 @@ def expand(paths: Iterable[str], registry: Registry | None = None, *, lazy: bool
     a table's returns (read with ``registry``) one input each.
 
     ``lazy`` leaves an .xlsx as one input without opening it, whether it is a template or a table: the
-    worker that reads it says when it is a table (:data:`TABLE`), and :func:`run` expands it then. The
+    worker that reads it says when it is a table (:data:`TABLE`), and :func:`run_bulk` expands it then. The
     parent of a bulk run then opens no workbook at all (a CSV is always a table, expanded here)."""
     out: list[Input] = []
     seen: set[object] = set()
@@ -350,7 +350,7 @@ def unusable(file: str, exc: BaseException) -> Result:
 TABLE = "table"
 
 
-def run(
+def run_bulk(
     task: Callable[[Input], Result],
     inputs: Sequence[Input],
     *,
@@ -462,7 +462,7 @@ def check(
 ) -> Iterator[Result]:
     """Expand ``paths`` and check every input: one :class:`Result` per input, in order."""
     inputs = expand(paths, registry)
-    return run(Check(registry, keep_report, then), inputs, jobs=jobs)
+    return run_bulk(Check(registry, keep_report, then), inputs, jobs=jobs)
 
 
 # --- the fill task ------------------------------------------------------------------------------

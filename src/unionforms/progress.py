@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .batch import Check, Input, Result, State, run
+from .batch import Check, Input, Result, State, run_bulk
 from .current import Round, Standing, Verdict, decide, explain
 from .report import unit_key
 from .textsafe import one_line
@@ -158,7 +158,7 @@ def check_round(
     that a unit's problems can be shown without reading its file again; ``advance`` is called once per
     input checked (a progress bar).
     """
-    results = run(Check(registry), inputs, jobs=jobs, registry=registry)
+    results = run_bulk(Check(registry), inputs, jobs=jobs, registry=registry)
     if advance is not None:
         results = _advancing(results, advance)
     return progress(decide(results, form=form, roster=roster, due=due))

@@ -199,7 +199,7 @@ def _cached(cls: type[Registry], group: str) -> Registry:
     """The registry of ``group`` from the cache if it is up to date; else loaded, and cached if clean."""
     from . import registry_cache
 
-    pickled = registry_cache.load(group)
+    pickled = registry_cache.load_cached(group)
     if pickled is not None:
         return cls(None, _CachedForms(pickled, lambda: _load_and_keep(cls, group).forms), group=group)
     return _load_and_keep(cls, group)

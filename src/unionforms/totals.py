@@ -308,7 +308,7 @@ class Collect(Check):
 
 def collect(paths: list[str], *, registry: Any = None, jobs: int = 1) -> Iterator[Result]:
     """Every input of an aggregation, checked, with its report and (for a total) its provenance."""
-    from .batch import expand, run
+    from .batch import expand, run_bulk
 
     inputs: list[Input] = expand(paths, registry)
-    return run(Collect(registry, keep_report=True), inputs, jobs=jobs)
+    return run_bulk(Collect(registry, keep_report=True), inputs, jobs=jobs)

@@ -55,7 +55,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
 @command(
     "check", "check a form definition without installing it; exit 1 on an error", arguments=_check_arguments
 )
-def check(args: argparse.Namespace, ctx: Context) -> int:
+def check_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..check import check_path
     from ..errors import InputError
 
