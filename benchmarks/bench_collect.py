@@ -6,7 +6,7 @@ For N returns (mixed forms, some broken, one sent twice, unusable files and a lo
 ``tests/returns.py``) and again for ``scale`` × N, it prints files/s, the ratio to the baseline run in
 the same process, and peak RSS:
 
-- fill: :func:`unionforms.excel.fill.fill_many` against a bare openpyxl workbook with the same cells;
+- fill: :func:`unionforms.excel.fill.fill` per return against a bare openpyxl workbook with the same cells;
 - read + validate, in process, one core: ``read_report`` + ``check_rules`` against openpyxl
   ``load_workbook(read_only=True, data_only=True)`` reading the named cells;
 - the CLI: ``unionforms validate FOLDER --json`` with ``--jobs 1`` pinned to one core (``taskset``: the
@@ -47,7 +47,7 @@ from bench_reader import read_openpyxl  # noqa: E402
 from tests.returns import MAIN_FORM, make_folder, meta, valid_values  # noqa: E402
 
 from unionforms import Form, Report, default_registry  # noqa: E402
-from unionforms.excel.fill import fill_many  # noqa: E402
+from unionforms.excel.fill import fill  # noqa: E402
 from unionforms.excel.layout import plan  # noqa: E402
 from unionforms.io.reading import read_report  # noqa: E402
 from unionforms.validate import check_rules  # noqa: E402
@@ -163,9 +163,10 @@ def run(n: int, jobs: int, sample: int, tmp: Path) -> None:
     rng = random.Random(1)
     reports = [Report(form.id, meta(f"单位{i}", rng), valid_values(form, rng)) for i in range(min(n, 3000))]
     out = tmp / f"fill-{n}"
-    fill_many([(form, reports[0], out / "warm.xlsx")])  # the template is built once per process
+    fill(form, reports[0], out / "warm.xlsx")  # the template is built once per process
     started = time.perf_counter()
-    fill_many([(form, r, out / f"{i}.xlsx") for i, r in enumerate(reports)])
+    for i, r in enumerate(reports):
+        fill(form, r, out / f"{i}.xlsx")
     ours = time.perf_counter() - started
     started = time.perf_counter()
     for i, r in enumerate(reports[:sample]):

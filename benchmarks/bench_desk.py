@@ -104,7 +104,8 @@ def main() -> None:
             conn.request("GET", "/progress", headers=headers)
             assert conn.getresponse().status == 200
             desk.append(time.perf_counter() - started)
-            running.stop()
+            running.server.shutdown()
+            running.server.server_close()
             shutil.rmtree(Path(tmp) / f"desk{n}")
         c, d = statistics.median(cli), statistics.median(desk)
         print(

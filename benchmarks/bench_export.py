@@ -1,7 +1,7 @@
 """How fast, and in how much memory, does `export` write 100,000 returns into SQLite and PostgreSQL?
 
 Returns of a form are generated on the fly (a stream: none is kept), 80 % of the fields filled, and
-written by :func:`unionforms.io.export.export` — batched inserts in one transaction — into a fresh
+written by :func:`unionforms.io.writers.export` — batched inserts in one transaction — into a fresh
 SQLite file and a fresh PostgreSQL server started for the run (``tests/pgserver.py``). The baseline, in
 the same run and on the same tables, is the naive way: one INSERT statement per row, for the first
 ``--baseline`` returns. The long CSV export is timed too.
@@ -36,8 +36,8 @@ from tests.pgserver import bin_dir, running_postgres
 
 from unionforms import Form, Kind, Meta, Report, default_registry
 from unionforms.io import sql
-from unionforms.io.export import export
 from unionforms.io.tables import Return
+from unionforms.io.writers import export
 
 
 def rss_mib() -> float:

@@ -18,7 +18,7 @@ import attrs
 
 from unionforms import Form, Kind, Meta, Registry, Report, Severity
 from unionforms.evaluate import Status, evaluate
-from unionforms.excel.fill import fill_many
+from unionforms.excel.fill import fill
 from unionforms.io.jsonio import dumps
 from unionforms.strategies import _repaired
 from unionforms.values import Value
@@ -123,7 +123,8 @@ def make_folder(
             path.write_text(dumps(report), encoding="utf-8")
         else:
             jobs.append((form, report, path))
-    fill_many([(f, r, p) for f, r, p in jobs], registry=registry)
+    for f, r, p in jobs:
+        fill(f, r, p, registry=registry)
     first_xlsx = next(p for p in valid if p.suffix == ".xlsx")
     duplicate = first_xlsx.with_name(first_xlsx.stem + "（重报）.xlsx")
     shutil.copyfile(first_xlsx, duplicate)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -15,26 +16,95 @@ from hypothesis import strategies as st
 
 from unionforms import DefinitionError, Form, InputError, Meta, Registry, Report, validate
 from unionforms.aggregate import (
+    FlagTally,
     Provenance,
-    Tally,
+    Total,
     aggregate,
-    all_or_none,
-    as_result,
-    preserved_by_sum,
     provenance_from_dict,
     provenance_to_dict,
 )
-from unionforms.batch import Result, State, state_of
+from unionforms.batch import Result, State
 from unionforms.evaluate import Status, evaluate
+from unionforms.findings import status_of
 from unionforms.io.jsonstream import chunks
 from unionforms.model import Form as FormModel
+from unionforms.rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
 from unionforms.strategies import reports, valid_reports
 from unionforms.units import Combine, Kind
 
 
+def as_result(total: Total, file: str) -> Result:
+    """A total as an input to the next level's aggregation (what reading its file back gives)."""
+    return Result(
+        file,
+        State(status_of(total.findings)),
+        form=total.form.id,
+        unit=total.report.meta.unit,
+        findings=total.findings,
+        report=total.report,
+        extra=total.provenance,
+    )
+
+
+# --- which rules a sum keeps (the oracle of the property below) ---------------------------------------------
+
+
+def preserved_by_sum(rule: Rule, form: Form) -> bool:
+    """Whether the total of returns that satisfy ``rule`` is sure to satisfy it too.
+
+    True for a comparison ``refs OP refs`` with OP one of = <= >= < >, no constant other than 0, no
+    tolerance, every field summed (sums of the two sides keep the relation); and for an implication
+    ``refs > 0 -> refs > 0`` or ``flag = 是 -> refs > 0`` with the flag combined by ``any`` (a positive
+    total needs one return with a positive part, and that return's conclusion is positive, and
+    values are never negative). A rule that skips blanks (``missing = "skip"``) holds for the total
+    only when each return filled all of its fields or none; :func:`unionforms.validate.validate` on
+    the total reports what does not hold.
+    """
+    if rule.tolerance != 0:
+        return False
+    tree = rule.tree
+    if isinstance(tree, Implication):
+        return _positive(tree.premise, form, premise=True) and _positive(tree.conclusion, form, premise=False)
+    return _linear(tree, form)
+
+
+def _summed(side: Sum, form: Form) -> bool:
+    for _sign, term in side.terms:
+        if isinstance(term, Const):
+            if term.value != 0:
+                return False
+        elif not isinstance(term, Ref) or form.combine(term.code) is not Combine.SUM:
+            return False
+    return True
+
+
+def _linear(comp: Comparison, form: Form) -> bool:
+    return comp.op in ("=", "<=", ">=", "<", ">") and _summed(comp.left, form) and _summed(comp.right, form)
+
+
+def _positive(comp: Comparison, form: Form, *, premise: bool) -> bool:
+    left, right = comp.left, comp.right
+    if premise and comp.op == "=" and len(left.terms) == 1 and len(right.terms) == 1:
+        ref, const = left.terms[0][1], right.terms[0][1]
+        code = getattr(ref, "code", None)
+        if code is not None and getattr(const, "value", None) is True:
+            return form.combine(code) is Combine.ANY
+    zero = len(right.terms) == 1 and isinstance(right.terms[0][1], Const) and right.terms[0][1].value == 0
+    plus = all(sign > 0 for sign, _ in left.terms)
+    return comp.op == ">" and zero and plus and _summed(left, form)
+
+
+def all_or_none(rule: Rule, filled: Iterable[Report]) -> bool:
+    """Whether every report filled all of ``rule`` 's fields or none (what skip-rules need to be kept)."""
+    if rule.missing is Missing.ZERO:
+        return True
+    codes = set(rule.codes)
+    return all(len(codes & set(r.values)) in (0, len(codes)) for r in filled)
+
+
 def _result(form: Form, report: Report, file: str) -> Result:
     findings = tuple(validate(form, report))
-    return Result(file, state_of(findings), form.id, report.meta.unit, findings, report=report)
+    return Result(file, State(status_of(findings)), form.id, report.meta.unit, findings, report=report)
 
 
 def _with_units(reports_: list[Report], prefix: str = "单位") -> list[Report]:
@@ -82,7 +152,7 @@ def test_accounting_identity(registry: Registry, data: st.DataObject) -> None:
     for field in total.form.iter_fields():
         if field.kind is Kind.FLAG:
             answers = [r.values.get(field.code) for r in chosen]
-            tally = p.flags.get(field.code, Tally())
+            tally = p.flags.get(field.code, FlagTally())
             assert (tally.yes, tally.no) == (answers.count(True), answers.count(False))
             assert field.code not in total.report.values  # 是/否 is left blank by default
         else:
@@ -170,7 +240,7 @@ def test_declared_any_and_all_combine_flags(registry: Registry) -> None:
         ]
         total = aggregate(results, _OneForm(form), unit="汇总")
         assert total.report.values["06B"] is expected
-        assert total.provenance.flags["06B"] == Tally(1, 1)
+        assert total.provenance.flags["06B"] == FlagTally(1, 1)
 
 
 class _OneForm(Registry):
@@ -191,12 +261,12 @@ def test_a_bad_aggregate_declaration_is_refused(registry: Registry) -> None:
     assert (info.value.code, info.value.field) == ("DEF-032", "99Z")
     data = {"id": "x-2020", "family": "x", "year": 2020, "version": "1", "title": "t"}
     data["lines"] = [{"number": "01", "rows": ["人数{人}"]}]
-    assert FormModel.from_mapping({**data, "aggregate": {"01": "blank"}}).combine("01") is Combine.BLANK
+    assert FormModel.from_dict({**data, "aggregate": {"01": "blank"}}).combine("01") is Combine.BLANK
     with pytest.raises(DefinitionError) as info:
-        FormModel.from_mapping({**data, "aggregate": {"01": "average"}})
+        FormModel.from_dict({**data, "aggregate": {"01": "average"}})
     assert info.value.code == "DEF-031"
     with pytest.raises(DefinitionError) as info:
-        FormModel.from_mapping({**data, "aggregate": ["01"]})
+        FormModel.from_dict({**data, "aggregate": ["01"]})
     assert info.value.code == "DEF-030"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from unionforms import Registry, batch
-from unionforms.batch import Check, Input, Result, State, check, expand, run, skipped
+from unionforms.batch import Check, Input, Result, State, check, expand, run_bulk, skipped
 
 from .returns import Folder, make_folder
 
@@ -73,7 +73,7 @@ def test_an_unexpected_exception_becomes_an_unusable_result(tmp_path: Path) -> N
         def _check(self, path: str) -> Result:
             raise ZeroDivisionError("boom")
 
-    (result,) = run(Broken(), [Input(str(tmp_path / "x.xlsx"))])
+    (result,) = run_bulk(Broken(), [Input(str(tmp_path / "x.xlsx"))])
     assert result.state is State.UNUSABLE
     assert result.code == "IN-094"
     assert result.detail == "ZeroDivisionError: boom" and "意外" in (result.reason or "")
@@ -196,7 +196,7 @@ def test_folders_are_walked_whole_links_once_loops_and_links_out_skipped(
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", refusing)
-    results = {r.file: r for r in run(Check(registry), expand([str(top)]))}
+    results = {r.file: r for r in run_bulk(Check(registry), expand([str(top)]))}
     refused = results[str(top / "乙")]
     assert refused.state is State.UNUSABLE and refused.code == "IN-088"
     assert str(top / "乙" / "b.json") not in results
@@ -208,5 +208,5 @@ def test_a_link_that_cannot_be_followed_is_an_unusable_input(tmp_path: Path, reg
         pytest.skip("no /proc here")
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "proc").symlink_to(proc)
-    results = list(run(Check(registry), expand([str(tmp_path / "in")])))
+    results = list(run_bulk(Check(registry), expand([str(tmp_path / "in")])))
     assert len(results) == 1 and results[0].state in (State.UNUSABLE, State.SKIPPED)

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from unionforms import Kind, Registry
-from unionforms.desk.guard import safe_relative
+from unionforms.desk.guard import upload_path
 from unionforms.desk.launch import Desk, open_desk
 from unionforms.io.reading import read_report
 from unionforms.roster import load_roster
@@ -87,7 +87,8 @@ def desk(round_: Round, registry: Registry, tmp_path_factory: pytest.TempPathFac
     )
     running.start()
     yield running
-    running.stop()
+    running.server.shutdown()
+    running.server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -174,7 +175,7 @@ def test_a_round_from_upload_to_the_exported_total(
     table = _files_table(page)
     upload, expect = corpus
     for name, code in expect.items():
-        shown = str(safe_relative(f"{upload.name}/{name}"))  # nul.json is kept as _nul.json (Windows: NUL)
+        shown = str(upload_path(f"{upload.name}/{name}"))  # nul.json is kept as _nul.json (Windows: NUL)
         if code == "IN-091" and (upload / name).stat().st_size > 32 * 1024 * 1024:
             assert shown not in table  # refused at the door: over the cap, never copied (see 收回)
             continue

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms.desk.guard import Guard, safe_relative
+from unionforms.desk.guard import Guard, upload_path
 from unionforms.errors import InputError
 
 _WINDOWS_BAD = re.compile(r'[<>:"|?*\x00-\x1f]')
@@ -20,7 +20,7 @@ _DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{i}" for d in ("COM", "LPT") for
 @given(st.text(alphabet=st.sampled_from(list('ab./\\:*?<>|"\x00 CONULPT1收回..')), max_size=40))
 def test_a_safe_name_never_leaves_the_folder_and_every_system_takes_it(name: str) -> None:
     try:
-        path = safe_relative(name)
+        path = upload_path(name)
     except InputError as exc:
         assert exc.code == "DESK-003"
         return
@@ -46,7 +46,7 @@ def test_a_safe_name_never_leaves_the_folder_and_every_system_takes_it(name: str
     ],
 )
 def test_names_are_made_safe(name: str, safe: str) -> None:
-    assert str(safe_relative(name)) == safe
+    assert str(upload_path(name)) == safe
 
 
 @pytest.mark.parametrize(
@@ -64,15 +64,15 @@ def test_names_are_made_safe(name: str, safe: str) -> None:
 )
 def test_names_that_climb_out_or_name_a_drive_are_refused(name: str) -> None:
     with pytest.raises(InputError) as info:
-        safe_relative(name)
+        upload_path(name)
     assert info.value.code == "DESK-003"
 
 
 def test_too_deep_or_too_long_is_refused() -> None:
     with pytest.raises(InputError):
-        safe_relative("/".join("d" * 9))
+        upload_path("/".join("d" * 9))
     with pytest.raises(InputError):
-        safe_relative("x" * 121)
+        upload_path("x" * 121)
 
 
 GUARD = Guard(port=5123)

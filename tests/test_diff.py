@@ -45,7 +45,7 @@ def test_a_declared_mapping_shows_splits_and_drops(registry: Registry) -> None:
 
 def _shifted(form: Form) -> Form:
     """2017 with a new 04C inserted before the old (C): every later letter of line 04 moves on by one."""
-    return Form.from_mapping(
+    return Form.from_dict(
         {
             "id": "songwennuan-2018",
             "family": "songwennuan",
@@ -65,7 +65,7 @@ def _shifted(form: Form) -> Form:
 
 
 def test_a_rule_whose_codes_moved_is_stale() -> None:
-    old = Form.from_mapping(
+    old = Form.from_dict(
         {
             "id": "songwennuan-2017",
             "family": "songwennuan",

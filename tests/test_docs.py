@@ -100,7 +100,7 @@ def test_mapping_md_examples_parse() -> None:
     from unionforms.mapping import FormMapping
 
     (body,) = [b for b in _blocks(_read(SPECS / "mapping.md"), "toml") if "[[map]]" in b]
-    mapping = FormMapping.from_mapping(tomllib.loads(body))
+    mapping = FormMapping.from_dict(tomllib.loads(body))
     assert [e.kind.value for e in mapping.entries] == ["same", "split", "renamed"]
 
 
@@ -126,10 +126,10 @@ def test_toml_examples_in_plugin_authoring_load() -> None:
         if "project" in data:  # the plugin's pyproject.toml
             assert data["project"]["entry-points"][hookspecs.ENTRY_POINT_GROUP]
         elif "map" in data:
-            mapping = FormMapping.from_mapping(data)
+            mapping = FormMapping.from_dict(data)
             assert (mapping.old, mapping.new) == ("songwennuan-2017", "songwennuan-2018")
         else:
-            form = Form.from_mapping(data)
+            form = Form.from_dict(data)
             assert form.id == f"{form.family}-{form.year}"
 
 
@@ -167,7 +167,7 @@ def test_toml_example_in_form_definition_loads() -> None:
     blocks = _blocks(_read(SPECS / "form-definition.md"), "toml")
     assert blocks
     for body in blocks:
-        Form.from_mapping(tomllib.loads(body))
+        Form.from_dict(tomllib.loads(body))
 
 
 # ---- docs/forms.md ----------------------------------------------------------------------------

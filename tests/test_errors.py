@@ -16,13 +16,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms.catalogue import CATALOGUE, CODE_RE, Message, markdown
+from unionforms.catalogue import CATALOGUE, Message, markdown
 from unionforms.errors import DefinitionError, InputError, PluginError, UnionformsError
 from unionforms.findings import Finding, Severity, finding
 
 ROOT = Path(__file__).parent.parent
 SRC = ROOT / "src"
 _ERRORS = {"UnionformsError", "DefinitionError", "RuleSyntaxError", "PluginError", "InputError"}
+
+#: Pattern of a catalogue code.
+CODE_RE = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 
 
 def _sources() -> list[tuple[Path, ast.Module]]:

@@ -157,7 +157,7 @@ def _spec_example() -> str:
 
 def test_the_spec_example_runs_on_a_form_without_notes(tmp_path: Path) -> None:
     """It once took ``max(layout.last_row, *layout.notes_rows)``: a TypeError on a form without notes."""
-    form = Form.from_mapping(
+    form = Form.from_dict(
         {
             "id": "songwennuan-2018", "family": "songwennuan", "year": 2018, "version": "1",
             "title": "2018年工会送温暖活动统计表",

@@ -185,7 +185,7 @@ def _forms(draw: st.DrawFn) -> Form:
         "lines": lines,
         "notes": notes,
     }
-    return Form.from_mapping(data)
+    return Form.from_dict(data)
 
 
 @given(_forms())

@@ -10,8 +10,8 @@ import pytest
 
 from unionforms import Meta, Registry, Report
 from unionforms.excel.libreoffice import convert, find_soffice
-from unionforms.io.export import export
 from unionforms.io.tables import Return
+from unionforms.io.writers import export
 
 pytestmark = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice is not installed")
 

@@ -8,7 +8,8 @@ import pytest
 
 import unionforms
 from unionforms import Meta, Registry, Report
-from unionforms.io.tables import LONG_COLUMNS, status_of, wide_columns
+from unionforms.findings import status_of
+from unionforms.io.tables import LONG_COLUMNS, wide_columns
 from unionforms.validate import validate
 
 pd = pytest.importorskip("pandas", reason="pandas is optional (pip install unionforms[pandas])")

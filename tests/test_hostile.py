@@ -33,6 +33,7 @@ from unionforms.validate import check_rules
 from .hostile.make_corpus import USABLE, Entry, good_report, good_template, make
 from .pgserver import bin_dir
 from .test_sql import postgres_server  # noqa: F401  (the PostgreSQL fixture)
+from .test_workers import bounded
 
 FUZZ_EXAMPLES = int(os.environ.get("UNIONFORMS_FUZZ_EXAMPLES", "300"))  # per fuzz test; three tests
 _HANG = 60  # seconds after which one read counts as a hang
@@ -146,7 +147,7 @@ def test_each_file_costs_little_under_its_budget(
         usage: list[workers.Usage] = []
         read = functools.partial(_verdict, folder / entry.name, registry)
         try:
-            workers.bounded(read, file=entry.name, usage=usage)
+            bounded(read, file=entry.name, usage=usage)
         except InputError as exc:
             assert exc.code not in ("IN-092", "IN-093", "IN-094"), (entry.name, str(exc))
         rows.append((usage[0].seconds, usage[0].peak_memory, entry.name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from unionforms import InputError, Registry
 from unionforms.io import jsonio
-from unionforms.io.text import decode
+from unionforms.io.text import decode, text_encoding
 
 _TEXT = st.text(st.characters(codec="utf-8"), max_size=30)
 _ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"]
@@ -21,6 +22,24 @@ _ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"
 def test_a_json_text_reads_back_in_every_unicode_encoding(value: str, encoding: str) -> None:
     text = json.dumps({"form": value}, ensure_ascii=False)  # starts with "{", as every report does
     assert decode(text.encode(encoding), "r.json") == text
+
+
+@given(
+    text=st.text(st.characters(codec="gb18030", exclude_characters="\x00"), min_size=1, max_size=40),
+    encoding=st.sampled_from([*_ENCODINGS, "gb18030"]),
+    cuts=st.lists(st.integers(0, 200), max_size=6),
+)
+def test_the_encoding_found_does_not_depend_on_how_the_bytes_arrive(
+    text: str, encoding: str, cuts: list[int]
+) -> None:
+    """A CSV table is read in pieces, a report whole: the same bytes give the same encoding either way,
+    and one that decodes them back to the text (a first character in ASCII, as a header or "{" is)."""
+    data = ("{" + text).encode(encoding)
+    bounds = sorted({0, len(data), *(c for c in cuts if c < len(data))})
+    pieces = [data[a:b] for a, b in itertools.pairwise(bounds)]
+    found = text_encoding(pieces)
+    assert found == text_encoding([data])
+    assert data.decode(found) == "{" + text
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-16", "utf-16-le", "utf-8-sig"])

@@ -19,7 +19,7 @@ title = "演示表"
 
 
 def _form(lines: str) -> Form:
-    return Form.from_mapping(tomllib.loads(BASE + lines))
+    return Form.from_dict(tomllib.loads(BASE + lines))
 
 
 def test_codes_follow_line_letter_and_printed_order() -> None:
@@ -94,14 +94,14 @@ def test_duplicate_codes_and_lines_are_refused() -> None:
 
 def test_missing_keys_and_bad_ids_are_refused() -> None:
     with pytest.raises(DefinitionError) as info:
-        Form.from_mapping({"id": "x-1"})
+        Form.from_dict({"id": "x-1"})
     assert info.value.code == "DEF-001"
     assert info.value.params == {"key": "'lines'"}
     with pytest.raises(DefinitionError) as info:
         _form('[[lines]]\nnumber = "1"\nrows = ["a{人}"]\n')
     assert info.value.code == "DEF-013"
     with pytest.raises(DefinitionError) as info:
-        Form.from_mapping(
+        Form.from_dict(
             {**tomllib.loads(BASE), "id": "Bad Id", "lines": [{"number": "01", "rows": ["a{人}"]}]}
         )
     assert info.value.code == "DEF-012"

@@ -22,7 +22,7 @@ DEFINITION = {
 
 @hookimpl
 def unionforms_forms():
-    return [Form.from_mapping(DEFINITION)]
+    return [Form.from_dict(DEFINITION)]
 """
 
 HOOK = "from unionforms import hookimpl\n@hookimpl\ndef unionforms_forms():\n"

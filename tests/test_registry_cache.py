@@ -41,7 +41,7 @@ def unionforms_forms():
         path.write_text(path.read_text(encoding="utf-8").replace("年演示表", "年新表"), encoding="utf-8")
         stamp = path.stat().st_mtime_ns + 2_000_000_000
         os.utime(path, ns=(stamp, stamp))
-    return [Form.from_mapping({**DEFINITION, "title": TITLE}), form]
+    return [Form.from_dict({**DEFINITION, "title": TITLE}), form]
 
 
 DEFINITION = {
@@ -175,7 +175,7 @@ def test_a_plugin_installed_or_removed_is_seen(site: Path, tmp_path: Path) -> No
     (site / "uf_test_cache_more.py").write_text(
         "from unionforms import Form, hookimpl\nimport uf_test_cache as base\n"
         "@hookimpl\ndef unionforms_forms():\n"
-        "    return [Form.from_mapping({**base.DEFINITION, 'id': 'demo-2020', 'year': 2020})]\n",
+        "    return [Form.from_dict({**base.DEFINITION, 'id': 'demo-2020', 'year': 2020})]\n",
         encoding="utf-8",
     )
     _install(site, "uf_test_cache_more", {"more": "uf_test_cache_more"})
@@ -274,7 +274,7 @@ def test_the_cached_registry_loads_the_plugins_when_another_hook_is_needed(
     monkeypatch.delenv("UNIONFORMS_NO_CACHE", raising=False)
     loaded = Registry.from_entry_points(cache=True)
     cached = Registry.from_entry_points(cache=True)
-    assert registry_cache.load("unionforms") is not None
+    assert registry_cache.load_cached("unionforms") is not None
     assert cached.forms == loaded.forms and cached.problems == []
     names = {name for name, _ in cached.manager.list_name_plugin()}
     assert {"songwennuan-2014", "songwennuan-2017", "bangfu-2013", "bangfu-2016"} <= names

@@ -33,7 +33,7 @@ def _form(rules: Sequence[Mapping[str, object]]) -> Form:
 
     data = tomllib.loads(FORM)
     data["rules"] = rules
-    return Form.from_mapping(data)
+    return Form.from_dict(data)
 
 
 def test_parse_sum_and_comparison() -> None:

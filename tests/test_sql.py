@@ -17,12 +17,13 @@ import pytest
 import sqlalchemy as sa
 
 from unionforms import Form, Meta, Registry, Report
+from unionforms.batch import expand
 from unionforms.cli import main
 from unionforms.errors import InputError
-from unionforms.export import returns_from_paths
+from unionforms.export import returns_from_inputs
 from unionforms.io import jsonio, sql
-from unionforms.io.export import export
 from unionforms.io.tables import Return
+from unionforms.io.writers import export
 from unionforms.units import Kind
 
 from .pgserver import bin_dir, running_postgres
@@ -114,7 +115,7 @@ def test_values_go_in_exactly_typed_and_re_export_changes_nothing(
 ) -> None:
     form = registry.get("bangfu-2016")
     folder, reports = _folder(tmp_path, form, 12)
-    summary = export(returns_from_paths([str(folder)], registry), database)
+    summary = export(returns_from_inputs(expand([str(folder)], registry), registry), database)
     assert (summary.returns, summary.new, summary.unchanged, summary.replaced) == (12, 12, 0, [])
     stored = _stored(database)
     assert stored == {r.meta.unit: dict(r.values) for r in reports}
@@ -126,7 +127,7 @@ def test_values_go_in_exactly_typed_and_re_export_changes_nothing(
     engine.dispose()
     assert raw and all(isinstance(m, str if database.startswith("sqlite") else Decimal) for m in raw)
     counts = [_count(database, t) for t in ("uf_returns", "uf_values", "uf_findings")]
-    again = export(returns_from_paths([str(folder)], registry), database)
+    again = export(returns_from_inputs(expand([str(folder)], registry), registry), database)
     assert (again.new, again.unchanged, again.replaced) == (0, 12, [])
     assert [_count(database, t) for t in ("uf_returns", "uf_values", "uf_findings")] == counts
     assert _count(database, "uf_fields") == len(form.fields)
@@ -137,13 +138,13 @@ def test_a_unit_sending_other_figures_replaces_its_return_and_is_reported(
 ) -> None:
     form = registry.get("songwennuan-2017")
     folder, reports = _folder(tmp_path, form, 3)
-    export(returns_from_paths([str(folder)], registry), database)
+    export(returns_from_inputs(expand([str(folder)], registry), registry), database)
     values = dict(reports[1].values)
     values["01A"] = 424242
     values.pop("05", None)
     resent = tmp_path / "resent.json"
     resent.write_text(jsonio.dumps(Report(form.id, reports[1].meta, values)), encoding="utf-8")
-    summary = export(returns_from_paths([str(resent)], registry), database)
+    summary = export(returns_from_inputs(expand([str(resent)], registry), registry), database)
     [change] = summary.replaced
     assert change.unit == "第1县总工会" and change.new_source == str(resent)
     assert change.old_source.endswith("001.json")
@@ -174,8 +175,8 @@ def test_the_user_guide_sql_adds_up_a_province_like_unionforms_aggregate(
     capsys.readouterr()
     assert code in (0, 1)
     # Everything goes into the database: the returns, and the total itself (which the SQL leaves out).
-    export(returns_from_paths([str(folder.root)], registry), database)
-    export(returns_from_paths([str(total_path)], registry), database)
+    export(returns_from_inputs(expand([str(folder.root)], registry), registry), database)
+    export(returns_from_inputs(expand([str(total_path)], registry), registry), database)
     total = json.loads(total_path.read_text(encoding="utf-8"), parse_float=Decimal)
     _, expected_report, _ = jsonio.report_from_dict(total, registry)
     expected = dict(expected_report.values)
@@ -215,7 +216,7 @@ def test_aggregates_keep_their_provenance_and_findings_are_stored(
     total["provenance"] = provenance
     path = tmp_path / "total.json"
     path.write_text(json.dumps(total, ensure_ascii=False), encoding="utf-8")
-    export(returns_from_paths([str(path)], registry), database)
+    export(returns_from_inputs(expand([str(path)], registry), registry), database)
     engine = sa.create_engine(database)
     with engine.connect() as conn:
         row = conn.execute(
@@ -238,7 +239,7 @@ def test_a_foreign_table_of_the_same_name_is_refused_and_nothing_written(
     engine.dispose()
     folder, _ = _folder(tmp_path, registry.get("bangfu-2013"), 2)
     with pytest.raises(InputError) as info:
-        export(returns_from_paths([str(folder)], registry), database)
+        export(returns_from_inputs(expand([str(folder)], registry), registry), database)
     assert info.value.code == "EXP-006" and info.value.params["table"] == "uf_values"
     assert not sa.inspect(sa.create_engine(database)).has_table("uf_returns")
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from unionforms import Form, Meta, ReadResult, Registry, Report
 from unionforms.errors import InputError
-from unionforms.io.export import export
 from unionforms.io.reading import read_many
 from unionforms.io.tables import LONG_COLUMNS, Return, escape_text, unescape_text, wide_columns
+from unionforms.io.writers import export
 from unionforms.strategies import reports
 
 
@@ -135,14 +135,19 @@ def test_long_table_repeated_code_and_value_without_code(registry: Registry, tmp
     assert entry.source.file == f"{tmp_path / 'long.csv'}#rows 2-4"
 
 
-def test_a_csv_saved_by_chinese_excel_in_gb18030_reads(registry: Registry, tmp_path: Path) -> None:
+@pytest.mark.parametrize("encoding", ["gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be", "utf-8"])
+def test_a_csv_saved_by_chinese_excel_or_libreoffice_reads(
+    registry: Registry, tmp_path: Path, encoding: str
+) -> None:
+    """GBK/GB18030 (Excel on Chinese Windows), UTF-16 with or without its BOM (LibreOffice's "Unicode"),
+    UTF-8 without a BOM: found as a report's encoding is (``io.text.text_encoding``), never IN-083."""
     form = registry.get("songwennuan-2017")
     report = Report(form.id, Meta(unit="广东省总工会"), {"01A": 12})
     out = tmp_path / "wide.csv"
     export([_return(form, report, "a.json")], str(out), wide=True)
-    gbk = tmp_path / "gbk.csv"
-    gbk.write_bytes(out.read_text(encoding="utf-8-sig").encode("gb18030"))
-    assert [r.report for r in _read_back(gbk, registry)] == [report]
+    saved = tmp_path / f"{encoding}.csv"
+    saved.write_bytes(out.read_text(encoding="utf-8-sig").encode(encoding))
+    assert [r.report for r in _read_back(saved, registry)] == [report]
 
 
 @pytest.mark.parametrize("text", ["a,b\n1,2\n", ""], ids=["no-form-column", "empty"])

@@ -25,7 +25,7 @@ def _registry_with(form: Form) -> Registry:
 
 
 def _form(rules: list[dict[str, str]]) -> Form:
-    return Form.from_mapping(
+    return Form.from_dict(
         {
             "id": "demo-2018",
             "family": "demo",

@@ -75,8 +75,9 @@ def test_a_total_whose_provenance_cannot_be_read_is_unusable_in_aggregate_and_ex
     """One IN-074 for both commands: the total's report reads, its provenance does not."""
     import json
 
+    from unionforms.batch import expand
     from unionforms.errors import InputError
-    from unionforms.export import returns_from_paths
+    from unionforms.export import returns_from_inputs
     from unionforms.io.summary import Unusable
 
     total = aggregate(collect([str(counties[0].root)], registry=registry), registry, unit="甲县总工会")
@@ -96,7 +97,7 @@ def test_a_total_whose_provenance_cannot_be_read_is_unusable_in_aggregate_and_ex
         assert info.value.code == "IN-074" and info.value.file == str(path), key
         [result] = collect([str(path)], registry=registry)
         assert result.code == "IN-074" and not result.usable, key
-        [item] = returns_from_paths([str(path)], registry)
+        [item] = returns_from_inputs(expand([str(path)], registry), registry)
         assert isinstance(item, Unusable) and item.code == "IN-074", key
 
 

@@ -107,11 +107,11 @@ def test_an_explained_warning_is_shown_as_explained(registry: Registry) -> None:
     form = registry.get("songwennuan-2017")
     values = {"05": "10.00", "05E": "10.00", "06": "12.00"}
     (plain,) = validate(form, Report(form.id, values=values))
-    assert plain.rule == "06-05-spent" and not plain.is_explained and plain.needs_attention
+    assert plain.rule == "06-05-spent" and not plain.is_explained
     assert level(plain) == "警告"
     report = Report(form.id, values=values, explanations={"06-05-spent": " 含上年结转款物 2 万元 "})
     (explained,) = validate(form, report)
-    assert explained.is_explained and not explained.needs_attention
+    assert explained.is_explained
     assert explained.explanation == "含上年结转款物 2 万元"
     assert (plain.code, explained.code) == ("CHK-002", "CHK-006")
     assert "已说明：“含上年结转款物 2 万元”。请审核人员核实说明" in explained.message
@@ -135,7 +135,7 @@ def test_errors_cannot_be_explained_away(registry: Registry) -> None:
         ("CHK-004", "01B-part", Severity.WARNING),
         ("CHK-005", None, Severity.WARNING),
     ]
-    assert findings[0].explanation is None and findings[0].needs_attention
+    assert findings[0].explanation is None and not findings[0].is_explained
     assert "01B-part" in findings[1].message and "不能以说明代替" in findings[1].message
     assert findings[1].values == ("统计口径不同",)
     assert "99-x" in findings[2].message and "没有审核规则" in findings[2].message

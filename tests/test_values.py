@@ -12,7 +12,7 @@ from unionforms import Field
 from unionforms.excel.cells import _decimal
 from unionforms.findings import finding
 from unionforms.units import Kind
-from unionforms.values import Problem, coerce, coerce_header, typed_number
+from unionforms.values import ValueProblem, coerce, coerce_header, typed_number
 
 COUNT = Field("01A", "01", "A", "当地职工总数", "人")
 MONEY = Field("05", "05", None, "筹集款物总额", "万元")
@@ -73,7 +73,7 @@ def test_flags(raw: object, value: bool) -> None:
 )
 def test_problems_have_codes_and_chinese_messages(field: Field, raw: object, code: str) -> None:
     problem = coerce(field, raw)
-    assert isinstance(problem, Problem)
+    assert isinstance(problem, ValueProblem)
     assert problem.code == code
     message = finding(problem.code, place=field.code, **problem.params).message
     assert message.startswith(field.code) and any("\u4e00" <= ch <= "\u9fff" for ch in message)
@@ -84,12 +84,12 @@ def test_negative_zero_is_zero_and_absurd_figures_are_refused() -> None:
     assert value == 0 and str(value) == "0.00"
     for raw in ("1" * 16, "9" * 5000, Decimal("1E+400")):
         problem = coerce(COUNT, raw)
-        assert isinstance(problem, Problem) and problem.code == "VAL-008"
+        assert isinstance(problem, ValueProblem) and problem.code == "VAL-008"
 
 
 def test_more_digits_than_excel_keeps_are_refused() -> None:
     problem = coerce(MONEY, "99999999999999.99")
-    assert isinstance(problem, Problem) and problem.code == "VAL-008"
+    assert isinstance(problem, ValueProblem) and problem.code == "VAL-008"
     assert coerce(MONEY, "9999999999999.99") == Decimal("9999999999999.99")
 
 
@@ -98,7 +98,7 @@ def test_header_text_a_workbook_cannot_hold_is_meta005(char: str) -> None:
     from unionforms.model import Header
 
     problem = coerce_header(Header(), "unit", f"乐山{char}市")
-    assert isinstance(problem, Problem) and problem.code == "META-005"
+    assert isinstance(problem, ValueProblem) and problem.code == "META-005"
     assert problem.params == {"char": f"U+{ord(char):04X}"}
 
 

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -21,10 +22,31 @@ from unionforms.errors import InputError, UnionformsError
 
 SHORT = workers.Budget(seconds=0.5, memory=64 << 20)
 
+T = TypeVar("T")
+
+
+def bounded(
+    fn: Callable[[], T],
+    *,
+    file: str,
+    budget: workers.Budget | None = None,
+    usage: list[workers.Usage] | None = None,
+) -> T:
+    """``fn()`` run in one worker under ``budget`` through :func:`workers.imap`: its value, or its error
+    raised here (IN-092 past the time, IN-093 past the memory or the worker's death, IN-094 the rest)."""
+    (outcome,) = workers.imap(_call, [fn], label=lambda _: file, budget=budget, usage=usage)
+    if isinstance(outcome, UnionformsError):
+        raise outcome
+    return outcome
+
+
+def _call(fn: Callable[[], T]) -> T:
+    return fn()
+
 
 def test_bounded_returns_the_result_and_measures_it() -> None:
     usage: list[workers.Usage] = []
-    assert workers.bounded(lambda: ("ok", 42), file="f", usage=usage) == ("ok", 42)
+    assert bounded(lambda: ("ok", 42), file="f", usage=usage) == ("ok", 42)
     assert len(usage) == 1 and usage[0].peak_memory > 0
 
 
@@ -33,7 +55,7 @@ def test_bounded_passes_our_errors_through_with_their_location() -> None:
         raise InputError("IN-029", ref="B2", index=7, detail="raw", file="a.json", cell="B2")
 
     with pytest.raises(InputError) as info:
-        workers.bounded(fail, file="a.json")
+        bounded(fail, file="a.json")
     assert (info.value.code, info.value.file, info.value.cell, info.value.detail) == (
         "IN-029",
         "a.json",
@@ -46,7 +68,7 @@ def test_bounded_passes_our_errors_through_with_their_location() -> None:
 def test_bounded_stops_a_read_past_its_time() -> None:
     started = time.monotonic()
     with pytest.raises(InputError) as info:
-        workers.bounded(lambda: time.sleep(30), file="slow.xlsx", budget=workers.Budget(seconds=0.3))
+        bounded(lambda: time.sleep(30), file="slow.xlsx", budget=workers.Budget(seconds=0.3))
     assert info.value.code == "IN-092" and info.value.file == "slow.xlsx"
     assert "0.3 秒" in info.value.message
     assert time.monotonic() - started < 10  # stopped, not waited for
@@ -54,18 +76,18 @@ def test_bounded_stops_a_read_past_its_time() -> None:
 
 def test_bounded_stops_a_read_past_its_memory() -> None:
     with pytest.raises(InputError) as info:
-        workers.bounded(lambda: bytearray(512 * 1024 * 1024), file="big", budget=SHORT)
+        bounded(lambda: bytearray(512 * 1024 * 1024), file="big", budget=SHORT)
     assert info.value.code == "IN-093"
     assert "64 MiB" in info.value.message and "MemoryError" in info.value.message
 
 
 def test_bounded_turns_a_crash_into_a_coded_error() -> None:
     with pytest.raises(InputError) as info:
-        workers.bounded(lambda: 1 // 0, file="z.json")
+        bounded(lambda: 1 // 0, file="z.json")
     assert info.value.code == "IN-094"
     assert "ZeroDivisionError" in (info.value.detail or "") and "ZeroDivision" not in str(info.value)
     with pytest.raises(InputError) as info:
-        workers.bounded(lambda: os.kill(os.getpid(), 9), file="k.json")
+        bounded(lambda: os.kill(os.getpid(), 9), file="k.json")
     assert info.value.code == "IN-093"
     assert "signal 9" in info.value.message
 
@@ -279,13 +301,13 @@ def test_without_fork_one_item_runs_here_under_the_watchdog() -> None:
     result = _simulated(
         "import os, time\n"
         "from unionforms import workers\n"
-        "from tests.test_workers import _spin\n"
+        "from tests.test_workers import _spin, bounded\n"
         "started = time.monotonic()\n"
         "try:\n"
-        "    workers.bounded(_spin, file='spin.xlsx', budget=workers.Budget(seconds=0.3))\n"
+        "    bounded(_spin, file='spin.xlsx', budget=workers.Budget(seconds=0.3))\n"
         "except Exception as exc:\n"
         "    print(exc.code, exc.file, round(time.monotonic() - started))\n"
-        "print(workers.bounded(lambda: os.getpid(), file='a') == os.getpid())\n"
+        "print(bounded(lambda: os.getpid(), file='a') == os.getpid())\n"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["IN-092", "spin.xlsx", "0", "True"]

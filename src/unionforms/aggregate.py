@@ -15,8 +15,8 @@ units are missing, carries the warning AGG-007.
 
 A total is itself a return: aggregating county totals into a city total gives the same values and
 tallies as aggregating every county's returns at once, and each included total keeps its own
-provenance, nested. The total is checked again by the form's rules; see :func:`preserved_by_sum` for
-the rules a sum of valid returns is sure to satisfy.
+provenance, nested. The total is checked again by the form's rules (which rules a sum of valid returns
+is sure to satisfy is worked out in tests/test_aggregate.py).
 
 Nothing is read or written here: results come from :mod:`unionforms.batch`, and the total is written
 as report JSON (:func:`total_to_dict`) or as a filled template (:mod:`unionforms.excel.total`).
@@ -39,7 +39,6 @@ from .model import Form
 from .registry import Registry
 from .report import Meta, Report, unit_key
 from .roster import Roster
-from .rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
 from .units import Combine, Kind
 from .validate import validate
 from .values import Value
@@ -51,14 +50,14 @@ def reason(code: str, **params: object) -> str:
 
 
 @attrs.frozen
-class Tally:
+class FlagTally:
     """How many returns answered 是 and 否 to a 是/否 field (blank answers are not counted)."""
 
     yes: int = attrs.field(default=0, validator=attrs.validators.ge(0))
     no: int = attrs.field(default=0, validator=attrs.validators.ge(0))
 
-    def __add__(self, other: Tally) -> Tally:
-        return Tally(self.yes + other.yes, self.no + other.no)
+    def __add__(self, other: FlagTally) -> FlagTally:
+        return FlagTally(self.yes + other.yes, self.no + other.no)
 
 
 @attrs.frozen
@@ -83,7 +82,7 @@ class Rejected:
     reason: str
 
 
-def _tallies(value: Mapping[str, Tally]) -> dict[str, Tally]:
+def _tallies(value: Mapping[str, FlagTally]) -> dict[str, FlagTally]:
     return dict(value)
 
 
@@ -115,7 +114,7 @@ class Provenance:
 
     included: tuple[Included, ...] = ()
     rejected: tuple[Rejected, ...] = ()
-    flags: Mapping[str, Tally] = attrs.field(factory=dict, converter=_tallies)
+    flags: Mapping[str, FlagTally] = attrs.field(factory=dict, converter=_tallies)
     completeness: Completeness | None = None
 
     @property
@@ -140,7 +139,7 @@ class Total:
     findings: tuple[Finding, ...]
 
 
-_NO_TALLY, _YES, _NO = Tally(), Tally(1, 0), Tally(0, 1)
+_NO_TALLY, _YES, _NO = FlagTally(), FlagTally(1, 0), FlagTally(0, 1)
 
 
 @attrs.define
@@ -149,7 +148,7 @@ class _Pile:
 
     form: Form
     values: dict[str, Value] = attrs.Factory(dict)
-    flags: dict[str, Tally] = attrs.Factory(dict)
+    flags: dict[str, FlagTally] = attrs.Factory(dict)
     ways: dict[str, Combine] = attrs.field(init=False)
     flag_codes: tuple[str, ...] = attrs.field(init=False)
 
@@ -285,77 +284,6 @@ def incomplete(c: Completeness) -> Finding:
     return finding("AGG-007", expected=c.expected, reported=c.reported, count=len(c.missing), missing=shown)
 
 
-def as_result(total: Total, file: str) -> Result:
-    """A total as an input to the next level's aggregation (what reading its file back gives)."""
-    from .batch import state_of
-
-    return Result(
-        file,
-        state_of(total.findings),
-        form=total.form.id,
-        unit=total.report.meta.unit,
-        findings=total.findings,
-        report=total.report,
-        extra=total.provenance,
-    )
-
-
-# --- which rules a sum keeps ----------------------------------------------------------------------
-
-
-def preserved_by_sum(rule: Rule, form: Form) -> bool:
-    """Whether the total of returns that satisfy ``rule`` is sure to satisfy it too.
-
-    True for a comparison ``refs OP refs`` with OP one of = <= >= < >, no constant other than 0, no
-    tolerance, every field summed (sums of the two sides keep the relation); and for an implication
-    ``refs > 0 -> refs > 0`` or ``flag = 是 -> refs > 0`` with the flag combined by ``any`` (a positive
-    total needs one return with a positive part, and that return's conclusion is positive, and
-    values are never negative). A rule that skips blanks (``missing = "skip"``) holds for the total
-    only when each return filled all of its fields or none; :func:`unionforms.validate.validate` on
-    the total reports what does not hold.
-    """
-    if rule.tolerance != 0:
-        return False
-    tree = rule.tree
-    if isinstance(tree, Implication):
-        return _positive(tree.premise, form, premise=True) and _positive(tree.conclusion, form, premise=False)
-    return _linear(tree, form)
-
-
-def _summed(side: Sum, form: Form) -> bool:
-    for _sign, term in side.terms:
-        if isinstance(term, Const):
-            if term.value != 0:
-                return False
-        elif not isinstance(term, Ref) or form.combine(term.code) is not Combine.SUM:
-            return False
-    return True
-
-
-def _linear(comp: Comparison, form: Form) -> bool:
-    return comp.op in ("=", "<=", ">=", "<", ">") and _summed(comp.left, form) and _summed(comp.right, form)
-
-
-def _positive(comp: Comparison, form: Form, *, premise: bool) -> bool:
-    left, right = comp.left, comp.right
-    if premise and comp.op == "=" and len(left.terms) == 1 and len(right.terms) == 1:
-        ref, const = left.terms[0][1], right.terms[0][1]
-        code = getattr(ref, "code", None)
-        if code is not None and getattr(const, "value", None) is True:
-            return form.combine(code) is Combine.ANY
-    zero = len(right.terms) == 1 and isinstance(right.terms[0][1], Const) and right.terms[0][1].value == 0
-    plus = all(sign > 0 for sign, _ in left.terms)
-    return comp.op == ">" and zero and plus and _summed(left, form)
-
-
-def all_or_none(rule: Rule, reports: Iterable[Report]) -> bool:
-    """Whether every report filled all of ``rule`` 's fields or none (what skip-rules need to be kept)."""
-    if rule.missing is Missing.ZERO:
-        return True
-    codes = set(rule.codes)
-    return all(len(codes & set(r.values)) in (0, len(codes)) for r in reports)
-
-
 # --- provenance as JSON ---------------------------------------------------------------------------
 
 
@@ -424,7 +352,9 @@ def provenance_from_dict(data: object) -> Provenance:
             )
             for r in data.get("rejected", ())
         )
-        flags = {str(code): Tally(int(t["yes"]), int(t["no"])) for code, t in data.get("flags", {}).items()}
+        flags = {
+            str(code): FlagTally(int(t["yes"]), int(t["no"])) for code, t in data.get("flags", {}).items()
+        }
         c = data.get("completeness")
         completeness = (
             Completeness(

@@ -99,7 +99,7 @@ def annotate(
 
 def letter(findings: list[Finding]) -> Letter:
     """The 审核结果 sheet for ``findings``: errors first, each message and then where it is."""
-    from .excel.marks import Entry, Letter
+    from .excel.marks import Letter, ListedFinding
 
     today = datetime.date.today()
     errors = sum(f.is_error for f in findings)
@@ -113,7 +113,7 @@ def letter(findings: list[Finding]) -> Letter:
         title=f"审核结果（{today.year}年{today.month}月{today.day}日）",
         summary=f"本表审核发现 {errors} 个错误、{warnings} 个警告。{ask}",
         legend="表中标出的单元格：红色为错误（须修改），黄色为警告（请核实）。",
-        entries=tuple(Entry(f.is_error, f.message, _where(f)) for f in ordered),
+        entries=tuple(ListedFinding(f.is_error, f.message, _where(f)) for f in ordered),
     )
 
 

@@ -8,7 +8,7 @@
   template: ``specs/export.md``) becomes one input per return it holds, named by its row
   (``figures.csv#row 3``), read as the table is expanded; a row that cannot be read is its own
   unusable input, never the end of the table.
-- :func:`run` runs a task per input in ``jobs`` long-lived worker processes, each input under the
+- :func:`run_bulk` runs a task per input in ``jobs`` long-lived worker processes, each input under the
   time and memory budget of :mod:`unionforms.workers`, and yields results in input order as they come
   (nothing is kept to the end); an input past its budget is ``unusable`` (IN-092, IN-093).
 - :func:`check` is the task of ``validate``: read and check one input, every failure turned into a
@@ -31,7 +31,7 @@ import attrs
 
 from .catalogue import CATALOGUE, render
 from .errors import InputError, UnionformsError
-from .findings import Finding
+from .findings import Finding, status_of
 from .inputs import real_path
 from .portable import safe_relative
 from .registry import Registry, default_registry
@@ -136,19 +136,12 @@ class Result:
         return self.state in (State.OK, State.WARNINGS, State.ERRORS)
 
 
-def state_of(findings: Sequence[Finding]) -> State:
-    """ok, warnings or errors: the worst finding decides."""
-    if any(f.is_error for f in findings):
-        return State.ERRORS
-    return State.WARNINGS if findings else State.OK
-
-
 def expand(paths: Iterable[str], registry: Registry | None = None, *, lazy: bool = False) -> list[Input]:
     """Every input named by ``paths``, in the order given (a folder's files sorted), each path once;
     a table's returns (read with ``registry``) one input each.
 
     ``lazy`` leaves an .xlsx as one input without opening it, whether it is a template or a table: the
-    worker that reads it says when it is a table (:data:`TABLE`), and :func:`run` expands it then. The
+    worker that reads it says when it is a table (:data:`TABLE`), and :func:`run_bulk` expands it then. The
     parent of a bulk run then opens no workbook at all (a CSV is always a table, expanded here)."""
     out: list[Input] = []
     seen: set[object] = set()
@@ -359,7 +352,7 @@ def unusable(file: str, exc: BaseException) -> Result:
 TABLE = "table"
 
 
-def run(
+def run_bulk(
     task: Callable[[Input], Result],
     inputs: Sequence[Input],
     *,
@@ -442,7 +435,7 @@ class Check:
         findings = tuple(check_read(read))  # an empty report is CHK-003, as for a single file
         return Result(
             path,
-            state_of(findings),
+            State(status_of(findings)),
             form=read.form.id,
             unit=read.report.meta.unit,
             findings=findings,
@@ -471,7 +464,7 @@ def check(
 ) -> Iterator[Result]:
     """Expand ``paths`` and check every input: one :class:`Result` per input, in order."""
     inputs = expand(paths, registry)
-    return run(Check(registry, keep_report, then), inputs, jobs=jobs)
+    return run_bulk(Check(registry, keep_report, then), inputs, jobs=jobs)
 
 
 # --- the fill task ------------------------------------------------------------------------------
@@ -529,7 +522,7 @@ class Fill:
             return unusable(item.path, exc)
         return Result(
             item.path,
-            state_of(read.findings),
+            State(status_of(read.findings)),
             form=read.form.id,
             unit=read.report.meta.unit,
             findings=read.findings,

@@ -14,15 +14,12 @@ from this module (:func:`markdown`) and a test keeps the two equal.
 
 from __future__ import annotations
 
-import re
 import string
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import attrs
 
-#: Pattern of a catalogue code.
-CODE_RE = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 #: The blocks a Chinese template must use some of: CJK punctuation, unified ideographs, full-width forms
 #: (compared character by character: a regular expression of these ranges takes 2 ms to compile).
 _CJK = (("\u3000", "\u303f"), ("\u4e00", "\u9fff"), ("\uff00", "\uffef"))

@@ -181,7 +181,7 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
     form = None
     if not problems:
         try:
-            form = Form.from_mapping(data)
+            form = Form.from_dict(data)
         except UnionformsError as exc:
             line, column = where.find(*_key_of(exc))
             problems.append(Problem.from_error(exc, name, line, column))
@@ -234,7 +234,7 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Pro
     for i, raw in enumerate(data.get("rules", ()) if isinstance(data.get("rules"), list) else ()):
         rid = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
         try:
-            rule = Rule.from_mapping(dict(raw))
+            rule = Rule.from_dict(dict(raw))
             if rule.id in ids:
                 raise DefinitionError("DEF-005", form=form_id, rule=rule.id)
             ids.add(rule.id)

@@ -17,7 +17,7 @@ import attrs
 
 from .display import format_value
 from .findings import Finding, finding
-from .mapping import Entry, FormMapping, total
+from .mapping import FormMapping, MappingEntry, total
 from .model import Form
 from .values import Value
 
@@ -41,7 +41,7 @@ def check_jump(jump: Decimal) -> Decimal:
 class ComparedLine:
     """One mapped line in both years: the figures, their change, and why it is not comparable if so."""
 
-    entry: Entry
+    entry: MappingEntry
     label: str
     unit: str
     last: Value | None

@@ -318,10 +318,11 @@ def decide(
     roster: Roster | None = None,
     due: datetime.date | None = None,
 ) -> Round:
-    """The round of ``results`` (one bulk run's, in input order), without payloads."""
+    """The round of ``results`` (one bulk run's, in input order); each entry's payload is its result's
+    findings, so that a unit's problems can be shown without reading its file again."""
     ledger = Ledger(form, roster, due)
     for seq, result in enumerate(results):
-        ledger.add(Entry.of(seq, result))
+        ledger.add(Entry.of(seq, result, result.findings))
     return ledger.close()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .mapping import FormMapping, Kind, normal_label
+from .mapping import FormMapping, MappingKind, normal_label
 from .model import Field, Form, Row
 from .rules import Comparison, Const, Implication, Ref, Rule, Sum, Term, Tree, written
 
@@ -137,9 +137,10 @@ def diff(old: Form, new: Form, mapping: FormMapping | None = None) -> FormDiff:
     """The differences from ``old`` to ``new``, pairing fields by ``mapping`` when given."""
     changes: list[FieldChange] = []
     if mapping is not None:
-        pairs = {e.old[0]: e.new[0] for e in mapping.entries if e.kind in (Kind.SAME, Kind.RENAMED)}
+        one_to_one = (MappingKind.SAME, MappingKind.RENAMED)
+        pairs = {e.old[0]: e.new[0] for e in mapping.entries if e.kind in one_to_one}
         for e in mapping.entries:
-            if e.kind in (Kind.SPLIT, Kind.MERGED):
+            if e.kind in (MappingKind.SPLIT, MappingKind.MERGED):
                 changes.append(
                     FieldChange(
                         e.kind.value,
@@ -150,7 +151,8 @@ def diff(old: Form, new: Form, mapping: FormMapping | None = None) -> FormDiff:
                         e.why,
                     )
                 )
-        grouped = {c for e in mapping.entries if e.kind in (Kind.SPLIT, Kind.MERGED) for c in e.old + e.new}
+        joined = (MappingKind.SPLIT, MappingKind.MERGED)
+        grouped = {c for e in mapping.entries if e.kind in joined for c in e.old + e.new}
     else:
         pairs = pair_by_labels(old, new)
         grouped = set()

@@ -75,7 +75,7 @@ def evaluate(rule: Rule, values: Mapping[str, Value]) -> Outcome:
         if not surely(tree.premise, values, rule.tolerance):
             return Outcome(rule, Status.HOLDS)
         tree = tree.conclusion
-    holds, left, right = compare(tree, values, rule.tolerance)
+    holds, left, right = compare_sides(tree, values, rule.tolerance)
     if holds:
         return Outcome(rule, Status.HOLDS)
     return Outcome(rule, Status.BROKEN, tree, left, right)
@@ -135,7 +135,7 @@ def slack(comp: Comparison, values: Mapping[str, Value]) -> Decimal:
     return sum((half_width(values.get(t.code)) * t.factor for _, t in terms if isinstance(t, Ref)), _ZERO)
 
 
-def compare(
+def compare_sides(
     comp: Comparison, values: Mapping[str, Value], tol: Decimal
 ) -> tuple[bool, Decimal | bool, Decimal | bool]:
     """Whether ``comp`` can hold for the amounts the figures stand for, and its two written sides."""

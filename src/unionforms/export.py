@@ -3,7 +3,7 @@
 Inputs come from :func:`unionforms.batch.expand` (files, folders and patterns; a table's returns one input
 each, named by their row; skipped inputs kept with their reason), so that every bulk command treats PATH
 alike. A total's provenance comes from :func:`unionforms.totals.read_provenance`. The writers are in
-:mod:`unionforms.io.export` (files) and :mod:`unionforms.io.sql` (databases).
+:mod:`unionforms.io.writers` (files) and :mod:`unionforms.io.sql` (databases).
 """
 
 from __future__ import annotations
@@ -17,22 +17,18 @@ from typing import Any
 
 import attrs
 
-from .batch import Input, State, as_error, expand, skipped
+from .batch import Input, State, as_error, skipped
 from .errors import InputError
+from .findings import status_of
 from .inputs import open_input
 from .io.reading import read_report
 from .io.summary import Item, Unusable
-from .io.tables import Return, status_of
+from .io.tables import Return
 from .model import Form
 from .registry import Registry
 from .report import ReadResult
 from .roster import Roster
 from .validate import check_read
-
-
-def returns_from_paths(paths: Iterable[str], registry: Registry) -> Iterator[Item]:
-    """Read and check every return in ``paths``: a :class:`Return` each, or why there is none."""
-    return returns_from_inputs(expand(paths, registry), registry)
 
 
 def returns_from_inputs(inputs: Iterable[Input], registry: Registry) -> Iterator[Item]:

@@ -8,7 +8,7 @@ catalogue's notes.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import attrs
 
@@ -65,11 +65,6 @@ class Finding:
         """A warning the filler has explained (合理性审核说明); an error is never explained away."""
         return self.severity is Severity.WARNING and self.explanation is not None
 
-    @property
-    def needs_attention(self) -> bool:
-        """An error, or a warning nobody has explained yet: what a bulk run flags again."""
-        return not self.is_explained
-
     def where(self) -> str:
         """File, sheet and cells, for a one-line display."""
         parts = [p for p in (self.file, self.sheet) if p]
@@ -113,6 +108,14 @@ def finding(
     )
 
 
+def status_of(findings: Sequence[Finding]) -> str:
+    """ok, warnings or errors: the worst finding decides (a bulk run's ``State`` and an export's
+    ``status`` column alike)."""
+    if any(f.is_error for f in findings):
+        return "errors"
+    return "warnings" if findings else "ok"
+
+
 def with_unchecked(found: Finding, rule_ids: tuple[str, ...], listed: str) -> Finding:
     """``found`` saying which rules its value kept from being checked (one mistake, one finding).
 
@@ -144,11 +147,6 @@ class Tally:
             warnings=sum(not f.is_error for f in found),
             explained=sum(f.is_explained for f in found),
         )
-
-    @property
-    def unexplained(self) -> int:
-        """Warnings with no explanation."""
-        return self.warnings - self.explained
 
     def text(self) -> str:
         """``2 个错误，3 个警告（其中 1 个已说明）``."""

@@ -36,7 +36,7 @@ class MappingError(DefinitionError):
     """A mapping file is malformed or does not fit the two forms it joins."""
 
 
-class Kind(enum.Enum):
+class MappingKind(enum.Enum):
     SAME = "same"
     RENAMED = "renamed"
     SPLIT = "split"
@@ -47,12 +47,12 @@ class Kind(enum.Enum):
 
 #: How many codes each kind takes on the (old, new) side: "1" exactly one, "2+" two or more, "0" none.
 _ARITY = {
-    Kind.SAME: ("1", "1"),
-    Kind.RENAMED: ("1", "1"),
-    Kind.SPLIT: ("1", "2+"),
-    Kind.MERGED: ("2+", "1"),
-    Kind.NEW: ("0", "1+"),
-    Kind.DROPPED: ("1+", "0"),
+    MappingKind.SAME: ("1", "1"),
+    MappingKind.RENAMED: ("1", "1"),
+    MappingKind.SPLIT: ("1", "2+"),
+    MappingKind.MERGED: ("2+", "1"),
+    MappingKind.NEW: ("0", "1+"),
+    MappingKind.DROPPED: ("1+", "0"),
 }
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}(?=年)")
 
@@ -67,10 +67,10 @@ def _fits(n: int, arity: str) -> bool:
 
 
 @attrs.frozen
-class Entry:
+class MappingEntry:
     """One correspondence: old codes → new codes, of a kind, with the printed wording that justifies it."""
 
-    kind: Kind
+    kind: MappingKind
     old: tuple[str, ...]
     new: tuple[str, ...]
     why: str
@@ -106,11 +106,11 @@ class FormMapping:
 
     old: str
     new: str
-    entries: tuple[Entry, ...]
+    entries: tuple[MappingEntry, ...]
     file: str | None = None
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, file: str | None = None) -> FormMapping:
+    def from_dict(cls, data: Mapping[str, Any], *, file: str | None = None) -> FormMapping:
         """Build a mapping from the tables of a mapping file (``specs/mapping.md``)."""
         try:
             old, new = str(data["from"]), str(data["to"])
@@ -120,20 +120,20 @@ class FormMapping:
                 if extra:
                     raise MappingError("MAP-004", index=i, keys=sorted(extra), file=file)
                 try:
-                    kind = Kind(raw["kind"])
+                    kind = MappingKind(raw["kind"])
                 except ValueError:
                     raise MappingError(
                         "MAP-005",
                         index=i,
                         kind=repr(raw["kind"]),
-                        kinds="、".join(k.value for k in Kind),
+                        kinds="、".join(k.value for k in MappingKind),
                         file=file,
                     ) from None
                 exact = raw.get("exact", True)
                 if not isinstance(exact, bool):
                     raise MappingError("MAP-006", index=i, file=file)
                 why = str(raw.get("why", ""))
-                entries.append(Entry(kind, _codes(raw.get("from")), _codes(raw.get("to")), why, exact))
+                entries.append(MappingEntry(kind, _codes(raw.get("from")), _codes(raw.get("to")), why, exact))
         except MappingError as exc:
             exc.file = exc.file or file
             raise
@@ -150,7 +150,7 @@ class FormMapping:
             raise MappingError("MAP-008", detail=exc.detail or str(exc), file=str(path)) from None
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise MappingError("MAP-008", detail=f"{type(exc).__name__}: {exc}", file=str(path)) from None
-        return cls.from_mapping(data, file=str(path))
+        return cls.from_dict(data, file=str(path))
 
     @classmethod
     def identity(cls, form: Form) -> FormMapping:
@@ -158,7 +158,7 @@ class FormMapping:
         return cls(
             form.id,
             form.id,
-            tuple(Entry(Kind.SAME, (c,), (c,), f"同一表式 {form.id}") for c in form.fields),
+            tuple(MappingEntry(MappingKind.SAME, (c,), (c,), f"同一表式 {form.id}") for c in form.fields),
         )
 
     def problems(self, old: Form, new: Form) -> list[MappingError]:
@@ -190,7 +190,7 @@ class FormMapping:
             if entry.comparable and len({f.unit for f in fields}) > 1:
                 units = "、".join(dict.fromkeys(f.unit for f in fields))
                 fail("MAP-012", entry=entry.label, units=units)
-            if entry.kind is Kind.SAME and len(fields) == 2:
+            if entry.kind is MappingKind.SAME and len(fields) == 2:
                 a, b = (normal_label(f.label) for f in fields)
                 if a != b:
                     fail("MAP-013", entry=entry.label, label_old=fields[0].label, label_new=fields[1].label)
@@ -263,19 +263,3 @@ def total(codes: Iterable[str], values: Mapping[str, Value]) -> Value | None:
     if len(present) == 1 and isinstance(present[0], bool):
         return present[0]
     return sum((Decimal(v) for v in present if not isinstance(v, bool)), Decimal(0))
-
-
-def carry(mapping: FormMapping, values: Mapping[str, Value]) -> dict[str, Value]:
-    """Last year's figures in this year's codes, where an exact entry determines them.
-
-    ``same``, ``renamed`` and ``merged`` entries carry the old figure (a sum for merged); a ``split`` entry
-    cannot say how its total divides, so its parts stay blank. Inexact entries carry nothing.
-    """
-    out: dict[str, Value] = {}
-    for entry in mapping.entries:
-        if not entry.exact or len(entry.new) != 1 or not entry.old:
-            continue
-        figure = total(entry.old, values)
-        if figure is not None:
-            out[entry.new[0]] = figure
-    return out

@@ -410,7 +410,7 @@ class Form:
         raise KeyError(rule_id)
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> Form:
+    def from_dict(cls, data: Mapping[str, Any]) -> Form:
         """Build a form from the tables of a definition file (see ``specs/form-definition.md``)."""
         form_id = str(data.get("id", "?"))
         try:
@@ -425,7 +425,7 @@ class Form:
                 Line.from_markup(str(line["number"]), tuple(line["rows"]), form=form_id)
                 for line in data["lines"]
             )
-            rules = tuple(Rule.from_mapping(dict(r)) for r in data.get("rules", ()))
+            rules = tuple(Rule.from_dict(dict(r)) for r in data.get("rules", ()))
             aggregate = _aggregate(data.get("aggregate", {}), form_id)
             return cls(
                 id=data["id"],
@@ -472,4 +472,4 @@ class Form:
             raise DefinitionError(
                 "DEF-021", line_no=line_no, column=column, detail=str(exc), file=str(path)
             ) from None
-        return cls.from_mapping(data)
+        return cls.from_dict(data)

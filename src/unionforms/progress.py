@@ -14,13 +14,13 @@ a return of the round's form. The counts add up, always:
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .batch import Check, Input, State, run
-from .current import Entry, Ledger, Round, Standing, Verdict, explain
+from .batch import Check, Input, Result, State, run_bulk
+from .current import Round, Standing, Verdict, decide, explain
 from .report import unit_key
 from .textsafe import one_line
 
@@ -158,12 +158,16 @@ def check_round(
     that a unit's problems can be shown without reading its file again; ``advance`` is called once per
     input checked (a progress bar).
     """
-    ledger = Ledger(form, roster, due)
-    for seq, result in enumerate(run(Check(registry), inputs, jobs=jobs, registry=registry)):
-        if advance is not None:
-            advance()
-        ledger.add(Entry.of(seq, result, result.findings))
-    return progress(ledger.close())
+    results = run_bulk(Check(registry), inputs, jobs=jobs, registry=registry)
+    if advance is not None:
+        results = _advancing(results, advance)
+    return progress(decide(results, form=form, roster=roster, due=due))
+
+
+def _advancing(results: Iterable[Result], advance: Callable[[], None]) -> Iterator[Result]:
+    for result in results:
+        advance()
+        yield result
 
 
 # --- as text and JSON -----------------------------------------------------------------------------

@@ -250,7 +250,7 @@ def _cached(cls: type[Registry], group: str) -> Registry:
     """The registry of ``group`` from the cache if it is up to date; else loaded, and cached if clean."""
     from . import registry_cache
 
-    pickled = registry_cache.load(group)
+    pickled = registry_cache.load_cached(group)
     if pickled is not None:
         adjusting = ADJUSTING in pickled
         forms = {k: v for k, v in pickled.items() if k != ADJUSTING}

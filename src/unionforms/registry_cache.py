@@ -81,7 +81,7 @@ def signature(path: str) -> Signature:
     return (-1 if stat.S_ISDIR(st.st_mode) else st.st_size, st.st_mtime_ns)
 
 
-def load(group: str) -> dict[str, bytes] | None:
+def load_cached(group: str) -> dict[str, bytes] | None:
     """The cached forms of ``group``, each still pickled (by id), if the cache is there, ours, readable
     and up to date; else None. A command unpickles the forms it uses only."""
     folder = directory()

@@ -260,7 +260,7 @@ class Rule:
                 raise RuleSyntaxError("RULE-020", names=", ".join(f"{{{k}}}" for k in unknown), rule=self.id)
 
     @classmethod
-    def from_mapping(cls, data: dict[str, object]) -> Rule:
+    def from_dict(cls, data: dict[str, object]) -> Rule:
         """Build a rule from its definition-file table (``id``, ``expr``, ``severity``, …)."""
         rid = str(data.get("id", "?"))
         known = {"id", "expr", "severity", "reason", "missing", "tolerance", "message", "mixed_units"}

@@ -26,7 +26,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .evaluate import Status, compare, evaluate, side_value, surely
+from .evaluate import Status, compare_sides, evaluate, side_value, surely
 from .findings import Severity
 from .model import Field, Form
 from .report import Meta, Report
@@ -450,4 +450,4 @@ def _lower_side(form: Form, side: Sum, values: dict[str, Value]) -> bool:
 
 
 def _compare_broken(form: Form, comp: Comparison, values: Mapping[str, Value], rule: Rule) -> bool:
-    return not compare(comp, values, rule.tolerance)[0]
+    return not compare_sides(comp, values, rule.tolerance)[0]

@@ -21,10 +21,10 @@ import attrs
 
 from .aggregate import (
     Completeness,
+    FlagTally,
     Included,
     Provenance,
     Rejected,
-    Tally,
     Total,
     provenance_from_dict,
     total_to_dict,
@@ -187,7 +187,7 @@ class _Level:
     has_rows: bool = False
     completeness: Completeness | None = None
 
-    def build(self, flags: dict[str, Tally] | None = None) -> Provenance:
+    def build(self, flags: dict[str, FlagTally] | None = None) -> Provenance:
         included = tuple(
             attrs.evolve(item, provenance=child.build() if child.has_rows else None)
             for item, child in self.included
@@ -206,13 +206,13 @@ def read_sheet_provenance(path: str | Path) -> Provenance | None:
         rows = wb[SHEET].iter_rows(min_row=3, values_only=True)
         top = _Level()
         stack = [top]
-        flags: dict[str, Tally] = {}
+        flags: dict[str, FlagTally] = {}
         in_flags = False
         for row in rows:
             cells = list(row) + [None] * 8
             if in_flags:
                 if cells[0] is not None:
-                    flags[str(cells[0])] = Tally(int(cells[1] or 0), int(cells[2] or 0))
+                    flags[str(cells[0])] = FlagTally(int(cells[1] or 0), int(cells[2] or 0))
                 continue
             if cells[0] is None:
                 continue
@@ -308,7 +308,7 @@ class Collect(Check):
 
 def collect(paths: list[str], *, registry: Any = None, jobs: int = 1) -> Iterator[Result]:
     """Every input of an aggregation, checked, with its report and (for a total) its provenance."""
-    from .batch import expand, run
+    from .batch import expand, run_bulk
 
     inputs: list[Input] = expand(paths, registry)
-    return run(Collect(registry, keep_report=True), inputs, jobs=jobs)
+    return run_bulk(Collect(registry, keep_report=True), inputs, jobs=jobs)

@@ -14,7 +14,7 @@ from .model import Form
 from .report import ReadResult, Report, Source
 from .rules import Comparison, Implication, Ref, Rule, Sum
 from .units import Kind
-from .values import Problem, Value, at_declared_places, coerce, mark
+from .values import Value, ValueProblem, at_declared_places, coerce, mark
 
 _BROKEN_OP = {"=": "≠", "!=": "=", "<=": ">", ">=": "<", "<": "≥", ">": "≤"}
 
@@ -47,7 +47,7 @@ def typed_value(form: Form, source: Source, code: str, raw: object) -> Value | F
     """One value of :func:`typed_values`: typed, None for a blank, or the finding why it cannot be."""
     field = form.fields.get(code)
     if field is None:
-        return _problem(source, code, raw, Problem("VAL-005", {"form": form.id}), code)
+        return _problem(source, code, raw, ValueProblem("VAL-005", {"form": form.id}), code)
     marked = mark(field, raw)
     if marked is not None:  # a dash, 不适用 or 无: read, and said so (marked_value gives the value)
         blank = marked.value is None
@@ -55,21 +55,21 @@ def typed_value(form: Form, source: Source, code: str, raw: object) -> Value | F
             source,
             code,
             raw,
-            Problem(
+            ValueProblem(
                 "VAL-012",
                 {"mark": marked.text, "reading": "空白" if blank else format_value(marked.value)},
             ),
             f"{_locate(code, source.cells.get(code))} {field.label}",
         )
     value = coerce(field, raw)
-    if isinstance(value, Problem):
+    if isinstance(value, ValueProblem):
         return _problem(source, code, raw, value, f"{_locate(code, source.cells.get(code))} {field.label}")
     if isinstance(value, Decimal) and (places := form.declared_decimals(code)) is not None:
         return at_declared_places(value, places)
     return value
 
 
-def _problem(source: Source, code: str, raw: object, problem: Problem, place: str) -> Finding:
+def _problem(source: Source, code: str, raw: object, problem: ValueProblem, place: str) -> Finding:
     cell = source.cells.get(code)
     return finding(
         problem.code,

@@ -45,7 +45,7 @@ def _params(value: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @attrs.frozen
-class Problem:
+class ValueProblem:
     """Why a raw value could not be typed: a catalogue code and the parameters of its message.
 
     The caller adds where (``place``) and builds the finding from the catalogue.
@@ -55,11 +55,11 @@ class Problem:
     params: Mapping[str, Any] = attrs.field(factory=dict, converter=_params)
 
 
-Coerced = Value | None | Problem
+Coerced = Value | None | ValueProblem
 
 
 def coerce(field: Field, raw: object) -> Coerced:
-    """The typed value of ``raw`` for ``field``; None for a blank; a Problem when it cannot be typed."""
+    """The typed value of ``raw`` for ``field``; None for a blank; a ValueProblem when it cannot be typed."""
     if raw is None:
         return None
     if isinstance(raw, str):
@@ -72,20 +72,20 @@ def coerce(field: Field, raw: object) -> Coerced:
     if kind is Kind.FLAG:
         return _flag(field, raw, text)
     number = _number(field, raw, text)
-    if isinstance(number, Problem):
+    if isinstance(number, ValueProblem):
         return number
     if number.is_zero():
         number = number.copy_abs()  # "-0" is zero, written without its sign
     if number.adjusted() >= _MAX_DIGITS or len(number.as_tuple().digits) > _MAX_DIGITS:
-        return Problem("VAL-008", {"value": _show(raw)[:40]})
+        return ValueProblem("VAL-008", {"value": _show(raw)[:40]})
     if kind is Kind.MONEY:
         if number < 0:
-            return Problem("VAL-006", {"value": _show(raw)})
+            return ValueProblem("VAL-006", {"value": _show(raw)})
         return number
     if number != number.to_integral_value():
-        return Problem("VAL-002", {"unit": field.unit, "value": _show(raw)})
+        return ValueProblem("VAL-002", {"unit": field.unit, "value": _show(raw)})
     if number < 0:
-        return Problem("VAL-001", {"unit": field.unit, "value": _show(raw)})
+        return ValueProblem("VAL-001", {"unit": field.unit, "value": _show(raw)})
     return int(number)
 
 
@@ -162,10 +162,10 @@ def _flag(field: Field, raw: object, text: str) -> Coerced:
         return True
     if text.lower() in _FALSE:
         return False
-    return Problem("VAL-004", {"value": _show(raw)})
+    return ValueProblem("VAL-004", {"value": _show(raw)})
 
 
-def _number(field: Field, raw: object, text: str) -> Decimal | Problem:
+def _number(field: Field, raw: object, text: str) -> Decimal | ValueProblem:
     if isinstance(raw, Decimal):  # first: what every reader of numbers gives
         return raw if raw.is_finite() else _not_number(field, raw)
     if isinstance(raw, bool):
@@ -193,8 +193,8 @@ def _number(field: Field, raw: object, text: str) -> Decimal | Problem:
         return _not_number(field, raw)
 
 
-def _not_number(field: Field, raw: object) -> Problem:
-    return Problem("VAL-003", {"unit": field.printed_unit, "value": _show(raw)})
+def _not_number(field: Field, raw: object) -> ValueProblem:
+    return ValueProblem("VAL-003", {"unit": field.printed_unit, "value": _show(raw)})
 
 
 def _show(raw: object) -> str:
@@ -202,9 +202,9 @@ def _show(raw: object) -> str:
 
 
 def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = False) -> object:
-    """The typed header ``entry`` (text, or a date for ``date``); None when blank; a Problem otherwise.
+    """The typed header ``entry`` (text, or a date for ``date``); None when blank; a ValueProblem otherwise.
 
-    ``header`` gives the form's printed labels; the caller puts the label in front of a Problem.
+    ``header`` gives the form's printed labels; the caller puts the label in front of a ValueProblem.
 
     Text entries accept text and numbers (a phone typed as a number). The date accepts a date, an Excel
     serial number (``date1904`` for workbooks counting from 1904) or text such as 2017-01-15,
@@ -219,16 +219,16 @@ def coerce_header(header: Header, entry: str, raw: object, *, date1904: bool = F
             return None  # the template's printed 年 月 日 (contract.DATE_PLACEHOLDER) with nothing typed in
         date = _date(raw, date1904)
         if date is None:
-            return Problem("META-001", {"value": _show(raw)})
+            return ValueProblem("META-001", {"value": _show(raw)})
         return date
     if isinstance(raw, str):
         bad = _UNWRITABLE_RE.search(raw)
         if bad:
-            return Problem("META-005", {"char": f"U+{ord(bad.group()):04X}"})
+            return ValueProblem("META-005", {"char": f"U+{ord(bad.group()):04X}"})
         return raw.strip()
     if isinstance(raw, Decimal) and raw.is_finite():
         return format(raw.to_integral_value() if raw == raw.to_integral_value() else raw, "f")
-    return Problem("META-002", {"value": _show(raw)})
+    return ValueProblem("META-002", {"value": _show(raw)})
 
 
 def header_date(text: str) -> datetime.date | None:

@@ -11,8 +11,8 @@ way the item in flight becomes IN-092 (time) or IN-093 (memory) for that file al
 that hit a budget is replaced too, so that nothing half-done carries over to the next file.
 
 :func:`imap` runs the items and yields each one's value, or its :class:`~unionforms.errors.UnionformsError`,
-in input order as soon as it is ready; :func:`bounded` runs one call the same way. The task and the
-items are inherited by the workers (nothing to pickle: a lambda will do); only values come back pickled.
+in input order as soon as it is ready. The task and the items are inherited by the workers (nothing to
+pickle: a lambda will do); only values come back pickled.
 
 Where ``fork`` is missing (Windows), the workers are started with ``spawn`` (:mod:`multiprocessing`): the
 task is pickled once per worker, each item as it is sent. The time budget holds there too: a watchdog
@@ -91,24 +91,6 @@ def over_time(file: str, budget: Budget) -> InputError:
 
 def over_memory(file: str, budget: Budget, how: str) -> InputError:
     return InputError("IN-093", memory=_mib(budget.memory), how=how, file=file)
-
-
-def bounded(
-    fn: Callable[[], T], *, file: str, budget: Budget | None = None, usage: list[Usage] | None = None
-) -> T:
-    """``fn()`` run in a worker process under ``budget``: its value, or its error raised here.
-
-    Past the time budget it is IN-092, past the memory budget (or when the worker dies) IN-093, any
-    other exception but a UnionformsError IN-094, all naming ``file``. ``usage`` receives the cost.
-    """
-    (outcome,) = imap(_call, [fn], label=lambda _: file, budget=budget, usage=usage)
-    if isinstance(outcome, UnionformsError):
-        raise outcome
-    return outcome
-
-
-def _call(fn: Callable[[], T]) -> T:
-    return fn()
 
 
 def imap(

@@ -118,13 +118,13 @@ class Output:
         """Start the JSON result ``{key: [...], ...}`` to be printed item by item (``--json`` only)."""
         return JsonList(self.stdout, key)
 
-    def progress(self, total: int, label: str = "") -> Progress:
+    def progress(self, total: int, label: str = "") -> ProgressBar:
         """A progress bar on stderr for ``total`` steps; silent unless stderr is a terminal."""
         live = not self.quiet and total > 1 and hasattr(self.stderr, "isatty") and self.stderr.isatty()
-        return Progress(self.stderr if live else None, total, label)
+        return ProgressBar(self.stderr if live else None, total, label)
 
 
-class Progress:
+class ProgressBar:
     """A one-line progress bar, redrawn in place; a no-op when not drawn to a terminal."""
 
     def __init__(self, stream: TextIO | None, total: int, label: str) -> None:
@@ -150,7 +150,7 @@ class Progress:
             self.stream.write("\r" + " " * (len(self.label) + 40) + "\r")
             self.stream.flush()
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -46,10 +46,10 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     bulk=True,
     collecting=True,
 )
-def aggregate(args: argparse.Namespace, ctx: Context) -> int:
+def aggregate_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..aggregate import aggregate as add_up
     from ..aggregate import completeness_to_dict, provenance_to_dict
-    from ..batch import expand, run
+    from ..batch import expand, run_bulk
     from ..display import finding_line
     from ..errors import InputError
     from ..io.jsonio import finding_to_dict
@@ -81,7 +81,7 @@ def aggregate(args: argparse.Namespace, ctx: Context) -> int:
 
         def results() -> Iterator[Result]:
             task = Collect(ctx.registry, keep_report=True)
-            for result in run(task, inputs, jobs=args.jobs, registry=ctx.registry):
+            for result in run_bulk(task, inputs, jobs=args.jobs, registry=ctx.registry):
                 bar.advance()
                 yield result
 

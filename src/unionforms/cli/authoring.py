@@ -73,7 +73,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     "an error",
     arguments=_check_arguments,
 )
-def check(args: argparse.Namespace, ctx: Context) -> int:
+def check_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..check import check_path
     from ..errors import InputError
 

@@ -22,7 +22,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output="required",
     output_metavar="FILE.xlsx",
 )
-def blank(args: argparse.Namespace, ctx: Context) -> int:
+def blank_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..excel.writer import write_template  # openpyxl only for commands that write workbooks
     from ..outputs import check_output
 

@@ -39,7 +39,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 def export_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..batch import expand
     from ..export import in_round, returns_from_inputs
-    from ..io.export import check_file_output, export, is_database_url
+    from ..io.writers import check_file_output, export, is_database_url
 
     form, roster = round_options(args, ctx)
     inputs = expand(args.paths, ctx.registry)

@@ -30,8 +30,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output_metavar="FILE.xlsx|OUTDIR",
     bulk=True,
 )
-def fill(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import Fill, State, expand, file_identity, output_paths, run
+def fill_command(args: argparse.Namespace, ctx: Context) -> int:
+    from ..batch import Fill, State, expand, file_identity, output_paths, run_bulk
     from ..display import finding_line
     from ..errors import InputError
     from ..io.jsonio import finding_to_dict
@@ -50,7 +50,7 @@ def fill(args: argparse.Namespace, ctx: Context) -> int:
     written = 0
     stream = out.json_list("files") if out.json_mode else None  # streamed: nothing kept to the end
     with out.progress(len(inputs), "填表") as bar:
-        for result in run(task, inputs, jobs=args.jobs):
+        for result in run_bulk(task, inputs, jobs=args.jobs):
             bar.advance()
             counts[result.state] += 1
             written += bool(result.extra)

@@ -12,7 +12,7 @@ def _form_argument(p: argparse.ArgumentParser) -> None:
 
 
 @command("list", "列出已注册的表式：编号、年份、标题 / every registered form: id, year, title")
-def list_forms(args: argparse.Namespace, ctx: Context) -> int:
+def list_command(args: argparse.Namespace, ctx: Context) -> int:
     forms = list(ctx.registry)
     ctx.output.result(
         [{"id": f.id, "year": f.year, "title": f.title, "version": f.version} for f in forms],
@@ -24,7 +24,7 @@ def list_forms(args: argparse.Namespace, ctx: Context) -> int:
 @command(
     "show", "显示表式的版式、栏目和审核规则 / a form's layout, fields and rules", arguments=_form_argument
 )
-def show(args: argparse.Namespace, ctx: Context) -> int:
+def show_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..describe import describe, describe_text
 
     form = ctx.registry.get(args.form)
@@ -35,7 +35,7 @@ def show(args: argparse.Namespace, ctx: Context) -> int:
 @command(
     "schema", "输出表式报表的 JSON Schema / the JSON Schema of a form's report", arguments=_form_argument
 )
-def schema(args: argparse.Namespace, ctx: Context) -> int:
+def schema_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..io.schema import report_schema
 
     data = report_schema(ctx.registry.get(args.form))

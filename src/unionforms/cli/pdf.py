@@ -18,7 +18,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output="required",
     output_metavar="FILE.pdf",
 )
-def pdf(args: argparse.Namespace, ctx: Context) -> int:
+def pdf_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..excel.libreoffice import to_pdf
 
     written = to_pdf(args.file, args.output, force=args.force)

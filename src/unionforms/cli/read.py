@@ -30,7 +30,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output="optional",
     output_metavar="REPORT.json",
 )
-def read(args: argparse.Namespace, ctx: Context) -> int:
+def read_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..display import finding_line
     from ..io import jsonio
     from ..io.reading import is_table, read_report

@@ -41,7 +41,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     bulk=True,
     collecting=True,
 )
-def serve(args: argparse.Namespace, ctx: Context) -> int:
+def serve_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..errors import InputError
 
     try:

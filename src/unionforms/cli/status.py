@@ -32,7 +32,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     bulk=True,
     collecting=True,
 )
-def status(args: argparse.Namespace, ctx: Context) -> int:
+def status_command(args: argparse.Namespace, ctx: Context) -> int:
     from ..batch import expand
     from ..progress import book_rows, check_round, counts_line, file_lines, progress_to_dict
     from ..textsafe import one_line

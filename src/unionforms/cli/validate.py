@@ -92,8 +92,8 @@ def _check_report_output(inputs: list[Input], report: str | None, force: bool) -
     bulk=True,
     collecting=True,
 )
-def validate(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import Check, State, expand, file_identity, output_paths, run
+def validate_command(args: argparse.Namespace, ctx: Context) -> int:
+    from ..batch import Check, State, expand, file_identity, output_paths, run_bulk
     from ..current import Entry, Ledger, Standing, explain
     from ..display import finding_line
     from ..io.reading import preload
@@ -122,7 +122,7 @@ def validate(args: argparse.Namespace, ctx: Context) -> int:
     stream = out.json_list("files") if out.json_mode else None
     task = Check(ctx.registry, then=then)
     with out.progress(len(inputs), "审核") as bar:
-        for seq, result in enumerate(run(task, inputs, jobs=args.jobs, registry=ctx.registry)):
+        for seq, result in enumerate(run_bulk(task, inputs, jobs=args.jobs, registry=ctx.registry)):
             bar.advance()
             counts[result.state] += 1
             standing = ledger.add(Entry.of(seq, result))

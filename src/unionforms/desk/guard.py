@@ -62,7 +62,7 @@ class Guard:
         return None
 
 
-def safe_relative(name: str) -> PurePosixPath:
+def upload_path(name: str) -> PurePosixPath:
     """The path under the round's 收回 folder that an uploaded file named ``name`` is written to.
 
     A browser sends a folder's files as ``folder/sub/file.xlsx``, with ``/`` or ``\\``. Each part is made

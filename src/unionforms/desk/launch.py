@@ -41,14 +41,10 @@ class Desk:
         self.url = f"http://127.0.0.1:{self.server.server_port}/?token={self.guard.key}"
 
     def start(self) -> threading.Thread:
-        """Serve in a background thread (tests, the gui script); :meth:`stop` ends it."""
+        """Serve in a background thread (tests, the gui script); ``server.shutdown()`` ends it."""
         thread = threading.Thread(target=self.server.serve_forever, name="unionforms-desk", daemon=True)
         thread.start()
         return thread
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _unready(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:

@@ -20,7 +20,7 @@ import attrs
 
 from ..errors import InputError, UnionformsError
 from ..inputs import MAX_WORKBOOK_BYTES, too_large
-from .guard import safe_relative
+from .guard import upload_path
 
 if TYPE_CHECKING:
     from ..compare import YearComparison
@@ -115,7 +115,7 @@ class Workspace:
         return receipts
 
     def _copy(self, name: str, stream: IO[bytes]) -> Receipt:
-        relative = safe_relative(name)
+        relative = upload_path(name)
         data = stream.read(MAX_WORKBOOK_BYTES + 1)
         if len(data) > MAX_WORKBOOK_BYTES:
             raise too_large(name, len(data), MAX_WORKBOOK_BYTES)
@@ -197,7 +197,7 @@ class Workspace:
         """A new path under 输出/``folder`` for ``name``: never one that exists."""
         where = self.outputs / folder
         where.mkdir(parents=True, exist_ok=True)
-        return _fresh(where / safe_relative(name).name)
+        return _fresh(where / upload_path(name).name)
 
     def blank(self, form_id: str) -> Path:
         """The blank template of an installed form (IN-003 for another id)."""
@@ -223,12 +223,12 @@ class Workspace:
     def total(self, unit: str, *, pdf: bool = False) -> tuple[Path, object]:
         """The total of the round's current returns without errors, as ``aggregate`` makes it."""
         from ..aggregate import aggregate
-        from ..batch import expand, run
+        from ..batch import expand, run_bulk
         from ..totals import Collect, write_xlsx
 
         inputs = expand([str(self.returns)], self.registry, lazy=True)
         task = Collect(self.registry, keep_report=True)
-        results = run(task, inputs, jobs=self.jobs, registry=self.registry)
+        results = run_bulk(task, inputs, jobs=self.jobs, registry=self.registry)
         total = aggregate(results, self.registry, unit=unit, form=self.form, roster=self.roster)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self.output("汇总", f"汇总-{total.form.id}-{stamp}.xlsx")
@@ -248,7 +248,7 @@ class Workspace:
         data = stream.read(MAX_WORKBOOK_BYTES + 1)
         if len(data) > MAX_WORKBOOK_BYTES:
             raise too_large(name, len(data), MAX_WORKBOOK_BYTES)
-        last_path = self.output("上年", safe_relative(name).name)
+        last_path = self.output("上年", upload_path(name).name)
         with open(last_path, "xb") as fh:
             fh.write(data)
         this_path, _ = self.total(unit)
@@ -261,7 +261,7 @@ class Workspace:
         """The round's returns as a table (csv, xlsx) or an SQLite file, as ``export`` writes them."""
         from ..batch import expand
         from ..export import in_round, returns_from_inputs
-        from ..io.export import export
+        from ..io.writers import export
 
         inputs = expand([str(self.returns)], self.registry)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -267,17 +267,3 @@ def fill(
     check_output(path, kind="xlsx", force=force, inputs=inputs)
     data = filled_bytes(form, report, password=password, registry=registry, file=str(path))
     write_bytes(path, data, kind="xlsx", force=force, inputs=inputs)
-
-
-def fill_many(
-    items: Iterable[tuple[Form, Report, str | Path]],
-    *,
-    password: str | None = None,
-    registry: Registry | None = None,
-) -> list[Path]:
-    """Fill each (form, report, path): the template of each form is built once for all of them."""
-    written = []
-    for form, report, path in items:
-        fill(form, report, path, password=password, registry=registry)
-        written.append(Path(path))
-    return written

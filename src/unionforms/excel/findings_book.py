@@ -25,7 +25,7 @@ class _State(Protocol):
     def chinese(self) -> str: ...
 
 
-class Row(Protocol):
+class BookRow(Protocol):
     """What the book needs of one input's result (:class:`unionforms.batch.Result` is one)."""
 
     @property
@@ -136,7 +136,7 @@ class FindingsBook:
             ws.row_dimensions[number].height = height
         return cells
 
-    def add(self, result: Row) -> None:
+    def add(self, result: BookRow) -> None:
         """One row for the input, one row per finding."""
         self.inputs += 1
         note = result.reason or ""

@@ -60,7 +60,7 @@ _CENTRE = '<alignment horizontal="center" vertical="top" wrapText="1"/>'
 
 
 @attrs.frozen
-class Entry:
+class ListedFinding:
     """One finding in the letter: its severity, the message, and where it is."""
 
     error: bool
@@ -75,7 +75,7 @@ class Letter:
     title: str
     summary: str
     legend: str
-    entries: tuple[Entry, ...]
+    entries: tuple[ListedFinding, ...]
 
 
 def annotated_bytes(

@@ -32,7 +32,7 @@ from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source
 from ..units import Kind
 from ..validate import marked_value, typed_value
-from ..values import Problem, Value, coerce_header, typed_number
+from ..values import Value, ValueProblem, coerce_header, typed_number
 from .cells import NO_CACHE, Cell, cell_text, cell_value, read_strings
 from .contract import (
     CONTRACT_VERSION,
@@ -354,11 +354,11 @@ def _meta(
         ref = where(name)
         value = cell_value(cell, strings, file, ref)
         if value is NO_CACHE:
-            problem: object = Problem("VAL-007")
+            problem: object = ValueProblem("VAL-007")
             value = f"={cell.formula}"
         else:
             problem = coerce_header(form.header, attr, value, date1904=date1904)
-        if isinstance(problem, Problem):
+        if isinstance(problem, ValueProblem):
             findings.append(
                 finding(
                     problem.code,

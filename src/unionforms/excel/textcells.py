@@ -4,7 +4,7 @@ Text from files (a 填报单位, a file name, a reason quoting them) is written 
 formula, whatever it starts with (``=HYPERLINK(…)`` stays text), and the characters XML cannot hold (a
 vertical tab pasted from Word, a file name's undecodable bytes) are shown as escapes
 (:func:`unionforms.textsafe.xml_text`) instead of stopping the write. The export's tables keep their own
-reversible escapes (:mod:`unionforms.io.export`), since they are read back.
+reversible escapes (:mod:`unionforms.io.writers`), since they are read back.
 """
 
 from __future__ import annotations

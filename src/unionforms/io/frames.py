@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..findings import status_of
 from ..registry import Registry, default_registry
 from ..report import ReadResult, Report
 from ..validate import check_read, validate
-from .tables import LONG_COLUMNS, Return, long_rows, status_of, wide_columns, wide_row
+from .tables import LONG_COLUMNS, Return, long_rows, wide_columns, wide_row
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas

@@ -26,7 +26,7 @@ from ..model import Form
 from ..registry import Registry
 from ..report import Meta, Report, Source
 from ..validate import typed_values
-from ..values import Problem, coerce_header
+from ..values import ValueProblem, coerce_header
 from . import jsonsafe
 from .text import decode
 
@@ -112,7 +112,7 @@ def _meta(form: Form, raw: object, file: str | None) -> tuple[Meta, list[Finding
             findings.append(finding("META-004", key=f"“{key}”", entries="、".join(entries), file=file))
             continue
         typed = coerce_header(form.header, key, value)
-        if isinstance(typed, Problem):
+        if isinstance(typed, ValueProblem):
             place = f"{form.header.label(key)}（meta.{key}）"
             findings.append(finding(typed.code, place=place, **typed.params, values=(value,), file=file))
         elif typed is not None:

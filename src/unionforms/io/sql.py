@@ -29,7 +29,7 @@ from sqlalchemy.types import TypeEngine
 
 from ..errors import InputError
 from ..model import Form
-from ..report import unit_key as roster_key
+from ..report import unit_key
 from ..textsafe import unicode_text
 from ..units import Kind
 from ..values import Value
@@ -128,10 +128,10 @@ fields_table = sa.Table(
 _TABLES = (returns_table, values_table, findings_table, fields_table)
 
 
-def unit_key(ret: Return) -> str:
+def return_key(ret: Return) -> str:
     """How a return is known: its unit (the 名录's name when it is listed, else its 填报单位, compared
-    as :func:`unionforms.roster.unit_key`), or its source file when that is blank."""
-    return roster_key(ret.listed or ret.report.meta.unit) or f"file:{ret.name}"
+    as :func:`unionforms.report.unit_key`), or its source file when that is blank."""
+    return unit_key(ret.listed or ret.report.meta.unit) or f"file:{ret.name}"
 
 
 #: How long an export waits for another export into the same SQLite file to finish (seconds).
@@ -233,7 +233,7 @@ def _stored(returns: Iterable[Return], summary: ExportSummary) -> Iterator[Retur
             summary.superseded.append(ret.name)
             continue
         if ret.standing == "conflict":
-            key = (ret.form.id, unit_key(ret))
+            key = (ret.form.id, return_key(ret))
             if key in conflicts:
                 summary.superseded.append(ret.name)
                 continue
@@ -298,7 +298,7 @@ def _fields(conn: Connection, forms: Sequence[Form]) -> None:
 def _write_batch(conn: Connection, batch: list[Return], summary: ExportSummary) -> None:
     latest: dict[tuple[str, str], Return] = {}
     for ret in batch:  # the last of a unit's returns in one batch wins, like a later batch would
-        key = (ret.form.id, unit_key(ret))
+        key = (ret.form.id, return_key(ret))
         earlier = latest.get(key)
         if earlier is not None and earlier.figures_hash != ret.figures_hash:
             summary.replaced.append(_change(earlier.form, earlier.name, _typed(earlier), ret))
@@ -329,7 +329,7 @@ def _write_batch(conn: Connection, batch: list[Return], summary: ExportSummary) 
         ids = [i for i, _ in replaced]
         before = _stored_values(conn, ids)
         for i, ret in replaced:
-            old_source = existing[(ret.form.id, unit_key(ret))][2]
+            old_source = existing[(ret.form.id, return_key(ret))][2]
             summary.replaced.append(_change(ret.form, old_source, before.get(i, {}), ret))
         conn.execute(values_table.delete().where(values_table.c.return_id.in_(ids)))
         conn.execute(findings_table.delete().where(findings_table.c.return_id.in_(ids)))
@@ -361,7 +361,7 @@ def _return_row(ret: Return, now: datetime.datetime) -> dict[str, Any]:
         "form": ret.form.id,
         "year": ret.form.year,
         "unit": meta.unit,
-        "unit_key": unit_key(ret),
+        "unit_key": return_key(ret),
         "filled_by": meta.filled_by,
         "phone": meta.phone,
         "date": meta.date,

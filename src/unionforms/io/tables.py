@@ -16,7 +16,6 @@ IN-003 for a form not installed), never the end of the file.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import io
@@ -38,7 +37,8 @@ from ..model import Form
 from ..registry import Registry
 from ..report import Meta, ReadResult, Report, Source, figures_digest
 from ..validate import typed_values
-from ..values import Problem, Value, coerce_header
+from ..values import Value, ValueProblem, coerce_header
+from .text import text_encoding
 
 #: A return's status, from its findings: no finding, warnings only, at least one error.
 STATUSES = ("ok", "warnings", "errors")
@@ -94,7 +94,7 @@ MAX_TABLE_BYTES = 256 << 20
 MAX_TABLE_RETURNS = 50_000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
-Cell = str | int | Value | None
+TableCell = str | int | Value | None
 
 
 @attrs.frozen
@@ -133,13 +133,6 @@ class Return:
         return ref if isinstance(ref, str) else f"{self.name}#/provenance"
 
 
-def status_of(findings: Sequence[Finding]) -> str:
-    """ok, warnings or errors: the worst finding decides."""
-    if any(f.is_error for f in findings):
-        return "errors"
-    return "warnings" if findings else "ok"
-
-
 def escape_text(text: str) -> str:
     """``text`` with a leading apostrophe when it starts with = + - @ tab, CR or an apostrophe (OWASP).
 
@@ -156,7 +149,7 @@ def unescape_text(text: str) -> str:
 # --- rows out -------------------------------------------------------------------------------------
 
 
-def _meta_cells(ret: Return) -> dict[str, Cell]:
+def _meta_cells(ret: Return) -> dict[str, TableCell]:
     meta = ret.report.meta
     return {
         "unit": meta.unit,
@@ -174,7 +167,7 @@ def _meta_cells(ret: Return) -> dict[str, Cell]:
     }
 
 
-def long_rows(ret: Return) -> Iterator[list[Cell]]:
+def long_rows(ret: Return) -> Iterator[list[TableCell]]:
     """The long rows of one return in :data:`LONG_COLUMNS` order, in the form's field order.
 
     A return with no value at all gives one row with a blank code, so that it is still there.
@@ -225,24 +218,24 @@ def wide_labels(form: Form) -> list[str]:
     return [COLUMN_LABELS[c] for c in WIDE_FIXED] + [f"{f.label}（{f.unit}）" for f in form.iter_fields()]
 
 
-def wide_row(ret: Return) -> list[Cell]:
+def wide_row(ret: Return) -> list[TableCell]:
     """One return as a wide row, in :func:`wide_columns` order (None for a blank)."""
     fixed = _meta_cells(ret)
     values = ret.report.values
-    figures = [cast(Cell, values.get(code)) for code in ret.form.fields]
+    figures = [cast(TableCell, values.get(code)) for code in ret.form.fields]
     return [fixed[c] for c in WIDE_FIXED] + figures
 
 
 # --- rows back in ---------------------------------------------------------------------------------
 
-Entry = ReadResult | InputError
+TableEntry = ReadResult | InputError
 _Rows = Iterator[tuple[int, Sequence[object]]]
 _Group = list[tuple[int, dict[str, object]]]
 
 
 def read_table(
     file: str, rows: Iterable[tuple[int, Sequence[object]]], registry: Registry, *, sheet: str | None = None
-) -> Iterator[Entry]:
+) -> Iterator[TableEntry]:
     """The returns of a long or wide table (``rows``: row number and cells), each its own input.
 
     The first row is the header; it says which kind of table this is. A wide table's second row is
@@ -312,7 +305,7 @@ def _meta(
     for entry in _META:
         raw = cells.get(entry)
         typed = coerce_header(form.header, entry, _raw(raw))
-        if isinstance(typed, Problem):
+        if isinstance(typed, ValueProblem):
             place = f"{form.header.label(entry)}（{entry}）"
             findings.append(
                 finding(typed.code, place=place, **typed.params, values=(raw,), file=name, sheet=sheet)
@@ -334,7 +327,7 @@ def _read_wide(
     header: list[str],
     rows: Iterator[tuple[int, Sequence[object]]],
     registry: Registry,
-) -> Iterator[Entry]:
+) -> Iterator[TableEntry]:
     letters = {h: column_letters(i + 1) for i, h in enumerate(header)}
     for number, cells in rows:
         if isinstance(cells, BadRow):  # a quote never closed: this row alone is unusable
@@ -401,7 +394,7 @@ def _read_long(
     header: list[str],
     rows: Iterator[tuple[int, Sequence[object]]],
     registry: Registry,
-) -> Iterator[Entry]:
+) -> Iterator[TableEntry]:
     key_columns = _LONG_KEY
     group: list[tuple[int, dict[str, object]]] = []
     key: tuple[str | None, ...] | None = None
@@ -433,7 +426,7 @@ def _long_return(
     header: list[str],
     group: list[tuple[int, dict[str, object]]],
     registry: Registry,
-) -> Entry:
+) -> TableEntry:
     name = _row_name(file, sheet, group[0][0], group[-1][0])
     first = group[0][1]
     try:
@@ -504,18 +497,13 @@ def _result(
 
 
 def csv_encoding(path: str | Path) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (what Excel on Chinese Windows saves as CSV)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    """The encoding of a CSV file, found as a report's is (:func:`.text.text_encoding`): UTF-8 (with or
+    without BOM), UTF-16 (LibreOffice's "Unicode"), else GB18030 (what Excel on Chinese Windows saves)."""
     try:
         with open_input(path, limit=MAX_TABLE_BYTES) as fh:  # a regular file (IN-090), bounded (IN-091)
-            while chunk := fh.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"
+            return text_encoding(iter(lambda: fh.read(1 << 20), b""))
     except OSError as exc:
         raise unreadable(str(path), exc) from None
-    return "utf-8-sig"
 
 
 class BadRow(list[str]):
@@ -590,7 +578,7 @@ def _unclosed(rest: str) -> str | None:
     return None
 
 
-def read_csv(path: str | Path, registry: Registry) -> Iterator[Entry]:
+def read_csv(path: str | Path, registry: Registry) -> Iterator[TableEntry]:
     """The returns of a long or wide CSV table, each row (or run of rows) its own input; a table of more
     than :data:`MAX_TABLE_RETURNS` returns is refused whole (IN-065) after a quick count of its rows,
     before any is read as a return."""
@@ -625,7 +613,7 @@ def _count_returns(path: str | Path) -> int:
     return sum(1 for _, row in rows if any(row) and not (len(row) > at and row[at] == labels))
 
 
-def read_xlsx_table(path: str | Path, registry: Registry) -> Iterator[Entry]:
+def read_xlsx_table(path: str | Path, registry: Registry) -> Iterator[TableEntry]:
     """The returns of every sheet of a long or wide xlsx table (one sheet per form, as we write it)."""
     try:
         sheets = read_sheets(path)

@@ -1,4 +1,4 @@
-"""Check a workbook against what Excel and WPS accept, without running them.
+"""Check a workbook against what Excel and WPS accept, without running them (a test helper).
 
 Only LibreOffice runs here, so what Excel and WPS would do with a template is proven from the file itself:
 Excel's documented limits (data-validation texts, formula length, nesting, arguments, string literals,
@@ -8,7 +8,8 @@ without a leading ``=``, differential fills with ``bgColor``, merged input areas
 formulas). :func:`check_workbook` returns every violation, each naming its check, part and place; an empty
 tuple means the file passes. Schema validation against ISO/IEC 29500 is done by the tests with lxml.
 
-The file is opened with :class:`~.safety.SafeZip`, so a hostile file is refused (IN-00x) like in the reader.
+The file is opened with :class:`~unionforms.excel.safety.SafeZip`, so a hostile file is refused (IN-00x)
+like in the reader.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import attrs
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from .contract import ID_SHEET
-from .safety import SafeZip
+from unionforms.excel.contract import ID_SHEET
+from unionforms.excel.safety import SafeZip
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

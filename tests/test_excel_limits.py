@@ -3,7 +3,7 @@
 Excel and WPS cannot run here, so what they would do is proven from the files: every XML part of the four
 blank templates, filled ones and a password-protected one is validated against the transitional schemas in
 ``../shared/ooxml`` (skipped, with the reason, when that folder is absent), and checked by
-:mod:`unionforms.excel.conformance`. The same files after a LibreOffice round trip still pass and read back
+:mod:`tests.excel_limits`. The same files after a LibreOffice round trip still pass and read back
 identically.
 """
 
@@ -27,17 +27,18 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from unionforms import Registry, Report
 from unionforms.excel import read_xlsx
-from unionforms.excel.conformance import (
+from unionforms.excel.fill import fill
+from unionforms.excel.libreoffice import convert, find_soffice
+from unionforms.excel.writer import write_template
+from unionforms.strategies import broken_reports, valid_reports
+
+from .excel_limits import (
     check_formula,
     check_template,
     check_workbook,
     defined_name_problem,
     sheet_name_problem,
 )
-from unionforms.excel.fill import fill
-from unionforms.excel.libreoffice import convert, find_soffice
-from unionforms.excel.writer import write_template
-from unionforms.strategies import broken_reports, valid_reports
 
 
 def _ooxml_dir() -> Path | None:

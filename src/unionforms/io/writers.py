@@ -1,8 +1,8 @@
 """Export returns as tables other systems take in: CSV, JSONL, xlsx, or a database (``specs/export.md``).
 
-:func:`export` writes returns (:class:`~.tables.Return`, or :class:`~.summary.Unusable` for an input that
-gave none; :func:`unionforms.export.returns_from_paths` reads them), streaming, to the output named by its
-suffix or URL, and gives an :class:`ExportSummary`. A file is written through
+:func:`export` writes returns (:class:`~.tables.Return`, or :class:`~.summary.Unusable` for an input
+that gave none; :func:`unionforms.export.returns_from_inputs` reads them), streaming, to the output named
+by its suffix or URL, and gives an :class:`ExportSummary`. A file is written through
 :func:`unionforms.outputs.atomic_write`: never over an input (OUT-001), an existing one kept unless
 ``force`` (OUT-002), never half-written (OUT-004).
 """
@@ -24,7 +24,7 @@ from ..model import Form
 from ..outputs import atomic_write, check_output
 from ..textsafe import json_text, unicode_text
 from .summary import ExportSummary, Item, counted
-from .tables import LONG_COLUMNS, Cell, Return, escape_text, long_rows, wide_columns, wide_labels
+from .tables import LONG_COLUMNS, Return, TableCell, escape_text, long_rows, wide_columns, wide_labels
 from .tables import wide_row as _wide_row
 
 FILE_SUFFIXES = (".csv", ".jsonl", ".xlsx")
@@ -87,7 +87,7 @@ def _text(fh: BinaryIO, encoding: str) -> Iterator[TextIO]:
         text.detach()
 
 
-def _csv_text(cell: Cell) -> str:
+def _csv_text(cell: TableCell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, bool):
@@ -123,7 +123,7 @@ def _write_csv(returns: Iterable[Return], file: BinaryIO, wide: bool, output: st
     return rows
 
 
-def _json_cell(cell: Cell) -> object:
+def _json_cell(cell: TableCell) -> object:
     if isinstance(cell, Decimal):
         return format(cell, "f")
     return cell
@@ -135,7 +135,7 @@ def _write_jsonl(returns: Iterable[Return], file: BinaryIO, wide: bool, output: 
         for ret in returns:
             if wide:
                 columns = wide_columns(ret.form)
-                lines: Iterable[dict[str, Cell]] = [
+                lines: Iterable[dict[str, TableCell]] = [
                     {c: v for c, v in zip(columns, _wide_row(ret), strict=True) if v is not None}
                 ]
             else:
@@ -168,7 +168,7 @@ def _write_xlsx(returns: Iterable[Return], file: BinaryIO, wide: bool, output: s
                 ws.append([cell(ws, h) for h in line])
         return ws
 
-    def cell(ws: Any, value: Cell) -> Any:
+    def cell(ws: Any, value: TableCell) -> Any:
         if isinstance(value, bool):
             value = "是" if value else "否"
         if isinstance(value, str):
