@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import tomllib
 
 import pytest
@@ -125,6 +126,19 @@ def test_form_is_frozen() -> None:
     form = _form('[[lines]]\nnumber = "01"\nrows = ["a{人}"]\n')
     with pytest.raises(AttributeError):
         form.title = "x"  # type: ignore[misc]
+
+
+def test_form_holds_no_dict_so_it_is_hashable_and_its_checks_cannot_be_bypassed() -> None:
+    text = 'decimals = { "01B" = 4 }\n[[lines]]\nnumber = "01"\nrows = ["[A]甲{人}，[B]乙{万元}"]\n'
+    form, again = _form(text), _form(text)
+    assert hash(form) == hash(again) and form == again and len({form, again}) == 1
+    assert form != _form(text.replace("= 4", "= 3"))
+    for table in (form.decimals, form.aggregate, form.fields):
+        with pytest.raises(TypeError):
+            table["01B"] = 9  # type: ignore[index]
+    assert form.declared_decimals("01B") == 4
+    back = pickle.loads(pickle.dumps(form))  # the registry cache keeps forms pickled
+    assert back == form and hash(back) == hash(form) and back.fields["01B"] == form.fields["01B"]
 
 
 def test_a_letter_cannot_start_twice_in_a_line() -> None:

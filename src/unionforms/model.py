@@ -13,9 +13,9 @@ repeats within the form: ``{万元|帮扶农民工：生活救助：帮扶款物
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
 
@@ -34,6 +34,61 @@ _TOML_AT = r"at line (?P<line>\d+), column (?P<column>\d+)"
 BLANK = "___"
 QUALIFIER = "："
 _MAX_DECIMALS = 6  # 0.000001 万元 is 1 分: no figure is written finer
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+class FrozenMap(Mapping[K, V]):
+    """A read-only, hashable mapping: what a frozen value class holds where it would hold a dict, so that
+    the value stays hashable and nothing can change it after its checks (``form.decimals["05"] = 9`` is a
+    TypeError). Lookups go straight to the dict inside: ``form.fields`` is read for every value typed."""
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        self._data: dict[K, V] = dict(data)
+        self._hash: int | None = None
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    @overload
+    def get(self, key: K, /) -> V | None: ...
+    @overload
+    def get(self, key: K, default: V | T, /) -> V | T: ...
+    def get(self, key: K, default: object = None, /) -> object:
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self._data == (other._data if isinstance(other, FrozenMap) else other)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (FrozenMap, (self._data,))
+
+
+def frozen_map(value: Mapping[str, Any]) -> FrozenMap[str, Any]:
+    """``value`` as a :class:`FrozenMap` (the attrs converter of the form's tables)."""
+    return value if isinstance(value, FrozenMap) else FrozenMap(value)
 
 
 #: Largest definition or mapping file read (the biggest shipped form.toml is about 40 KiB).
@@ -316,10 +371,6 @@ def _check_decimals(instance: object, attribute: object, value: int) -> None:
         raise DefinitionError("DEF-024", places=repr(value), most=_MAX_DECIMALS, key=key)
 
 
-def _combines(value: Mapping[str, Combine]) -> dict[str, Combine]:
-    return dict(value)
-
-
 def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not re.match(_ID, value):
         raise DefinitionError("DEF-012", id=repr(value))
@@ -340,9 +391,9 @@ class Form:
     notes: Notes = Notes()
     line_style: str = attrs.field(default="plain", validator=attrs.validators.in_(("plain", "paren")))
     money_decimals: int = attrs.field(default=2, validator=_check_decimals)
-    decimals: Mapping[str, int] = attrs.field(factory=dict, converter=dict)
-    aggregate: Mapping[str, Combine] = attrs.field(factory=dict, converter=_combines)
-    fields: Mapping[str, Field] = attrs.field(init=False, eq=False, repr=False)
+    decimals: FrozenMap[str, int] = attrs.field(factory=FrozenMap, converter=frozen_map)
+    aggregate: FrozenMap[str, Combine] = attrs.field(factory=FrozenMap, converter=frozen_map)
+    fields: FrozenMap[str, Field] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         fields: dict[str, Field] = {}
@@ -357,7 +408,7 @@ class Form:
                 fields[f.code] = f
         if not fields:
             raise DefinitionError("DEF-014", form=self.id)
-        object.__setattr__(self, "fields", fields)
+        object.__setattr__(self, "fields", FrozenMap(fields))
         for code, places in self.decimals.items():
             if code not in fields or fields[code].kind is not Kind.MONEY:
                 raise DefinitionError("DEF-025", form=self.id, field=code, key="decimals")
