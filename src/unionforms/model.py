@@ -21,6 +21,7 @@ import attrs
 
 from .errors import DefinitionError, InputError
 from .rules import Rule, check_kinds
+from .tablekeys import refuse_unknown
 from .units import COMBINES, UNITS, Combine, Kind, kind_of, printed_unit
 
 if TYPE_CHECKING:
@@ -90,6 +91,27 @@ def frozen_map(value: Mapping[str, Any]) -> FrozenMap[str, Any]:
     """``value`` as a :class:`FrozenMap` (the attrs converter of the form's tables)."""
     return value if isinstance(value, FrozenMap) else FrozenMap(value)
 
+
+#: The keys of each table of a definition (``specs/form-definition.md`` §2–§5); any other is DEF-040/041.
+FORM_KEYS = (
+    "id",
+    "family",
+    "year",
+    "version",
+    "title",
+    "copied_from",
+    "line_style",
+    "money_decimals",
+    "decimals",
+    "header",
+    "notes",
+    "lines",
+    "rules",
+    "aggregate",
+)
+HEADER_KEYS = ("unit_label", "filler_label", "phone_label")
+NOTES_KEYS = ("heading", "items", "position")
+LINE_KEYS = ("number", "rows")
 
 #: Largest definition or mapping file read (the biggest shipped form.toml is about 40 KiB).
 MAX_DEFINITION_BYTES = 4 * 1024 * 1024
@@ -232,6 +254,14 @@ class Line:
             for f in row_obj.fields:
                 _check_label(f, row_obj, built, form=form)
         return cls(number, tuple(built))
+
+
+def _line(table: Mapping[str, Any], form: str) -> Line:
+    """One ``[[lines]]`` table: only ``number`` and ``rows``."""
+    refuse_unknown(
+        table, LINE_KEYS, f"[[lines]] {table.get('number', '?')}", line=str(table.get("number", "?"))
+    )
+    return Line.from_markup(str(table["number"]), tuple(table["rows"]), form=form)
 
 
 def _check_label(field: Field, row: Row, rows: Sequence[Row], *, form: str) -> None:
@@ -408,6 +438,11 @@ class Form:
                 fields[f.code] = f
         if not fields:
             raise DefinitionError("DEF-014", form=self.id)
+        want = f"{self.family}-{self.year}"
+        if self.id != want:
+            raise DefinitionError(
+                "DEF-042", form=self.id, id=self.id, family=self.family, year=self.year, want=want
+            )
         object.__setattr__(self, "fields", FrozenMap(fields))
         for code, places in self.decimals.items():
             if code not in fields or fields[code].kind is not Kind.MONEY:
@@ -465,17 +500,18 @@ class Form:
         """Build a form from the tables of a definition file (see ``specs/form-definition.md``)."""
         form_id = str(data.get("id", "?"))
         try:
-            header = Header(**data.get("header", {}))
+            refuse_unknown(data, FORM_KEYS, "form.toml")
+            header_data = dict(data.get("header", {}))
+            refuse_unknown(header_data, HEADER_KEYS, "[header]")
+            header = Header(**header_data)
             notes_data = dict(data.get("notes", {}))
+            refuse_unknown(notes_data, NOTES_KEYS, "[notes]")
             notes = Notes(
                 heading=notes_data.get("heading", "注"),
                 items=tuple(notes_data.get("items", ())),
                 position=notes_data.get("position", "bottom"),
             )
-            lines = tuple(
-                Line.from_markup(str(line["number"]), tuple(line["rows"]), form=form_id)
-                for line in data["lines"]
-            )
+            lines = tuple(_line(line, form_id) for line in data["lines"])
             rules = tuple(Rule.from_mapping(dict(r)) for r in data.get("rules", ()))
             aggregate = _aggregate(data.get("aggregate", {}), form_id)
             return cls(
