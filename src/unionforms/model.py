@@ -406,7 +406,7 @@ def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> 
         raise DefinitionError("DEF-012", id=repr(value))
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # hashed once: forms key caches (excel/fill.py), looked up per return
 class Form:
     """A complete form definition: identity, printed header and notes, lines, and rules."""
 
