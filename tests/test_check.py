@@ -236,4 +236,8 @@ def test_a_rule_whose_codes_now_name_other_blanks_is_said_to_have_changed_meanin
     problem = changed["04E-part"]
     assert problem.severity is Severity.WARNING and problem.line == _at(text, '"04E <= 04D"')[0]
     assert "含义已经变了" in problem.message and "原样复制" not in problem.message
-    assert "04D was “慰问困难家庭总数” in songwennuan-2017" in problem.message
+    assert (
+        "04D 在 songwennuan-2017 中是“慰问困难家庭总数”，在本表是“慰问节日坚守岗位职工家庭”"
+        in problem.message
+    )
+    assert "（“慰问困难家庭总数”现为 04E）" in problem.message

@@ -367,13 +367,13 @@ def _stale_rules(form: Form, before: Form, at_rule: Any, file: str) -> list[Prob
                 continue
             to = pairs.get(code)
             moved.append(
-                f"{code} was “{was.label}” in {before.id} and is now “{now.label}”"
-                + (f" (“{was.label}” is now {to})" if to and to != code else "")
+                f"{code} 在 {before.id} 中是“{was.label}”，在本表是“{now.label}”"
+                + (f"（“{was.label}”现为 {to}）" if to and to != code else "")
             )
         if moved:
             line, column = at_rule(rule)
             out.append(
-                Problem.of("LINT-002", file, line, column, rule.id, source=before.id, moved="; ".join(moved))
+                Problem.of("LINT-002", file, line, column, rule.id, source=before.id, moved="；".join(moved))
             )
     return out
 
