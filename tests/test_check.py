@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from unionforms import DefinitionError, Registry, Severity
 from unionforms.check import check_path, load_definition
+from unionforms.model import FORM_KEYS
 
 PLUGINS = Path(__file__).resolve().parent.parent / "src" / "unionforms_plugins"
 SOURCE = (PLUGINS / "songwennuan_2017" / "form.toml").read_text(encoding="utf-8")
@@ -241,3 +244,16 @@ def test_a_rule_whose_codes_now_name_other_blanks_is_said_to_have_changed_meanin
         in problem.message
     )
     assert "（“慰问困难家庭总数”现为 04E）" in problem.message
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.from_regex(r"[a-z][a-z_]{0,11}", fullmatch=True), min_size=1, max_size=4, unique=True))
+def test_any_unknown_keys_are_each_reported_once_on_their_own_line(tmp_path: Path, keys: list[str]) -> None:
+    """Property: any keys added at the top: check names exactly the unknown ones, each on its line."""
+    unknown = [k for k in keys if k not in FORM_KEYS]
+    added = "".join(f"{k} = 1\n" for k in keys if k not in FORM_KEYS)
+    text = SOURCE.replace('title = "', added + 'title = "', 1)
+    problems = check_path(_write(tmp_path, text)).problems
+    assert [p.message.split("'")[1] for p in problems] == unknown
+    assert [p.line for p in problems] == [_at(text, f"\n{k} = 1\n")[0] + 1 for k in unknown]
+    assert {p.code for p in problems} <= {"DEF-040", "DEF-041"}
