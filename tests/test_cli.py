@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 from unionforms import default_registry
 from unionforms.cli import main
+from unionforms.errors import tracing
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -189,3 +191,89 @@ def test_fill_leaves_out_text_a_workbook_cannot_hold(
         "meta": {"filled_by": "张三"},
         "values": {"01A": 3},
     }
+
+
+# ---- --version, --help, --traceback ----------------------------------------------------------------
+
+
+def test_version_prints_to_stdout_as_pip_ruff_and_git_do(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.metadata
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    out, err = capsys.readouterr()
+    assert done.value.code == 0
+    assert out == f"unionforms {importlib.metadata.version('unionforms')}\n" and err == ""
+
+
+def _chinese_first(text: str) -> bool:
+    return "\u3000" <= text.lstrip("`-")[:1] <= "\u9fff" or "\uff00" <= text[:1] <= "\uffef"
+
+
+def _parsers() -> list[tuple[str, argparse.ArgumentParser]]:
+    from unionforms.cli import build_parser
+
+    top = build_parser()
+    (sub,) = [a for a in top._actions if isinstance(a, argparse._SubParsersAction)]
+    return [("unionforms", top), *((f"unionforms {n}", p) for n, p in sub.choices.items())]
+
+
+def test_every_help_text_is_chinese_first() -> None:
+    """Every message is Chinese first: the commands' and every option's help, and argparse's own words."""
+    wrong = []
+    for name, parser in _parsers():
+        texts = [parser.description or ""]
+        for action in parser._actions:
+            if action.help is not None and action.help != argparse.SUPPRESS:
+                texts.append(action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                texts += [choice.help or "" for choice in action._choices_actions]
+        wrong += [f"{name}: {text!r}" for text in texts if not _chinese_first(text)]
+        shown = parser.format_help()
+        assert shown.startswith("用法 usage: ") and "options:" not in shown.replace("选项 options:", ""), name
+    assert len(_parsers()) > 10 and wrong == []
+
+
+@pytest.mark.parametrize("command", ["", "validate", "blank"])
+def test_help_prints_chinese_first_and_exits_0(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([*filter(None, [command]), "--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0 and out.startswith("用法 usage: unionforms")
+    assert "显示本帮助并退出" in out and "show this help message" not in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "chinese"),
+    [
+        ([], "缺少必需的参数：COMMAND"),
+        (["nosuch"], "COMMAND 的取值 'nosuch' 无效，可选：'aggregate'"),
+        (["show"], "缺少必需的参数：form"),
+        (["list", "--bogus"], "无法识别的参数：--bogus"),
+        (["validate", "--jobs", "x", "a.json"], "--jobs 应为整数，而不是 'x'"),
+        (["validate", "--jobs", "0", "a.json"], "--jobs 应在 1 到 64 之间"),
+        (["status", "--due", "1.2", "x"], "--due 应为日期"),
+        (["compare", "--jump", "0.5", "a", "b"], "--jump 应为大于 1 的数"),
+    ],
+)
+def test_a_mistyped_command_line_is_told_chinese_first(
+    argv: list[str], chinese: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse words its errors in English only; the parser puts the Chinese first, the English after."""
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    err = capsys.readouterr().err
+    message = err.splitlines()[-1]
+    assert done.value.code == 2 and err.startswith("用法 usage: unionforms")
+    assert message.split("错误 error: ", 1)[1].startswith(chinese), message
+    assert " / " in message and not message.endswith(" / "), message  # the English follows
+
+
+def test_traceback_goes_before_the_command_and_is_not_left_behind(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It holds while the command runs (tests/test_excel_adjust.py sees the traceback), not after."""
+    monkeypatch.delenv("UNIONFORMS_TRACEBACK", raising=False)
+    code, out, _ = _run(capsys, "--traceback", "list")
+    assert code == 0 and "songwennuan-2017" in out
+    assert not tracing()  # a caller of main() keeps its own environment

@@ -5,10 +5,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.metadata
+import inspect
 import re
+import shlex
+import shutil
+import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 from unionforms import UNITS, Form, Registry, hookspecs
@@ -257,3 +263,234 @@ def test_the_simulated_windows_job_runs_every_command_the_issue_names() -> None:
     ran = {argv[0] for _, argv in commands("r.json")}
     assert {"list", "show", "blank", "fill", "read", "validate", "aggregate", "export"} <= ran
     assert "platforms.md" in _read(DOCS / "user-guide.md")
+
+
+# ---- every code example runs ------------------------------------------------------------------
+
+#: ``<!-- not-run: reason -->`` just before a fenced block: the block is deliberately not run (its
+#: ``unionforms`` lines are still parsed), and the reason says why.
+_NOT_RUN_RE = re.compile(r"<!-- not-run: ([^>]+?) -->\s*\Z")
+_EXAMPLE_FILES = sorted(SPECS.glob("*.md")) + sorted(DOCS.glob("*.md"))
+
+
+@attrs.frozen
+class _Example:
+    """A fenced code block of a document: where it stands, its language, its text, why it is not run."""
+
+    file: str
+    line: int
+    language: str
+    body: str
+    not_run: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def _examples(language: str) -> list[_Example]:
+    found = []
+    for path in _EXAMPLE_FILES:
+        text = _read(path)
+        for m in _FENCE_RE.finditer(text):
+            if m.group(1).split(" ")[0] != language:
+                continue
+            before = _NOT_RUN_RE.search(text[: m.start()])
+            found.append(
+                _Example(
+                    str(path.relative_to(ROOT)),
+                    text.count("\n", 0, m.start()) + 1,
+                    language,
+                    m.group(2),
+                    before.group(1) if before else None,
+                )
+            )
+    return found
+
+
+def _shell_examples() -> list[_Example]:
+    return [e for e in _examples("sh") if re.search(r"^unionforms ", e.body, re.M)]
+
+
+def test_the_examples_not_run_are_few_and_each_says_why() -> None:
+    """Adding an example that is not run is a decision: this count changes with it."""
+    python = [e.where for e in _examples("python") if e.not_run]
+    shell = sorted(e.where for e in _shell_examples() if e.not_run)
+    assert python == []
+    assert len(shell) == 8, shell
+    assert all(len(e.not_run or "") > 20 for e in _shell_examples() if e.not_run)
+    assert len(_examples("python")) >= 10 and len(_shell_examples()) >= 20
+
+
+#: The names an excerpt of a plugin module uses without importing them: the module's own imports, as
+#: ``specs/plugins.md`` §2 and ``docs/plugin-authoring.md`` show them.
+def _preamble() -> dict[str, object]:
+    from importlib.resources import files
+    from typing import Any
+
+    from unionforms import hookimpl
+    from unionforms.mapping import FormMapping
+
+    return {
+        "hookspec": hookspecs.hookspec,
+        "hookimpl": hookimpl,
+        "Form": Form,
+        "FormMapping": FormMapping,
+        "Any": Any,
+        "files": files,
+    }
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory, shipped: Registry) -> Iterator[tuple[Registry, Path]]:
+    """The plugin-authoring guide's 2018 package (made by new-form, edited as the guide says) installed
+    beside the shipped forms: what the examples of plugin authors run against."""
+    from unionforms.registry import Plugin
+    from unionforms.scaffold import new_form
+
+    from .test_outoftree import PACKAGE, edit_to_2018
+
+    folder = tmp_path_factory.mktemp("world")
+    package = new_form(
+        shipped.get("songwennuan-2017"), "songwennuan-2018", folder / "unionforms-songwennuan-2018"
+    )
+    edit_to_2018(package)
+    sys.path.insert(0, str(package / "src"))
+    try:
+        registry = Registry.from_entry_points()
+        registry.add(Plugin("songwennuan-2018", importlib.import_module(PACKAGE)))
+        assert registry.problems == []
+        yield registry, package
+    finally:
+        sys.path.remove(str(package / "src"))
+        for name in [m for m in sys.modules if m.startswith(PACKAGE)]:
+            del sys.modules[name]
+
+
+def _run_python(example: _Example, registry: Registry, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Run one Python example as the module it is an excerpt of, then what it defines; how many things
+    it defined were run."""
+    import types
+
+    from hypothesis import settings
+
+    from unionforms import registry as registry_module
+    from unionforms.excel.writer import write_template
+    from unionforms.mapping import declared_mappings
+    from unionforms.registry import Plugin
+    from unionforms.testing import FormConformance, run_conformance
+
+    from .test_outoftree import PACKAGE
+
+    monkeypatch.setattr(registry_module, "_DEFAULT", registry)  # default_registry(): the 2018 form installed
+    module = types.ModuleType(PACKAGE)  # the plugin package's module: files(__name__) is its folder
+    module.__dict__.update(_preamble())
+    exec(compile(example.body, example.where, "exec"), module.__dict__)
+    ran = 0
+    for name, value in list(vars(module).items()):
+        if hasattr(value, f"{hookspecs.PROJECT}_spec"):  # an excerpt of hookspecs.py: the same hook
+            declared = getattr(hookspecs, name)
+            assert inspect.signature(value).parameters.keys() == inspect.signature(declared).parameters.keys()
+            ran += 1
+        elif hasattr(value, f"{hookspecs.PROJECT}_impl"):  # a plugin's hook: called through a registry
+            alone = Registry.from_plugins([Plugin("example", module)])
+            assert alone.problems == [], example.where
+            if name == "unionforms_forms":
+                assert [f.id for f in alone] == ["songwennuan-2018"]
+            elif name == "unionforms_mappings":
+                assert [(m.old, m.new) for m in declared_mappings(alone)] == [
+                    ("songwennuan-2017", "songwennuan-2018")
+                ]
+            else:
+                assert name == "unionforms_adjust_template"
+                write_template(registry.get("songwennuan-2018"), tmp / f"{example.line}.xlsx", registry=alone)
+            ran += 1
+        elif isinstance(value, type) and issubclass(value, FormConformance) and value is not FormConformance:
+            run_conformance(value.form_id, examples=3, registry=registry)
+            ran += 1
+        elif callable(value) and hasattr(value, "hypothesis"):  # a property test: run it
+            settings(max_examples=10, deadline=None)(value)()
+            ran += 1
+    return ran
+
+
+@pytest.mark.parametrize("example", _examples("python"), ids=lambda e: e.where)
+def test_every_python_example_runs(
+    example: _Example, world: tuple[Registry, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry, _ = world
+    assert _run_python(example, registry, tmp_path, monkeypatch) >= 1, "the example defines nothing to run"
+
+
+def _command_lines(body: str) -> list[str]:
+    """The lines of a shell example (continuations joined, comments dropped), ``unionforms`` and ``cd``."""
+    joined = re.sub(r"\\\n\s*", " ", body)
+    lines = []
+    for line in joined.splitlines():
+        words = shlex.split(line, comments=True)
+        if words and (words[0] in ("unionforms", "cd") or words[:4] == ["python", "-m", "pip", "install"]):
+            lines.append(line)
+    return lines
+
+
+@pytest.mark.parametrize("example", _shell_examples(), ids=lambda e: e.where)
+def test_every_shell_example_is_a_command_line_unionforms_takes(example: _Example) -> None:
+    for line in _command_lines(example.body):
+        words = shlex.split(line, comments=True)
+        if words[0] == "unionforms":
+            argv = _argv(words)
+            build_parser(only=argv[0]).parse_args(argv)  # SystemExit (argparse's usage error) fails
+
+
+def _argv(words: list[str]) -> list[str]:
+    """A command line's arguments: up to a redirect (``> file``), without the ellipsis of "and so on"."""
+    argv = words[1 : words.index(">")] if ">" in words else words[1:]
+    return [w for w in argv if w != "…"]
+
+
+@pytest.mark.parametrize("document", sorted({e.file for e in _shell_examples() if not e.not_run}))
+def test_every_shell_example_runs(
+    document: str,
+    world: tuple[Registry, Path],
+    shipped: Registry,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The shell examples of a document, in order, in one folder: a round of returns as ``收回/`` with its
+    ``名录.xlsx`` (tests/round_folder.py), the guide's package installed once ``new-form`` made it."""
+    from unionforms import registry as registry_module
+    from unionforms.cli import main
+
+    from .round_folder import make_round
+
+    registry, _ = world
+    make_round(tmp_path, registry)
+    shutil.copytree(tmp_path / "收回", tmp_path / "收回的报表")
+    monkeypatch.setattr(registry_module, "_DEFAULT", shipped)  # until the guide installs its package
+    monkeypatch.chdir(tmp_path)
+    ran = 0
+    for example in _shell_examples():
+        if example.file != document or example.not_run:
+            continue
+        for line in _command_lines(example.body):
+            words = shlex.split(line, comments=True)
+            if words[0] == "cd":
+                monkeypatch.chdir(words[1])
+                continue
+            if words[0] == "python":  # pip install: the guide's package, as edited, is now installed
+                monkeypatch.setattr(registry_module, "_DEFAULT", registry)
+                continue
+            argv = _argv(words)  # a redirect's stdout is what the test reads anyway
+            status = main(argv)
+            out, err = capsys.readouterr()
+            # 2 only for the round's one unusable file (a command on the round), never for the example
+            allowed = (0, 1, 2) if argv[0] in ("validate", "status", "aggregate", "export") else (0, 1)
+            assert status in allowed, (example.where, line, out[-1500:], err[-1500:])
+            assert "internal error" not in err and not re.search(r"\b(OUT|ENV|PLUG)-\d{3}", out + err), (
+                example.where,
+                line,
+                err[-1500:],
+            )
+            ran += 1
+    assert ran >= 5

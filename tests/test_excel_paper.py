@@ -1,10 +1,12 @@
-"""Every kind of workbook we write, printed by LibreOffice and read back page by page from the PDF.
+"""Every kind of workbook we write, printed by LibreOffice and drawn by Gnumeric, read back page by page
+from the PDF.
 
 Blank and filled templates of the four forms (filled with the longest entries: a 31-character 填报单位, a
 phone with an extension and a second number, 15-digit figures), an annotated copy of a return with 3
-errors, the report workbook of a bulk check and a total. Each page is read with ``pdftotext -bbox``:
-the page count is the planned one, no ``###``, no word past the paper's printable edge, and a form's
-last page at least a quarter full. On CI (CI set) LibreOffice and poppler-utils must be there.
+errors, the report workbook of a bulk check, the 报送进度 of a round and a total. Each page is read with
+``pdftotext -bbox``: the page count is the planned one, no ``###``, no word past the paper's printable
+edge, a form's last page at least a quarter full, and each long entry whole inside its own cell in both
+engines. On CI (CI set) LibreOffice, Gnumeric and poppler-utils must be there.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from unionforms.annotate import annotate
 from unionforms.batch import check
 from unionforms.excel.fill import fill
 from unionforms.excel.findings_book import FindingsBook
+from unionforms.excel.layout import WIDTHS
 from unionforms.excel.libreoffice import convert, find_soffice
 from unionforms.excel.paper import fit_to_width
 from unionforms.excel.printcopy import write_print_copy
@@ -180,9 +183,9 @@ def test_forms_print_on_their_planned_pages_none_near_empty(printed: dict[str, l
             book = printed[f"{kind}-{form_id}"]
             assert len(book) == count, (kind, form_id)
             assert all(page.fill >= 0.25 for page in book), (kind, form_id, [p.fill for p in book])
-        filled = " ".join(page.text for page in printed[f"filled-{form_id}"])
+        filled = "".join(page.text for page in printed[f"filled-{form_id}"]).replace(" ", "")
         assert "999999999999999" in filled and "13800138000" in filled
-        assert "中华全国总工会四川省乐山市市中区某某街道办事处联合工会委员会" in filled
+        assert "中华全国总工会四川省乐山市市中区某某街道办事处联合工会委员会" in filled  # on two lines
 
 
 def test_the_letter_of_a_return_with_3_errors_is_one_page_to_act_on(printed: dict[str, list[Page]]) -> None:
@@ -224,24 +227,116 @@ def test_the_report_and_the_total_print_fitted_to_the_page(printed: dict[str, li
     )
 
 
-def test_gnumeric_renders_every_kind_without_hash_marks(books: dict[str, Path], tmp_path: Path) -> None:
-    """The second engine draws every workbook too (its own PDF export, which ignores print areas and
-    scales: not a print path, but what a Gnumeric user sees): no figure or text shown as ``###``."""
+@pytest.fixture(scope="module")
+def gnumeric(books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Page]]:
+    """Every kind of workbook drawn by the second engine (Gnumeric's own PDF export, which ignores the
+    print area and shrink-to-fit: not a print path, but what a Gnumeric user sees), page by page."""
     ssconvert = shutil.which("ssconvert")
     if ssconvert is None:
         if os.environ.get("CI"):
             raise RuntimeError("Gnumeric is required on CI: .ci/run installs gnumeric")
         pytest.skip("Gnumeric is not installed")
+    tmp = tmp_path_factory.mktemp("gnumeric")
+    rendered = {}
     for name, book in books.items():
-        pdf = tmp_path / f"{name}.pdf"
+        pdf = tmp / f"{name}.pdf"
         subprocess.run(
             [ssconvert, "-T", "Gnumeric_pdf:pdf_assistant", str(book), str(pdf)],
             capture_output=True,
             timeout=120,
             check=True,
         )
-        rendered = pages(pdf)
-        assert rendered and all("###" not in page.text for page in rendered), name
+        rendered[name] = pages(pdf)
+    return rendered
+
+
+def test_gnumeric_renders_every_kind_whole_and_forms_on_their_planned_pages(
+    gnumeric: dict[str, list[Page]], printed: dict[str, list[Page]]
+) -> None:
+    """No ``###`` and nothing past the paper's edge in anything Gnumeric draws; a form's lines fall on
+    the same pages as in LibreOffice (Gnumeric follows the planned breaks; it then goes on with the
+    check area, which its export prints)."""
+    for name, book in gnumeric.items():
+        assert book and all("###" not in page.text for page in book), name
+        assert all(page.outside() == [] for page in book), name
+    for form_id, count in FORM_PAGES.items():
+        for engine in (gnumeric, printed):
+            figures = [len(_FIGURE.findall(page.text)) for page in engine[f"filled-{form_id}"][:count]]
+            assert all(figures), (form_id, figures)
+        assert [len(_FIGURE.findall(p.text)) for p in gnumeric[f"filled-{form_id}"][:count]] == [
+            len(_FIGURE.findall(p.text)) for p in printed[f"filled-{form_id}"]
+        ], form_id
+
+
+class Columns:
+    """Where the form's columns A:E stand on a printed page, found from the table header's words
+    (填报数 is centred in D, 单位 in E) and the widths the writer sets."""
+
+    def __init__(self, page: Page) -> None:
+        centre = {w[4]: (w[0] + w[2]) / 2 for w in page.words if w[4] in ("填报数", "单位")}
+        self.pt = 2 * (centre["单位"] - centre["填报数"]) / (WIDTHS["D"] + WIDTHS["E"])  # per character
+        right = centre["填报数"] - WIDTHS["D"] * self.pt / 2  # C's right edge
+        self.edges = {}
+        for col in "CBA":
+            self.edges[col] = (right - WIDTHS[col] * self.pt, right)
+            right -= WIDTHS[col] * self.pt
+        left = centre["填报数"] - WIDTHS["D"] * self.pt / 2
+        for col in "DE":
+            self.edges[col] = (left, left + WIDTHS[col] * self.pt)
+            left += WIDTHS[col] * self.pt
+
+    def holds(self, col: str, word: tuple[float, float, float, float, str]) -> bool:
+        """Whether ``word`` is drawn inside column ``col`` (half a point of rounding allowed)."""
+        a, b = self.edges[col]
+        return a - 0.5 <= word[0] and word[2] <= b + 0.5
+
+
+_FIGURE = re.compile(r"9{15}|9{13}\\.99")
+_BROKEN_LETTER = re.compile(r"（[A-Z](?!）)|^[A-Z]?）")
+_UNIT = "中华全国总工会四川省乐山市市中区某某街道办事处联合工会委员会"
+_PHONE = "010-68592114 转 8021, 13800138000"
+
+
+def reading(words: list[tuple[float, float, float, float, str]]) -> str:
+    """The words' text in reading order: line by line (a line's words centred within 3 pt of each other,
+    CJK and digits standing a little apart), left to right."""
+    lines: list[list[tuple[float, float, float, float, str]]] = []
+    for w in sorted(words, key=lambda w: w[1] + w[3]):
+        if lines and abs((w[1] + w[3]) - (lines[-1][0][1] + lines[-1][0][3])) <= 6:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    return "".join(w[4] for line in lines for w in sorted(line))
+
+
+@pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
+def test_long_entries_print_whole_inside_their_cells(engine: str, request: pytest.FixtureRequest) -> None:
+    """A filled form's longest entries print whole and inside their own cells, in both engines: the
+    31-character 填报单位 (C, on two lines), the phone with an extension and a second number (E, on
+    three), 15-digit counts and 13+2-digit money (D), the letters （A） (B). A cell's text cut at its
+    border is still in the PDF's text, so each word's place is checked against the cell's edges."""
+    rendered: dict[str, list[Page]] = request.getfixturevalue(
+        "printed" if engine == "libreoffice" else engine
+    )
+    for form_id, count in FORM_PAGES.items():
+        book = rendered[f"filled-{form_id}"]
+        columns = Columns(book[0])  # the same on every page (Gnumeric repeats no table header)
+        top = min(w[1] for w in book[0].words if w[4] == "填报数")
+        header = [w for w in book[0].words if w[3] < top]
+        unit = [w for w in header if len(w[4]) > 1 and w[4] in _UNIT]
+        phone = [w for w in header if w[4] in _PHONE and (len(w[4]) > 1 or w[4] == "转")]
+        assert reading(unit) == _UNIT, (form_id, unit)
+        assert all(columns.holds("C", w) for w in unit), (form_id, columns.edges["C"], unit)
+        assert reading(phone) == _PHONE.replace(" ", ""), (form_id, phone)
+        assert all(columns.holds("E", w) for w in phone), (form_id, columns.edges["E"], phone)
+        for number, page in enumerate(book[:count], start=1):
+            figures = [w for w in page.words if _FIGURE.fullmatch(w[4])]
+            assert figures, (form_id, number)
+            assert all(columns.holds("D", w) for w in figures), (form_id, number, columns.edges["D"], figures)
+            broken = [w[4] for w in page.words if _BROKEN_LETTER.search(w[4])]
+            assert broken == [], (form_id, number)
+            letters = [w for w in page.words if re.fullmatch(r"（[A-Z]）", w[4])]
+            assert letters and all(columns.holds("B", w) for w in letters), (form_id, number)
 
 
 def test_fit_to_width_prints_a4_with_the_header_repeated(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ def test_template_reads_like_the_paper_form(tmp_path: Path, form: Form) -> None:
     assert ws.page_setup.scale == PRINT_SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.blackAndWhite
     assert [b.id for b in ws.row_breaks.brk] == list(layout.breaks)
+    assert [b.id for b in ws.col_breaks.brk] == list(layout.breaks)  # what Gnumeric reads as row breaks
     assert ws.page_margins.footer < ws.page_margins.bottom - 0.4
     assert ws[layout.meta["date"]].value == DATE_PLACEHOLDER
     assert ws.print_title_rows == f"${layout.table_header_row}:${layout.table_header_row}"
@@ -55,9 +56,14 @@ def test_template_reads_like_the_paper_form(tmp_path: Path, form: Form) -> None:
     assert "<evenHeader" not in sheet and "<oddHeader" not in sheet and "&amp;10" not in sheet
     borders = re.search(r"<borders.*</borders>", styles)
     assert borders and 'rgb="FF000000"' in borders.group(0) and 'rgb="00' not in borders.group(0)
-    # long entries shrink to fit: a long 填报单位 or phone is not cut, a 15-digit figure is not ###
-    for ref in (*layout.fields.values(), layout.meta["unit"], layout.meta["phone"], layout.meta["filled_by"]):
+    # long header entries wrap on rows tall enough (Gnumeric ignores shrink-to-fit); figures shrink where
+    # the engine can, their column holding 15 digits anyway (tests/test_excel_paper.py prints them)
+    for ref in (layout.meta["unit"], layout.meta["phone"], layout.meta["filled_by"]):
+        assert ws[ref].alignment.wrap_text and not ws[ref].alignment.shrink_to_fit, ref
+    for ref in layout.fields.values():
         assert ws[ref].alignment.shrink_to_fit, ref
+    r1, r2 = layout.header_rows
+    assert ws.row_dimensions[r1].height >= 2 * 11 * 1.45 and ws.row_dimensions[r2].height >= 3 * 11 * 1.45
 
 
 def test_only_inputs_are_editable_and_validated(tmp_path: Path, form: Form) -> None:

@@ -300,3 +300,24 @@ def test_where_the_cache_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert registry_cache.directory() == tmp_path / "mine"
     monkeypatch.setenv("UNIONFORMS_NO_CACHE", "1")
     assert registry_cache.directory() is None
+
+
+ADJUSTING = """
+import json, sys
+from unionforms import Registry
+registry = Registry.from_entry_points(sys.argv[1], cache=True)
+print(json.dumps({"adjusts": registry.adjusts_templates, "loaded": registry._manager is not None}))
+"""
+
+
+def test_whether_a_plugin_adjusts_templates_is_known_from_the_cache(site: Path, tmp_path: Path) -> None:
+    """Reading a template checks the hooks only where a plugin has one, known without loading plugins."""
+    cache = tmp_path / "cache"
+    assert _load(site, cache, script=ADJUSTING) == {"adjusts": False, "loaded": True, "plugin_ran": True}
+    assert _load(site, cache, script=ADJUSTING) == {"adjusts": False, "loaded": False, "plugin_ran": False}
+    source = (site / "uf_test_cache.py").read_text(encoding="utf-8")
+    hook = "\n\n@hookimpl\ndef unionforms_adjust_template(sheet):\n    pass\n"
+    _touch(site / "uf_test_cache.py", source + hook)
+    assert _load(site, cache, script=ADJUSTING)["adjusts"] is True  # writes the byte code: not kept
+    assert _load(site, cache, script=ADJUSTING)["adjusts"] is True  # kept
+    assert _load(site, cache, script=ADJUSTING) == {"adjusts": True, "loaded": False, "plugin_ran": False}

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .batch import Input, Result, file_identity, output_paths
-from .errors import InputError
+from .errors import InputError, PluginError
 from .excel.contract import ANNOTATION_SHEET
 from .findings import Finding
 from .registry import Registry, default_registry
@@ -63,7 +63,7 @@ class Annotator:
             if not self.force and os.path.lexists(path):
                 raise InputError("OUT-002", file=str(path))  # e.g. a copy the statistician corrected
             annotate(item.path, result.findings, path, registry=self.registry)
-        except InputError as exc:
+        except (InputError, PluginError) as exc:  # PluginError: a plugin's hook broke the template
             return attrs.evolve(result, extra=Annotation(None, str(exc)))
         except Exception as exc:  # a workbook whose parts cannot be patched: the check result still stands
             problem = InputError("IN-073", file=item.path, detail=f"{type(exc).__name__}: {exc}")

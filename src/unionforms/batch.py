@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from .catalogue import render
+from .catalogue import CATALOGUE, render
 from .errors import InputError, UnionformsError
 from .findings import Finding
 from .inputs import real_path
@@ -340,12 +340,14 @@ def unusable(file: str, exc: BaseException) -> Result:
     if exc.file is not None and exc.file != file:  # another file than the input: an output it was to make
         places.insert(0, f"输出文件 {exc.file}")
     place = "，".join(places)
+    shows_detail = CATALOGUE[exc.code].show_detail
     return Result(
         file,
         State.UNUSABLE,
         code=exc.code,
         reason=(f"[{place}] " if place else "") + exc.message + exc.hint,
-        reason_en=exc.text_en(),
+        # a plugin's failure (PLUG-010) shows its author where, as the error does when raised
+        reason_en=exc.text_en() + (f"\n    详情 detail: {exc.detail}" if exc.detail and shows_detail else ""),
         detail=exc.detail,
     )
 

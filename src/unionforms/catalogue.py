@@ -572,6 +572,42 @@ _CATALOGUE: dict[str, Spec] = {
         "钩子应返回 [Form.from_toml(…)]。",
         "return [Form.from_toml(…)]",
     ),
+    "PLUG-010": M(
+        "a plugin's hook raised an exception while a command used it (writing a template …)",
+        "插件 {plugin} 的钩子 {hook} 出错，本次操作未完成。",
+        "plugin {plugin}: the hook {hook} raised an error; nothing was written",
+        "请修复或卸载该插件；加 --traceback（或设置 UNIONFORMS_TRACEBACK=1）可看到 Python 调用栈。",
+        "fix or uninstall that plugin; --traceback (or UNIONFORMS_TRACEBACK=1) shows the Python traceback",
+        show_detail=True,
+    ),
+    "PLUG-011": M(
+        "a plugin's hook returned a value where its specification says it returns nothing",
+        "插件 {plugin} 的钩子 {hook} 返回了 {type}，按规范应不返回任何值（None）。",
+        "plugin {plugin}: the hook {hook} returned {type}; it must return None",
+        "请修复该插件：钩子只在原处修改模板，不返回值（specs/plugins.md §2.2）。",
+        "fix that plugin: the hook changes the template in place and returns nothing (specs/plugins.md §2.2)",
+    ),
+    "PLUG-012": M(
+        "unionforms_adjust_template moved a cell or a defined name the reader finds values by",
+        "插件 {plugin} 的钩子 unionforms_adjust_template 移动了 {name}：版式中它在 {expected}，"
+        "钩子运行后在 {found}；这样的模板会把数字读到别的栏目。",
+        "plugin {plugin}: unionforms_adjust_template moved {name} from {expected} to {found}; "
+        "such a template reads figures into the wrong fields",
+        "该钩子不得插入、删除或移动行、列和单元格，不得改名或删除定义名称（specs/plugins.md §2.2）；"
+        "请修复或卸载该插件。",
+        "the hook must not insert, delete or move rows, columns or cells, nor rename or delete defined "
+        "names (specs/plugins.md §2.2); fix or uninstall that plugin",
+    ),
+    "PLUG-013": M(
+        "unionforms_adjust_template changed what it must leave alone (an input cell, the form sheet's "
+        "name, the _unionforms sheet)",
+        "插件 {plugin} 的钩子 unionforms_adjust_template 改动了不得改动的 {name}。",
+        "plugin {plugin}: unionforms_adjust_template changed {name}, which it must leave alone",
+        "该钩子不得改动输入单元格（值、锁定）、表名和 _unionforms 工作表（specs/plugins.md §2.2）；"
+        "请修复或卸载该插件。",
+        "the hook must leave input cells (values, locking), the sheet's name and the _unionforms sheet "
+        "alone (specs/plugins.md §2.2); fix or uninstall that plugin",
+    ),
     # --- IN: unusable input ---------------------------------------------------------------------------
     "IN-001": M(
         "the file does not exist",

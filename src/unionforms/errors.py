@@ -8,16 +8,31 @@ parser's message) goes in ``detail``: kept for ``--json`` and logs, not shown to
 
 from __future__ import annotations
 
+import os
+
 from .catalogue import CATALOGUE, render
 
 __all__ = [
     "CATALOGUE",
+    "TRACEBACK_VARIABLE",
     "DefinitionError",
     "InputError",
     "PluginError",
     "RuleSyntaxError",
     "UnionformsError",
+    "tracing",
 ]
+
+#: The environment variable that shows plugin authors the Python traceback behind an error (the
+#: option ``--traceback`` sets it, so that the worker processes of a bulk run see it too).
+TRACEBACK_VARIABLE = "UNIONFORMS_TRACEBACK"
+
+
+def tracing() -> bool:
+    """Whether Python tracebacks were asked for (``--traceback``, or ``UNIONFORMS_TRACEBACK`` set to
+    anything but ``0`` or empty): a plugin's exception then carries its whole traceback as detail."""
+    return os.environ.get(TRACEBACK_VARIABLE, "") not in ("", "0")
+
 
 #: The location keywords, most general first, with their Chinese names.
 _WHERE = (

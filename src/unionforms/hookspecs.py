@@ -37,8 +37,11 @@ def unionforms_forms() -> list[Form]:  # type: ignore[empty-body]
 def unionforms_adjust_template(form: Form, workbook: Workbook, sheet: Worksheet, layout: SheetLayout) -> None:
     """Adjust a generated Excel template of ``form`` in place (widths, page breaks, an extra note).
 
-    Called through ``pm.hook.unionforms_adjust_template`` after the template is built and before it is
-    saved; ``layout`` says where every row and cell stands. Returns nothing.
+    Called one plugin at a time through pluggy (:meth:`~unionforms.registry.Registry.call_each`) after
+    the template is built and before it is saved; ``layout`` says where every row and cell stands. Each
+    call is checked (:mod:`unionforms.excel.adjust`): a name or input cell moved is PLUG-012, an input
+    cell, the sheet's name or the ``_unionforms`` sheet changed PLUG-013, an exception PLUG-010, a
+    return value PLUG-011. Returns nothing.
     """
 
 

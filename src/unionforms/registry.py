@@ -8,6 +8,7 @@ the plugins are then loaded only when one of their other hooks is needed (:attr:
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 import types
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .errors import InputError, PluginError, UnionformsError
+from .errors import InputError, PluginError, UnionformsError, tracing
 from .model import Form
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class Registry:
     forms: Mapping[str, Form] = attrs.field(factory=dict)
     problems: list[PluginError] = attrs.field(factory=list)
     group: str | None = None
+    #: Whether a plugin implements ``unionforms_adjust_template``, as the cache recorded it (None: ask the
+    #: manager), so that reading a template checks the hooks without loading plugins that have none.
+    _adjusting: bool | None = None
 
     def __reduce__(self) -> tuple[Callable[[str], Registry], tuple[str]]:
         """A registry travels to a spawned worker (no ``fork``: Windows) as its entry-point group, which
@@ -63,6 +67,14 @@ class Registry:
             self._manager = loaded.manager
             self.problems.extend(loaded.problems)
         return self._manager
+
+    @property
+    def adjusts_templates(self) -> bool:
+        """Whether any plugin implements ``unionforms_adjust_template`` (known from the cache while it
+        is up to date, without loading the plugins)."""
+        if self._manager is None and self._adjusting is not None:
+            return self._adjusting
+        return bool(self.manager.hook.unionforms_adjust_template.get_hookimpls())
 
     @classmethod
     def from_entry_points(cls, group: str | None = None, *, cache: bool = False) -> Registry:
@@ -133,6 +145,24 @@ class Registry:
             known[form.id] = form
         self.forms = known
 
+    def call_each(self, hook: str, **kwargs: object) -> Iterator[tuple[str, list[object]]]:
+        """Call ``hook`` one plugin at a time, through pluggy and in its order: each implementing plugin's
+        name and what its implementation returned (pluggy leaves out ``None``), so that a failure is
+        charged to the right plugin. One that raises is PluginError PLUG-010 naming plugin and hook, the
+        exception its cause."""
+        manager = self.manager
+        plugins = manager.get_plugins()
+        for impl in reversed(getattr(manager.hook, hook).get_hookimpls()):  # pluggy calls the last first
+            plugin, name = impl.plugin, impl.plugin_name
+            others = [p for p in plugins if p is not plugin]
+            only_this = manager.subset_hook_caller(hook, remove_plugins=others)
+            try:
+                results = only_this(**kwargs)
+            except Exception as exc:  # whatever the plugin raised, ours included: the plugin is at fault
+                detail = _detail(exc, home=_home(plugin))
+                raise PluginError("PLUG-010", plugin=name, hook=hook, detail=detail) from exc
+            yield name, list(results)
+
     def get(self, form_id: str) -> Form:
         """The form with that id; InputError (IN-003) naming the known ids otherwise."""
         try:
@@ -145,8 +175,25 @@ class Registry:
         return iter(sorted(self.forms.values(), key=lambda f: (f.family, f.year, f.id)))
 
 
-def _detail(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
+def _detail(exc: BaseException, home: str | None = None) -> str:
+    """A plugin's exception as its author needs it: type, text and the line it came from (the last one
+    in the plugin's own file ``home``, when known); the whole traceback when :func:`tracing`."""
+    import traceback
+
+    if tracing():
+        return "".join(traceback.format_exception(exc)).rstrip()
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [f for f in frames if home is not None and os.path.abspath(f.filename) == home]
+    last = (own or frames)[-1:] or None
+    where = f" ({last[0].filename}:{last[0].lineno}, in {last[0].name})" if last else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _home(plugin: object) -> str | None:
+    """The file of a plugin's code (a module, or the module of an object's class), if it has one."""
+    module = plugin if isinstance(plugin, types.ModuleType) else sys.modules.get(type(plugin).__module__)
+    file = getattr(module, "__file__", None)
+    return os.path.abspath(file) if isinstance(file, str) else None
 
 
 def _manager() -> pluggy.PluginManager:
@@ -195,13 +242,20 @@ class _CachedForms(Mapping[str, Form]):
         return len(self._pickled)
 
 
+#: The cache's mark (never a form id) that a plugin implements ``unionforms_adjust_template``.
+ADJUSTING = "\x00adjusts_templates"
+
+
 def _cached(cls: type[Registry], group: str) -> Registry:
     """The registry of ``group`` from the cache if it is up to date; else loaded, and cached if clean."""
     from . import registry_cache
 
     pickled = registry_cache.load(group)
     if pickled is not None:
-        return cls(None, _CachedForms(pickled, lambda: _load_and_keep(cls, group).forms), group=group)
+        adjusting = ADJUSTING in pickled
+        forms = {k: v for k, v in pickled.items() if k != ADJUSTING}
+        lazy = _CachedForms(forms, lambda: _load_and_keep(cls, group).forms)
+        return cls(None, lazy, group=group, adjusting=adjusting)
     return _load_and_keep(cls, group)
 
 
@@ -218,7 +272,10 @@ def _load_and_keep(cls: type[Registry], group: str) -> Registry:
         ]
         files = [getattr(sys.modules.get(name), "__file__", None) for name in names]
         if all(files):  # every plugin's own code is a file whose changes can be seen
-            registry_cache.save(group, registry.forms, touched.paths, also=[f for f in files if f])
+            marks = [ADJUSTING] if registry.adjusts_templates else []
+            registry_cache.save(
+                group, registry.forms, touched.paths, also=[f for f in files if f], marks=marks
+            )
     return registry
 
 

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .model import Form
 
-#: Bumped whenever what the cache file holds changes shape (2: each form pickled on its own).
-FORMAT = 2
+#: Bumped whenever what the cache file holds changes shape (2: each form pickled on its own; 3: marks).
+FORMAT = 3
 
 #: A path's state: (size, modification time in ns) for a file, (-1, mtime) for a folder, None if absent.
 Signature = tuple[int, int] | None
@@ -108,13 +108,19 @@ def load(group: str) -> dict[str, bytes] | None:
 
 
 def save(
-    group: str, forms: Mapping[str, Form], touched: Mapping[str, Signature], also: Iterable[str] = ()
+    group: str,
+    forms: Mapping[str, Form],
+    touched: Mapping[str, Signature],
+    also: Iterable[str] = (),
+    marks: Iterable[str] = (),
 ) -> None:
     """Keep ``forms`` for ``group``, valid while the ``touched`` paths keep the signatures they had when
     the load met them, and the modules of unionforms and the files ``also`` (the plugins' modules) their
-    present ones. Nothing is kept if a touched path changed while the load ran (an edit, an install, or
-    the load's own byte code written beside a module: the next load, which finds it, is kept), nor if
-    the cache cannot be written."""
+    present ones. ``marks`` are kept as keys beside the forms' ids (what the load found besides forms,
+    such as a plugin that adjusts templates); :func:`load` gives them back among the ids. Nothing is
+    kept if a touched path changed while the load ran (an edit, an install, or the load's own byte code
+    written beside a module: the next load, which finds it, is kept), nor if the cache cannot be
+    written."""
     folder = directory()
     if folder is None or any(signature(path) != known for path, known in touched.items()):
         return
@@ -131,6 +137,7 @@ def save(
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(header, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 pickled = {k: pickle.dumps(f, protocol=pickle.HIGHEST_PROTOCOL) for k, f in forms.items()}
+                pickled.update(dict.fromkeys(marks, b""))
                 pickle.dump(pickled, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, _file(folder, group))
         except BaseException:

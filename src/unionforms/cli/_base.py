@@ -92,22 +92,42 @@ def command(
 
 def _json_parent() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--json", action="store_true", help="print the result as JSON (机器可读)")
+    p.add_argument(
+        "--json", action="store_true", help="以 JSON 输出结果（机器可读） / print the result as JSON"
+    )
     return p
 
 
 def _bulk_parent() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="check N files at once (default 1)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on stderr")
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="同时处理 N 个文件（默认 1） / check N files at once (default 1)",
+    )
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="不显示进度条和汇总信息 / no progress bar and no summary on stderr",
+    )
     return p
 
 
 def _output_parent(required: bool, metavar: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("-o", "--output", required=required, metavar=metavar, help="where to write the result")
     p.add_argument(
-        "--force", action="store_true", help="replace the output if it exists (never an input) / 覆盖已有文件"
+        "-o",
+        "--output",
+        required=required,
+        metavar=metavar,
+        help="结果写到哪个文件 / where to write the result",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="覆盖已有的输出文件（绝不覆盖输入） / replace the output if it exists (never an input)",
     )
     return p
 
@@ -117,14 +137,16 @@ def _round_parent() -> argparse.ArgumentParser:
     p.add_argument(
         "--form",
         metavar="FORM",
-        help="the round's form (表式): a return of another form or year is not counted "
-        "(default: the form of most returns)",
+        help="本轮的表式：其他表式或年份的报表不计入（默认：多数报表的表式） / "
+        "the round's form: a return of another form or year is not counted (default: the form of most "
+        "returns)",
     )
     p.add_argument(
         "--units",
         metavar="名录.xlsx",
-        help="the list of units collected from (.xlsx or .csv with a column 单位名称; specs/roster.md): "
-        "who is missing, and returns of units not on it are not counted",
+        help="应报单位名录（.xlsx 或 .csv，含“单位名称”列；见 specs/roster.md）：据此列出未报单位，"
+        "名录外单位的报表不计入 / "
+        "the list of units collected from: who is missing; returns of units not on it are not counted",
     )
     return p
 
@@ -134,7 +156,10 @@ def due_date(text: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--due takes a date such as 2017-01-20, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--due 应为日期，如 2017-01-20，而不是 {text!r} / "
+            f"--due takes a date such as 2017-01-20, not {text!r}"
+        ) from None
 
 
 def round_options(args: argparse.Namespace, ctx: Context) -> tuple[str | None, Roster | None]:
@@ -154,9 +179,11 @@ def _jobs(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--jobs 应为整数，而不是 {text!r} / --jobs takes a whole number, not {text!r}"
+        ) from None
     if not 1 <= n <= 64:
-        raise argparse.ArgumentTypeError("--jobs takes a number from 1 to 64")
+        raise argparse.ArgumentTypeError("--jobs 应在 1 到 64 之间 / --jobs takes a number from 1 to 64")
     return n
 
 

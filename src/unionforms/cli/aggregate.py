@@ -14,21 +14,32 @@ if TYPE_CHECKING:
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="returns and totals: files, folders or patterns")
-    p.add_argument("--unit", required=True, metavar="NAME", help="填报单位 of the total, e.g. 乐山市总工会")
-    p.add_argument("--filled-by", metavar="NAME", help="填报人 of the total")
-    p.add_argument("--phone", metavar="PHONE", help="联系电话 of the total")
-    p.add_argument("--date", metavar="DATE", help="date of the total (年 月 日), e.g. 2017-01-15")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="报表和汇总表：文件、文件夹或通配符 / returns and totals: files, folders or patterns",
+    )
+    p.add_argument(
+        "--unit",
+        required=True,
+        metavar="NAME",
+        help="汇总表的填报单位，如 乐山市总工会 / 填报单位 of the total",
+    )
+    p.add_argument("--filled-by", metavar="NAME", help="汇总表的填报人 / 填报人 of the total")
+    p.add_argument("--phone", metavar="PHONE", help="汇总表的联系电话 / 联系电话 of the total")
+    p.add_argument("--date", metavar="DATE", help="汇总表的填报日期，如 2017-01-15 / date of the total")
     p.add_argument(
         "--include-errors",
         action="store_true",
-        help="add returns with error findings too (default: rejected)",
+        help="有错误的报表也计入（默认不计入） / add returns with error findings too (default: rejected)",
     )
 
 
 @command(
     "aggregate",
-    "add returns up into a total (.xlsx or .json) with the provenance of every input",
+    "把报表汇总为汇总表（.xlsx 或 .json），记录每份输入的来源 / add returns up into a total with the "
+    "provenance of every input",
     arguments=_arguments,
     output="required",
     output_metavar="TOTAL.xlsx|TOTAL.json",

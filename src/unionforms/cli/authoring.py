@@ -15,19 +15,30 @@ if TYPE_CHECKING:
 
 def _new_form_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--from", dest="source", required=True, metavar="FORM", help="the form to copy, e.g. songwennuan-2017"
+        "--from",
+        dest="source",
+        required=True,
+        metavar="FORM",
+        help="作为底本的表式，如 songwennuan-2017 / the form to copy",
     )
     p.add_argument(
-        "--id", required=True, metavar="NEW_ID", help="the new form's id, family-year: songwennuan-2018"
+        "--id",
+        required=True,
+        metavar="NEW_ID",
+        help="新表式的编号，格式 系列-年份，如 songwennuan-2018 / the new form's id, family-year",
     )
     p.add_argument(
-        "--dir", required=True, metavar="PATH", help="the plugin package folder to create (new or empty)"
+        "--dir",
+        required=True,
+        metavar="PATH",
+        help="要创建的插件包文件夹（不存在或为空） / the plugin package folder to create (new or empty)",
     )
 
 
 @command(
     "new-form",
-    "start a new form as a plugin package, copied from a registered form",
+    "以已注册的表式为底本，新建表式插件包 / start a new form as a plugin package, copied from a "
+    "registered form",
     arguments=_new_form_arguments,
 )
 def new_form_command(args: argparse.Namespace, ctx: Context) -> int:
@@ -49,11 +60,18 @@ def new_form_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _check_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("path", metavar="PATH", help="a form.toml, or a plugin package folder holding one")
+    p.add_argument(
+        "path",
+        metavar="PATH",
+        help="定义文件 form.toml，或含有它的插件包文件夹 / a form.toml, or a plugin folder holding one",
+    )
 
 
 @command(
-    "check", "check a form definition without installing it; exit 1 on an error", arguments=_check_arguments
+    "check",
+    "不安装即检查表式定义；有错误时退出码为 1 / check a form definition without installing it; exit 1 on "
+    "an error",
+    arguments=_check_arguments,
 )
 def check(args: argparse.Namespace, ctx: Context) -> int:
     from ..check import check_path
@@ -72,8 +90,18 @@ def check(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _diff_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("old", metavar="FORM_A", help="the earlier form: an id, a form.toml or a plugin folder")
-    p.add_argument("new", metavar="FORM_B", help="the later form: an id, a form.toml or a plugin folder")
+    p.add_argument(
+        "old",
+        metavar="FORM_A",
+        help="较早的表式：编号、form.toml 或插件文件夹 / the earlier form: an id, a form.toml or a plugin "
+        "folder",
+    )
+    p.add_argument(
+        "new",
+        metavar="FORM_B",
+        help="较新的表式：编号、form.toml 或插件文件夹 / the later form: an id, a form.toml or a plugin "
+        "folder",
+    )
 
 
 def form_of(name: str, ctx: Context) -> tuple[Form, FormMapping | None]:
@@ -87,7 +115,7 @@ def form_of(name: str, ctx: Context) -> tuple[Form, FormMapping | None]:
 
 @command(
     "diff",
-    "what changed between two form definitions (codes, labels, letters, units, rules)",
+    "比较两个表式定义的变化（代码、栏目、字母、单位、规则） / what changed between two form definitions",
     arguments=_diff_arguments,
 )
 def diff_command(args: argparse.Namespace, ctx: Context) -> int:

@@ -8,13 +8,16 @@ from ._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("form", help="a form id, as `unionforms list` shows it")
-    p.add_argument("--password", help="protect the sheet with this password (default: none)")
+    p.add_argument("form", help="表式编号，见 `unionforms list` / a form id, as `unionforms list` shows it")
+    p.add_argument(
+        "--password",
+        help="用此密码保护工作表（默认无密码） / protect the sheet with this password (default: none)",
+    )
 
 
 @command(
     "blank",
-    "write the blank Excel template of a form",
+    "生成表式的空白 Excel 模板 / write the blank Excel template of a form",
     arguments=_arguments,
     output="required",
     output_metavar="FILE.xlsx",

@@ -14,23 +14,35 @@ def _jump(text: str) -> Decimal:
     try:
         return check_jump(Decimal(text))
     except (InvalidOperation, ValueError):
-        raise argparse.ArgumentTypeError(f"--jump takes a number above 1, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--jump 应为大于 1 的数，而不是 {text!r} / --jump takes a number above 1, not {text!r}"
+        ) from None
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("last", metavar="LAST", help="last year's return or aggregate (.json or filled .xlsx)")
-    p.add_argument("this", metavar="THIS", help="this year's return or aggregate (.json or filled .xlsx)")
+    p.add_argument(
+        "last",
+        metavar="LAST",
+        help="上年的报表或汇总表（.json 或填好的 .xlsx） / last year's return or aggregate",
+    )
+    p.add_argument(
+        "this",
+        metavar="THIS",
+        help="本年的报表或汇总表（.json 或填好的 .xlsx） / this year's return or aggregate",
+    )
     p.add_argument(
         "--jump",
         type=_jump,
         metavar="N",
-        help="flag a figure at least N times last year's, or at most 1/N of it (default 3)",
+        help="本年数为上年的 N 倍以上或 1/N 以下时标出（默认 3） / flag a figure N times last year's or "
+        "1/N of it (default 3)",
     )
 
 
 @command(
     "compare",
-    "year over year: two returns of mapped forms (or of one form), jumps flagged",
+    "同比：比较两年的报表（表式间有对应关系，或同一表式），标出异常变化 / year over year: two returns, "
+    "jumps flagged",
     arguments=_arguments,
 )
 def compare_command(args: argparse.Namespace, ctx: Context) -> int:

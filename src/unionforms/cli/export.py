@@ -16,14 +16,20 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="returns and totals (.xlsx, .json, tables .csv/.xlsx): files, folders or patterns",
+        help="报表和汇总表（.xlsx、.json、表格 .csv/.xlsx）：文件、文件夹或通配符 / returns and totals: "
+        "files, folders or patterns",
     )
-    p.add_argument("--wide", action="store_true", help="one row per return, one column per field code")
+    p.add_argument(
+        "--wide",
+        action="store_true",
+        help="宽表：每份报表一行，每个栏目代码一列 / one row per return, one column per field code",
+    )
 
 
 @command(
     "export",
-    "export the figures of returns to CSV, JSONL, xlsx or a database (sqlite:///figures.db)",
+    "把报表数字导出为 CSV、JSONL、xlsx 或写入数据库（如 sqlite:///figures.db） / "
+    "export the figures of returns to CSV, JSONL, xlsx or a database",
     arguments=_arguments,
     output="required",
     output_metavar="OUT",

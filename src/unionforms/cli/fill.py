@@ -9,13 +9,22 @@ from ._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("reports", nargs="+", metavar="REPORT", help="reports (.json), folders or patterns")
-    p.add_argument("--password", help="protect the sheet with this password (default: none)")
+    p.add_argument(
+        "reports",
+        nargs="+",
+        metavar="REPORT",
+        help="报表（.json）、文件夹或通配符 / reports (.json), folders or patterns",
+    )
+    p.add_argument(
+        "--password",
+        help="用此密码保护工作表（默认无密码） / protect the sheet with this password (default: none)",
+    )
 
 
 @command(
     "fill",
-    "write reports (JSON) into their Excel templates: -o FILE.xlsx for one, -o OUTDIR/ for many",
+    "把报表（JSON）填入 Excel 模板：一份用 -o 文件.xlsx，多份用 -o 文件夹/ / write reports (JSON) into "
+    "their Excel templates",
     arguments=_arguments,
     output="required",
     output_metavar="FILE.xlsx|OUTDIR",

@@ -8,10 +8,10 @@ from ._base import Context, command
 
 
 def _form_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("form", help="a form id, as `unionforms list` shows it")
+    p.add_argument("form", help="表式编号，见 `unionforms list` / a form id, as `unionforms list` shows it")
 
 
-@command("list", "every registered form: id, year, title")
+@command("list", "列出已注册的表式：编号、年份、标题 / every registered form: id, year, title")
 def list_forms(args: argparse.Namespace, ctx: Context) -> int:
     forms = list(ctx.registry)
     ctx.output.result(
@@ -21,7 +21,9 @@ def list_forms(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-@command("show", "a form's layout, fields and rules", arguments=_form_argument)
+@command(
+    "show", "显示表式的版式、栏目和审核规则 / a form's layout, fields and rules", arguments=_form_argument
+)
 def show(args: argparse.Namespace, ctx: Context) -> int:
     from ..describe import describe, describe_text
 
@@ -30,7 +32,9 @@ def show(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-@command("schema", "the JSON Schema of a form's report", arguments=_form_argument)
+@command(
+    "schema", "输出表式报表的 JSON Schema / the JSON Schema of a form's report", arguments=_form_argument
+)
 def schema(args: argparse.Namespace, ctx: Context) -> int:
     from ..io.schema import report_schema
 

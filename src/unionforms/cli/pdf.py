@@ -8,12 +8,12 @@ from ._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE.xlsx", help="a filled (or blank) template")
+    p.add_argument("file", metavar="FILE.xlsx", help="填好（或空白）的模板 / a filled (or blank) template")
 
 
 @command(
     "pdf",
-    "print a filled template to PDF through LibreOffice",
+    "用 LibreOffice 把填好的模板打印为 PDF / print a filled template to PDF through LibreOffice",
     arguments=_arguments,
     output="required",
     output_metavar="FILE.pdf",

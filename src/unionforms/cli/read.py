@@ -15,14 +15,17 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "file",
         metavar="FILE.xlsx",
-        help="a filled template, a report .json, or a table from export (.csv/.xlsx: one report a row)",
+        help="填好的模板、报表 .json，或 export 导出的表格（.csv/.xlsx，每行一份报表） / "
+        "a filled template, a report .json, or a table from export",
     )
-    p.add_argument("--form", help="the form the file must be (IN-004 otherwise)")
+    p.add_argument(
+        "--form", help="文件必须是的表式（否则 IN-004） / the form the file must be (IN-004 otherwise)"
+    )
 
 
 @command(
     "read",
-    "print the report JSON of a filled template",
+    "读取填好的模板，输出报表 JSON / print the report JSON of a filled template",
     arguments=_arguments,
     output="optional",
     output_metavar="REPORT.json",

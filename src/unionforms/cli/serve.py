@@ -13,17 +13,30 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         nargs="?",
         default=".",
         metavar="ROUND_FOLDER",
-        help="the round folder: returns go into its 收回/, what the desk writes into 输出/ (default: here)",
+        help="本轮文件夹：报表放入其中的 收回/，桌面版写出的文件在 输出/（默认：当前文件夹） / the round "
+        "folder (default: here)",
     )
-    p.add_argument("--due", type=due_date, metavar="YYYY-MM-DD", help="the deadline (报送截止日期)")
-    p.add_argument("--unit", default="", metavar="NAME", help="填报单位 of the total, e.g. 乐山市总工会")
-    p.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: any free one)")
-    p.add_argument("--no-browser", action="store_true", help="print the address, do not open a browser")
+    p.add_argument("--due", type=due_date, metavar="YYYY-MM-DD", help="报送截止日期 / the deadline")
+    p.add_argument(
+        "--unit", default="", metavar="NAME", help="汇总表的填报单位，如 乐山市总工会 / 填报单位 of the total"
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="端口（在 127.0.0.1 上；默认：任一空闲端口） / the port on 127.0.0.1 (default: any free one)",
+    )
+    p.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="只显示网址，不打开浏览器 / print the address, do not open a browser",
+    )
 
 
 @command(
     "serve",
-    "the desk: a local web page for the round (表式, 收回, 进度, 汇总, 导出), on 127.0.0.1 only",
+    "桌面版：本轮工作的本地网页（表式、收回、进度、汇总、导出），只在 127.0.0.1 上 / "
+    "the desk: a local web page for the round, on 127.0.0.1 only",
     arguments=_arguments,
     bulk=True,
     collecting=True,

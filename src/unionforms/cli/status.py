@@ -8,18 +8,24 @@ from ._base import Context, command, due_date, round_options
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("paths", nargs="+", metavar="PATH", help="the round's returns: files, folders or patterns")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="本轮的报表：文件、文件夹或通配符 / the round's returns: files, folders or patterns",
+    )
     p.add_argument(
         "--due",
         type=due_date,
         metavar="YYYY-MM-DD",
-        help="the deadline (报送截止日期): returns dated later are 逾期",
+        help="报送截止日期：晚于此日期的报表为逾期 / the deadline: returns dated later are late",
     )
 
 
 @command(
     "status",
-    "the round's progress: one row per unit (已报/未报/更正/冲突/逾期) and every file's standing",
+    "本轮报送进度：每个单位一行（已报/未报/更正/冲突/逾期），及每个文件的状态 / the round's progress by "
+    "unit and every file's standing",
     arguments=_arguments,
     output="optional",
     output_metavar="报送进度.xlsx",

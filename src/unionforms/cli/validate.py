@@ -20,19 +20,27 @@ def _arguments(p: argparse.ArgumentParser) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="returns (.xlsx, .json) and tables (.csv, .xlsx: a return a row), folders (searched "
-        "recursively) or patterns such as 'returns/*.xlsx'",
+        help="报表（.xlsx、.json）和表格（.csv、.xlsx，每行一份）、文件夹（含子文件夹）或通配符，如 "
+        "'收回/*.xlsx' / "
+        "returns and tables, folders (searched recursively) or patterns",
     )
     p.add_argument(
-        "--report", metavar="FILE.xlsx", help="also write a workbook: one row per input and per finding"
+        "--report",
+        metavar="FILE.xlsx",
+        help="另写出审核结果工作簿：每个输入、每条问题各一行 / also write a workbook: one row per input "
+        "and per finding",
     )
     p.add_argument(
-        "--annotate", metavar="OUTDIR", help="write a marked copy of each return with findings into OUTDIR"
+        "--annotate",
+        metavar="OUTDIR",
+        help="把每份有问题的报表标注后写入 OUTDIR，退回修改 / write a marked copy of each return with "
+        "findings into OUTDIR",
     )
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing --report workbook and annotated copies / 覆盖已有文件",
+        help="覆盖已有的 --report 工作簿和标注副本 / replace an existing --report workbook and annotated "
+        "copies",
     )
 
 
@@ -79,7 +87,7 @@ def _check_report_output(inputs: list[Input], report: str | None, force: bool) -
 
 @command(
     "validate",
-    "check returns: files, folders or patterns; exit 1 when any has an error",
+    "审核报表：文件、文件夹或通配符；有错误时退出码为 1 / check returns; exit 1 when any has an error",
     arguments=_arguments,
     bulk=True,
     collecting=True,

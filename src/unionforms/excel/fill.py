@@ -80,8 +80,10 @@ def _template(form: Form, password: str | None, registry: Registry | None, file:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    from .writer import build_workbook, serialise
+    from .writer import build_workbook, check_hooks, serialise
 
+    if registry is not None and registry.adjusts_templates:  # a broken hook: once per form, not per report
+        check_hooks(form, registry)
     wb, layout = build_workbook(form, password=password, registry=registry)
     buffer = BytesIO(serialise(wb, file))  # a full disk (openpyxl's temporary files) is OUT-004
     import zipfile

@@ -17,23 +17,31 @@ from ..model import Field, Form, LetterMark, Row, Text
 _PUNCT = "，,；;。：:、"
 
 COLUMNS = ("A", "B", "C", "D", "E")
-# A holds "（10）" on one line in Excel's (and Carlito's) metrics; A:E stay 93 characters (PRINT_SCALE).
-WIDTHS = {"A": 7.5, "B": 6.5, "C": 50.0, "D": 15.0, "E": 14.0, "F": 30.0}
+#: Column widths in characters (5.25 pt each in Excel and Gnumeric). They hold the longest entries without
+#: shrink-to-fit, which Gnumeric ignores: D a 15-digit count or 13+2-digit money at 11 pt in the widest
+#: fallback digits (DejaVu Sans, 7 pt); A "（10）" and B "（A）" on one line in CJK brackets; E the unit
+#: and its punctuation, or the phone number wrapped at its spaces (no part of it wider than 12 digits).
+WIDTHS = {"A": 8.0, "B": 8.0, "C": 44.0, "D": 22.0, "E": 17.0, "F": 30.0}
 CHECK_COLUMN = "F"  # the live check summary, beside the form and outside the print area
 EXPLAIN_COLUMN = "F"  # beside each warning's verdict: the filler's 合理性审核说明
 
 #: The sheet prints at a fixed scale, never "fit to page": Excel ignores manual page breaks when fitting,
-#: and a fixed scale makes the page breaks below hold in every program. A column character is about
-#: 5.25 pt wide in Excel (Calibri 11) and 7 pt in LibreOffice without Calibri (measured), so A:E (93
-#: characters) is 651 pt wide at most; at 78 % that fits A4's 523 pt between 0.5 in margins.
-PRINT_SCALE = 78
+#: and a fixed scale makes the page breaks below hold in every program. A column character is 5.25 pt
+#: wide in Excel and Gnumeric (Calibri 11), about 5.6 pt in LibreOffice with Carlito and 7 pt without it
+#: (measured), so A:E (99 characters) is 693 pt wide at most; at 75 % that fits A4's 523 pt between
+#: 0.5 in margins.
+PRINT_SCALE = 75
 #: A4 portrait height in points and the margins the writer sets (inches); the footer sits inside the bottom
 #: margin, with room for its line.
 PAGE_HEIGHT = 841.9
 MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM, MARGIN_HEADER, MARGIN_FOOTER = 0.5, 0.6, 0.8, 0.3, 0.3
 #: Row heights (unscaled points) a page holds, less a reserve for rounding by the spreadsheet programs.
 PAGE_BODY = (PAGE_HEIGHT - 72 * (MARGIN_TOP + MARGIN_BOTTOM)) * 100 / PRINT_SCALE - 24
-TITLE_HEIGHT, HEADER_HEIGHT, TABLE_HEADER_HEIGHT, MIN_HEIGHT = 36.0, 24.0, 22.0, 20.0
+TITLE_HEIGHT, TABLE_HEADER_HEIGHT, MIN_HEIGHT = 36.0, 22.0, 20.0
+#: Lines of the header rows' input cells, which wrap (Gnumeric ignores shrink-to-fit): a 填报单位 of up to
+#: 40 characters on two lines of C; a phone with an extension and a second number on three lines of E
+#: ("010-68592114" / "转 8021," / "13800138000").
+UNIT_LINES, PHONE_LINES = 2, 3
 #: A line continued on the next page shows its number over two lines, "08" and "（续）".
 CONTINUED = "（续）"
 CONTINUED_HEIGHT = 38.0
@@ -124,6 +132,11 @@ def row_height(text: str, width: float, size: float = 11) -> float:
     for part in text.split("\n"):
         units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in part)
         lines += max(1, -(-units // per_line))
+    return lines_height(lines, size)
+
+
+def lines_height(lines: int, size: float = 11) -> float:
+    """Row height in points for ``lines`` lines of text in ``size`` points, at least :data:`MIN_HEIGHT`."""
     return max(MIN_HEIGHT, lines * size * 1.45 + 5)
 
 
@@ -181,7 +194,7 @@ def plan(form: Form) -> SheetLayout:
     heights: dict[int, float] = {r: TITLE_HEIGHT}
     r += 1
     header = (r, r + 1)
-    heights[r] = heights[r + 1] = HEADER_HEIGHT
+    heights[r], heights[r + 1] = lines_height(UNIT_LINES), lines_height(PHONE_LINES)
     meta = {"unit": f"C{r}", "date": f"D{r}", "filled_by": f"C{r + 1}", "phone": f"E{r + 1}"}
     r += 2
     notes_rows: list[int] = []

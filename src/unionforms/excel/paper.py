@@ -17,6 +17,8 @@ from .layout import MARGIN_BOTTOM, MARGIN_FOOTER, MARGIN_HEADER, MARGIN_SIDE, MA
 #: The font of every cell we write for people: a named CJK font, so that no digit falls back to a
 #: Latin serif font because the cell's font has no name.
 BODY_FONT = "宋体"
+#: The footer margin of a landscape list (inches), room for Gnumeric's footer below it (:func:`fit_to_width`).
+LANDSCAPE_FOOTER = 0.5
 
 
 def page_footer(ws: Any) -> None:
@@ -36,6 +38,10 @@ def fit_to_width(ws: Any, *, landscape: bool, header_rows: str | None = None) ->
     ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE  # the form sheet's margins
     ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP, MARGIN_BOTTOM
     ws.page_margins.header, ws.page_margins.footer = MARGIN_HEADER, MARGIN_FOOTER
+    if landscape:
+        # Gnumeric sets a landscape page's footer with its top, not its foot, at the footer margin:
+        # 0.3 in would put its foot 0.1 in from the paper's edge, past what printers print.
+        ws.page_margins.footer = LANDSCAPE_FOOTER
     if header_rows is not None:
         ws.print_title_rows = header_rows
     page_footer(ws)

@@ -85,6 +85,10 @@ def read_xlsx(path: str | Path, registry: Registry, *, expect: Form | None = Non
         strings = read_strings(zf, book.strings_part, needed)
 
     form, main_sheet = _identify(id_cells, strings, registry, expect, names, file, book.memo)
+    if registry.adjusts_templates:  # a hook that moves cells makes templates that read wrong: PLUG-012
+        from .writer import check_hooks  # openpyxl: only where a plugin adjusts templates
+
+        check_hooks(form, registry)
     return _build(form, main_sheet, book, names, sheet_cells, strings, file)
 
 

@@ -26,12 +26,13 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..display import pretty
-from ..errors import InputError
+from ..errors import InputError, PluginError
 from ..findings import Severity
 from ..model import Form
 from ..outputs import atomic_write, cannot_write, check_output
 from ..registry import Registry
 from ..units import Kind
+from .adjust import adjust
 from .contract import (
     CONTRACT_VERSION,
     DATE_PLACEHOLDER,
@@ -104,10 +105,31 @@ def build_workbook(
     if password:
         ws.protection.password = password
     wb.calculation.fullCalcOnLoad = True
-    if registry is not None:
-        registry.manager.hook.unionforms_adjust_template(form=form, workbook=wb, sheet=ws, layout=layout)
+    if registry is not None and registry.adjusts_templates:
+        adjust(registry, form, wb, ws, layout)  # each plugin's hook, checked: PLUG-010 … PLUG-013
     _fingerprint(wb, form)
     return wb, layout
+
+
+#: What the hooks gave on each form's template in this process: None (they hold) or the error, beside the
+#: registry asked (kept, so that its id is not reused by another while the entry stands).
+_CHECKED: dict[tuple[str, str, int], tuple[Registry, PluginError | None]] = {}
+
+
+def check_hooks(form: Form, registry: Registry) -> None:
+    """The error the plugins' hooks give on ``form``'s template, if any, for a reader: a template those
+    hooks made reads figures into the wrong fields. The template is built once per process and form."""
+    key = (form.id, form.version, id(registry))
+    if key not in _CHECKED:
+        try:
+            build_workbook(form, registry=registry)
+        except PluginError as exc:
+            _CHECKED[key] = (registry, exc)
+        else:
+            _CHECKED[key] = (registry, None)
+    error = _CHECKED[key][1]
+    if error is not None:
+        raise error
 
 
 def write_template(
@@ -190,6 +212,10 @@ def _page(ws: Worksheet, layout: SheetLayout) -> None:
     page_footer(ws)
     for row in layout.breaks:
         ws.row_breaks.append(Break(id=row))
+        # Gnumeric (1.12) reads rowBreaks as column breaks and colBreaks as row breaks, so it pages as
+        # planned only from a column break of the same number; that column (past AL) lies far right of
+        # the print area A:E, where Excel, WPS and LibreOffice print nothing.
+        ws.col_breaks.append(Break(id=row, max=1048575))
 
 
 def _header(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -240,8 +266,9 @@ def _input(c: Cell) -> None:
     c.fill = _INPUT_FILL
     c.border = _UNDER if c.column > 4 or c.row < 4 else _BOX
     c.font = _font()
-    # A long entry (a 27-character 填报单位, a phone with an extension) shrinks to fit rather than being cut.
-    c.alignment = Alignment(horizontal="left", vertical="center", shrink_to_fit=True)
+    # A long entry (a 27-character 填报单位, a phone with an extension) wraps onto the lines its row has
+    # room for (layout.UNIT_LINES, PHONE_LINES): Gnumeric ignores shrink-to-fit and would cut it.
+    c.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
 
 
 def _lines(ws: Worksheet, form: Form, layout: SheetLayout) -> None:
@@ -299,7 +326,8 @@ def _phrase(ws: Worksheet, row: int, phrase: Phrase) -> None:
     cell = ws[f"D{row}"]
     _input(cell)
     cell.number_format = _FORMATS[field.kind]
-    # shrunk to fit: the largest figure the reader accepts (15 digits) never shows as ###
+    # D holds the largest figure the reader accepts (15 digits) in every engine's digits (layout.WIDTHS);
+    # shrink-to-fit stays for a font with wider digits still, where the engine honours it (Excel, LibreOffice)
     cell.alignment = Alignment(
         horizontal="center" if field.kind is Kind.FLAG else "right", vertical="center", shrink_to_fit=True
     )
