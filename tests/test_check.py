@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from unionforms import DefinitionError, Registry, Severity
 from unionforms.check import check_path, load_definition
+from unionforms.model import FORM_KEYS
 
 PLUGINS = Path(__file__).resolve().parent.parent / "src" / "unionforms_plugins"
 SOURCE = (PLUGINS / "songwennuan_2017" / "form.toml").read_text(encoding="utf-8")
@@ -165,3 +168,92 @@ def test_a_definition_that_is_not_a_regular_file_is_refused_without_waiting(tmp_
     with pytest.raises(MappingError) as mapped:
         FormMapping.from_toml(fifo)
     assert mapped.value.code == "MAP-008"
+
+
+def test_every_unknown_key_is_an_error_at_its_key_with_the_closest_known_one(tmp_path: Path) -> None:
+    text = (
+        SOURCE.replace('title = "', 'columns = ["a"]\ntitle = "', 1)
+        .replace('expr = "04B <= 04A"', 'expr = "04B <= 04A"\nsevrity = "warning"', 1)
+        .replace('number = "02"', 'number = "02"\nrepeat = true', 1)
+    )
+    result = check_path(_write(tmp_path, text))
+    found = {p.message.split(" 中")[0]: p for p in result.problems}
+    assert result.errors == len(result.problems) == 3, [p.text() for p in result.problems]
+    top, rule, line = found["form.toml"], found["[[rules]] 04B-part"], found["[[lines]] 02"]
+    assert (top.code, top.line, top.column) == ("DEF-040", *_at(text, '["a"]'))  # at its value
+    assert "是否应为 lines？" in top.message and "请改正或删去" in top.message  # what, then the fix
+    assert (rule.code, rule.line) == ("DEF-040", _at(text, "sevrity")[0]) and "severity" in rule.message
+    assert (line.code, line.line) == ("DEF-041", _at(text, "repeat")[0])
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"), [("year = 2017", "year = 2018", "year"), ('family = "', 'family = "x', "family")]
+)
+def test_family_and_year_must_agree_with_the_id(tmp_path: Path, old: str, new: str, key: str) -> None:
+    text = SOURCE.replace(old, new, 1)
+    (problem,) = check_path(_write(tmp_path, text)).problems
+    assert (problem.code, problem.line) == ("DEF-042", _at(text, new)[0])
+    assert "songwennuan-2017" in problem.message and problem.message.endswith("（见 specs/versioning.md）。")
+
+
+def test_errors_of_the_form_as_a_whole_are_reported_beside_errors_in_its_lines(tmp_path: Path) -> None:
+    text = SOURCE.replace('title = "', 'money_decimals = 7\ntitle = "', 1).replace(
+        "[C]慰问一线职工{人}；", "[C]慰问一线职工{元}；"
+    )
+    codes = sorted(p.code for p in check_path(_write(tmp_path, text)).problems)
+    assert codes == ["DEF-017", "DEF-024"]
+
+
+def test_the_mapping_is_checked_even_when_the_definition_does_not_load(
+    registry: Registry, tmp_path: Path
+) -> None:
+    _write(tmp_path, SOURCE.replace("[C]慰问一线职工{人}；", "[C]慰问一线职工{元}；"))
+    mapping = (PLUGINS / "songwennuan_2017" / "mapping.toml").read_text(encoding="utf-8")
+    text = mapping.replace('kind = "split"', 'kind = "halved"').replace('from = "04C.2"', 'from = "04C.9"', 1)
+    text = text.replace('to = "songwennuan-2017"', 'to = "songwennuan-2017"\nmaps = []', 1)
+    _write(tmp_path, text, "mapping.toml")
+    result = check_path(tmp_path, registry)
+    found = {p.code: p for p in result.problems}
+    assert sorted(found) == ["DEF-017", "MAP-005", "MAP-020"], [p.text() for p in result.problems]
+    assert found["MAP-020"].line == _at(text, "maps")[0] and "是否应为 map？" in found["MAP-020"].message
+    assert found["MAP-005"].line == _at(text, 'kind = "halved"')[0] - 1  # its [[map]]
+    assert "第 " in found["MAP-005"].message and "第 1 个" not in found["MAP-005"].message  # its own index
+    assert result.form is None
+
+
+def test_a_rule_whose_codes_now_name_other_blanks_is_said_to_have_changed_meaning(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """A letter shift that keeps units: 04E <= 04D still loads, but compares other blanks (LINT-002)."""
+    text = SOURCE.replace(
+        'id = "songwennuan-2017"', 'id = "songwennuan-2018"\ncopied_from = "songwennuan-2017"'
+    )
+    text = text.replace("year = 2017", "year = 2018").replace(
+        '"[D]慰问困难家庭总数{户}，[E]其中困难职工{户}，",\n  "[F]困难农民工{户}，[G]慰问困难劳模{户}。",',
+        '"[D]慰问节日坚守岗位职工家庭{户}；",\n  "[E]慰问困难家庭总数{户}，[F]其中困难职工{户}，",\n'
+        '  "[G]困难农民工{户}，[H]慰问困难劳模{户}。",',
+    )
+    result = check_path(_write(tmp_path, text), registry)
+    changed = {p.rule: p for p in result.problems if p.code == "LINT-002"}
+    assert result.errors == 0 and "04E-part" in changed, [p.text() for p in result.problems]
+    problem = changed["04E-part"]
+    assert problem.severity is Severity.WARNING and problem.line == _at(text, '"04E <= 04D"')[0]
+    assert "含义已经变了" in problem.message and "原样复制" not in problem.message
+    assert (
+        "04D 在 songwennuan-2017 中是“慰问困难家庭总数”，在本表是“慰问节日坚守岗位职工家庭”"
+        in problem.message
+    )
+    assert "（“慰问困难家庭总数”现为 04E）" in problem.message
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.from_regex(r"[a-z][a-z_]{0,11}", fullmatch=True), min_size=1, max_size=4, unique=True))
+def test_any_unknown_keys_are_each_reported_once_on_their_own_line(tmp_path: Path, keys: list[str]) -> None:
+    """Property: any keys added at the top: check names exactly the unknown ones, each on its line."""
+    unknown = [k for k in keys if k not in FORM_KEYS]
+    added = "".join(f"{k} = 1\n" for k in keys if k not in FORM_KEYS)
+    text = SOURCE.replace('title = "', added + 'title = "', 1)
+    problems = check_path(_write(tmp_path, text)).problems
+    assert [p.message.split("'")[1] for p in problems] == unknown
+    assert [p.line for p in problems] == [_at(text, f"\n{k} = 1\n")[0] + 1 for k in unknown]
+    assert {p.code for p in problems} <= {"DEF-040", "DEF-041"}

@@ -177,7 +177,7 @@ def _forms(draw: st.DrawFn) -> Form:
         lines.append({"number": f"{n:02d}", "rows": rows})
     notes = {"items": [draw(_TEXT)], "position": draw(st.sampled_from(["top", "bottom"]))}
     data = {
-        "id": "x",
+        "id": "x-2020",
         "family": "x",
         "year": 2020,
         "version": "1",

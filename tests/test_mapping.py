@@ -96,7 +96,8 @@ def test_no_mapping_is_declared_backwards(registry: Registry) -> None:
         ({"kind": "split", "from": "01A", "to": "01A", "why": "x"}, "MAP-001"),
         ({"kind": "same", "from": "01A", "to": "01A", "why": " "}, "MAP-003"),
         ({"kind": "same", "from": "01A", "to": "01A", "why": "x", "exact": "yes"}, "MAP-006"),
-        ({"kind": "same", "from": "01A", "to": "01A", "why": "x", "because": 1}, "MAP-004"),
+        ({"kind": "same", "from": "01A", "to": "01A", "why": "x", "because": 1}, "MAP-021"),
+        ({"kind": "same", "from": "01A", "to": "01A", "wyh": "x"}, "MAP-020"),
         ({"kind": "same", "from": 1, "to": "01A", "why": "x"}, "MAP-007"),
     ],
 )
@@ -173,3 +174,10 @@ def test_exact_totals_are_preserved_across_the_mapping(
         pair[0] += Decimal(line.last)
         pair[1] += Decimal(line.this)  # type: ignore[arg-type]
     assert all(x == y for x, y in sums.values())
+
+
+def test_an_unknown_top_level_key_is_refused_with_the_closest_known_key() -> None:
+    with pytest.raises(MappingError) as info:
+        FormMapping.from_dict({"from": "a-1", "to": "a-2", "maps": []}, file="m.toml")
+    assert info.value.code == "MAP-020" and info.value.params["guess"] == "map"
+    assert info.value.params["table"] == "mapping.toml" and info.value.file == "m.toml"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import tomllib
 
 import pytest
@@ -127,6 +128,19 @@ def test_form_is_frozen() -> None:
         form.title = "x"  # type: ignore[misc]
 
 
+def test_form_holds_no_dict_so_it_is_hashable_and_its_checks_cannot_be_bypassed() -> None:
+    text = 'decimals = { "01B" = 4 }\n[[lines]]\nnumber = "01"\nrows = ["[A]甲{人}，[B]乙{万元}"]\n'
+    form, again = _form(text), _form(text)
+    assert hash(form) == hash(again) and form == again and len({form, again}) == 1
+    assert form != _form(text.replace("= 4", "= 3"))
+    for table in (form.decimals, form.aggregate, form.fields):
+        with pytest.raises(TypeError):
+            table["01B"] = 9  # type: ignore[index]
+    assert form.declared_decimals("01B") == 4
+    back = pickle.loads(pickle.dumps(form))  # the registry cache keeps forms pickled
+    assert back == form and hash(back) == hash(form) and back.fields["01B"] == form.fields["01B"]
+
+
 def test_a_letter_cannot_start_twice_in_a_line() -> None:
     with pytest.raises(DefinitionError) as info:
         _form('[[lines]]\nnumber = "01"\nrows = ["[A]甲{人}，[B]乙{人}，[A]丙{人}"]\n')
@@ -149,3 +163,46 @@ rows = ["[A]筹集{万元}，[B]慰问{人}，[C]其中{万元}。"]
         with pytest.raises(DefinitionError) as info:
             _form(text + "\n" + lines)
         assert info.value.code == code, text
+
+
+_LINE = '[[lines]]\nnumber = "01"\nrows = ["[A]甲{人}，[B]乙{万元}"]\n'
+_RULE = '[[rules]]\nid = "r"\nexpr = "01A >= 0"\nreason = "r"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "table", "guess"),
+    [
+        ('columns = ["x"]\n' + _LINE, "DEF-040", "form.toml", "lines"),  # the issue's example
+        ("pages = 2\n" + _LINE, "DEF-041", "form.toml", None),
+        ('[header]\nunit_lable = "填报单位"\n\n' + _LINE, "DEF-040", "[header]", "unit_label"),
+        ('[notes]\nitem = ["1、"]\n\n' + _LINE, "DEF-040", "[notes]", "items"),
+        (_LINE + "zzz = true\n", "DEF-041", "[[lines]] 01", None),
+        (_LINE + _RULE + 'sevrity = "warning"\n', "DEF-040", "[[rules]] r", "severity"),
+    ],
+)
+def test_unknown_keys_anywhere_are_refused_with_the_closest_known_key(
+    text: str, code: str, table: str, guess: str | None
+) -> None:
+    with pytest.raises(DefinitionError) as info:
+        _form(text)
+    assert info.value.code == code and info.value.params["table"] == table
+    assert info.value.params.get("guess") == guess
+    assert (f"是否应为 {guess}？" in info.value.message) == (guess is not None)
+
+
+def test_every_key_the_spec_lists_is_known() -> None:
+    _form(
+        'copied_from = "demo-2019"\nline_style = "paren"\nmoney_decimals = 2\ndecimals = { "01B" = 4 }\n'
+        '[header]\nunit_label = "a"\nfiller_label = "b"\nphone_label = "c"\n'
+        '[notes]\nheading = "注"\nitems = ["1、"]\nposition = "top"\n'
+        '[aggregate]\n"01A" = "sum"\n' + _LINE + _RULE + 'severity = "warning"\nmissing = "skip"\n'
+        'tolerance = "0"\nmessage = "{left}"\n'
+    )
+
+
+@pytest.mark.parametrize(("family", "year"), [("demo", 2021), ("songwennuan", 2020)])
+def test_family_and_year_must_agree_with_the_id(family: str, year: int) -> None:
+    text = BASE.replace('family = "demo"', f'family = "{family}"').replace("2020\n", f"{year}\n", 1)
+    with pytest.raises(DefinitionError) as info:
+        Form.from_dict(tomllib.loads(text + _LINE))
+    assert info.value.code == "DEF-042" and info.value.params["want"] == f"{family}-{year}"

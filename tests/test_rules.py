@@ -153,7 +153,6 @@ def test_negative_tolerance_is_refused() -> None:
         ({"id": "m", "expr": "01B <= 01A", "reason": "r", "message": "{left"}, "RULE-019"),
         ({"id": "c", "expr": "0 = 1", "reason": "r"}, "RULE-018"),
         ({"id": "c d", "expr": "01B <= 01A", "reason": "r"}, "RULE-017"),
-        ({"id": "k", "expr": "01B <= 01A", "reason": "r", "note": "x"}, "RULE-021"),
         ({"id": "k", "expr": "01B <= 01A"}, "RULE-022"),
     ],
 )

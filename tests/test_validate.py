@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from unionforms import (
+    Form,
     ReadResult,
     Registry,
     Report,
@@ -295,3 +299,45 @@ def test_a_not_applicable_mark_is_a_warning_and_the_rules_use_its_reading(regist
     assert "“无”" in found[0].message and "0" in found[0].message
     found = validate(form, Report(form.id, values={"01A": "—", "01B": "300"}))
     assert [(f.code, f.fields) for f in found] == [("VAL-012", ("01A",)), ("CHK-007", ("01A",))]
+
+
+_FINE = """
+id = "fine-2018"
+family = "fine"
+year = 2018
+version = "1"
+title = "演示表"
+decimals = { "01B" = 4 }
+
+[[lines]]
+number = "01"
+rows = ["[A]筹集资金{万元}，[B]其中专项{万元}。"]
+
+[[rules]]
+id = "01B-part"
+expr = "01B <= 01A"
+reason = "「其中」"
+"""
+
+
+def test_a_figure_finer_than_its_declared_places_is_a_warning_and_used_as_typed() -> None:
+    """The issue's case: a 5-decimal value on a 4-decimal 万元 field is no longer accepted in silence."""
+    form = Form.from_dict(tomllib.loads(_FINE))
+    values = {"01A": "1.234", "01B": "1.23456"}
+    found = validate(form, Report(form.id, values=values), Source(file="r.json", cells={"01B": "D7"}))
+    assert [(f.code, f.fields, f.severity) for f in found] == [
+        ("VAL-020", ("01A",), Severity.WARNING),  # 3 places on a 2-place field
+        ("VAL-020", ("01B",), Severity.WARNING),
+        ("CHK-001", ("01B", "01A"), Severity.ERROR),  # the rule still sees 1.23456 > 1.234
+    ]
+    assert found[1].message.startswith("01B（D7） 其中专项：填写的 1.23456 有 5 位小数，本栏按 4 位小数")
+    assert found[1].cells == ("D7",)
+    assert validate(form, Report(form.id, values={"01A": "2", "01B": "1.2345"})) == []
+
+
+@given(st.integers(0, 10**8), st.integers(0, 8))
+def test_only_places_beyond_the_declared_ones_are_found(units: int, places: int) -> None:
+    form = Form.from_dict(tomllib.loads(_FINE.split("[[rules]]")[0]))
+    value = Decimal(units).scaleb(-places)
+    codes = [f.fields for f in validate(form, Report(form.id, values={"01A": value, "01B": value}))]
+    assert codes == [(c,) for c, declared in (("01A", 2), ("01B", 4)) if places > declared]

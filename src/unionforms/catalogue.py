@@ -120,12 +120,6 @@ _MARKUP_ZH = "栏目字母写作 [A]，填报栏写作 {{单位}} 或 {{单位|�
 _MARKUP_EN = "letters are written [A], blanks {{unit}} or {{unit|label}} (specs/form-definition.md)"
 _GRAMMAR_ZH = "规则写作“和 运算符 和”或“比较 -> 比较”，如 `05 = 05A + 05B`（见 specs/rules.md）。"
 _GRAMMAR_EN = "a rule is `sum OP sum` or `comparison -> comparison`, e.g. `05 = 05A + 05B` (specs/rules.md)"
-_RULE_KEYS_ZH = (
-    "规则只有 id、expr、severity、reason、missing、tolerance、message 这些项（见 specs/rules.md §1）。"
-)
-_RULE_KEYS_EN = (
-    "a rule has only id, expr, severity, reason, missing, tolerance and message (specs/rules.md §1)"
-)
 
 #: The arguments of a :class:`Message`.
 Spec = tuple[tuple[Any, ...], dict[str, Any]]
@@ -346,6 +340,30 @@ _CATALOGUE: dict[str, Spec] = {
         "counts and 万元 add up as sum (the default) or blank; 是/否 as blank (the default, answers tallied "
         "in the provenance), any or all",
     ),
+    "DEF-040": M(
+        "a table of a definition has a key the format does not know, close to a known key (did you mean)",
+        "{table} 中有未知的项 {key}，是否应为 {guess}？",
+        "{table}: unknown key {key}; did you mean {guess}?",
+        "未知的项会被忽略，所以不能接受：请改正或删去。"
+        "此处可用的项：{known}（见 specs/form-definition.md）。",
+        "an unknown key would be ignored, so it is refused: correct or delete it; the keys here are {known}"
+        " (specs/form-definition.md)",
+    ),
+    "DEF-041": M(
+        "a table of a definition has a key the format does not know",
+        "{table} 中有未知的项 {key}。",
+        "{table}: unknown key {key}",
+        "未知的项会被忽略，所以不能接受：请删去。此处可用的项：{known}（见 specs/form-definition.md）。",
+        "an unknown key would be ignored, so it is refused: delete it; the keys here are {known}"
+        " (specs/form-definition.md)",
+    ),
+    "DEF-042": M(
+        "a definition's family or year contradicts its id (the id is family-year)",
+        "表式代码 {id} 与 family = {family}、year = {year} 不一致：代码应为“family-year”，即 {want}。",
+        "form id {id} contradicts family = {family}, year = {year}: the id is family-year, {want}",
+        "请改正 id、family 或 year，使三者一致（见 specs/versioning.md）。",
+        "correct id, family or year so that the three agree (specs/versioning.md)",
+    ),
     # --- RULE: rules ---------------------------------------------------------------------------------
     "RULE-001": M(
         "a rule's text has something unexpected at a position",
@@ -441,13 +459,6 @@ _CATALOGUE: dict[str, Spec] = {
         "the message template uses {names}",
         "只能用 {{left}}、{{right}} 和 {{expr}}；花括号本身写作 {{{{ 或 }}}}。",
         "use only {{left}}, {{right}} and {{expr}}; write a literal brace as {{{{ or }}}}",
-    ),
-    "RULE-021": M(
-        "a rule's table has unknown keys",
-        "规则中有不认识的项 {keys}。",
-        "unknown keys {keys}",
-        _RULE_KEYS_ZH,
-        _RULE_KEYS_EN,
     ),
     "RULE-022": M(
         "a rule lacks a required text (id, expr or reason)",
@@ -1332,6 +1343,16 @@ _CATALOGUE: dict[str, Spec] = {
         "if that is not what was meant, type the figure; write 0 for none",
         severity="warning",
     ),
+    "VAL-020": M(
+        "a 万元 figure has more decimal places than the form declares for it: worth a look (a warning, since"
+        " finer amounts exist: 3.695 万元 is 36 950 元)",
+        "{place}：填写的 {value} 有 {typed} 位小数，本栏按 {places} 位小数填报（已按填写的数值读取）。",
+        "{place}: {value} has {typed} decimal places; the field is filled to {places} (read as typed)",
+        "请核对单位是否为万元（不是元）、小数点位置是否正确；如数值无误可不修改。",
+        "check that the unit is 万元 (not 元) and where the decimal point stands; if the figure is right,"
+        " leave it",
+        severity="warning",
+    ),
     # --- META: the header ----------------------------------------------------------------------------------
     "META-001": M(
         "the header date is not a date",
@@ -1463,13 +1484,6 @@ _CATALOGUE: dict[str, Spec] = {
         "请引用两年表式上印的栏目名称。",
         "quote the printed labels of both years",
     ),
-    "MAP-004": M(
-        "a mapping entry has keys the format does not know",
-        "第 {index} 个对照条目有未知的项 {keys}。",
-        "entry {index} has unknown keys {keys}",
-        "条目只有 kind、from、to、why、exact（specs/mapping.md）。",
-        "an entry has only kind, from, to, why and exact (specs/mapping.md)",
-    ),
     "MAP-005": M(
         "a mapping entry's kind is unknown",
         "第 {index} 个对照条目的类型 {kind} 不是 {kinds} 之一。",
@@ -1541,6 +1555,22 @@ _CATALOGUE: dict[str, Spec] = {
         "请运行 `unionforms check` 检查插件包，逐条修正。",
         "run `unionforms check` on the plugin package and fix each problem",
     ),
+    "MAP-020": M(
+        "a table of a mapping file has a key the format does not know, close to a known key (did you mean)",
+        "{table} 中有未知的项 {key}，是否应为 {guess}？",
+        "{table}: unknown key {key}; did you mean {guess}?",
+        "未知的项会被忽略，所以不能接受：请改正或删去。此处可用的项：{known}（见 specs/mapping.md）。",
+        "an unknown key would be ignored, so it is refused: correct or delete it; the keys here are {known}"
+        " (specs/mapping.md)",
+    ),
+    "MAP-021": M(
+        "a table of a mapping file has a key the format does not know",
+        "{table} 中有未知的项 {key}。",
+        "{table}: unknown key {key}",
+        "未知的项会被忽略，所以不能接受：请删去。此处可用的项：{known}（见 specs/mapping.md）。",
+        "an unknown key would be ignored, so it is refused: delete it; the keys here are {known}"
+        " (specs/mapping.md)",
+    ),
     # --- CMP: year-over-year comparison ----------------------------------------------------------------
     "CMP-001": M(
         "a figure changed implausibly from last year's (a jump): worth a look",
@@ -1552,11 +1582,12 @@ _CATALOGUE: dict[str, Spec] = {
     ),
     # --- LINT: definitions that load but are probably wrong -----------------------------------------
     "LINT-002": M(
-        "a rule copied unchanged from the earlier form names codes that now mean other blanks",
-        "规则从 {source} 原样复制，但其中的代码已移动：{moved}。",
-        "rule copied from {source} unchanged, but its codes moved: {moved}",
-        "请按新的栏目代码改写规则。",
-        "rewrite the rule with the new codes",
+        "a rule kept from the earlier form reads as it did, but its codes now name other blanks: its meaning"
+        " changed",
+        "规则的文字与 {source} 中的相同，但其中的代码在本表指的是别的栏目，规则的含义已经变了：{moved}。",
+        "the rule reads as in {source}, but its codes now name other blanks, so its meaning changed: {moved}",
+        "请按新的栏目代码改写规则，使它仍核对原来的栏目。",
+        "rewrite the rule with the new codes, so that it checks the blanks it checked before",
         severity="warning",
     ),
     "LINT-003": M(
@@ -1758,6 +1789,8 @@ CATALOGUE: Mapping[str, Message] = _Lazy(_CATALOGUE)
 
 #: Codes no longer emitted, with what replaced them; a code is never reused (``specs/versioning.md``).
 RETIRED: dict[str, str] = {
+    "RULE-021": "an unknown key in a rule is DEF-040 (with did you mean) or DEF-041, as in every table",
+    "MAP-004": "an unknown key in a mapping entry is MAP-020 (with did you mean) or MAP-021, as anywhere",
     "LINT-001": "a comparison of different units is refused at load since definitions version 2 (RULE-005)",
 }
 

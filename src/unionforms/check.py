@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,11 @@ from .catalogue import CATALOGUE, render
 from .diff import pair_by_labels, shape
 from .errors import DefinitionError, UnionformsError
 from .findings import Severity
-from .mapping import FormMapping, MappingError, normal_label
-from .model import Field, Form, Line, read_definition
+from .mapping import ENTRY_KEYS, MAPPING_KEYS, FormMapping, MappingEntry, MappingError, normal_label
+from .model import FORM_KEYS, HEADER_KEYS, LINE_KEYS, NOTES_KEYS, Field, Form, Line, read_definition
 from .registry import Registry
-from .rules import Rule, check_kinds
+from .rules import RULE_KEYS, Rule, check_kinds
+from .tablekeys import key_error, unknown_keys
 
 _LETTER_RE = re.compile(r"（[A-Z]）")
 _STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -63,7 +64,8 @@ class Problem:
         cls, exc: UnionformsError, file: str, line: int | None, column: int | None, rule: str | None = None
     ) -> Problem:
         """The problem an error raised while loading stands for, at the place found for it."""
-        return cls(Severity.ERROR, exc.code, exc.message, file, line, column, rule or exc.rule, exc.position)
+        message = exc.message + exc.hint  # what is wrong, then how to fix it, as every message reads
+        return cls(Severity.ERROR, exc.code, message, file, line, column, rule or exc.rule, exc.position)
 
     @classmethod
     def of(
@@ -169,44 +171,63 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
         text = read_definition(file).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DefinitionError("DEF-006", detail=f"{type(exc).__name__}: {exc}", file=name) from None
+    mapping_file = file.parent / "mapping.toml"
+    form: Form | None = None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        problem = Problem.of("DEF-021", name, line, column, None, line_no=line, column=column)
-        return CheckResult(name, (problem,))
-    where = _Locator(text)
-    problems = _load_parts(data, where, name)
-    form = None
-    if not problems:
+        problems = [Problem.of("DEF-021", name, line, column, None, line_no=line, column=column)]
+        data = {}
+    else:
+        where = _Locator(text)
+        problems, clean = _load_parts(data, where, name)
         try:
-            form = Form.from_dict(data)
+            loaded = Form.from_dict(clean)
         except UnionformsError as exc:
-            line, column = where.find(*_key_of(exc))
-            problems.append(Problem.from_error(exc, name, line, column))
-    if form is not None:
-        problems += _warnings(form, data, where, name, registry)
-        mapping_file = file.parent / "mapping.toml"
-        if mapping_file.exists():
-            problems += _check_mapping(mapping_file, form, registry)
+            if not problems or (exc.code in _FORM_LEVEL and exc.code not in {p.code for p in problems}):
+                line, column = where.find(*_key_of(exc))
+                problems.append(Problem.from_error(exc, name, line, column))
+        else:
+            form = None if problems else loaded
+        if form is not None:
+            problems += _warnings(form, data, where, name, registry)
+    if mapping_file.exists():  # checked even when the definition does not load: every problem in one run
+        form_id = data.get("id") if isinstance(data.get("id"), str) else None
+        problems += _check_mapping(mapping_file, form, form_id, registry)
     return CheckResult(name, tuple(problems), form)
+
+
+#: Errors about the form as a whole, reported beside errors in its lines and rules (each is independent
+#: of them); any other error of a definition with such errors may follow from them and is left out.
+_FORM_LEVEL = frozenset(
+    ("DEF-001", "DEF-011", "DEF-012", "DEF-024", "DEF-025", "DEF-030", "DEF-031", "DEF-032", "DEF-033")
+)
 
 
 def _key_of(exc: UnionformsError) -> tuple[object, ...]:
     """Where a form-level error points: the key it names (DEF-001, DEF-024, DEF-025), else the form's id."""
     key = str(exc.params.get("key", "")).strip("'\"")
-    known = ("id", "family", "year", "version", "title", "money_decimals", "decimals")
+    known = ("id", "family", "year", "version", "title", "money_decimals", "decimals", "line_style")
     return ("", 0, key if key in known else "id")
 
 
-def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Problem]:
-    """Load each line and rule separately; every error, located."""
-    problems: list[Problem] = []
+def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> tuple[list[Problem], dict[str, Any]]:
+    """Every unknown key, and each line and rule loaded on its own: every error, located; and the
+    definition without what failed (unknown keys, lines and rules that did not load, entries naming their
+    codes), for the errors of the form as a whole."""
     form_id = str(data.get("id", "?"))
+    problems = _unknown_keys(data, where, file)
+    problems += _identity(data, where, file)
+    clean: dict[str, Any] = {k: v for k, v in data.items() if k in FORM_KEYS}
+    for table, known in (("header", HEADER_KEYS), ("notes", NOTES_KEYS)):
+        if isinstance(clean.get(table), dict):
+            clean[table] = {k: v for k, v in clean[table].items() if k in known}
     units: dict[str, str] = {}
     numbers: set[str] = set()
     failed: set[str] = set()  # lines that did not load: rules naming their codes are not judged
+    lines = []
     for i, raw in enumerate(data.get("lines", ()) if isinstance(data.get("lines"), list) else ()):
         number = str(raw.get("number", "?")) if isinstance(raw, dict) else "?"
         rows = raw.get("rows", []) if isinstance(raw, dict) else []
@@ -225,16 +246,19 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Pro
             problems.append(Problem.from_error(exc, file, line, column))
             failed.add(number)
             continue
+        lines.append({"number": number, "rows": rows})
         for f in parsed.fields:
             if f.code in units:
                 line, column = where.find("lines", i, "number")
                 problems.append(Problem.of("DEF-015", file, line, column, None, form=form_id, field=f.code))
             units[f.code] = f.unit
     ids: set[str] = set()
+    rules = []
     for i, raw in enumerate(data.get("rules", ()) if isinstance(data.get("rules"), list) else ()):
         rid = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+        kept = {k: v for k, v in raw.items() if k in RULE_KEYS} if isinstance(raw, dict) else raw
         try:
-            rule = Rule.from_dict(dict(raw))
+            rule = Rule.from_dict(dict(kept))
             if rule.id in ids:
                 raise DefinitionError("DEF-005", form=form_id, rule=rule.id)
             ids.add(rule.id)
@@ -245,7 +269,54 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> list[Pro
             key = "id" if exc.code == "DEF-005" else "expr"
             line, column = where.find("rules", i, key, offset=exc.position if key == "expr" else None)
             problems.append(Problem.from_error(exc, file, line, column, exc.rule or rid))
-    return problems
+            continue
+        rules.append(kept)
+    if "lines" in clean:
+        clean["lines"] = lines
+    if "rules" in clean:
+        clean["rules"] = rules
+    for table in ("decimals", "aggregate"):
+        if isinstance(clean.get(table), dict):
+            clean[table] = {c: v for c, v in clean[table].items() if str(c)[:2] not in failed}
+    return problems, clean
+
+
+def _unknown_keys(data: Mapping[str, Any], where: _Locator, file: str) -> list[Problem]:
+    """A problem for every key of every table the format does not know (DEF-040, DEF-041), at the key."""
+    tables: list[tuple[object, str, Collection[str], tuple[object, ...]]] = [
+        (data, "form.toml", FORM_KEYS, ("", 0)),
+        (data.get("header"), "[header]", HEADER_KEYS, ("header", 0)),
+        (data.get("notes"), "[notes]", NOTES_KEYS, ("notes", 0)),
+    ]
+    for name, keys in (("lines", LINE_KEYS), ("rules", RULE_KEYS)):
+        items = data.get(name)
+        for i, raw in enumerate(items if isinstance(items, list) else ()):
+            key = "number" if name == "lines" else "id"
+            label = raw.get(key, "?") if isinstance(raw, dict) else "?"
+            tables.append((raw, f"[[{name}]] {label}", keys, (name, i)))
+    out = []
+    for table, label, known, at in tables:
+        if not isinstance(table, dict):
+            continue
+        for unknown in unknown_keys(table, known):
+            exc = key_error(unknown, label)
+            line, column = where.find(*at, unknown.key)
+            out.append(Problem.from_error(exc, file, line, column))
+    return out
+
+
+def _identity(data: Mapping[str, Any], where: _Locator, file: str) -> list[Problem]:
+    """DEF-042 at ``family`` or ``year`` when the two do not make the id (``family-year``)."""
+    form_id, family, year = data.get("id"), data.get("family"), data.get("year")
+    if not isinstance(form_id, str) or not isinstance(family, str) or not isinstance(year, int):
+        return []  # missing or of the wrong type: the form's own load says so
+    want = f"{family}-{year}"
+    if form_id == want:
+        return []
+    key = "family" if not form_id.startswith(f"{family}-") else "year"
+    line, column = where.find("", 0, key)
+    exc = DefinitionError("DEF-042", form=form_id, id=form_id, family=family, year=year, want=want)
+    return [Problem.from_error(exc, file, line, column)]
 
 
 def _codes_in(raw: object) -> list[str]:
@@ -296,13 +367,13 @@ def _stale_rules(form: Form, before: Form, at_rule: Any, file: str) -> list[Prob
                 continue
             to = pairs.get(code)
             moved.append(
-                f"{code} was “{was.label}” in {before.id} and is now “{now.label}”"
-                + (f" (“{was.label}” is now {to})" if to and to != code else "")
+                f"{code} 在 {before.id} 中是“{was.label}”，在本表是“{now.label}”"
+                + (f"（“{was.label}”现为 {to}）" if to and to != code else "")
             )
         if moved:
             line, column = at_rule(rule)
             out.append(
-                Problem.of("LINT-002", file, line, column, rule.id, source=before.id, moved="; ".join(moved))
+                Problem.of("LINT-002", file, line, column, rule.id, source=before.id, moved="；".join(moved))
             )
     return out
 
@@ -331,40 +402,73 @@ def _repeated_labels(form: Form, where: _Locator, file: str) -> list[Problem]:
     return out
 
 
-def _check_mapping(path: Path, form: Form, registry: Registry | None) -> list[Problem]:
-    """The problems of the mapping.toml beside a definition, each at the entry it concerns."""
+def _check_mapping(
+    path: Path, form: Form | None, form_id: str | None, registry: Registry | None
+) -> list[Problem]:
+    """The problems of the mapping.toml beside a definition, each at the entry it concerns: every unknown
+    key, every malformed entry, and how it fits the earlier form and ``form`` (without ``form``, a
+    definition that does not load, only the earlier side and the id it names)."""
     name = str(path)
     try:
         text = read_definition(path).decode("utf-8")
-    except (DefinitionError, UnicodeDecodeError) as exc:
-        return [Problem.from_error(MappingError("MAP-008", detail=str(exc), file=name), name, None, None)]
+        data = tomllib.loads(text)
+    except (DefinitionError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        detail = exc.detail if isinstance(exc, DefinitionError) else f"{type(exc).__name__}: {exc}"
+        return [Problem.from_error(MappingError("MAP-008", detail=detail, file=name), name, line, column)]
     where = _Locator(text)
 
-    def problem(exc: UnionformsError, line: int | None = None, column: int | None = None) -> Problem:
-        return Problem.from_error(exc, name, line, column)
+    def problem(exc: UnionformsError, at: tuple[int | None, int | None] = (None, None)) -> Problem:
+        return Problem.from_error(exc, name, *at)
 
-    try:
-        mapping = FormMapping.from_toml(path)
-    except MappingError as exc:
-        index = exc.params.get("index")
-        line, column = where.find("map", int(str(index)) - 1) if index is not None else (None, None)
-        if line is None:
-            m = re.search(r"\(at line (\d+), column (\d+)\)", exc.detail or "")
-            line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        return [problem(exc, line, column)]
-    if mapping.new != form.id:
-        unfit = MappingError(
-            "MAP-002", old=mapping.old, new=mapping.new, want_old=mapping.old, want_new=form.id
-        )
-        return [problem(unfit, *where.find("", 0, "to"))]
-    if registry is None or mapping.old not in registry.forms:
-        return []
-    index = {entry.label: i for i, entry in enumerate(mapping.entries)}
+    raw_entries = data.get("map", [])
+    tables: list[tuple[object, str, Collection[str], tuple[object, ...]]] = [
+        (data, "mapping.toml", MAPPING_KEYS, ("", 0))
+    ]
+    if isinstance(raw_entries, list):
+        tables += [(raw, f"[[map]] #{i}", ENTRY_KEYS, ("map", i - 1)) for i, raw in enumerate(raw_entries, 1)]
     out = []
-    for unfit in mapping.problems(registry.forms[mapping.old], form):
+    for table, label, known, at in tables:
+        for unknown in unknown_keys(table, known) if isinstance(table, dict) else ():
+            refused = key_error(unknown, label, ("MAP-020", "MAP-021"), MappingError, file=name)
+            out.append(problem(refused, where.find(*at, unknown.key)))
+    try:
+        heading = FormMapping.from_dict({k: data[k] for k in ("from", "to") if k in data}, file=name)
+    except MappingError as exc:
+        return [*out, problem(exc, where.find("", 0, "from"))]
+    entries: list[MappingEntry] = []
+    for i, raw in enumerate(raw_entries if isinstance(raw_entries, list) else (), 1):
+        kept = {k: v for k, v in raw.items() if k in ENTRY_KEYS} if isinstance(raw, dict) else raw
+        try:
+            entries += FormMapping.from_dict({"from": "", "to": "", "map": [kept]}).entries
+        except MappingError as exc:  # loaded alone, it is entry 1: named by its place in the file
+            params: dict[str, Any] = {**exc.params, "index": i} if "index" in exc.params else dict(exc.params)
+            out.append(
+                problem(
+                    MappingError(exc.code, detail=exc.detail, file=name, **params), where.find("map", i - 1)
+                )
+            )
+    mapping = attrs.evolve(heading, entries=tuple(entries))
+    if form_id is not None and mapping.new != form_id:
+        unfit = MappingError(
+            "MAP-002", old=mapping.old, new=mapping.new, want_old=mapping.old, want_new=form_id
+        )
+        return [*out, problem(unfit, where.find("", 0, "to"))]
+    if registry is None or mapping.old not in registry.forms or len(entries) != len(raw_entries):
+        return out  # no earlier form to fit, or entries left out: their codes would seem missing
+    index = {entry.label: i for i, entry in enumerate(mapping.entries)}
+    before = registry.forms[mapping.old]
+    unfits = (
+        mapping.problems(before, form)
+        if form is not None
+        else mapping.side_problems(before, "old", mapping.new)
+    )
+    for unfit in unfits:
         entry = unfit.params.get("entry")
-        at = where.find("map", index[entry]) if entry in index else where.find("", 0, "from")
-        out.append(problem(unfit, *at))
+        out.append(
+            problem(unfit, where.find("map", index[entry]) if entry in index else where.find("", 0, "from"))
+        )
     return out
 
 

@@ -60,9 +60,29 @@ def describe_text(form: Form) -> str:
     if form.notes.position == "bottom":
         out += notes
     out.append(f"{len(form.fields)} fields, {len(form.rules)} rules")
+    overrides = _overrides(form)
+    if overrides:
+        out.append("声明 / declared (where the defaults do not hold):")
+        out += [f"  {text}" for text in overrides]
     if form.rules:
         out.append("审核规则 / rules (id [severity] expr, then its reason):")
     for r in form.rules:
         out.append(f"  {r.id}  [{r.severity.value}]  {r.expr}")
         out.append(f"      {r.reason}")
     return "\n".join(out)
+
+
+def _overrides(form: Form) -> list[str]:
+    """Every setting of the definition that is not its default, one line each, as written in form.toml:
+    the places of 万元 blanks (the form's and each field's), the line style and how fields add up."""
+    out = []
+    if form.money_decimals != 2:
+        out.append(f"万元栏小数位数 money_decimals = {form.money_decimals}")
+    out += [f"{code} {form.fields[code].label}：小数位数 decimals = {n}" for code, n in form.decimals.items()]
+    if form.line_style != "plain":
+        out.append(f'行号样式 line_style = "{form.line_style}"')
+    out += [
+        f'{code} {form.fields[code].label}：汇总方式 aggregate = "{way.value}"'
+        for code, way in form.aggregate.items()
+    ]
+    return out

@@ -29,6 +29,7 @@ import attrs
 from .errors import DefinitionError, InputError
 from .model import Form, read_definition
 from .registry import Registry
+from .tablekeys import refuse_unknown
 from .values import Value
 
 
@@ -54,6 +55,10 @@ _ARITY = {
     MappingKind.NEW: ("0", "1+"),
     MappingKind.DROPPED: ("1+", "0"),
 }
+#: The keys of a mapping file and of each ``[[map]]`` entry (``specs/mapping.md``); any other is MAP-020/021.
+MAPPING_KEYS = ("from", "to", "map")
+ENTRY_KEYS = ("kind", "from", "to", "why", "exact")
+_KEY_CODES = ("MAP-020", "MAP-021")
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}(?=年)")
 
 
@@ -113,12 +118,11 @@ class FormMapping:
     def from_dict(cls, data: Mapping[str, Any], *, file: str | None = None) -> FormMapping:
         """Build a mapping from the tables of a mapping file (``specs/mapping.md``)."""
         try:
+            refuse_unknown(data, MAPPING_KEYS, "mapping.toml", _KEY_CODES, MappingError, file=file)
             old, new = str(data["from"]), str(data["to"])
             entries = []
             for i, raw in enumerate(data.get("map", ()), start=1):
-                extra = set(raw) - {"kind", "from", "to", "why", "exact"}
-                if extra:
-                    raise MappingError("MAP-004", index=i, keys=sorted(extra), file=file)
+                refuse_unknown(raw, ENTRY_KEYS, f"[[map]] #{i}", _KEY_CODES, MappingError, index=i, file=file)
                 try:
                     kind = MappingKind(raw["kind"])
                 except ValueError:
@@ -171,19 +175,7 @@ class FormMapping:
         if (self.old, self.new) != (old.id, new.id):
             fail("MAP-002", old=self.old, new=self.new, want_old=old.id, want_new=new.id)
             return out
-        for side, form, codes_of in ((old, old, "old"), (new, new, "new")):
-            seen: dict[str, int] = {}
-            for entry in self.entries:
-                for code in getattr(entry, codes_of):
-                    if code not in form.fields:
-                        fail("MAP-009", entry=entry.label, code=code, form_id=form.id)
-                    seen[code] = seen.get(code, 0) + 1
-            twice = sorted(c for c, n in seen.items() if n > 1)
-            if twice:
-                fail("MAP-010", form_id=side.id, codes=", ".join(twice))
-            missing = [c for c in form.fields if c not in seen]
-            if missing:
-                fail("MAP-011", form_id=side.id, codes=", ".join(missing))
+        out += self.side_problems(old, "old", new.id) + self.side_problems(new, "new", new.id)
         for entry in self.entries:
             fields = [old.fields[c] for c in entry.old if c in old.fields]
             fields += [new.fields[c] for c in entry.new if c in new.fields]
@@ -194,6 +186,37 @@ class FormMapping:
                 a, b = (normal_label(f.label) for f in fields)
                 if a != b:
                     fail("MAP-013", entry=entry.label, label_old=fields[0].label, label_new=fields[1].label)
+        return out
+
+    def side_problems(self, form: Form, side: str, about: str) -> list[MappingError]:
+        """How the ``side`` (``"old"`` or ``"new"``) codes of the entries do not fit ``form``: codes it does
+        not have (MAP-009), codes in two entries (MAP-010), its codes in none (MAP-011)."""
+        out: list[MappingError] = []
+        seen: dict[str, int] = {}
+        for entry in self.entries:
+            for code in getattr(entry, side):
+                if code not in form.fields:
+                    out.append(
+                        MappingError(
+                            "MAP-009",
+                            entry=entry.label,
+                            code=code,
+                            form_id=form.id,
+                            file=self.file,
+                            form=about,
+                        )
+                    )
+                seen[code] = seen.get(code, 0) + 1
+        twice = sorted(c for c, n in seen.items() if n > 1)
+        if twice:
+            out.append(
+                MappingError("MAP-010", form_id=form.id, codes=", ".join(twice), file=self.file, form=about)
+            )
+        missing = [c for c in form.fields if c not in seen]
+        if missing:
+            out.append(
+                MappingError("MAP-011", form_id=form.id, codes=", ".join(missing), file=self.file, form=about)
+            )
         return out
 
     def checked(self, old: Form, new: Form) -> FormMapping:

@@ -13,14 +13,15 @@ repeats within the form: ``{万元|帮扶农民工：生活救助：帮扶款物
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import attrs
 
 from .errors import DefinitionError, InputError
 from .rules import Rule, check_kinds
+from .tablekeys import refuse_unknown
 from .units import COMBINES, UNITS, Combine, Kind, kind_of, printed_unit
 
 if TYPE_CHECKING:
@@ -35,6 +36,82 @@ BLANK = "___"
 QUALIFIER = "："
 _MAX_DECIMALS = 6  # 0.000001 万元 is 1 分: no figure is written finer
 
+
+K = TypeVar("K")
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+class FrozenMap(Mapping[K, V]):
+    """A read-only, hashable mapping: what a frozen value class holds where it would hold a dict, so that
+    the value stays hashable and nothing can change it after its checks (``form.decimals["05"] = 9`` is a
+    TypeError). Lookups go straight to the dict inside: ``form.fields`` is read for every value typed."""
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> None:
+        self._data: dict[K, V] = dict(data)
+        self._hash: int | None = None
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    @overload
+    def get(self, key: K, /) -> V | None: ...
+    @overload
+    def get(self, key: K, default: V | T, /) -> V | T: ...
+    def get(self, key: K, default: object = None, /) -> object:
+        return self._data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return self._data == (other._data if isinstance(other, FrozenMap) else other)
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (FrozenMap, (self._data,))
+
+
+def frozen_map(value: Mapping[str, Any]) -> FrozenMap[str, Any]:
+    """``value`` as a :class:`FrozenMap` (the attrs converter of the form's tables)."""
+    return value if isinstance(value, FrozenMap) else FrozenMap(value)
+
+
+#: The keys of each table of a definition (``specs/form-definition.md`` §2–§5); any other is DEF-040/041.
+FORM_KEYS = (
+    "id",
+    "family",
+    "year",
+    "version",
+    "title",
+    "copied_from",
+    "line_style",
+    "money_decimals",
+    "decimals",
+    "header",
+    "notes",
+    "lines",
+    "rules",
+    "aggregate",
+)
+HEADER_KEYS = ("unit_label", "filler_label", "phone_label")
+NOTES_KEYS = ("heading", "items", "position")
+LINE_KEYS = ("number", "rows")
 
 #: Largest definition or mapping file read (the biggest shipped form.toml is about 40 KiB).
 MAX_DEFINITION_BYTES = 4 * 1024 * 1024
@@ -179,6 +256,14 @@ class Line:
         return cls(number, tuple(built))
 
 
+def _line(table: Mapping[str, Any], form: str) -> Line:
+    """One ``[[lines]]`` table: only ``number`` and ``rows``."""
+    refuse_unknown(
+        table, LINE_KEYS, f"[[lines]] {table.get('number', '?')}", line=str(table.get("number", "?"))
+    )
+    return Line.from_markup(str(table["number"]), tuple(table["rows"]), form=form)
+
+
 def _check_label(field: Field, row: Row, rows: Sequence[Row], *, form: str) -> None:
     """A label quotes its row; ``qualifier：words`` qualifiers quote any row of the same line.
 
@@ -316,16 +401,12 @@ def _check_decimals(instance: object, attribute: object, value: int) -> None:
         raise DefinitionError("DEF-024", places=repr(value), most=_MAX_DECIMALS, key=key)
 
 
-def _combines(value: Mapping[str, Combine]) -> dict[str, Combine]:
-    return dict(value)
-
-
 def _check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not re.match(_ID, value):
         raise DefinitionError("DEF-012", id=repr(value))
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # hashed once: forms key caches (excel/fill.py), looked up per return
 class Form:
     """A complete form definition: identity, printed header and notes, lines, and rules."""
 
@@ -340,9 +421,9 @@ class Form:
     notes: Notes = Notes()
     line_style: str = attrs.field(default="plain", validator=attrs.validators.in_(("plain", "paren")))
     money_decimals: int = attrs.field(default=2, validator=_check_decimals)
-    decimals: Mapping[str, int] = attrs.field(factory=dict, converter=dict)
-    aggregate: Mapping[str, Combine] = attrs.field(factory=dict, converter=_combines)
-    fields: Mapping[str, Field] = attrs.field(init=False, eq=False, repr=False)
+    decimals: FrozenMap[str, int] = attrs.field(factory=FrozenMap, converter=frozen_map)
+    aggregate: FrozenMap[str, Combine] = attrs.field(factory=FrozenMap, converter=frozen_map)
+    fields: FrozenMap[str, Field] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         fields: dict[str, Field] = {}
@@ -357,7 +438,12 @@ class Form:
                 fields[f.code] = f
         if not fields:
             raise DefinitionError("DEF-014", form=self.id)
-        object.__setattr__(self, "fields", fields)
+        want = f"{self.family}-{self.year}"
+        if self.id != want:
+            raise DefinitionError(
+                "DEF-042", form=self.id, id=self.id, family=self.family, year=self.year, want=want
+            )
+        object.__setattr__(self, "fields", FrozenMap(fields))
         for code, places in self.decimals.items():
             if code not in fields or fields[code].kind is not Kind.MONEY:
                 raise DefinitionError("DEF-025", form=self.id, field=code, key="decimals")
@@ -414,17 +500,18 @@ class Form:
         """Build a form from the tables of a definition file (see ``specs/form-definition.md``)."""
         form_id = str(data.get("id", "?"))
         try:
-            header = Header(**data.get("header", {}))
+            refuse_unknown(data, FORM_KEYS, "form.toml")
+            header_data = dict(data.get("header", {}))
+            refuse_unknown(header_data, HEADER_KEYS, "[header]")
+            header = Header(**header_data)
             notes_data = dict(data.get("notes", {}))
+            refuse_unknown(notes_data, NOTES_KEYS, "[notes]")
             notes = Notes(
                 heading=notes_data.get("heading", "注"),
                 items=tuple(notes_data.get("items", ())),
                 position=notes_data.get("position", "bottom"),
             )
-            lines = tuple(
-                Line.from_markup(str(line["number"]), tuple(line["rows"]), form=form_id)
-                for line in data["lines"]
-            )
+            lines = tuple(_line(line, form_id) for line in data["lines"])
             rules = tuple(Rule.from_dict(dict(r)) for r in data.get("rules", ()))
             aggregate = _aggregate(data.get("aggregate", {}), form_id)
             return cls(

@@ -29,6 +29,7 @@ import attrs
 
 from .errors import RuleSyntaxError
 from .findings import Severity
+from .tablekeys import refuse_unknown
 from .units import Kind, kind_of, measure_of
 
 # Patterns are compiled on first use (``re`` keeps them): compiling at import costs every command start-up.
@@ -223,6 +224,10 @@ class _Parser:
         raise self.fail("RULE-001", pos, found=repr(tok))
 
 
+#: The keys of a rule's table (``specs/rules.md`` §1); any other is DEF-040 or DEF-041.
+RULE_KEYS = ("id", "expr", "severity", "reason", "missing", "tolerance", "message", "mixed_units")
+
+
 def _validate_tolerance(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
     if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
         raise RuleSyntaxError("RULE-016", tolerance=str(value), rule=getattr(instance, "id", None))
@@ -263,10 +268,7 @@ class Rule:
     def from_dict(cls, data: dict[str, object]) -> Rule:
         """Build a rule from its definition-file table (``id``, ``expr``, ``severity``, …)."""
         rid = str(data.get("id", "?"))
-        known = {"id", "expr", "severity", "reason", "missing", "tolerance", "message", "mixed_units"}
-        extra = set(data) - known
-        if extra:
-            raise RuleSyntaxError("RULE-021", keys=", ".join(sorted(extra)), rule=rid)
+        refuse_unknown(data, RULE_KEYS, f"[[rules]] {rid}", rule=rid)
         try:
             severity = Severity(data.get("severity", "error"))
             missing = Missing(data.get("missing", "skip"))

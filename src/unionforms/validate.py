@@ -209,13 +209,48 @@ def check_read(result: ReadResult) -> list[Finding]:
         findings.append(found)
     if not result.report.values and not findings:
         findings.append(empty_report(form, result.source))
+    findings += finer_than_declared(form, result.report, result.source)
     return findings + check_rules(form, result.report, result.source, unusable=unusable)
+
+
+def finer_than_declared(form: Form, report: Report, source: Source) -> list[Finding]:
+    """A warning (VAL-020) for each 万元 figure written to more places than its field declares.
+
+    A warning, not an error: the declared places are how the printed form asks figures to be written
+    (to 百元 unless it says otherwise), yet a finer amount is a real amount (3.695 万元 is 36 950 元), so
+    no rule of the printed form makes it wrong; it is worth a look because 元 typed as 万元, or a slipped
+    decimal point, look like this. The figure is used as typed.
+    """
+    out = []
+    for code, value in report.values.items():
+        if not isinstance(value, Decimal) or code not in form.fields:
+            continue
+        if (places := form.declared_decimals(code)) is None:
+            continue
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > places:
+            cell = source.cells.get(code)
+            out.append(
+                finding(
+                    "VAL-020",
+                    place=f"{_locate(code, cell)} {form.fields[code].label}",
+                    value=format(value, "f"),
+                    typed=-exponent,
+                    places=places,
+                    fields=(code,),
+                    values=(value,),
+                    file=source.file,
+                    sheet=source.sheet,
+                    cells=(cell,) if cell else (),
+                )
+            )
+    return out
 
 
 def _unusable(found: Finding) -> str | None:
     """The field whose value ``found`` says cannot be used, if it is about one value (a 不适用 mark,
-    VAL-012, is read and used)."""
-    usable = found.code == "VAL-012"
+    VAL-012, and a figure finer than declared, VAL-020, are read and used)."""
+    usable = found.code in ("VAL-012", "VAL-020")
     return found.fields[0] if found.rule is None and len(found.fields) == 1 and not usable else None
 
 

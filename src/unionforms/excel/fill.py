@@ -68,12 +68,14 @@ class _Template:
     empty: tuple[bytes, ...]  # each slot's blank cell, as in the template
 
 
-_CACHE: dict[tuple[str, str, str | None, int], _Template] = {}
+#: Keyed by the form itself (hashable, its hash computed once): two definitions of one id and version (a
+#: definition edited while a process runs, a test's variants) never share a template.
+_CACHE: dict[tuple[Form, str | None, int], _Template] = {}
 _LOCK = threading.Lock()
 
 
 def _template(form: Form, password: str | None, registry: Registry | None, file: str) -> _Template:
-    key = (form.id, form.version, password, id(registry))
+    key = (form, password, id(registry))
     with _LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
