@@ -181,3 +181,55 @@ def test_an_unknown_top_level_key_is_refused_with_the_closest_known_key() -> Non
         FormMapping.from_dict({"from": "a-1", "to": "a-2", "maps": []}, file="m.toml")
     assert info.value.code == "MAP-020" and info.value.params["guess"] == "map"
     assert info.value.params["table"] == "mapping.toml" and info.value.file == "m.toml"
+
+
+def _registry_declaring(declared: object) -> Registry:
+    """The shipped forms, and one more plugin whose ``unionforms_mappings`` gives ``declared`` (or raises
+    it, when it is an exception)."""
+    import types
+
+    from unionforms import default_registry, hookimpl
+    from unionforms.registry import Plugin
+
+    module = types.ModuleType("uf_test_mappings_plugin")
+
+    @hookimpl
+    def unionforms_mappings() -> object:
+        if isinstance(declared, Exception):
+            raise declared
+        return declared
+
+    module.unionforms_mappings = unionforms_mappings  # type: ignore[attr-defined]
+    shipped = default_registry()
+    plugins = [Plugin(name, plugin) for name, plugin in shipped.manager.list_name_plugin() if name]
+    return Registry.from_plugins([*plugins, Plugin("broken-mappings", module)])
+
+
+@pytest.mark.parametrize(
+    ("declared", "code", "shown"),
+    [
+        (KeyError("2019"), "PLUG-010", "KeyError"),
+        ({"from": "a"}, "PLUG-014", "dict"),
+        ([{"from": "a"}], "PLUG-014", "list[dict]"),
+    ],
+)
+def test_a_mappings_hook_that_raises_or_returns_the_wrong_type_is_named(
+    declared: object, code: str, shown: str
+) -> None:
+    """Loud, not silent: a broken hook used to be skipped, and `compare` then said no mapping was declared."""
+    from unionforms.errors import PluginError
+
+    registry = _registry_declaring(declared)
+    old, new = registry.get("songwennuan-2014"), registry.get("songwennuan-2017")
+    with pytest.raises(PluginError) as caught:
+        find_mapping(registry, old, new)
+    assert caught.value.code == code and "broken-mappings" in str(caught.value)
+    assert shown in str(caught.value)
+
+
+def test_a_mappings_hook_that_returns_mappings_is_heard(registry: Registry) -> None:
+    old, new = registry.get("songwennuan-2014"), registry.get("songwennuan-2017")
+    declared = find_mapping(registry, old, new)
+    assert declared is not None
+    beside = _registry_declaring([])  # an empty list is a fine answer
+    assert find_mapping(beside, old, new) == declared

@@ -605,6 +605,13 @@ _CATALOGUE: dict[str, Spec] = {
         "the hook must leave input cells (values, locking), the sheet's name and the _unionforms sheet "
         "alone (specs/plugins.md §2.2); fix or uninstall that plugin",
     ),
+    "PLUG-014": M(
+        "a plugin's unionforms_mappings hook returned something that is not a list of mappings",
+        "插件 {plugin} 的 unionforms_mappings 返回的是 {type}，不是跨年对照（FormMapping）列表。",
+        "plugin {plugin}: unionforms_mappings returned {type}, not a list of FormMapping",
+        "钩子应返回 [FormMapping.from_toml(…)]（specs/plugins.md）；请修复或卸载该插件。",
+        "return [FormMapping.from_toml(…)] (specs/plugins.md); fix or uninstall that plugin",
+    ),
     # --- IN: unusable input ---------------------------------------------------------------------------
     "IN-001": M(
         "the file does not exist",

@@ -26,7 +26,7 @@ from typing import Any
 
 import attrs
 
-from .errors import DefinitionError, InputError
+from .errors import DefinitionError, InputError, PluginError
 from .model import Form, read_definition
 from .registry import Registry
 from .tablekeys import refuse_unknown
@@ -240,24 +240,25 @@ def _codes(raw: object) -> tuple[str, ...]:
 
 
 def declared_mappings(registry: Registry) -> list[FormMapping]:
-    """Every mapping the registered plugins declare (``unionforms_mappings``), called through pluggy one
-    plugin at a time; a plugin whose hook raises or returns something else is skipped (``unionforms check``
-    on its package says why)."""
+    """Every mapping the registered plugins declare (``unionforms_mappings``), called one plugin at a time
+    (:meth:`~unionforms.registry.Registry.call_each`). A hook that raises is PluginError PLUG-010, one
+    that returns anything but a list of mappings PLUG-014, each naming the plugin: a mapping that went
+    missing without a word would make `compare` and `diff` say "no mapping declared" instead."""
     out: list[FormMapping] = []
-    manager = registry.manager
-    for plugin in manager.get_plugins():
-        others = [p for p in manager.get_plugins() if p is not plugin]
-        only_this = manager.subset_hook_caller("unionforms_mappings", remove_plugins=others)
-        if not only_this.get_hookimpls():
-            continue
-        try:
-            results = only_this()
-        except Exception:  # one broken plugin must not hide the others' mappings
-            continue
+    for plugin, results in registry.call_each("unionforms_mappings"):
         for found in results:
-            if isinstance(found, list | tuple):
-                out += [m for m in found if isinstance(m, FormMapping)]
+            if not isinstance(found, list | tuple) or not all(isinstance(m, FormMapping) for m in found):
+                raise PluginError("PLUG-014", plugin=plugin, type=_shown_type(found))
+            out += found
     return out
+
+
+def _shown_type(found: object) -> str:
+    """What a hook returned, as its author would recognise it: ``list[dict]`` rather than ``list``."""
+    if isinstance(found, list | tuple):
+        inner = sorted({type(m).__name__ for m in found if not isinstance(m, FormMapping)})
+        return f"{type(found).__name__}[{' | '.join(inner)}]"
+    return type(found).__name__
 
 
 def find_mapping(registry: Registry, old: Form, new: Form) -> FormMapping | None:
