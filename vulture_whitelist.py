@@ -13,11 +13,11 @@ _ = object()
 __getattr__  # src/unionforms/__init__.py
 __dir__  # src/unionforms/__init__.py
 _.__class__  # src/unionforms/__init__.py
-_.persistent_id  # src/unionforms/export.py (pickle.Pickler)
-_.persistent_load  # src/unionforms/export.py (pickle.Unpickler)
+_.persistent_id  # src/unionforms/collect/export.py (pickle.Pickler)
+_.persistent_load  # src/unionforms/collect/export.py (pickle.Unpickler)
 exc_type  # src/unionforms/excel/safety.py (__exit__)
 tb  # src/unionforms/excel/safety.py, excel/findings_book.py (__exit__)
-signum  # src/unionforms/workers.py (signal handler)
+signum  # src/unionforms/collect/workers.py (signal handler)
 
 # Flask and Werkzeug: the request class and its spooling method (with Werkzeug's signature), a
 # response's status, and a workspace attribute read by the Jinja template progress.html.
@@ -79,13 +79,13 @@ _.errorTitle
 _.showErrorMessage
 
 # An enum member reached by its value: Missing("zero") from a rule's ``missing = "zero"``.
-ZERO  # src/unionforms/rules.py
+ZERO  # src/unionforms/core/rules.py
 
 # Public API for plugin authors, documented in specs/plugins.md: a registry of given plugin objects,
 # and the first row of a layout's lines (the hook ``unionforms_adjust_template`` reads it).
-_.from_plugins  # src/unionforms/registry.py
+_.from_plugins  # src/unionforms/plugins/registry.py
 first_row  # src/unionforms/excel/layout.py
 
 # The measured cost of each item of workers.imap (its ``usage`` argument): a record for the caller, as
 # the hostile-input test reads it to print each file's peak memory.
-peak_memory  # src/unionforms/workers.py
+peak_memory  # src/unionforms/collect/workers.py

@@ -2,7 +2,7 @@
 
 (a) the baseline: ``openpyxl.load_workbook`` + ``save`` of the return, nothing changed (what any copy
     made through openpyxl costs at least; the old annotator did this and more);
-(b) :func:`unionforms.annotate.annotate`: the letter and the marks patched into the XML.
+(b) :func:`unionforms.collect.annotate.annotate`: the letter and the marks patched into the XML.
 
 Both run in the same process on the same files, alternating, and the ratio (a)/(b) is printed.
 
@@ -24,10 +24,10 @@ from pathlib import Path
 import openpyxl
 
 from unionforms import Finding, Kind, Report, default_registry
-from unionforms.annotate import annotate
+from unionforms.collect.annotate import annotate
+from unionforms.core.validate import check_rules
 from unionforms.excel.fill import fill
 from unionforms.io.reading import read_report
-from unionforms.validate import check_rules
 
 
 def main() -> None:

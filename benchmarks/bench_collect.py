@@ -47,10 +47,10 @@ from bench_reader import read_openpyxl  # noqa: E402
 from tests.returns import MAIN_FORM, make_folder, meta, valid_values  # noqa: E402
 
 from unionforms import Form, Report, default_registry  # noqa: E402
+from unionforms.core.validate import check_rules  # noqa: E402
 from unionforms.excel.fill import fill  # noqa: E402
 from unionforms.excel.layout import plan  # noqa: E402
 from unionforms.io.reading import read_report  # noqa: E402
-from unionforms.validate import check_rules  # noqa: E402
 
 EXE = Path(sys.executable).with_name("unionforms")
 

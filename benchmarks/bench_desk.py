@@ -36,8 +36,8 @@ from tests.hostile.make_corpus import make as make_corpus  # noqa: E402
 from tests.round_folder import make_round  # noqa: E402
 
 from unionforms import default_registry  # noqa: E402
+from unionforms.collect.roster import load_roster  # noqa: E402
 from unionforms.desk.launch import open_desk  # noqa: E402
-from unionforms.roster import load_roster  # noqa: E402
 
 EXE = Path(sys.executable).with_name("unionforms")
 

@@ -7,7 +7,7 @@ they were dicts. The baseline is the same form with those three tables put back 
 ``Form`` held), so both run in one process on the same reports, in alternating rounds:
 
 - lookups: every field of the form looked up with ``[]``, ``get`` and ``in``, and its declared places;
-- validate: ``unionforms.validate`` of N generated reports (typing every value, then every rule);
+- validate: ``unionforms.core.validate`` of N generated reports (typing every value, then every rule);
 - read: ``read_xlsx`` of N filled workbooks, the form given (``expect``).
 
 It prints the median per item of each and the ratio ours / baseline (1.00 = the same). Figures only.
@@ -25,9 +25,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from unionforms import Form, Kind, Report, default_registry
+from unionforms.core.validate import validate
 from unionforms.excel import read_xlsx
 from unionforms.excel.fill import fill
-from unionforms.validate import validate
 
 
 def with_dicts(form: Form) -> Form:

@@ -28,7 +28,7 @@ from unionforms import Registry, Report, default_registry, hookimpl
 from unionforms.excel import writer
 from unionforms.excel.fill import fill
 from unionforms.io.reading import read_report
-from unionforms.registry import Plugin
+from unionforms.plugins.registry import Plugin
 
 
 def _plugin() -> types.ModuleType:

@@ -25,10 +25,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from unionforms import Kind, Meta, Report, default_registry
-from unionforms.aggregate import aggregate
-from unionforms.annotate import annotate
-from unionforms.batch import check
-from unionforms.current import decide
+from unionforms.collect.aggregate import aggregate
+from unionforms.collect.annotate import annotate
+from unionforms.collect.batch import check
+from unionforms.collect.current import decide
+from unionforms.collect.progress import book_rows, progress
+from unionforms.collect.roster import ListedUnit, Roster
+from unionforms.collect.totals import collect, write_xlsx
+from unionforms.core.validate import check_rules
 from unionforms.excel.fill import fill
 from unionforms.excel.findings_book import FindingsBook
 from unionforms.excel.libreoffice import convert
@@ -36,10 +40,6 @@ from unionforms.excel.printcopy import write_print_copy
 from unionforms.excel.progress_book import write_progress_book
 from unionforms.excel.writer import write_template
 from unionforms.io.reading import read_report
-from unionforms.progress import book_rows, progress
-from unionforms.roster import ListedUnit, Roster
-from unionforms.totals import collect, write_xlsx
-from unionforms.validate import check_rules
 
 FORMS = ("songwennuan-2014", "songwennuan-2017", "bangfu-2013", "bangfu-2016")
 META = Meta(

@@ -17,11 +17,11 @@ from pathlib import Path
 import attrs
 
 from unionforms import Form, Kind, Meta, Registry, Report, Severity
-from unionforms.evaluate import Status, evaluate
+from unionforms.core.evaluate import Status, evaluate
+from unionforms.core.values import Value
 from unionforms.excel.fill import fill
 from unionforms.io.jsonio import dumps
 from unionforms.strategies import _repaired
-from unionforms.values import Value
 
 MAIN_FORM = "songwennuan-2017"
 OTHER_FORMS = ("songwennuan-2014", "bangfu-2013", "bangfu-2016")

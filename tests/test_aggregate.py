@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unionforms import DefinitionError, Form, InputError, Meta, Registry, Report, validate
-from unionforms.aggregate import (
+from unionforms.collect.aggregate import (
     FlagTally,
     Provenance,
     Total,
@@ -23,14 +23,14 @@ from unionforms.aggregate import (
     provenance_from_dict,
     provenance_to_dict,
 )
-from unionforms.batch import Result, State
-from unionforms.evaluate import Status, evaluate
-from unionforms.findings import status_of
+from unionforms.collect.batch import Result, State
+from unionforms.core.evaluate import Status, evaluate
+from unionforms.core.findings import status_of
+from unionforms.core.model import Form as FormModel
+from unionforms.core.rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
+from unionforms.core.units import Combine, Kind
 from unionforms.io.jsonstream import chunks
-from unionforms.model import Form as FormModel
-from unionforms.rules import Comparison, Const, Implication, Missing, Ref, Rule, Sum
 from unionforms.strategies import reports, valid_reports
-from unionforms.units import Combine, Kind
 
 
 def as_result(total: Total, file: str) -> Result:
@@ -57,7 +57,7 @@ def preserved_by_sum(rule: Rule, form: Form) -> bool:
     ``refs > 0 -> refs > 0`` or ``flag = 是 -> refs > 0`` with the flag combined by ``any`` (a positive
     total needs one return with a positive part, and that return's conclusion is positive, and
     values are never negative). A rule that skips blanks (``missing = "skip"``) holds for the total
-    only when each return filled all of its fields or none; :func:`unionforms.validate.validate` on
+    only when each return filled all of its fields or none; :func:`unionforms.core.validate.validate` on
     the total reports what does not hold.
     """
     if rule.tolerance != 0:

@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unionforms import Meta, Registry, Report
-from unionforms.annotate import SHEET, Annotation, Annotator, annotate
-from unionforms.batch import Check, Input
+from unionforms.collect.annotate import SHEET, Annotation, Annotator, annotate
+from unionforms.collect.batch import Check, Input
+from unionforms.core.validate import check_rules
 from unionforms.excel.fill import fill
 from unionforms.excel.layout import plan
 from unionforms.excel.marks import MARK_COLOURS
 from unionforms.io.reading import read_report
-from unionforms.validate import check_rules
 
 MARKS = set(MARK_COLOURS.values())
 

@@ -31,13 +31,20 @@ _IMPORTED = (
 
 #: What no command that writes nothing imports: openpyxl (a workbook is read by our own reader), and,
 #: with the registry cache up to date, neither the plugins' machinery nor a definition parser.
-_NEVER = ("openpyxl", "pluggy", "importlib.metadata", "tomllib", "unionforms.hookspecs", "unionforms_plugins")
+_NEVER = (
+    "openpyxl",
+    "pluggy",
+    "importlib.metadata",
+    "tomllib",
+    "unionforms.plugins.hookspecs",
+    "unionforms_plugins",
+)
 
 #: Beyond those, what each command does not need: no checking to list or show, no JSON to check a workbook.
 _NOT_FOR = {
-    "list": ("unionforms.evaluate", "unionforms.batch", "unionforms.excel", "cattrs"),
-    "show": ("unionforms.evaluate", "unionforms.batch", "unionforms.excel", "cattrs"),
-    "schema": ("unionforms.evaluate", "unionforms.batch", "unionforms.excel", "cattrs"),
+    "list": ("unionforms.core.evaluate", "unionforms.collect.batch", "unionforms.excel", "cattrs"),
+    "show": ("unionforms.core.evaluate", "unionforms.collect.batch", "unionforms.excel", "cattrs"),
+    "schema": ("unionforms.core.evaluate", "unionforms.collect.batch", "unionforms.excel", "cattrs"),
     "validate": ("cattrs", "unionforms.io.jsonio"),
     "read": (),  # it prints the report JSON, written through cattrs
 }
@@ -93,10 +100,10 @@ def test_the_package_exports_every_public_name_and_imports_none_up_front() -> No
         "import sys\n"
         "import unionforms\n"
         "assert [m for m in sys.modules if m.startswith('unionforms.')] == [], 'imported up front'\n"
-        "import unionforms.validate, unionforms.evaluate\n"  # the submodules, then the names
+        "import unionforms.core.validate, unionforms.core.evaluate\n"  # the submodules, then the names
         "from unionforms import evaluate, validate\n"
-        "assert callable(validate) and validate.__module__ == 'unionforms.validate', validate\n"
-        "assert callable(evaluate) and evaluate.__module__ == 'unionforms.evaluate', evaluate\n"
+        "assert callable(validate) and validate.__module__ == 'unionforms.core.validate', validate\n"
+        "assert callable(evaluate) and evaluate.__module__ == 'unionforms.core.evaluate', evaluate\n"
         "for name in unionforms.__all__:\n"
         "    assert getattr(unionforms, name) is not None, name\n"
         "assert set(unionforms.__all__) <= set(dir(unionforms))\n"

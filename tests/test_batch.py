@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from unionforms import Registry, batch
-from unionforms.batch import Check, Input, Result, State, check, expand, run_bulk, skipped
+from unionforms import Registry
+from unionforms.collect import batch
+from unionforms.collect.batch import Check, Input, Result, State, check, expand, run_bulk, skipped
 
 from .returns import Folder, make_folder
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from unionforms import DefinitionError, Registry, Severity
-from unionforms.check import check_path, load_definition
-from unionforms.model import FORM_KEYS
+from unionforms.authoring.check import check_path, load_definition
+from unionforms.core.model import FORM_KEYS
 
 PLUGINS = Path(__file__).resolve().parent.parent / "src" / "unionforms_plugins"
 SOURCE = (PLUGINS / "songwennuan_2017" / "form.toml").read_text(encoding="utf-8")
@@ -155,8 +155,8 @@ def test_a_definition_that_is_not_a_regular_file_is_refused_without_waiting(tmp_
     """A FIFO named form.toml (reading would wait forever) or mapping.toml: DEF-006 / MAP-008 at once."""
     import os
 
-    from unionforms.mapping import FormMapping, MappingError
-    from unionforms.model import Form
+    from unionforms.authoring.mapping import FormMapping, MappingError
+    from unionforms.core.model import Form
 
     fifo = tmp_path / "form.toml"
     os.mkfifo(fifo)

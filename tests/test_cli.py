@@ -12,7 +12,7 @@ import pytest
 
 from unionforms import default_registry
 from unionforms.cli import main
-from unionforms.errors import tracing
+from unionforms.core.errors import tracing
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -11,10 +11,10 @@ import pytest
 
 from unionforms import Registry
 from unionforms.cli import main
+from unionforms.collect.totals import SHEET, read_provenance
 from unionforms.excel.findings_book import FINDING_SHEET, INPUT_SHEET
 from unionforms.excel.layout import plan
 from unionforms.io.reading import read_report
-from unionforms.totals import SHEET, read_provenance
 
 from .returns import MAIN_FORM, Folder, make_folder
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from unionforms import Meta, Registry, Report
-from unionforms.compare import DEFAULT_JUMP, compare
+from unionforms.authoring.compare import DEFAULT_JUMP, compare
+from unionforms.authoring.mapping import FormMapping, find_mapping
+from unionforms.core.report import ReadResult
+from unionforms.core.validate import typed_values
+from unionforms.core.values import Value
 from unionforms.excel.fill import fill
 from unionforms.io import jsonio
 from unionforms.io.reading import read_report
-from unionforms.mapping import FormMapping, find_mapping
-from unionforms.report import ReadResult
-from unionforms.validate import typed_values
-from unionforms.values import Value
 
 
 def _filled(tmp_path: Path, registry: Registry, form_id: str, values: dict[str, object]) -> Path:

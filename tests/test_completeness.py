@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from unionforms import Form, Report, Severity, validate
-from unionforms.report import ReadResult, Source
-from unionforms.validate import check_read
+from unionforms.core.report import ReadResult, Source
+from unionforms.core.validate import check_read
 
 
 def test_an_empty_report_is_an_error_naming_the_file(form: Form) -> None:

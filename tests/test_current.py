@@ -8,9 +8,9 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms.batch import Result, State
-from unionforms.current import Entry, Ledger, Standing, decide, explain, is_correction
-from unionforms.roster import ListedUnit, Roster
+from unionforms.collect.batch import Result, State
+from unionforms.collect.current import Entry, Ledger, Standing, decide, explain, is_correction
+from unionforms.collect.roster import ListedUnit, Roster
 
 FORM = "songwennuan-2017"
 

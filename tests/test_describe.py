@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 
 from unionforms import Form
-from unionforms.describe import describe, describe_text
+from unionforms.core.describe import describe, describe_text
 
 
 def test_text_lists_every_rule_with_severity_expr_and_reason(form: Form) -> None:

@@ -26,10 +26,10 @@ from typing import Any
 import pytest
 
 from unionforms import Kind, Registry
+from unionforms.collect.roster import load_roster
 from unionforms.desk.guard import upload_path
 from unionforms.desk.launch import Desk, open_desk
 from unionforms.io.reading import read_report
-from unionforms.roster import load_roster
 
 from .hostile.make_corpus import USABLE
 from .hostile.make_corpus import make as make_corpus

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from unionforms.core.errors import InputError
 from unionforms.desk.guard import Guard, upload_path
-from unionforms.errors import InputError
 
 _WINDOWS_BAD = re.compile(r'[<>:"|?*\x00-\x1f]')
 _DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{i}" for d in ("COM", "LPT") for i in range(1, 10)}

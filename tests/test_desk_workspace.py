@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unionforms import Registry
+from unionforms.core.errors import InputError
+from unionforms.core.inputs import MAX_WORKBOOK_BYTES
 from unionforms.desk.workspace import MAX_FILES, Workspace
-from unionforms.errors import InputError
-from unionforms.inputs import MAX_WORKBOOK_BYTES
 
 
 @pytest.fixture

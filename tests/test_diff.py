@@ -5,8 +5,8 @@ from __future__ import annotations
 import attrs
 
 from unionforms import Form, Registry, Rule, Severity
-from unionforms.diff import carry_expr, diff, pair_by_labels, shape
-from unionforms.mapping import find_mapping
+from unionforms.authoring.diff import carry_expr, diff, pair_by_labels, shape
+from unionforms.authoring.mapping import find_mapping
 
 
 def _kinds(result: object, kind: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:

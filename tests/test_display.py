@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from unionforms import Finding, Severity
-from unionforms.display import finding_line, format_value, pretty
+from unionforms.core.display import finding_line, format_value, pretty
 
 
 def test_format_value_never_uses_exponents() -> None:

@@ -17,10 +17,11 @@ from pathlib import Path
 import attrs
 import pytest
 
-from unionforms import UNITS, Form, Registry, hookspecs
+from unionforms import UNITS, Form, Registry
 from unionforms.cli import build_parser
+from unionforms.core.rules import Implication
 from unionforms.excel import contract, safety
-from unionforms.rules import Implication
+from unionforms.plugins import hookspecs
 
 ROOT = Path(__file__).parent.parent
 SPECS = ROOT / "specs"
@@ -97,7 +98,7 @@ def test_specs_say_there_is_no_conformance_file_to_copy() -> None:
 
 
 def test_mapping_md_examples_parse() -> None:
-    from unionforms.mapping import FormMapping
+    from unionforms.authoring.mapping import FormMapping
 
     (body,) = [b for b in _blocks(_read(SPECS / "mapping.md"), "toml") if "[[map]]" in b]
     mapping = FormMapping.from_dict(tomllib.loads(body))
@@ -117,7 +118,7 @@ def test_every_unit_is_in_the_units_table_with_its_kind() -> None:
 
 
 def test_toml_examples_in_plugin_authoring_load() -> None:
-    from unionforms.mapping import FormMapping
+    from unionforms.authoring.mapping import FormMapping
 
     blocks = _blocks(_read(DOCS / "plugin-authoring.md"), "toml")
     assert blocks
@@ -329,7 +330,7 @@ def _preamble() -> dict[str, object]:
     from typing import Any
 
     from unionforms import hookimpl
-    from unionforms.mapping import FormMapping
+    from unionforms.authoring.mapping import FormMapping
 
     return {
         "hookspec": hookspecs.hookspec,
@@ -345,8 +346,8 @@ def _preamble() -> dict[str, object]:
 def world(tmp_path_factory: pytest.TempPathFactory, shipped: Registry) -> Iterator[tuple[Registry, Path]]:
     """The plugin-authoring guide's 2018 package (made by new-form, edited as the guide says) installed
     beside the shipped forms: what the examples of plugin authors run against."""
-    from unionforms.registry import Plugin
-    from unionforms.scaffold import new_form
+    from unionforms.authoring.scaffold import new_form
+    from unionforms.plugins.registry import Plugin
 
     from .test_outoftree import PACKAGE, edit_to_2018
 
@@ -374,10 +375,10 @@ def _run_python(example: _Example, registry: Registry, tmp: Path, monkeypatch: p
 
     from hypothesis import settings
 
-    from unionforms import registry as registry_module
+    from unionforms.authoring.mapping import declared_mappings
     from unionforms.excel.writer import write_template
-    from unionforms.mapping import declared_mappings
-    from unionforms.registry import Plugin
+    from unionforms.plugins import registry as registry_module
+    from unionforms.plugins.registry import Plugin
     from unionforms.testing import FormConformance, run_conformance
 
     from .test_outoftree import PACKAGE
@@ -459,8 +460,8 @@ def test_every_shell_example_runs(
 ) -> None:
     """The shell examples of a document, in order, in one folder: a round of returns as ``收回/`` with its
     ``名录.xlsx`` (tests/round_folder.py), the guide's package installed once ``new-form`` made it."""
-    from unionforms import registry as registry_module
     from unionforms.cli import main
+    from unionforms.plugins import registry as registry_module
 
     from .round_folder import make_round
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms.catalogue import CATALOGUE, Message, markdown
-from unionforms.errors import DefinitionError, InputError, PluginError, UnionformsError
-from unionforms.findings import Finding, Severity, finding
+from unionforms.core.catalogue import CATALOGUE, Message, markdown
+from unionforms.core.errors import DefinitionError, InputError, PluginError, UnionformsError
+from unionforms.core.findings import Finding, Severity, finding
 
 ROOT = Path(__file__).parent.parent
 SRC = ROOT / "src"
@@ -125,7 +125,7 @@ def test_a_message_is_checked_when_built() -> None:
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
 def test_a_chinese_template_is_told_as_the_cjk_ranges_tell_it(text: str) -> None:
-    from unionforms.catalogue import _chinese
+    from unionforms.core.catalogue import _chinese
 
     assert _chinese(text) == bool(re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", text))
     assert _chinese(text + "。") and _chinese("审核" + text) and _chinese(text + "（")
@@ -134,7 +134,7 @@ def test_a_chinese_template_is_told_as_the_cjk_ranges_tell_it(text: str) -> None
 
 def test_docs_errors_md_is_the_generated_catalogue() -> None:
     text = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
-    assert text == markdown(), "regenerate it: python -m unionforms.catalogue > docs/errors.md"
+    assert text == markdown(), "regenerate it: python -m unionforms.core.catalogue > docs/errors.md"
     for code in CATALOGUE:
         assert f"\n### {code}\n" in text
 

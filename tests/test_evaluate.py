@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from unionforms import Form, Missing, Rule, Severity, Status, evaluate
-from unionforms.errors import RuleSyntaxError
-from unionforms.evaluate import is_broken
+from unionforms.core.errors import RuleSyntaxError
+from unionforms.core.evaluate import is_broken
+from unionforms.core.values import Value
 from unionforms.strategies import reports, valid_reports
-from unionforms.values import Value
 
 
 def _rule(expr: str, missing: Missing = Missing.SKIP, tolerance: str = "0") -> Rule:

@@ -16,13 +16,13 @@ import openpyxl
 import pytest
 
 from unionforms import Form, PluginError, Registry
+from unionforms.core.report import Report
 from unionforms.excel.contract import field_name
 from unionforms.excel.fill import fill
 from unionforms.excel.layout import plan
 from unionforms.excel.writer import build_workbook, write_template
 from unionforms.io.jsonio import dumps
-from unionforms.registry import Plugin
-from unionforms.report import Report
+from unionforms.plugins.registry import Plugin
 
 ROOT = Path(__file__).parent.parent
 FORM = "songwennuan-2017"

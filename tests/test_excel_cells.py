@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms.errors import InputError
+from unionforms.core.errors import InputError
 from unionforms.excel.cells import _StringsTarget, read_strings
 from unionforms.excel.safety import SafeZip
 

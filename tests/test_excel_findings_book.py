@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from unionforms import Registry
-from unionforms.batch import Result, State, check
+from unionforms.collect.batch import Result, State, check
 from unionforms.excel.findings_book import (
     FINDING_HEADER,
     FINDING_SHEET,

@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 
 from unionforms import Form, Missing, Rule, Severity
+from unionforms.core.rules import written
 from unionforms.excel.contract import field_name
 from unionforms.excel.fill import fill
 from unionforms.excel.formulas import ERROR, PASS, SKIPPED, WARNING, verdict_formula
 from unionforms.excel.layout import plan
 from unionforms.excel.libreoffice import convert, find_soffice
-from unionforms.rules import written
 from unionforms.strategies import broken_reports, valid_reports
 from unionforms.testing import _python_verdict, examples
 

@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unionforms import Form, Registry
-from unionforms.errors import DefinitionError
+from unionforms.core.errors import DefinitionError
+from unionforms.core.model import Line, Row
 from unionforms.excel.layout import (
     CONTINUED,
     LAST_PAGE_SHARE,
@@ -19,7 +20,6 @@ from unionforms.excel.layout import (
     phrases,
     plan,
 )
-from unionforms.model import Line, Row
 
 
 def _got(row: Row) -> list[tuple[str | None, str, str | None, str]]:

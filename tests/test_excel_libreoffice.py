@@ -194,7 +194,7 @@ def test_libreoffice_is_found_where_its_windows_installer_puts_it(
 
 def test_without_process_groups_a_program_past_its_time_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows has no killpg: LibreOffice past its time is ended itself, and the run says IN-045."""
-    from unionforms.errors import InputError
+    from unionforms.core.errors import InputError
     from unionforms.excel import libreoffice
 
     monkeypatch.delattr(os, "killpg")

@@ -96,9 +96,9 @@ def workbooks(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> d
     out["bangfu-2016-password"] = folder / "bangfu-2016-password.xlsx"
     fill(form, _one(valid_reports(form)), out["bangfu-2016-password"], password="s3cret")
     # an annotated copy: the letter and the marks patched into a broken return's XML
-    from unionforms.annotate import annotate
+    from unionforms.collect.annotate import annotate
+    from unionforms.core.validate import check_rules
     from unionforms.io.reading import read_report
-    from unionforms.validate import check_rules
 
     broken = out["songwennuan-2017-broken"]
     read = read_report(broken, registry)

@@ -23,9 +23,11 @@ import attrs
 import pytest
 
 from unionforms import Kind, Meta, Registry, Report
-from unionforms.aggregate import aggregate
-from unionforms.annotate import annotate
-from unionforms.batch import check
+from unionforms.collect.aggregate import aggregate
+from unionforms.collect.annotate import annotate
+from unionforms.collect.batch import check
+from unionforms.collect.totals import collect, write_xlsx
+from unionforms.core.validate import check_rules
 from unionforms.excel.fill import fill
 from unionforms.excel.findings_book import FindingsBook
 from unionforms.excel.layout import WIDTHS
@@ -34,8 +36,6 @@ from unionforms.excel.paper import fit_to_width
 from unionforms.excel.printcopy import write_print_copy
 from unionforms.excel.writer import write_template
 from unionforms.io.reading import read_report
-from unionforms.totals import collect, write_xlsx
-from unionforms.validate import check_rules
 
 #: Pages of each form, as planned (specs/excel-template.md §8).
 FORM_PAGES = {"songwennuan-2014": 2, "songwennuan-2017": 2, "bangfu-2013": 3, "bangfu-2016": 3}
@@ -137,10 +137,10 @@ def books(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> dict[
     )
     books["total"] = write_print_copy(write_xlsx(total, tmp / "total.xlsx"), tmp / "print" / "total.xlsx")
     # the 报送进度 of a round of 60 listed units (a long name, a long phone), as `status -o` writes it
-    from unionforms.current import decide
+    from unionforms.collect.current import decide
+    from unionforms.collect.progress import book_rows, progress
+    from unionforms.collect.roster import ListedUnit, Roster
     from unionforms.excel.progress_book import write_progress_book
-    from unionforms.progress import book_rows, progress
-    from unionforms.roster import ListedUnit, Roster
 
     listed = [ListedUnit("甲县总工会", phone=meta.phone), ListedUnit("乙县总工会", contact="欧阳某某某某")]
     listed += [ListedUnit(f"{meta.unit}第{i}分会", code=f"5111{i:02d}") for i in range(58)]

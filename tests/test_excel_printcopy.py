@@ -51,9 +51,9 @@ def test_the_print_copy_has_no_conditional_formats_and_nothing_else_changed(
 
 
 def test_an_annotated_copy_prints_without_its_findings_sheet(tmp_path: Path, registry: Registry) -> None:
-    from unionforms.annotate import annotate
+    from unionforms.collect.annotate import annotate
+    from unionforms.core.validate import validate
     from unionforms.excel.contract import ANNOTATION_SHEET
-    from unionforms.validate import validate
 
     source = _broken(registry, tmp_path / "filled.xlsx")
     read = read_xlsx(source, registry)

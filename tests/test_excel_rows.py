@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from unionforms.errors import InputError
+from unionforms.core.errors import InputError
 from unionforms.excel.cells import NO_CACHE
 from unionforms.excel.rows import column_letters, column_number, read_sheets
 

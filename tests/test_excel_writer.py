@@ -15,7 +15,7 @@ from unionforms.excel.contract import DATE_PLACEHOLDER, ID_SHEET, explain_name, 
 from unionforms.excel.fill import fill
 from unionforms.excel.layout import PRINT_SCALE, plan
 from unionforms.excel.writer import write_template
-from unionforms.registry import Plugin
+from unionforms.plugins.registry import Plugin
 
 
 def test_template_reads_like_the_paper_form(tmp_path: Path, form: Form) -> None:

@@ -8,9 +8,9 @@ import pytest
 
 import unionforms
 from unionforms import Meta, Registry, Report
-from unionforms.findings import status_of
+from unionforms.core.findings import status_of
+from unionforms.core.validate import validate
 from unionforms.io.tables import LONG_COLUMNS, wide_columns
-from unionforms.validate import validate
 
 pd = pytest.importorskip("pandas", reason="pandas is optional (pip install unionforms[pandas])")
 

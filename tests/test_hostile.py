@@ -23,12 +23,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from unionforms import CATALOGUE, InputError, Registry, workers
-from unionforms.display import finding_line
+from unionforms import CATALOGUE, InputError, Registry
+from unionforms.collect import workers
+from unionforms.core.display import finding_line
+from unionforms.core.report import ReadResult
+from unionforms.core.validate import check_rules
 from unionforms.io.jsonio import finding_to_dict
 from unionforms.io.reading import read_report
-from unionforms.report import ReadResult
-from unionforms.validate import check_rules
 
 from .hostile.make_corpus import USABLE, Entry, good_report, good_template, make
 from .pgserver import bin_dir

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from unionforms import inputs
-from unionforms.errors import InputError
+from unionforms.core import inputs
+from unionforms.core.errors import InputError
 
 
 def _refused(path: Path, code: str, words: str) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms.errors import InputError
+from unionforms.core.errors import InputError
 from unionforms.io import jsonsafe
 
 

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unionforms import Registry
-from unionforms.compare import compare
-from unionforms.mapping import (
+from unionforms.authoring.compare import compare
+from unionforms.authoring.mapping import (
     FormMapping,
     MappingEntry,
     MappingError,
@@ -21,9 +21,9 @@ from unionforms.mapping import (
     normal_label,
     total,
 )
+from unionforms.core.validate import typed_values
+from unionforms.core.values import Value
 from unionforms.strategies import valid_reports
-from unionforms.validate import typed_values
-from unionforms.values import Value
 
 SHIPPED = [("songwennuan-2014", "songwennuan-2017"), ("bangfu-2013", "bangfu-2016")]
 
@@ -189,7 +189,7 @@ def _registry_declaring(declared: object) -> Registry:
     import types
 
     from unionforms import default_registry, hookimpl
-    from unionforms.registry import Plugin
+    from unionforms.plugins.registry import Plugin
 
     module = types.ModuleType("uf_test_mappings_plugin")
 
@@ -217,7 +217,7 @@ def test_a_mappings_hook_that_raises_or_returns_the_wrong_type_is_named(
     declared: object, code: str, shown: str
 ) -> None:
     """Loud, not silent: a broken hook used to be skipped, and `compare` then said no mapping was declared."""
-    from unionforms.errors import PluginError
+    from unionforms.core.errors import PluginError
 
     registry = _registry_declaring(declared)
     old, new = registry.get("songwennuan-2014"), registry.get("songwennuan-2017")

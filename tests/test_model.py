@@ -8,7 +8,7 @@ import tomllib
 import pytest
 
 from unionforms import DefinitionError, Form, Kind
-from unionforms.model import Line
+from unionforms.core.model import Line
 
 BASE = """
 id = "demo-2020"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from unionforms import outputs
-from unionforms.errors import InputError
+from unionforms.core import outputs
+from unionforms.core.errors import InputError
 
 
 def _code(fn: object, *args: object, **kwargs: object) -> str:

@@ -1,5 +1,5 @@
 """Names the program makes are valid on Windows as well as Linux and macOS; a file held open elsewhere is
-told from other refusals (``unionforms.portable``)."""
+told from other refusals (``unionforms.core.portable``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path, PurePosixPath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms import batch
-from unionforms.portable import MAX_NAME_BYTES, held, safe_name, safe_relative
+from unionforms.collect import batch
+from unionforms.core.portable import MAX_NAME_BYTES, held, safe_name, safe_relative
 
 #: Windows' rules, written out here from its documentation (Naming Files, Paths, and Namespaces).
 FORBIDDEN = set('<>:"/\\|?*') | {chr(c) for c in range(32)}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from unionforms.batch import Result, State
-from unionforms.current import decide
+from unionforms.collect.batch import Result, State
+from unionforms.collect.current import decide
+from unionforms.collect.progress import book_rows, progress
+from unionforms.collect.roster import ListedUnit, Roster
 from unionforms.excel.progress_book import write_progress_book
-from unionforms.progress import book_rows, progress
-from unionforms.roster import ListedUnit, Roster
 
 FORM = "songwennuan-2017"
 

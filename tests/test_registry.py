@@ -92,7 +92,7 @@ def test_unknown_form_names_the_known_ones(registry: Registry) -> None:
 
 
 def test_plugins_with_wrong_hook_signatures_or_no_hooks_are_reported() -> None:
-    from unionforms.registry import Plugin
+    from unionforms.plugins.registry import Plugin
 
     class WrongSignature:
         @hookimpl

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from unionforms import Registry, registry_cache
+from unionforms import Registry
+from unionforms.plugins import registry_cache
 
 GROUP = "uf_test_cache"
 
@@ -213,7 +214,7 @@ def _damage(cache: Path, form_id: str) -> None:
     (written,) = cache.glob("registry-*.pickle")
     with open(written, "rb") as fh:
         header, forms = pickle.load(fh), pickle.load(fh)
-    forms[form_id] = forms[form_id].replace(b"unionforms.model", b"unionforms.modex")
+    forms[form_id] = forms[form_id].replace(b"unionforms.core.model", b"unionforms.modex")
     with open(written, "wb") as fh:
         pickle.dump(header, fh)
         pickle.dump(forms, fh)
@@ -282,7 +283,7 @@ def test_the_cached_registry_loads_the_plugins_when_another_hook_is_needed(
 
 
 def test_the_default_group_is_the_hookspecs_one() -> None:
-    from unionforms import hookspecs, registry
+    from unionforms.plugins import hookspecs, registry
 
     assert registry.DEFAULT_GROUP == hookspecs.ENTRY_POINT_GROUP
 

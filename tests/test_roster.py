@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms.errors import InputError
-from unionforms.report import unit_key
-from unionforms.roster import ListedUnit, Roster, load_roster
+from unionforms.collect.roster import ListedUnit, Roster, load_roster
+from unionforms.core.errors import InputError
+from unionforms.core.report import unit_key
 
 EXAMPLE = Path(__file__).parent.parent / "docs" / "examples" / "名录示例.csv"
 
@@ -92,7 +92,7 @@ def test_unit_key_is_idempotent_and_ignores_spacing(text: str) -> None:
 
 def _brute_suggest(roster: Roster, name: str, limit: int = 3) -> tuple[str, ...]:
     """Every listed name compared in turn: what the index must find."""
-    from unionforms.roster import _bare, _distance
+    from unionforms.collect.roster import _bare, _distance
 
     key = unit_key(name)
     scored = []

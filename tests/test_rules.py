@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from unionforms import DefinitionError, Form, RuleSyntaxError, Severity
-from unionforms.rules import Comparison, Const, FlagConst, Implication, Ref, Rule, parse, written
+from unionforms.core.rules import Comparison, Const, FlagConst, Implication, Ref, Rule, parse, written
 
 FORM = """
 id = "demo-2020"
@@ -213,7 +213,7 @@ def test_a_rate_times_a_field_parses_and_prints() -> None:
     assert (ref.code, ref.factor, ref.rated) == ("02B", Decimal("0.5"), True)
     plain = parse("01C <= 1 * 02B")
     assert isinstance(plain, Comparison) and plain.right.refs[0].rated  # a rate of 1 is still a rate
-    from unionforms.display import pretty
+    from unionforms.core.display import pretty
 
     assert pretty("02B > 0 -> 01C <= 0.5 * 02B") == "02B > 0 时，01C ≤ 0.5 × 02B"
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from unionforms import Form, InputError, Registry
-from unionforms.check import check_path
-from unionforms.diff import diff
-from unionforms.mapping import FormMapping
-from unionforms.scaffold import definition_source, new_form
+from unionforms.authoring.check import check_path
+from unionforms.authoring.diff import diff
+from unionforms.authoring.mapping import FormMapping
+from unionforms.authoring.scaffold import definition_source, new_form
 
 
 def test_the_built_in_definitions_are_found_as_package_resources(registry: Registry) -> None:

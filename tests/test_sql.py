@@ -17,14 +17,14 @@ import pytest
 import sqlalchemy as sa
 
 from unionforms import Form, Meta, Registry, Report
-from unionforms.batch import expand
 from unionforms.cli import main
-from unionforms.errors import InputError
-from unionforms.export import returns_from_inputs
+from unionforms.collect.batch import expand
+from unionforms.collect.export import returns_from_inputs
+from unionforms.core.errors import InputError
+from unionforms.core.units import Kind
 from unionforms.io import jsonio, sql
 from unionforms.io.tables import Return
 from unionforms.io.writers import export
-from unionforms.units import Kind
 
 from .pgserver import bin_dir, running_postgres
 from .returns import MAIN_FORM, make_folder

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unionforms.errors import DefinitionError
-from unionforms.model import FORM_KEYS
-from unionforms.tablekeys import key_error, refuse_unknown, unknown_keys
+from unionforms.core.errors import DefinitionError
+from unionforms.core.model import FORM_KEYS
+from unionforms.core.tablekeys import key_error, refuse_unknown, unknown_keys
 
 _KEYS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12)
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from unionforms import Form, Meta, ReadResult, Registry, Report
-from unionforms.errors import InputError
+from unionforms.core.errors import InputError
 from unionforms.io.reading import read_many
 from unionforms.io.tables import LONG_COLUMNS, Return, escape_text, unescape_text, wide_columns
 from unionforms.io.writers import export
@@ -237,7 +237,7 @@ def test_a_column_given_twice_makes_the_table_unusable_naming_it(tmp_path: Path,
 def test_a_table_of_too_many_returns_is_one_unusable_input_never_read_in_part(
     tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from unionforms import batch
+    from unionforms.collect import batch
     from unionforms.io import tables
 
     path = tmp_path / "wide.csv"

@@ -11,8 +11,8 @@ import pytest
 from hypothesis.errors import Unsatisfiable
 
 from unionforms import Form, Registry, Report, Status, evaluate, hookimpl
-from unionforms.mapping import FormMapping, MappingEntry, MappingKind
-from unionforms.registry import Plugin
+from unionforms.authoring.mapping import FormMapping, MappingEntry, MappingKind
+from unionforms.plugins.registry import Plugin
 from unionforms.strategies import UnsatisfiableRules, broken_reports, valid_reports
 from unionforms.testing import (
     _run,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from unionforms import Meta, Registry, Report
-from unionforms.aggregate import aggregate
+from unionforms.collect.aggregate import aggregate
+from unionforms.collect.totals import collect, read_provenance, summary, write_json, write_xlsx
 from unionforms.io.reading import read_report
-from unionforms.totals import collect, read_provenance, summary, write_json, write_xlsx
 
 from .returns import MAIN_FORM, Folder, make_folder
 
@@ -75,9 +75,9 @@ def test_a_total_whose_provenance_cannot_be_read_is_unusable_in_aggregate_and_ex
     """One IN-074 for both commands: the total's report reads, its provenance does not."""
     import json
 
-    from unionforms.batch import expand
-    from unionforms.errors import InputError
-    from unionforms.export import returns_from_inputs
+    from unionforms.collect.batch import expand
+    from unionforms.collect.export import returns_from_inputs
+    from unionforms.core.errors import InputError
     from unionforms.io.summary import Unusable
 
     total = aggregate(collect([str(counties[0].root)], registry=registry), registry, unit="甲县总工会")
@@ -106,8 +106,8 @@ def test_totals_go_up_twelve_levels_and_a_province_of_thousands(registry: Regist
     adding the one below and a return of its own, read back whole: nothing left out by a bound."""
     import attrs
 
-    from unionforms.aggregate import Included, Provenance, Total
-    from unionforms.batch import State
+    from unionforms.collect.aggregate import Included, Provenance, Total
+    from unionforms.collect.batch import State
 
     form = registry.get(MAIN_FORM)
     leaves = tuple(
@@ -158,7 +158,7 @@ def test_a_total_carries_its_header_and_its_provenance_prints_fitted(
     import openpyxl
 
     from unionforms.cli import main
-    from unionforms.totals import SHEET
+    from unionforms.collect.totals import SHEET
 
     out = tmp_path / "t.xlsx"
     argv = ["aggregate", str(counties[0].root), "--unit", "甲县总工会", "--filled-by", "李四"]

@@ -22,7 +22,7 @@ from unionforms import (
     typed_values,
     validate,
 )
-from unionforms.display import level
+from unionforms.core.display import level
 from unionforms.io import jsonio
 
 

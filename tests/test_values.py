@@ -9,10 +9,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from unionforms import Field
+from unionforms.core.findings import finding
+from unionforms.core.units import Kind
+from unionforms.core.values import ValueProblem, coerce, coerce_header, typed_number
 from unionforms.excel.cells import _decimal
-from unionforms.findings import finding
-from unionforms.units import Kind
-from unionforms.values import ValueProblem, coerce, coerce_header, typed_number
 
 COUNT = Field("01A", "01", "A", "当地职工总数", "人")
 MONEY = Field("05", "05", None, "筹集款物总额", "万元")
@@ -95,7 +95,7 @@ def test_more_digits_than_excel_keeps_are_refused() -> None:
 
 @pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x0b", "\ud800", "\udfff", "\ufffe", "\uffff"])
 def test_header_text_a_workbook_cannot_hold_is_meta005(char: str) -> None:
-    from unionforms.model import Header
+    from unionforms.core.model import Header
 
     problem = coerce_header(Header(), "unit", f"乐山{char}市")
     assert isinstance(problem, ValueProblem) and problem.code == "META-005"
@@ -103,7 +103,7 @@ def test_header_text_a_workbook_cannot_hold_is_meta005(char: str) -> None:
 
 
 def test_tabs_and_line_breaks_stay_in_header_text() -> None:
-    from unionforms.model import Header
+    from unionforms.core.model import Header
 
     assert coerce_header(Header(), "unit", "乐山市\n总工会\t") == "乐山市\n总工会"
 
@@ -157,7 +157,7 @@ def test_a_stored_number_typed_in_one_step_is_typed_as_the_general_way_types_it(
     ],
 )
 def test_not_applicable_marks_read_as_blank_and_none_as_zero(raw: str, kind: str, value: object) -> None:
-    from unionforms.values import mark
+    from unionforms.core.values import mark
 
     field = {"count": COUNT, "money": MONEY, "flag": FLAG}[kind]
     found = mark(field, raw)

@@ -17,8 +17,8 @@ from typing import TypeVar
 
 import pytest
 
-from unionforms import workers
-from unionforms.errors import InputError, UnionformsError
+from unionforms.collect import workers
+from unionforms.core.errors import InputError, UnionformsError
 
 SHORT = workers.Budget(seconds=0.5, memory=64 << 20)
 
@@ -300,7 +300,7 @@ def test_without_fork_spawned_workers_keep_the_time_budget_and_the_order(jobs: i
 def test_without_fork_one_item_runs_here_under_the_watchdog() -> None:
     result = _simulated(
         "import os, time\n"
-        "from unionforms import workers\n"
+        "from unionforms.collect import workers\n"
         "from tests.test_workers import _spin, bounded\n"
         "started = time.monotonic()\n"
         "try:\n"
@@ -316,7 +316,7 @@ def test_without_fork_one_item_runs_here_under_the_watchdog() -> None:
 def test_without_fork_a_task_that_cannot_travel_runs_here_item_by_item() -> None:
     result = _simulated(
         "import os\n"
-        "from unionforms import workers\n"
+        "from unionforms.collect import workers\n"
         "out = list(workers.imap(lambda n: (n, os.getpid()), [1, 2, 3], label=str, jobs=2))\n"
         "print(out == [(n, os.getpid()) for n in (1, 2, 3)])\n"
     )
@@ -329,7 +329,7 @@ def test_without_fork_a_budget_that_runs_out_as_an_item_ends_never_escapes() -> 
     never lands after the item (which would stop the run)."""
     result = _simulated(
         "import json, time\n"
-        "from unionforms import workers\n"
+        "from unionforms.collect import workers\n"
         "def spin(n):\n"
         "    end = time.perf_counter() + 0.004\n"
         "    while time.perf_counter() < end:\n"

@@ -1,7 +1,7 @@
 """unionforms: statistical report forms of Chinese trade unions — define, fill, read, check, add up.
 
 The names below are imported when first used (:pep:`562`), not when the package is: a command that
-only lists the forms must not pay for the rule evaluator, and ``import unionforms.catalogue`` must not
+only lists the forms must not pay for the rule evaluator, and ``import unionforms.core.catalogue`` must not
 import the whole library.
 """
 
@@ -13,7 +13,7 @@ import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .errors import (
+    from unionforms.core.errors import (
         CATALOGUE,
         DefinitionError,
         InputError,
@@ -21,16 +21,16 @@ if TYPE_CHECKING:
         RuleSyntaxError,
         UnionformsError,
     )
-    from .evaluate import Outcome, Status, evaluate
-    from .findings import Finding, Severity, Tally
-    from .hookspecs import hookimpl
-    from .io.frames import to_frame
-    from .model import Field, Form, Header, Line, Notes, Row
-    from .registry import Registry, default_registry
-    from .report import Meta, ReadResult, Report, Source
-    from .rules import Missing, Rule
-    from .units import UNITS, Kind
-    from .validate import check_read, check_rules, typed_values, validate
+    from unionforms.core.evaluate import Outcome, Status, evaluate
+    from unionforms.core.findings import Finding, Severity, Tally
+    from unionforms.core.model import Field, Form, Header, Line, Notes, Row
+    from unionforms.core.report import Meta, ReadResult, Report, Source
+    from unionforms.core.rules import Missing, Rule
+    from unionforms.core.units import UNITS, Kind
+    from unionforms.core.validate import check_read, check_rules, typed_values, validate
+    from unionforms.io.frames import to_frame
+    from unionforms.plugins.hookspecs import hookimpl
+    from unionforms.plugins.registry import Registry, default_registry
 
 #: Public name -> the module that defines it.
 _WHERE = {

@@ -26,13 +26,13 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .evaluate import Status, compare_sides, evaluate, side_value, surely
-from .findings import Severity
-from .model import Field, Form
-from .report import Meta, Report
-from .rules import Comparison, FlagConst, Implication, Ref, Rule, Sum
-from .units import Kind
-from .values import Value
+from unionforms.core.evaluate import Status, compare_sides, evaluate, side_value, surely
+from unionforms.core.findings import Severity
+from unionforms.core.model import Field, Form
+from unionforms.core.report import Meta, Report
+from unionforms.core.rules import Comparison, FlagConst, Implication, Ref, Rule, Sum
+from unionforms.core.units import Kind
+from unionforms.core.values import Value
 
 __all__ = [
     "UnsatisfiableRules",

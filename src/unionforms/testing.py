@@ -31,24 +31,24 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from .check import check_path
-from .evaluate import Status, evaluate
-from .excel.fill import fill
-from .excel.formulas import ERROR, PASS, SKIPPED, WARNING
-from .excel.layout import plan
-from .excel.libreoffice import convert, find_soffice
-from .excel.reader import read_xlsx
-from .findings import Severity
-from .io.jsonio import report_from_dict, report_to_dict
-from .mapping import declared_mappings
-from .model import Form
-from .registry import Registry
-from .report import Report
-from .rules import Comparison, Implication, Ref, Rule
-from .scaffold import definition_source
-from .strategies import blank_reports, broken_reports, reports, valid_reports
-from .validate import typed_values, validate
-from .values import Value
+from unionforms.authoring.check import check_path
+from unionforms.authoring.mapping import declared_mappings
+from unionforms.authoring.scaffold import definition_source
+from unionforms.core.evaluate import Status, evaluate
+from unionforms.core.findings import Severity
+from unionforms.core.model import Form
+from unionforms.core.report import Report
+from unionforms.core.rules import Comparison, Implication, Ref, Rule
+from unionforms.core.validate import typed_values, validate
+from unionforms.core.values import Value
+from unionforms.excel.fill import fill
+from unionforms.excel.formulas import ERROR, PASS, SKIPPED, WARNING
+from unionforms.excel.layout import plan
+from unionforms.excel.libreoffice import convert, find_soffice
+from unionforms.excel.reader import read_xlsx
+from unionforms.io.jsonio import report_from_dict, report_to_dict
+from unionforms.plugins.registry import Registry
+from unionforms.strategies import blank_reports, broken_reports, reports, valid_reports
 
 __all__ = ["FormConformance", "run_conformance"]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import attrs
 
 from unionforms import Registry, default_registry
+from unionforms.core.inputs import MAX_JSON_BYTES
 from unionforms.excel.fill import fill
-from unionforms.inputs import MAX_JSON_BYTES
 from unionforms.io import jsonio
 
 FORM = "songwennuan-2017"

@@ -8,6 +8,6 @@ so adding a command is adding a module (named after it, for the fastest start). 
 
 from __future__ import annotations
 
-from ._app import build_parser, main, run
+from unionforms.cli._app import build_parser, main, run
 
 __all__ = ["build_parser", "main", "run"]

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ..errors import TRACEBACK_VARIABLE, InputError, UnionformsError, tracing
-from . import _process
-from ._base import COMMANDS, Context, parents
-from ._output import Output
+from unionforms.cli import _process
+from unionforms.cli._base import COMMANDS, Context, parents
+from unionforms.cli._output import Output
+from unionforms.core.errors import TRACEBACK_VARIABLE, InputError, UnionformsError, tracing
 
 #: What may name a command module: a command's own name (the command line is untrusted).
 _COMMAND_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from . import _process
-from ._output import Output
+from unionforms.cli import _process
+from unionforms.cli._output import Output
 
 if TYPE_CHECKING:
-    from ..registry import Registry
-    from ..roster import Roster
+    from unionforms.collect.roster import Roster
+    from unionforms.plugins.registry import Registry
 
 Handler = Callable[[argparse.Namespace, "Context"], int]
 Arguments = Callable[[argparse.ArgumentParser], None]
@@ -36,7 +36,7 @@ class Context:
     @property
     def registry(self) -> Registry:
         if self._registry is None:
-            from ..registry import default_registry
+            from unionforms.plugins.registry import default_registry
 
             self._registry = default_registry()
             _process.collect_from_now()  # the long-lived objects of start-up are made
@@ -169,7 +169,7 @@ def round_options(args: argparse.Namespace, ctx: Context) -> tuple[str | None, R
         ctx.registry.get(form)
     roster = None
     if args.units is not None:
-        from ..roster import load_roster
+        from unionforms.collect.roster import load_roster
 
         roster = load_roster(args.units)
     return form, roster

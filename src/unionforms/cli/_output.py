@@ -17,8 +17,8 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 def safe(text: str) -> str:
     """``text`` with control characters shown as escapes (``\\x1b``), never sent raw to a terminal, and
-    bytes of a file name that are not UTF-8 as ``\\x80`` (:mod:`unionforms.textsafe`)."""
-    from ..textsafe import unicode_text
+    bytes of a file name that are not UTF-8 as ``\\x80`` (:mod:`unionforms.core.textsafe`)."""
+    from unionforms.core.textsafe import unicode_text
 
     shown = _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else "\\u2028", text)
     return unicode_text(shown)
@@ -55,7 +55,7 @@ class _Stdout:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            from ..outputs import stdout_refused
+            from unionforms.core.outputs import stdout_refused
 
             self.refused = True
             raise stdout_refused(exc) from None
@@ -82,7 +82,7 @@ class Output:
         if self.json_mode:
             import json  # only for --json: text output need not load it (nor its patterns)
 
-            from ..textsafe import json_text
+            from unionforms.core.textsafe import json_text
 
             print(json_text(json.dumps(data, ensure_ascii=False, indent=2)), file=self.stdout)
             return
@@ -92,8 +92,8 @@ class Output:
 
     def stream(self, data: object) -> None:
         """The command's JSON result (``--json`` only), written piece by piece (:mod:`..io.jsonstream`)."""
-        from ..io.jsonstream import chunks
-        from ..textsafe import json_text
+        from unionforms.core.textsafe import json_text
+        from unionforms.io.jsonstream import chunks
 
         for chunk in chunks(data):
             self.stdout.write(json_text(chunk))
@@ -172,8 +172,8 @@ class JsonList:
         stream.write("{" + json.dumps(key) + ": [")
 
     def add(self, item: object) -> None:
-        from ..io.jsonstream import compact  # only for --json
-        from ..textsafe import json_text
+        from unionforms.core.textsafe import json_text
+        from unionforms.io.jsonstream import compact  # only for --json
 
         text = json_text(compact(item))  # no indent: the C encoder, several times faster
         self.stream.write(("," if self.count else "") + "\n    " + text)
@@ -184,7 +184,7 @@ class JsonList:
 
         parts = [(json.dumps(k), json.dumps(v, ensure_ascii=False, indent=2)) for k, v in rest.items()]
         tail = "".join(f",\n  {k}: {v.replace(chr(10), chr(10) + '  ')}" for k, v in parts)
-        from ..textsafe import json_text
+        from unionforms.core.textsafe import json_text
 
         self.stream.write(json_text(("\n  ]" if self.count else "]") + tail + "\n}\n"))
         self.stream.flush()

@@ -112,7 +112,7 @@ def end(status: int) -> NoReturn:
         pass
     except OSError as exc:
         if status != 2:
-            from ..outputs import stdout_refused
+            from unionforms.core.outputs import stdout_refused
 
             with contextlib.suppress(OSError):
                 print(f"unionforms: {stdout_refused(exc)}", file=sys.stderr)

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._base import Context, command, round_options
+from unionforms.cli._base import Context, command, round_options
 
 if TYPE_CHECKING:
-    from ..batch import Result
+    from unionforms.collect.batch import Result
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -47,18 +47,18 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     collecting=True,
 )
 def aggregate_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..aggregate import aggregate as add_up
-    from ..aggregate import completeness_to_dict, provenance_to_dict
-    from ..batch import expand, run_bulk
-    from ..display import finding_line
-    from ..errors import InputError
-    from ..io.jsonio import finding_to_dict
-    from ..io.reading import preload
-    from ..outputs import check_output
-    from ..report import Meta
-    from ..textsafe import one_line, unicode_text
-    from ..totals import Collect
-    from ..values import header_date
+    from unionforms.collect.aggregate import aggregate as add_up
+    from unionforms.collect.aggregate import completeness_to_dict, provenance_to_dict
+    from unionforms.collect.batch import expand, run_bulk
+    from unionforms.collect.totals import Collect
+    from unionforms.core.display import finding_line
+    from unionforms.core.errors import InputError
+    from unionforms.core.outputs import check_output
+    from unionforms.core.report import Meta
+    from unionforms.core.textsafe import one_line, unicode_text
+    from unionforms.core.values import header_date
+    from unionforms.io.jsonio import finding_to_dict
+    from unionforms.io.reading import preload
 
     if unicode_text(args.unit) != args.unit:  # a name the locale could not decode: never written mangled
         raise InputError("ENV-002", detail=f"--unit {unicode_text(args.unit)}")
@@ -94,7 +94,7 @@ def aggregate_command(args: argparse.Namespace, ctx: Context) -> int:
             roster=roster,
             header=header,
         )
-    from ..totals import write_json, write_xlsx
+    from unionforms.collect.totals import write_json, write_xlsx
 
     if suffix == ".json":  # an output that appeared during the run is kept too, unless --force
         write_json(total, target, force=args.force)

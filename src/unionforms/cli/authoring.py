@@ -6,11 +6,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._base import Context, command
+from unionforms.cli._base import Context, command
 
 if TYPE_CHECKING:
-    from ..mapping import FormMapping
-    from ..model import Form
+    from unionforms.authoring.mapping import FormMapping
+    from unionforms.core.model import Form
 
 
 def _new_form_arguments(p: argparse.ArgumentParser) -> None:
@@ -42,8 +42,8 @@ def _new_form_arguments(p: argparse.ArgumentParser) -> None:
     arguments=_new_form_arguments,
 )
 def new_form_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..errors import InputError
-    from ..scaffold import new_form
+    from unionforms.authoring.scaffold import new_form
+    from unionforms.core.errors import InputError
 
     source = ctx.registry.get(args.source)
     if args.id in ctx.registry.forms:
@@ -74,8 +74,8 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     arguments=_check_arguments,
 )
 def check_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..check import check_path
-    from ..errors import InputError
+    from unionforms.authoring.check import check_path
+    from unionforms.core.errors import InputError
 
     path = Path(args.path)
     if not path.exists():
@@ -106,7 +106,7 @@ def _diff_arguments(p: argparse.ArgumentParser) -> None:
 
 def form_of(name: str, ctx: Context) -> tuple[Form, FormMapping | None]:
     """A registered form by id, or the form a definition file (or plugin folder) defines, with its mapping."""
-    from ..check import load_definition
+    from unionforms.authoring.check import load_definition
 
     if name in ctx.registry.forms or not Path(name).exists():
         return ctx.registry.get(name), None
@@ -119,8 +119,8 @@ def form_of(name: str, ctx: Context) -> tuple[Form, FormMapping | None]:
     arguments=_diff_arguments,
 )
 def diff_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..diff import diff
-    from ..mapping import find_mapping
+    from unionforms.authoring.diff import diff
+    from unionforms.authoring.mapping import find_mapping
 
     (old, _), (new, beside) = form_of(args.old, ctx), form_of(args.new, ctx)
     mapping = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._base import Context, command
+from unionforms.cli._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -23,8 +23,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output_metavar="FILE.xlsx",
 )
 def blank_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..excel.writer import write_template  # openpyxl only for commands that write workbooks
-    from ..outputs import check_output
+    from unionforms.core.outputs import check_output
+    from unionforms.excel.writer import write_template  # openpyxl only for commands that write workbooks
 
     check_output(args.output, kind="xlsx", force=args.force)  # before any work
     form = ctx.registry.get(args.form)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal, InvalidOperation
 
-from ._base import Context, command
+from unionforms.cli._base import Context, command
 
 
 def _jump(text: str) -> Decimal:
-    from ..compare import check_jump
+    from unionforms.authoring.compare import check_jump
 
     try:
         return check_jump(Decimal(text))
@@ -46,9 +46,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     arguments=_arguments,
 )
 def compare_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..compare import DEFAULT_JUMP, compare_returns
-    from ..display import finding_line
-    from ..io.reading import read_report
+    from unionforms.authoring.compare import DEFAULT_JUMP, compare_returns
+    from unionforms.core.display import finding_line
+    from unionforms.io.reading import read_report
 
     last = read_report(args.last, ctx.registry)
     this = read_report(args.this, ctx.registry)

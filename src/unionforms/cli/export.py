@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ._base import Context, command, round_options
+from unionforms.cli._base import Context, command, round_options
 
 if TYPE_CHECKING:  # the export's modules are imported when it runs, not when the CLI starts
-    from ..io.summary import ExportSummary
+    from unionforms.io.summary import ExportSummary
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -37,9 +37,9 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     collecting=True,
 )
 def export_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import expand
-    from ..export import in_round, returns_from_inputs
-    from ..io.writers import check_file_output, export, is_database_url
+    from unionforms.collect.batch import expand
+    from unionforms.collect.export import in_round, returns_from_inputs
+    from unionforms.io.writers import check_file_output, export, is_database_url
 
     form, roster = round_options(args, ctx)
     inputs = expand(args.paths, ctx.registry)
@@ -69,7 +69,7 @@ def export_command(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _text(summary: ExportSummary) -> str:
-    from ..batch import State
+    from unionforms.collect.batch import State
 
     counts = "，".join(f"{State(status).chinese} {n}" for status, n in summary.statuses.items())
     text = f"已导出 {summary.output}：{summary.returns} 份报表，{summary.rows} 行（{counts}）"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._base import Context, command
+from unionforms.cli._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -31,10 +31,10 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     bulk=True,
 )
 def fill_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import Fill, State, expand, file_identity, output_paths, run_bulk
-    from ..display import finding_line
-    from ..errors import InputError
-    from ..io.jsonio import finding_to_dict
+    from unionforms.collect.batch import Fill, State, expand, file_identity, output_paths, run_bulk
+    from unionforms.core.display import finding_line
+    from unionforms.core.errors import InputError
+    from unionforms.io.jsonio import finding_to_dict
 
     inputs = expand(args.reports, ctx.registry)
     target = Path(args.output)

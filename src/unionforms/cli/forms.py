@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._base import Context, command
+from unionforms.cli._base import Context, command
 
 
 def _form_argument(p: argparse.ArgumentParser) -> None:
@@ -25,7 +25,7 @@ def list_command(args: argparse.Namespace, ctx: Context) -> int:
     "show", "显示表式的版式、栏目和审核规则 / a form's layout, fields and rules", arguments=_form_argument
 )
 def show_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..describe import describe, describe_text
+    from unionforms.core.describe import describe, describe_text
 
     form = ctx.registry.get(args.form)
     ctx.output.result(describe(form), lambda: describe_text(form))
@@ -36,7 +36,7 @@ def show_command(args: argparse.Namespace, ctx: Context) -> int:
     "schema", "输出表式报表的 JSON Schema / the JSON Schema of a form's report", arguments=_form_argument
 )
 def schema_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..io.schema import report_schema
+    from unionforms.io.schema import report_schema
 
     data = report_schema(ctx.registry.get(args.form))
     ctx.output.json_mode = True  # the schema is JSON whichever way it is asked for

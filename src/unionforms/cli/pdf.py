@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._base import Context, command
+from unionforms.cli._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -19,7 +19,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output_metavar="FILE.pdf",
 )
 def pdf_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..excel.libreoffice import to_pdf
+    from unionforms.excel.libreoffice import to_pdf
 
     written = to_pdf(args.file, args.output, force=args.force)
     ctx.output.result({"written": str(written)}, f"已写出 {written}")

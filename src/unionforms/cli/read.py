@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._base import Context, command
+from unionforms.cli._base import Context, command
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -31,10 +31,10 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     output_metavar="REPORT.json",
 )
 def read_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..display import finding_line
-    from ..io import jsonio
-    from ..io.reading import is_table, read_report
-    from ..outputs import check_output, write_bytes
+    from unionforms.core.display import finding_line
+    from unionforms.core.outputs import check_output, write_bytes
+    from unionforms.io import jsonio
+    from unionforms.io.reading import is_table, read_report
 
     table = is_table(args.file)
     if args.output:  # before any work
@@ -67,11 +67,11 @@ def _read_table(args: argparse.Namespace, ctx: Context) -> int:
     """A table gives one report per row: printed (or written) as JSON Lines, one report per line."""
     import json
 
-    from ..display import finding_line
-    from ..errors import InputError, UnionformsError
-    from ..io import jsonio
-    from ..io.reading import read_many
-    from ..outputs import write_bytes
+    from unionforms.core.display import finding_line
+    from unionforms.core.errors import InputError, UnionformsError
+    from unionforms.core.outputs import write_bytes
+    from unionforms.io import jsonio
+    from unionforms.io.reading import read_many
 
     lines: list[str] = []
     data: list[dict[str, object]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._base import Context, command, due_date, round_options
+from unionforms.cli._base import Context, command, due_date, round_options
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -42,13 +42,13 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     collecting=True,
 )
 def serve_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..errors import InputError
+    from unionforms.core.errors import InputError
 
     try:
         import flask  # noqa: F401
     except ImportError:
         raise InputError("DESK-001", package="flask") from None
-    from ..desk.launch import open_desk
+    from unionforms.desk.launch import open_desk
 
     form, roster = round_options(args, ctx)
     desk = open_desk(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._base import Context, command, due_date, round_options
+from unionforms.cli._base import Context, command, due_date, round_options
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -33,14 +33,14 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     collecting=True,
 )
 def status_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import expand
-    from ..progress import book_rows, check_round, counts_line, file_lines, progress_to_dict
-    from ..textsafe import one_line
+    from unionforms.collect.batch import expand
+    from unionforms.collect.progress import book_rows, check_round, counts_line, file_lines, progress_to_dict
+    from unionforms.core.textsafe import one_line
 
     form, roster = round_options(args, ctx)
     inputs = expand(args.paths, ctx.registry, lazy=True)
     if args.output is not None:  # before any work: OUT-001 … OUT-004 (an .xlsx, never over an input)
-        from ..outputs import check_output
+        from unionforms.core.outputs import check_output
 
         check_output(args.output, kind="xlsx", force=args.force, inputs=[i.file for i in inputs])
     out = ctx.output
@@ -49,7 +49,7 @@ def status_command(args: argparse.Namespace, ctx: Context) -> int:
             inputs, ctx.registry, form=form, roster=roster, due=args.due, jobs=args.jobs, advance=bar.advance
         )
     if args.output is not None:
-        from ..excel.progress_book import write_progress_book
+        from unionforms.excel.progress_book import write_progress_book
 
         units, files = book_rows(p)
         write_progress_book(args.output, units, files, force=args.force)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ._base import Context, command, round_options
+from unionforms.cli._base import Context, command, round_options
 
 if TYPE_CHECKING:
-    from ..batch import Input, Result
+    from unionforms.collect.batch import Input, Result
 
 
 def _arguments(p: argparse.ArgumentParser) -> None:
@@ -46,7 +46,7 @@ def _arguments(p: argparse.ArgumentParser) -> None:
 
 def result_to_dict(result: Result) -> dict[str, Any]:
     """One input as JSON (``specs/bulk-json.md``)."""
-    from ..io.jsonio import finding_to_dict
+    from unionforms.io.jsonio import finding_to_dict
 
     return {
         "file": result.file,
@@ -65,8 +65,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
 
 def result_line(result: Result) -> str:
     """One line per input: status in Chinese, file, 填报单位, form, counts (or why it is not read)."""
-    from ..findings import Tally
-    from ..textsafe import one_line
+    from unionforms.core.findings import Tally
+    from unionforms.core.textsafe import one_line
 
     file = one_line(result.file)  # a newline in a file name never forges a line
     if not result.usable:
@@ -80,7 +80,7 @@ def _check_report_output(inputs: list[Input], report: str | None, force: bool) -
     """Before any work: the report workbook never replaces an input (OUT-001), nor an existing file
     unless --force (OUT-002)."""
     if report:
-        from ..outputs import check_output
+        from unionforms.core.outputs import check_output
 
         check_output(report, kind="xlsx", force=force, inputs=[i.file for i in inputs])
 
@@ -93,11 +93,11 @@ def _check_report_output(inputs: list[Input], report: str | None, force: bool) -
     collecting=True,
 )
 def validate_command(args: argparse.Namespace, ctx: Context) -> int:
-    from ..batch import Check, State, expand, file_identity, output_paths, run_bulk
-    from ..current import Entry, Ledger, Standing, explain
-    from ..display import finding_line
-    from ..io.reading import preload
-    from ..progress import counts_line, file_lines, progress, verdict_to_dict
+    from unionforms.collect.batch import Check, State, expand, file_identity, output_paths, run_bulk
+    from unionforms.collect.current import Entry, Ledger, Standing, explain
+    from unionforms.collect.progress import counts_line, file_lines, progress, verdict_to_dict
+    from unionforms.core.display import finding_line
+    from unionforms.io.reading import preload
 
     form, roster = round_options(args, ctx)
     inputs = expand(args.paths, ctx.registry, lazy=True)  # the workers tell an .xlsx table
@@ -107,13 +107,13 @@ def validate_command(args: argparse.Namespace, ctx: Context) -> int:
     ledger = Ledger(form, roster)
     then = None
     if args.annotate:
-        from ..annotate import Annotator
+        from unionforms.collect.annotate import Annotator
 
         taken = frozenset(file_identity(i.file) for i in inputs)
         then = Annotator(args.annotate, ctx.registry, output_paths(inputs, args.annotate), taken, args.force)
     book = None
     if args.report:
-        from ..excel.findings_book import FindingsBook  # openpyxl only when a workbook is written
+        from unionforms.excel.findings_book import FindingsBook  # openpyxl only when a workbook is written
 
         book = FindingsBook(args.report, force=args.force)
     out = ctx.output

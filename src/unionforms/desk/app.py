@@ -18,9 +18,9 @@ from flask import Flask, Request, abort, jsonify, redirect, render_template, req
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from ..errors import InputError, UnionformsError
-from .guard import COOKIE, Guard
-from .workspace import MAX_FILES, MAX_UPLOAD_BYTES, Workspace
+from unionforms.core.errors import InputError, UnionformsError
+from unionforms.desk.guard import COOKIE, Guard
+from unionforms.desk.workspace import MAX_FILES, MAX_UPLOAD_BYTES, Workspace
 
 #: The unit states of the 进度 page, with the colour class each is shown in.
 STATE_CLASS = {"未报": "missing", "冲突": "conflict", "有错误": "errors", "有警告": "warnings", "通过": "ok"}
@@ -135,8 +135,8 @@ def create_app(workspace: Workspace, guard: Guard) -> Flask:
 
     @app.get("/progress")
     def progress_page() -> str:
-        from ..current import Standing, explain
-        from ..progress import counts_line
+        from unionforms.collect.current import Standing, explain
+        from unionforms.collect.progress import counts_line
 
         p = workspace.checking.progress
         files = []
@@ -158,7 +158,7 @@ def create_app(workspace: Workspace, guard: Guard) -> Flask:
 
     @app.get("/unit/<int:n>")
     def unit_page(n: int) -> str:
-        from ..display import finding_line
+        from unionforms.core.display import finding_line
 
         u = _unit(n)
         # the file is named above the list: each line says sheet, cells, 错误/警告, code and rule, message
@@ -192,8 +192,8 @@ def create_app(workspace: Workspace, guard: Guard) -> Flask:
 
     @app.post("/total/compare")
     def compare() -> str:
-        from ..compare import DEFAULT_JUMP
-        from ..display import finding_line
+        from unionforms.authoring.compare import DEFAULT_JUMP
+        from unionforms.core.display import finding_line
 
         last = request.files.get("last")
         if last is None or not last.filename:

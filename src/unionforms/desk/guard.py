@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 import attrs
 
-from ..errors import InputError
+from unionforms.core.errors import InputError
 
 COOKIE = "unionforms_desk"
 

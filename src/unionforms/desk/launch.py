@@ -14,12 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .guard import Guard
-from .workspace import ROSTER, Workspace
+from unionforms.desk.guard import Guard
+from unionforms.desk.workspace import ROSTER, Workspace
 
 if TYPE_CHECKING:
-    from ..registry import Registry
-    from ..roster import Roster
+    from unionforms.collect.roster import Roster
+    from unionforms.plugins.registry import Registry
 
 
 class Desk:
@@ -30,7 +30,7 @@ class Desk:
 
         from werkzeug.serving import make_server
 
-        from .app import create_app
+        from unionforms.desk.app import create_app
 
         self.workspace = workspace
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request on the console
@@ -57,7 +57,7 @@ def open_desk(
 ) -> Desk:
     """The desk of the round folder ``root``, its check started (its 名录: ``roster``, else 名录.xlsx in
     the folder when there is one)."""
-    from ..roster import load_roster
+    from unionforms.collect.roster import load_roster
 
     workspace = Workspace.open(root, registry, **options)
     if roster is None and (workspace.root / ROSTER).is_file():
@@ -70,7 +70,7 @@ def open_desk(
 
 def desk(argv: list[str] | None = None) -> None:  # pragma: no cover - a double-click start
     """The gui script: the desk of the round folder given (or 统计报表 in the home folder), in the browser."""
-    from ..registry import default_registry
+    from unionforms.plugins.registry import default_registry
 
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0]) if args else Path.home() / "统计报表"

@@ -4,7 +4,7 @@ The round folder holds the 名录 (``名录.xlsx`` or ``--units``), the returns 
 what the desk writes under ``输出/`` (templates, annotated copies, totals, exports), each a new file
 that never replaces another. Uploads are copied into ``收回/`` under safe names (:mod:`.guard`), bounded
 in count and size; the round is then checked in the background by
-:func:`unionforms.progress.check_round`, exactly as ``unionforms status`` checks it.
+:func:`unionforms.collect.progress.check_round`, exactly as ``unionforms status`` checks it.
 """
 
 from __future__ import annotations
@@ -18,16 +18,16 @@ from typing import IO, TYPE_CHECKING
 
 import attrs
 
-from ..errors import InputError, UnionformsError
-from ..inputs import MAX_WORKBOOK_BYTES, too_large
-from .guard import upload_path
+from unionforms.core.errors import InputError, UnionformsError
+from unionforms.core.inputs import MAX_WORKBOOK_BYTES, too_large
+from unionforms.desk.guard import upload_path
 
 if TYPE_CHECKING:
-    from ..compare import YearComparison
-    from ..findings import Finding
-    from ..progress import Progress
-    from ..registry import Registry
-    from ..roster import Roster
+    from unionforms.authoring.compare import YearComparison
+    from unionforms.collect.progress import Progress
+    from unionforms.collect.roster import Roster
+    from unionforms.core.findings import Finding
+    from unionforms.plugins.registry import Registry
 
 RETURNS = "收回"
 OUTPUTS = "输出"
@@ -141,8 +141,8 @@ class Workspace:
         threading.Thread(target=self._check, name="unionforms-desk-check", daemon=True).start()
 
     def _check(self) -> None:
-        from ..batch import expand
-        from ..progress import check_round
+        from unionforms.collect.batch import expand
+        from unionforms.collect.progress import check_round
 
         while True:
             try:
@@ -201,7 +201,7 @@ class Workspace:
 
     def blank(self, form_id: str) -> Path:
         """The blank template of an installed form (IN-003 for another id)."""
-        from ..excel.writer import write_template
+        from unionforms.excel.writer import write_template
 
         form = self.registry.get(form_id)
         path = self.output("表式", f"{form.id}.xlsx")
@@ -210,7 +210,7 @@ class Workspace:
 
     def annotated(self, file: str) -> Path:
         """The annotated copy of the return ``file`` (a current one with findings), to send back."""
-        from ..annotate import annotate
+        from unionforms.collect.annotate import annotate
 
         source = Path(file).resolve()
         if not source.is_relative_to(self.returns.resolve()):
@@ -222,9 +222,9 @@ class Workspace:
 
     def total(self, unit: str, *, pdf: bool = False) -> tuple[Path, object]:
         """The total of the round's current returns without errors, as ``aggregate`` makes it."""
-        from ..aggregate import aggregate
-        from ..batch import expand, run_bulk
-        from ..totals import Collect, write_xlsx
+        from unionforms.collect.aggregate import aggregate
+        from unionforms.collect.batch import expand, run_bulk
+        from unionforms.collect.totals import Collect, write_xlsx
 
         inputs = expand([str(self.returns)], self.registry, lazy=True)
         task = Collect(self.registry, keep_report=True)
@@ -234,7 +234,7 @@ class Workspace:
         target = self.output("汇总", f"汇总-{total.form.id}-{stamp}.xlsx")
         path = write_xlsx(total, target, registry=self.registry)
         if pdf:
-            from ..excel.libreoffice import to_pdf
+            from unionforms.excel.libreoffice import to_pdf
 
             path = to_pdf(path, path.with_suffix(".pdf"))
         return path, total
@@ -242,8 +242,8 @@ class Workspace:
     def compare(self, name: str, stream: IO[bytes], unit: str) -> tuple[YearComparison, tuple[Finding, ...]]:
         """Last year's return or total (uploaded, kept under 输出/上年/) beside this round's total (made as
         :meth:`total` makes it), as ``unionforms compare`` compares them; with the findings of reading."""
-        from ..compare import compare_returns
-        from ..io.reading import read_report
+        from unionforms.authoring.compare import compare_returns
+        from unionforms.io.reading import read_report
 
         data = stream.read(MAX_WORKBOOK_BYTES + 1)
         if len(data) > MAX_WORKBOOK_BYTES:
@@ -259,9 +259,9 @@ class Workspace:
 
     def export(self, kind: str) -> tuple[Path, object]:
         """The round's returns as a table (csv, xlsx) or an SQLite file, as ``export`` writes them."""
-        from ..batch import expand
-        from ..export import in_round, returns_from_inputs
-        from ..io.writers import export
+        from unionforms.collect.batch import expand
+        from unionforms.collect.export import in_round, returns_from_inputs
+        from unionforms.io.writers import export
 
         inputs = expand([str(self.returns)], self.registry)
         stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -7,7 +7,7 @@ cell there must be the one the writer made (not one moved in from another row), 
 keep its value and locking, and the form sheet's name and the ``_unionforms`` sheet must be unchanged;
 otherwise the template is refused with a PLUG error naming the plugin and what moved (which also keeps the
 fingerprint, computed afterwards from the names, that of the layout). A hook that raises is PLUG-010, one
-that returns a value PLUG-011 (:meth:`unionforms.registry.Registry.call_each`).
+that returns a value PLUG-011 (:meth:`unionforms.plugins.registry.Registry.call_each`).
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ..errors import PluginError
-from .contract import ID_SHEET
+from unionforms.core.errors import PluginError
+from unionforms.excel.contract import ID_SHEET
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
     from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from ..model import Form
-    from ..registry import Registry
-    from .layout import SheetLayout
+    from unionforms.core.model import Form
+    from unionforms.excel.layout import SheetLayout
+    from unionforms.plugins.registry import Registry
 
 HOOK = "unionforms_adjust_template"
 

@@ -2,7 +2,7 @@
 
 Only the wanted cells are kept and parsing stops at the end of sheetData. Numbers go from the file's
 text straight to :class:`~decimal.Decimal`, never through binary floating point; shared strings are read
-only up to the last one used. Typing a raw value for its field is :mod:`unionforms.values`' job.
+only up to the last one used. Typing a raw value for its field is :mod:`unionforms.core.values`' job.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from xml.parsers.expat import XMLParserType
 
 import attrs
 
-from ..errors import InputError
-from .ooxml import local
-from .safety import Rare, SafeZip, StopParsing
+from unionforms.core.errors import InputError
+from unionforms.excel.ooxml import local
+from unionforms.excel.safety import Rare, SafeZip, StopParsing
 
 _EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; longer <v> texts are binary-float noise
 _ROUND = Context(prec=_EXCEL_DIGITS)

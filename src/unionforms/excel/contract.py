@@ -19,7 +19,7 @@ CONTRACT_VERSION = "1"
 ID_SHEET = "_unionforms"
 #: Defined-name prefix of a field's cell; ``.`` in a code is written ``_``.
 FIELD_PREFIX = "F_"
-#: Defined names of the header cells, by :class:`~unionforms.report.Meta` attribute.
+#: Defined names of the header cells, by :class:`~unionforms.core.report.Meta` attribute.
 HEADER_NAMES = {"unit": "H_unit", "filled_by": "H_filled_by", "phone": "H_phone", "date": "H_date"}
 #: Key (column A of the ``_unionforms`` sheet) of the layout fingerprint, :func:`fingerprint`.
 FINGERPRINT_KEY = "layout"
@@ -64,6 +64,6 @@ def explain_name(index: int) -> str:
     return f"{EXPLAIN_PREFIX}{index}"
 
 
-#: The first sheet of a copy returned for correction (:mod:`unionforms.annotate`): what is wrong and where.
+#: The first sheet of a copy returned for correction (:mod:`unionforms.collect.annotate`): what is wrong and where.
 #: It is never printed by ``unionforms pdf``, which prints the current verdicts, not the ones it lists.
 ANNOTATION_SHEET = "审核结果"

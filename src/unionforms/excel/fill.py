@@ -30,11 +30,11 @@ from xml.sax.saxutils import escape
 
 import attrs
 
-from ..errors import InputError
-from ..model import Form
-from ..outputs import check_output, write_bytes
-from ..registry import Registry
-from ..report import Report
+from unionforms.core.errors import InputError
+from unionforms.core.model import Form
+from unionforms.core.outputs import check_output, write_bytes
+from unionforms.core.report import Report
+from unionforms.plugins.registry import Registry
 
 _CELL_RE = r'<c r="{ref}"(?P<attrs>[^>]*?)\s*(?:/>|>.*?</c>)'
 _TYPE_RE = re.compile(r'\s+t="[^"]*"')
@@ -80,7 +80,7 @@ def _template(form: Form, password: str | None, registry: Registry | None, file:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    from .writer import build_workbook, check_hooks, serialise
+    from unionforms.excel.writer import build_workbook, check_hooks, serialise
 
     if registry is not None and registry.adjusts_templates:  # a broken hook: once per form, not per report
         check_hooks(form, registry)
@@ -243,7 +243,7 @@ def _zip(template: _Template, sheet_xml: bytes) -> bytes:
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically through :func:`unionforms.outputs.write_bytes`.
+    """Write ``data`` to ``path`` atomically through :func:`unionforms.core.outputs.write_bytes`.
 
     Bulk commands write many files into an output folder of their own and replace what an earlier run
     left there; whether an output would replace an input is checked before (OUT-001).
@@ -263,7 +263,7 @@ def fill(
 ) -> None:
     """Write the filled template of ``report`` to ``path`` atomically.
 
-    The output rules of :func:`unionforms.outputs.check_output` apply (OUT-001 … OUT-004): checked
+    The output rules of :func:`unionforms.core.outputs.check_output` apply (OUT-001 … OUT-004): checked
     before any work, and an existing file is kept unless ``force``.
     """
     check_output(path, kind="xlsx", force=force, inputs=inputs)

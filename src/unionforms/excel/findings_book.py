@@ -16,8 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-from ..findings import Finding
-from .textcells import text_cell
+from unionforms.core.findings import Finding
+from unionforms.excel.textcells import text_cell
 
 
 class _State(Protocol):
@@ -26,7 +26,7 @@ class _State(Protocol):
 
 
 class BookRow(Protocol):
-    """What the book needs of one input's result (:class:`unionforms.batch.Result` is one)."""
+    """What the book needs of one input's result (:class:`unionforms.collect.batch.Result` is one)."""
 
     @property
     def file(self) -> str: ...
@@ -84,7 +84,7 @@ class FindingsBook:
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Alignment, Font
 
-        from .paper import BODY_FONT, fit_to_width
+        from unionforms.excel.paper import BODY_FONT, fit_to_width
 
         self.path = Path(path)
         self.force = force  # an existing file (one that appeared during the run too) kept unless force
@@ -119,7 +119,7 @@ class FindingsBook:
     def _row(self, ws: Any, number: int, values: Sequence[object]) -> list[object]:
         """The cells of row ``number``: the body font, texts top-aligned, the long ones wrapped in a row
         as tall as they need (LibreOffice does not size the rows of an xlsx it opens)."""
-        from .layout import row_height
+        from unionforms.excel.layout import row_height
 
         wrapped, widths = _WRAPPED[ws.title], _WIDTHS[ws.title]
         cells = []
@@ -188,7 +188,7 @@ class FindingsBook:
 
     def save(self) -> Path:
         """Write the workbook (atomically, straight into the file: never whole in memory); its path."""
-        from ..outputs import atomic_write
+        from unionforms.core.outputs import atomic_write
 
         self._inputs.auto_filter.ref = f"A1:{_column(len(INPUT_HEADER) - 1)}{self.inputs + 1}"
         self._findings.auto_filter.ref = f"A1:{_column(len(FINDING_HEADER) - 1)}{self.findings + 1}"

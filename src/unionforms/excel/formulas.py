@@ -4,7 +4,7 @@ The verdict is one of :data:`VERDICTS`: 通过 (holds), 错误 / 警告 (broken,
 or "D12 不是数字" when one of the rule's number cells holds text that is no number.
 Fields are referenced by their defined names (``F_05A``), so the formulas survive inserted rows.
 Missing values: COUNT/COUNTA of the named cells implements skip, zero and total. Rounding is read the way
-:mod:`unionforms.evaluate` reads it, with each 万元 cell standing for ± half a unit of its field's declared
+:mod:`unionforms.core.evaluate` reads it, with each 万元 cell standing for ± half a unit of its field's declared
 last place (a cell holding 0 is exact): the comparison is made on the interval ``left - right ± H``.
 Excel computes in binary floating point, so each bound is rounded to at least 6 decimal places (and one
 more than the finest declared place) before it is compared; Python compares exact Decimals. The two agree
@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from ..findings import Severity
-from ..model import Form
-from ..rules import Comparison, Const, FlagConst, Implication, Missing, Ref, Rule, Sum
-from ..units import Kind
-from .contract import field_name
+from unionforms.core.findings import Severity
+from unionforms.core.model import Form
+from unionforms.core.rules import Comparison, Const, FlagConst, Implication, Missing, Ref, Rule, Sum
+from unionforms.core.units import Kind
+from unionforms.excel.contract import field_name
 
 PASS, ERROR, WARNING, SKIPPED = "通过", "错误", "警告", "—"
 VERDICTS = (PASS, ERROR, WARNING, SKIPPED)

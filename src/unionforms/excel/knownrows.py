@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from ..errors import InputError
-from .safety import SafeZip, Target
+from unionforms.core.errors import InputError
+from unionforms.excel.safety import SafeZip, Target
 
 #: Bytes of rows remembered, at most (a form's rows are some 100 KiB).
 MAX_KNOWN_BYTES = 8 * 1024 * 1024

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import attrs
 
-from ..findings import Severity
-from ..model import Field, Form, LetterMark, Row, Text
+from unionforms.core.findings import Severity
+from unionforms.core.model import Field, Form, LetterMark, Row, Text
 
 _PUNCT = "，,；;。：:、"
 

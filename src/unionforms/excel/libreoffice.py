@@ -15,11 +15,11 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..errors import InputError
-from ..inputs import MAX_WORKBOOK_BYTES, read_input
-from ..outputs import atomic_write, check_output
-from .printcopy import write_print_copy
-from .safety import SafeZip
+from unionforms.core.errors import InputError
+from unionforms.core.inputs import MAX_WORKBOOK_BYTES, read_input
+from unionforms.core.outputs import atomic_write, check_output
+from unionforms.excel.printcopy import write_print_copy
+from unionforms.excel.safety import SafeZip
 
 #: Seconds LibreOffice may take to print one workbook to PDF (a template takes about 2 s).
 PDF_TIMEOUT = 120

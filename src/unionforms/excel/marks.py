@@ -28,9 +28,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 import attrs
 
-from .contract import ANNOTATION_SHEET
-from .layout import row_height
-from .safety import SafeZip
+from unionforms.excel.contract import ANNOTATION_SHEET
+from unionforms.excel.layout import row_height
+from unionforms.excel.safety import SafeZip
 
 #: The marks' fills: red for an error, yellow for a warning (the live checks' colours).
 MARK_COLOURS = {True: "FFFFC7CE", False: "FFFFEB9C"}

@@ -12,10 +12,10 @@ from collections.abc import Collection, Mapping
 
 import attrs
 
-from ..errors import InputError
-from .contract import EXPLAIN_PREFIX, FIELD_PREFIX
-from .partcache import PartCache, cacheable
-from .safety import SafeZip
+from unionforms.core.errors import InputError
+from unionforms.excel.contract import EXPLAIN_PREFIX, FIELD_PREFIX
+from unionforms.excel.partcache import PartCache, cacheable
+from unionforms.excel.safety import SafeZip
 
 _REF_RE = re.compile(
     r"^=?(?:(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^'!]+))!)?"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .layout import MARGIN_BOTTOM, MARGIN_FOOTER, MARGIN_HEADER, MARGIN_SIDE, MARGIN_TOP
+from unionforms.excel.layout import MARGIN_BOTTOM, MARGIN_FOOTER, MARGIN_HEADER, MARGIN_SIDE, MARGIN_TOP
 
 #: The font of every cell we write for people: a named CJK font, so that no digit falls back to a
 #: Latin serif font because the cell's font has no name.

@@ -18,9 +18,9 @@ import re
 import zipfile
 from pathlib import Path
 
-from ..outputs import cannot_write
-from .contract import ANNOTATION_SHEET
-from .safety import SafeZip
+from unionforms.core.outputs import cannot_write
+from unionforms.excel.contract import ANNOTATION_SHEET
+from unionforms.excel.safety import SafeZip
 
 # A <conditionalFormatting> element (any prefix, e.g. x14:) cannot nest or be empty, so it is matched whole.
 _CF_RE = re.compile(

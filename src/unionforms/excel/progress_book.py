@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .textcells import text_row
+from unionforms.excel.textcells import text_row
 
 UNIT_SHEET = "报送进度"
 FILE_SHEET = "文件"
@@ -52,14 +52,14 @@ def write_progress_book(
     force: bool = False,
 ) -> Path:
     """Write the workbook atomically: ``units`` and ``files`` are each a title and rows in the order of
-    :data:`UNIT_HEADER` and :data:`FILE_HEADER` (:func:`unionforms.progress.book_rows` makes them).
+    :data:`UNIT_HEADER` and :data:`FILE_HEADER` (:func:`unionforms.collect.progress.book_rows` makes them).
     The caller checks the output beforehand (OUT-001 … OUT-004)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    from ..outputs import atomic_write
-    from .layout import row_height
-    from .paper import BODY_FONT
+    from unionforms.core.outputs import atomic_write
+    from unionforms.excel.layout import row_height
+    from unionforms.excel.paper import BODY_FONT
 
     wb = Workbook()
     ws = wb.active
@@ -95,7 +95,7 @@ def _sheet(
     from openpyxl.styles import Border, Font, Side
     from openpyxl.utils import get_column_letter
 
-    from .paper import BODY_FONT, fit_to_width
+    from unionforms.excel.paper import BODY_FONT, fit_to_width
 
     ws.append(text_row(ws, [title]))
     ws["A1"].font = Font(name=BODY_FONT, bold=True, size=12)

@@ -12,8 +12,8 @@ the sheet(s) the names point at (only the named cells kept, up to the end of she
 :mod:`.sheetscan`), and the shared strings up to the last one used. Numbers go from the file's text
 straight to :class:`~decimal.Decimal` or int, never through binary floating point; a number in a 万元
 cell is read at its field's declared precision (3.7 stored -> 3.70), since a cell does not keep the
-places typed. A plain stored number is typed in one step (:func:`unionforms.values.typed_number`);
-every other value is typed and checked by :func:`unionforms.validate.typed_value`, as for every other
+places typed. A plain stored number is typed in one step (:func:`unionforms.core.values.typed_number`);
+every other value is typed and checked by :func:`unionforms.core.validate.typed_value`, as for every other
 reader. Where a template's names put the fields is worked out once per form and workbook.xml.
 """
 
@@ -25,16 +25,15 @@ from pathlib import Path
 
 import attrs
 
-from ..errors import InputError
-from ..findings import Finding, finding
-from ..model import Form
-from ..registry import Registry
-from ..report import Meta, ReadResult, Report, Source
-from ..units import Kind
-from ..validate import marked_value, typed_value
-from ..values import Value, ValueProblem, coerce_header, typed_number
-from .cells import NO_CACHE, Cell, cell_text, cell_value, read_strings
-from .contract import (
+from unionforms.core.errors import InputError
+from unionforms.core.findings import Finding, finding
+from unionforms.core.model import Form
+from unionforms.core.report import Meta, ReadResult, Report, Source
+from unionforms.core.units import Kind
+from unionforms.core.validate import marked_value, typed_value
+from unionforms.core.values import Value, ValueProblem, coerce_header, typed_number
+from unionforms.excel.cells import NO_CACHE, Cell, cell_text, cell_value, read_strings
+from unionforms.excel.contract import (
     CONTRACT_VERSION,
     EXPLAIN_PREFIX,
     FIELD_PREFIX,
@@ -45,9 +44,10 @@ from .contract import (
     field_name,
     fingerprint,
 )
-from .ooxml import Book, Name, read_book, sheet_part
-from .safety import SafeZip
-from .sheetscan import read_cells
+from unionforms.excel.ooxml import Book, Name, read_book, sheet_part
+from unionforms.excel.safety import SafeZip
+from unionforms.excel.sheetscan import read_cells
+from unionforms.plugins.registry import Registry
 
 _ID_ROWS = 20  # rows of the _unionforms sheet read as key/value pairs
 _ID_REFS = frozenset(f"{col}{row}" for row in range(1, _ID_ROWS + 1) for col in "AB")
@@ -86,7 +86,7 @@ def read_xlsx(path: str | Path, registry: Registry, *, expect: Form | None = Non
 
     form, main_sheet = _identify(id_cells, strings, registry, expect, names, file, book.memo)
     if registry.adjusts_templates:  # a hook that moves cells makes templates that read wrong: PLUG-012
-        from .writer import check_hooks  # openpyxl: only where a plugin adjusts templates
+        from unionforms.excel.writer import check_hooks  # openpyxl: only where a plugin adjusts templates
 
         check_hooks(form, registry)
     return _build(form, main_sheet, book, names, sheet_cells, strings, file)

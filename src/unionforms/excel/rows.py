@@ -13,9 +13,9 @@ from xml.parsers.expat import XMLParserType
 
 import attrs
 
-from .cells import Cell, CellContent, cell_value, read_strings
-from .ooxml import local, read_book, sheet_part
-from .safety import SafeZip
+from unionforms.excel.cells import Cell, CellContent, cell_value, read_strings
+from unionforms.excel.ooxml import local, read_book, sheet_part
+from unionforms.excel.safety import SafeZip
 
 _REF_RE = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
 

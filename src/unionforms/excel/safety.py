@@ -4,7 +4,7 @@ Every member's size and compression ratio is checked from the zip directory befo
 decompressed, and again while reading (in chunks, stopping past the bound), since a directory can lie.
 XML is parsed with :mod:`defusedxml` with DTDs and entities forbidden: an xlsx never has them, so a
 part that declares one is refused as hostile (IN-005). Whatever goes wrong becomes an
-:class:`~unionforms.errors.InputError` naming the file: IN-001/IN-010 (cannot be read), IN-02x (not an
+:class:`~unionforms.core.errors.InputError` naming the file: IN-001/IN-010 (cannot be read), IN-02x (not an
 xlsx, or damaged), IN-005 and IN-05x (too large or hostile). No zipfile, zlib or XML exception escapes;
 its text is kept as the error's ``detail``.
 """
@@ -24,8 +24,8 @@ from xml.parsers.expat import XMLParserType
 import defusedxml
 import defusedxml.ElementTree as DET
 
-from ..errors import InputError
-from ..inputs import MAX_WORKBOOK_BYTES, open_input, unreadable
+from unionforms.core.errors import InputError
+from unionforms.core.inputs import MAX_WORKBOOK_BYTES, open_input, unreadable
 
 #: Largest uncompressed size of one member (a one-sheet form is well under 1 MiB).
 MAX_MEMBER_SIZE = 64 * 1024 * 1024

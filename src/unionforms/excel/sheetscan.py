@@ -17,10 +17,10 @@ import re
 from collections.abc import Collection, Generator, Iterable
 from typing import Any
 
-from .cells import AFTER_SHEET_DATA, Cell, stream_cells
-from .knownrows import check_sheet
-from .partcache import MAX_CACHED_PART, PartCache
-from .safety import Rare, SafeZip
+from unionforms.excel.cells import AFTER_SHEET_DATA, Cell, stream_cells
+from unionforms.excel.knownrows import check_sheet
+from unionforms.excel.partcache import MAX_CACHED_PART, PartCache
+from unionforms.excel.safety import Rare, SafeZip
 
 #: Past this many bytes without the end of sheetData, the sheet is streamed instead (memory stays flat).
 MAX_SCAN_BYTES = 4 * 1024 * 1024

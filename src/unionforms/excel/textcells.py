@@ -3,7 +3,7 @@
 Text from files (a 填报单位, a file name, a reason quoting them) is written as a text cell, never as a
 formula, whatever it starts with (``=HYPERLINK(…)`` stays text), and the characters XML cannot hold (a
 vertical tab pasted from Word, a file name's undecodable bytes) are shown as escapes
-(:func:`unionforms.textsafe.xml_text`) instead of stopping the write. The export's tables keep their own
+(:func:`unionforms.core.textsafe.xml_text`) instead of stopping the write. The export's tables keep their own
 reversible escapes (:mod:`unionforms.io.writers`), since they are read back.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..textsafe import xml_text
+from unionforms.core.textsafe import xml_text
 
 
 def text_cell(ws: Any, text: str) -> Any:

@@ -25,15 +25,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..display import pretty
-from ..errors import InputError, PluginError
-from ..findings import Severity
-from ..model import Form
-from ..outputs import atomic_write, cannot_write, check_output
-from ..registry import Registry
-from ..units import Kind
-from .adjust import adjust
-from .contract import (
+from unionforms.core.display import pretty
+from unionforms.core.errors import InputError, PluginError
+from unionforms.core.findings import Severity
+from unionforms.core.model import Form
+from unionforms.core.outputs import atomic_write, cannot_write, check_output
+from unionforms.core.units import Kind
+from unionforms.excel.adjust import adjust
+from unionforms.excel.contract import (
     CONTRACT_VERSION,
     DATE_PLACEHOLDER,
     FIELD_PREFIX,
@@ -45,8 +44,8 @@ from .contract import (
     field_name,
     fingerprint,
 )
-from .formulas import ERROR, VERDICTS, WARNING, verdict_formula
-from .layout import (
+from unionforms.excel.formulas import ERROR, VERDICTS, WARNING, verdict_formula
+from unionforms.excel.layout import (
     CHECK_COLUMN,
     COLUMNS,
     EXPLAIN_COLUMN,
@@ -63,7 +62,8 @@ from .layout import (
     plan,
     row_height,
 )
-from .paper import BODY_FONT, page_footer
+from unionforms.excel.paper import BODY_FONT, page_footer
+from unionforms.plugins.registry import Registry
 
 _BODY = BODY_FONT
 _TITLE = "黑体"
@@ -144,7 +144,7 @@ def write_template(
     """Write the blank template of ``form`` to ``path``, atomically (a filled one: :func:`.fill.fill`).
 
     ``path`` must end in .xlsx, must not be one of ``inputs`` and must not exist unless ``force``
-    (:func:`unionforms.outputs.atomic_write`; OUT-001 to OUT-004).
+    (:func:`unionforms.core.outputs.atomic_write`; OUT-001 to OUT-004).
     """
     check_output(path, kind="xlsx", force=force, inputs=inputs)
     wb, layout = build_workbook(form, password=password, registry=registry)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
-from ..findings import status_of
-from ..registry import Registry, default_registry
-from ..report import ReadResult, Report
-from ..validate import check_read, validate
-from .tables import LONG_COLUMNS, Return, long_rows, wide_columns, wide_row
+from unionforms.core.errors import InputError
+from unionforms.core.findings import status_of
+from unionforms.core.report import ReadResult, Report
+from unionforms.core.validate import check_read, validate
+from unionforms.io.tables import LONG_COLUMNS, Return, long_rows, wide_columns, wide_row
+from unionforms.plugins.registry import Registry, default_registry
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas

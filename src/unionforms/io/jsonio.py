@@ -19,16 +19,16 @@ from typing import Any
 import attrs
 import cattrs
 
-from ..errors import InputError
-from ..findings import Finding, finding
-from ..inputs import MAX_JSON_BYTES, read_input
-from ..model import Form
-from ..registry import Registry
-from ..report import Meta, Report, Source
-from ..validate import typed_values
-from ..values import ValueProblem, coerce_header
-from . import jsonsafe
-from .text import decode
+from unionforms.core.errors import InputError
+from unionforms.core.findings import Finding, finding
+from unionforms.core.inputs import MAX_JSON_BYTES, read_input
+from unionforms.core.model import Form
+from unionforms.core.report import Meta, Report, Source
+from unionforms.core.validate import typed_values
+from unionforms.core.values import ValueProblem, coerce_header
+from unionforms.io import jsonsafe
+from unionforms.io.text import decode
+from unionforms.plugins.registry import Registry
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
 _converter.register_unstructure_hook(Decimal, lambda d: format(d, "f"))
@@ -124,7 +124,7 @@ def load(path: str | Path, registry: Registry) -> tuple[Form, Report, list[Findi
     """Read a report JSON file; InputError (IN-0xx, see the catalogue) when the file is unusable.
 
     The file is bounded before it is read and parsed within bounds
-    (:mod:`unionforms.inputs`, :mod:`.jsonsafe`).
+    (:mod:`unionforms.core.inputs`, :mod:`.jsonsafe`).
     """
     name = str(path)
     text = decode(read_input(path, limit=MAX_JSON_BYTES), name)

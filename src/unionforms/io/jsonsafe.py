@@ -4,7 +4,7 @@ Python's :func:`json.loads` has none of its own: nesting 100,000 deep exhausts t
 5,000-digit integer stops ``int()`` (``ValueError`` since Python 3.11), ``NaN`` and ``Infinity`` become
 floats, and ``"\\ud800"`` gives a string that cannot be written out again. Here the depth is measured
 before parsing, number literals are measured before they are converted, and every string is checked
-after: each failure is an :class:`~unionforms.errors.InputError` naming the file (IN-095 too deep, IN-096
+after: each failure is an :class:`~unionforms.core.errors.InputError` naming the file (IN-095 too deep, IN-096
 a number too long, IN-097 NaN or Infinity, IN-098 a lone surrogate, IN-011 not JSON at all).
 """
 
@@ -18,7 +18,7 @@ from decimal import Decimal
 from itertools import accumulate
 from typing import Any
 
-from ..errors import InputError
+from unionforms.core.errors import InputError
 
 #: Deepest nesting of arrays and objects. A report nests two deep (the document, then meta or values);
 #: a total's provenance three more for every level below it: 64 holds 20 levels of 层层汇总.

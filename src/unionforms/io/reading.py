@@ -2,8 +2,8 @@
 
 :func:`read_report` reads a file that holds one return (report JSON, filled template).
 :func:`read_many` reads any input, including tables (CSV or xlsx, one return per row), and yields one
-entry per return: a :class:`~unionforms.report.ReadResult`, or the
-:class:`~unionforms.errors.InputError` that makes that return (or the whole file) unusable.
+entry per return: a :class:`~unionforms.core.report.ReadResult`, or the
+:class:`~unionforms.core.errors.InputError` that makes that return (or the whole file) unusable.
 """
 
 from __future__ import annotations
@@ -11,24 +11,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import InputError
-from ..model import Form
-from ..registry import Registry
-from ..report import ReadResult, Source
+from unionforms.core.errors import InputError
+from unionforms.core.model import Form
+from unionforms.core.report import ReadResult, Source
+from unionforms.plugins.registry import Registry
 
 
 def read_report(path: str | Path, registry: Registry, *, expect: Form | None = None) -> ReadResult:
     """Read a .json report or a filled .xlsx template; InputError if the file is unusable."""
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
-        from . import jsonio  # cattrs only for JSON reports: a workbook's start-up need not pay for it
+        from unionforms.io import (
+            jsonio,  # cattrs only for JSON reports: a workbook's start-up need not pay for it
+        )
 
         form, report, findings = jsonio.load(path, registry)
         if expect is not None and form.id != expect.id:
             raise InputError("IN-004", found=form.id, expected=expect.id, file=str(path))
         return ReadResult(form, report, Source(file=str(path)), tuple(findings))
     if suffix in (".xlsx", ".xlsm", ".xls", ".et", ".ods"):
-        from ..excel.reader import read_xlsx
+        from unionforms.excel.reader import read_xlsx
 
         return read_xlsx(path, registry, expect=expect)
     raise InputError("IN-002", suffix=suffix or "（无扩展名 none）", file=str(path))
@@ -41,12 +43,12 @@ def preload(paths: Iterable[str | Path]) -> None:
     that every forked check inherits them instead of importing them again.
     """
     suffixes = {Path(p).suffix.lower() for p in paths}
-    from .. import validate  # noqa: F401
+    from unionforms.core import validate  # noqa: F401
 
     if ".json" in suffixes:
-        from . import jsonio  # noqa: F401
+        from unionforms.io import jsonio  # noqa: F401
     if suffixes - {".json"}:
-        from ..excel import reader  # noqa: F401
+        from unionforms.excel import reader  # noqa: F401
 
 
 def read_many(path: str | Path, registry: Registry) -> Iterator[ReadResult | InputError]:
@@ -57,12 +59,12 @@ def read_many(path: str | Path, registry: Registry) -> Iterator[ReadResult | Inp
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        from .tables import read_csv
+        from unionforms.io.tables import read_csv
 
         yield from read_csv(path, registry)
         return
     if is_table(path):
-        from .tables import read_xlsx_table
+        from unionforms.io.tables import read_xlsx_table
 
         yield from read_xlsx_table(path, registry)
         return
@@ -80,9 +82,9 @@ def is_table(path: str | Path) -> bool:
         return True
     if suffix not in (".xlsx", ".xlsm"):
         return False
-    from ..excel.contract import FIELD_PREFIX, ID_SHEET
-    from ..excel.ooxml import read_book
-    from ..excel.safety import SafeZip
+    from unionforms.excel.contract import FIELD_PREFIX, ID_SHEET
+    from unionforms.excel.ooxml import read_book
+    from unionforms.excel.safety import SafeZip
 
     try:
         with SafeZip(path) as zf:

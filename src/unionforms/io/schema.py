@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import Severity
-from ..model import Form
-from ..units import Kind
+from unionforms.core.findings import Severity
+from unionforms.core.model import Form
+from unionforms.core.units import Kind
 
 MONEY_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 

@@ -27,15 +27,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.types import TypeEngine
 
-from ..errors import InputError
-from ..model import Form
-from ..report import unit_key
-from ..textsafe import unicode_text
-from ..units import Kind
-from ..values import Value
-from .jsonio import finding_to_dict
-from .summary import Change, ExportSummary, Item, Unusable, counted
-from .tables import Return, explanations_text
+from unionforms.core.errors import InputError
+from unionforms.core.model import Form
+from unionforms.core.report import unit_key
+from unionforms.core.textsafe import unicode_text
+from unionforms.core.units import Kind
+from unionforms.core.values import Value
+from unionforms.io.jsonio import finding_to_dict
+from unionforms.io.summary import Change, ExportSummary, Item, Unusable, counted
+from unionforms.io.tables import Return, explanations_text
 
 BATCH = 500  # returns per round trip: large enough to amortise, small enough to keep memory flat
 
@@ -130,7 +130,7 @@ _TABLES = (returns_table, values_table, findings_table, fields_table)
 
 def return_key(ret: Return) -> str:
     """How a return is known: its unit (the 名录's name when it is listed, else its 填报单位, compared
-    as :func:`unionforms.report.unit_key`), or its source file when that is blank."""
+    as :func:`unionforms.core.report.unit_key`), or its source file when that is blank."""
     return unit_key(ret.listed or ret.report.meta.unit) or f"file:{ret.name}"
 
 

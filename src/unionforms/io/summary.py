@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from .tables import Return
+from unionforms.io.tables import Return
 
 
 @attrs.frozen

@@ -10,7 +10,7 @@ format. Text that a spreadsheet would take for a formula is escaped with a leadi
 (:func:`escape_text`), and the readers undo it (:func:`unescape_text`).
 
 Reading back, every row (wide) or run of rows (long) is its own input, named ``file.csv#row 3``; a row
-that cannot be a return is an :class:`~unionforms.errors.InputError` naming that row (IN-080, IN-081,
+that cannot be a return is an :class:`~unionforms.core.errors.InputError` naming that row (IN-080, IN-081,
 IN-003 for a form not installed), never the end of the file.
 """
 
@@ -27,18 +27,18 @@ from typing import Any, cast
 
 import attrs
 
-from ..errors import InputError
-from ..excel.cells import NO_CACHE
-from ..excel.contract import ID_SHEET
-from ..excel.rows import SheetRows, column_letters, column_number, read_sheets
-from ..findings import Finding, finding
-from ..inputs import open_input, unreadable
-from ..model import Form
-from ..registry import Registry
-from ..report import Meta, ReadResult, Report, Source, figures_digest
-from ..validate import typed_values
-from ..values import Value, ValueProblem, coerce_header
-from .text import text_encoding
+from unionforms.core.errors import InputError
+from unionforms.core.findings import Finding, finding
+from unionforms.core.inputs import open_input, unreadable
+from unionforms.core.model import Form
+from unionforms.core.report import Meta, ReadResult, Report, Source, figures_digest
+from unionforms.core.validate import typed_values
+from unionforms.core.values import Value, ValueProblem, coerce_header
+from unionforms.excel.cells import NO_CACHE
+from unionforms.excel.contract import ID_SHEET
+from unionforms.excel.rows import SheetRows, column_letters, column_number, read_sheets
+from unionforms.io.text import text_encoding
+from unionforms.plugins.registry import Registry
 
 #: A return's status, from its findings: no finding, warnings only, at least one error.
 STATUSES = ("ok", "warnings", "errors")
@@ -103,7 +103,7 @@ class Return:
 
     ``provenance`` is the provenance of an aggregate (as its report JSON holds it), None for a return;
     ``source_hash`` the SHA-256 of the file it was read from. ``current`` is whether it is its unit's
-    current return of the round, and ``standing`` where it stands (:class:`unionforms.current.Standing`
+    current return of the round, and ``standing`` where it stands (:class:`unionforms.collect.current.Standing`
     values: current, superseded, conflict, other_form, not_listed, no_unit): a sum of a table's figures
     takes the rows whose ``current`` is true and ``status`` is not errors, as ``aggregate`` does.
     """
@@ -275,7 +275,7 @@ def _text(cell: object) -> str | None:
 
 
 def _raw(cell: object) -> object:
-    """A value cell as given to :func:`~unionforms.values.coerce`: numbers kept, text unescaped."""
+    """A value cell as given to :func:`~unionforms.core.values.coerce`: numbers kept, text unescaped."""
     if isinstance(cell, str):
         return unescape_text(cell) if cell.strip() else None
     return cell

@@ -6,7 +6,7 @@ report (:func:`decode`), a 名录 and a CSV table (:mod:`.tables`, streamed) ali
 NUL bytes UTF-16 puts beside ASCII (a JSON text and a CSV header start with ASCII), else UTF-8 when every
 byte decodes as UTF-8, else GB18030, of which GBK is a subset. A report in none of them is IN-012; the
 codec's own words are kept as the error's ``detail``. The bytes come from
-:func:`unionforms.inputs.read_input` or :func:`~unionforms.inputs.open_input`, which bound the file.
+:func:`unionforms.core.inputs.read_input` or :func:`~unionforms.core.inputs.open_input`, which bound the file.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterable
 
-from ..errors import InputError
+from unionforms.core.errors import InputError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

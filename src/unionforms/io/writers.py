@@ -1,9 +1,9 @@
 """Export returns as tables other systems take in: CSV, JSONL, xlsx, or a database (``specs/export.md``).
 
 :func:`export` writes returns (:class:`~.tables.Return`, or :class:`~.summary.Unusable` for an input
-that gave none; :func:`unionforms.export.returns_from_inputs` reads them), streaming, to the output named
+that gave none; :func:`unionforms.collect.export.returns_from_inputs` reads them), streaming, to the output named
 by its suffix or URL, and gives an :class:`ExportSummary`. A file is written through
-:func:`unionforms.outputs.atomic_write`: never over an input (OUT-001), an existing one kept unless
+:func:`unionforms.core.outputs.atomic_write`: never over an input (OUT-001), an existing one kept unless
 ``force`` (OUT-002), never half-written (OUT-004).
 """
 
@@ -19,13 +19,21 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from ..errors import InputError
-from ..model import Form
-from ..outputs import atomic_write, check_output
-from ..textsafe import json_text, unicode_text
-from .summary import ExportSummary, Item, counted
-from .tables import LONG_COLUMNS, Return, TableCell, escape_text, long_rows, wide_columns, wide_labels
-from .tables import wide_row as _wide_row
+from unionforms.core.errors import InputError
+from unionforms.core.model import Form
+from unionforms.core.outputs import atomic_write, check_output
+from unionforms.core.textsafe import json_text, unicode_text
+from unionforms.io.summary import ExportSummary, Item, counted
+from unionforms.io.tables import (
+    LONG_COLUMNS,
+    Return,
+    TableCell,
+    escape_text,
+    long_rows,
+    wide_columns,
+    wide_labels,
+)
+from unionforms.io.tables import wide_row as _wide_row
 
 FILE_SUFFIXES = (".csv", ".jsonl", ".xlsx")
 _XML_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
@@ -64,7 +72,7 @@ def export(
     return's rows).
     """
     if is_database_url(output):
-        from .sql import export_sql
+        from unionforms.io.sql import export_sql
 
         return export_sql(items, output)
     inputs = list(inputs)
@@ -78,7 +86,7 @@ def export(
 
 @contextlib.contextmanager
 def _text(fh: BinaryIO, encoding: str) -> Iterator[TextIO]:
-    """``fh`` as text; the binary file stays open for :func:`~unionforms.outputs.atomic_write`."""
+    """``fh`` as text; the binary file stays open for :func:`~unionforms.core.outputs.atomic_write`."""
     text = io.TextIOWrapper(fh, encoding=encoding, newline="")
     try:
         yield text

@@ -3,7 +3,7 @@
 from importlib.resources import files
 
 from unionforms import Form, hookimpl
-from unionforms.mapping import FormMapping
+from unionforms.authoring.mapping import FormMapping
 
 
 @hookimpl
