@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,61 @@ def test_the_package_exports_every_public_name_and_imports_none_up_front() -> No
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def _mapped_modules() -> list[str]:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = text.split("## Module map", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([\w/]+\.py)` \|", section, flags=re.M)
+
+
+def test_the_module_map_names_every_module_and_only_those() -> None:
+    """docs/architecture.md stays true: every module of the package has its line, and no line is stale."""
+    package = ROOT / "src" / "unionforms"
+    tree = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    tree -= {p for p in tree if p.endswith("/__init__.py")}  # a package has its bold line instead
+    mapped = _mapped_modules()
+    assert len(mapped) == len(set(mapped)), "a module has two lines"
+    assert sorted(tree - set(mapped)) == [], "modules missing from the map in docs/architecture.md"
+    assert sorted(set(mapped) - tree) == [], "the map names modules that are not in the tree"
+
+
+def test_every_package_of_the_tree_has_its_heading_in_the_map() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    package = ROOT / "src" / "unionforms"
+    for sub in sorted(p.parent.name for p in package.glob("*/__init__.py")):
+        assert f"| **`{sub}/`** |" in text, sub
+
+
+def test_old_import_paths_still_work_with_a_warning() -> None:
+    """Every module that moved into a sub-package keeps its old path, deprecated, for one release."""
+    script = (
+        "import importlib, warnings, unionforms\n"
+        "for old, new in unionforms.MOVED.items():\n"
+        "    with warnings.catch_warnings(record=True) as caught:\n"
+        "        warnings.simplefilter('always')\n"
+        "        moved = importlib.import_module(old)\n"
+        "    assert moved is importlib.import_module(new), old\n"
+        "    assert moved.__spec__.name == new, old\n"
+        "    assert [w.category for w in caught] == [DeprecationWarning], (old, caught)\n"
+        "    assert new in str(caught[0].message), old\n"
+        "from unionforms.model import Form\n"
+        "from unionforms.core.model import Form as Same\n"
+        "assert Form is Same\n"
+        "import unionforms.validate\n"
+        "v = unionforms.validate\n"
+        "assert callable(v) and v.__module__ == 'unionforms.core.validate'\n"
+        "print(len(unionforms.MOVED))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    package = ROOT / "src" / "unionforms"
+    moved_now = {
+        f"unionforms.{p.relative_to(package).with_suffix('').as_posix().replace('/', '.')}"
+        for p in package.glob("*/*.py")
+        if p.parent.name in ("core", "plugins", "collect", "authoring") and p.stem != "__init__"
+    }
+    import unionforms
+
+    assert set(unionforms.MOVED.values()) <= moved_now  # new modules had no old path
+    assert int(done.stdout) == len(unionforms.MOVED) > 30

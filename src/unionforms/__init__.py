@@ -8,6 +8,7 @@ import the whole library.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import sys
 import types
 from typing import TYPE_CHECKING
@@ -36,18 +37,18 @@ if TYPE_CHECKING:
 _WHERE = {
     **dict.fromkeys(
         ("CATALOGUE", "DefinitionError", "InputError", "PluginError", "RuleSyntaxError", "UnionformsError"),
-        "errors",
+        "core.errors",
     ),
-    **dict.fromkeys(("Outcome", "Status", "evaluate"), "evaluate"),
-    **dict.fromkeys(("Finding", "Severity", "Tally"), "findings"),
-    "hookimpl": "hookspecs",
+    **dict.fromkeys(("Outcome", "Status", "evaluate"), "core.evaluate"),
+    **dict.fromkeys(("Finding", "Severity", "Tally"), "core.findings"),
+    "hookimpl": "plugins.hookspecs",
     "to_frame": "io.frames",
-    **dict.fromkeys(("Field", "Form", "Header", "Line", "Notes", "Row"), "model"),
-    **dict.fromkeys(("Registry", "default_registry"), "registry"),
-    **dict.fromkeys(("Meta", "ReadResult", "Report", "Source"), "report"),
-    **dict.fromkeys(("Missing", "Rule"), "rules"),
-    **dict.fromkeys(("UNITS", "Kind"), "units"),
-    **dict.fromkeys(("check_read", "check_rules", "typed_values", "validate"), "validate"),
+    **dict.fromkeys(("Field", "Form", "Header", "Line", "Notes", "Row"), "core.model"),
+    **dict.fromkeys(("Registry", "default_registry"), "plugins.registry"),
+    **dict.fromkeys(("Meta", "ReadResult", "Report", "Source"), "core.report"),
+    **dict.fromkeys(("Missing", "Rule"), "core.rules"),
+    **dict.fromkeys(("UNITS", "Kind"), "core.units"),
+    **dict.fromkeys(("check_read", "check_rules", "typed_values", "validate"), "core.validate"),
 }
 
 __all__ = [
@@ -101,11 +102,65 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 
+#: Modules that moved into the sub-packages (0.2): old dotted path -> new. Importing an old path still
+#: works, through :class:`_Moved`, with a DeprecationWarning naming the new one.
+MOVED = {
+    f"{__name__}.{name}": f"{__name__}.{package}.{name}"
+    for package, names in {
+        "core": (
+            "catalogue", "completeness", "describe", "display", "errors", "evaluate", "findings", "inputs",
+            "model", "outputs", "portable", "report", "rules", "textsafe", "units", "validate", "values",
+        ),
+        "plugins": ("hookspecs", "registry", "registry_cache"),
+        "collect": (
+            "aggregate", "annotate", "batch", "current", "export", "progress", "roster", "totals", "workers",
+        ),
+        "authoring": ("check", "compare", "diff", "mapping", "scaffold"),
+    }.items()
+    for name in names
+}  # fmt: skip
+
+
+class _Moved:
+    """The import system's finder and loader for :data:`MOVED`: an old path gives the module at its new one."""
+
+    @classmethod
+    def find_spec(
+        cls, name: str, path: object = None, target: object = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if name not in MOVED:
+            return None
+        return importlib.machinery.ModuleSpec(name, cls)  # type: ignore[arg-type]
+
+    @staticmethod
+    def create_module(spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        import warnings
+
+        new = MOVED[spec.name]
+        warnings.warn(
+            f"{spec.name} 已移至 {new}，请改为 import {new}（{spec.name} moved to {new}; the old path will be removed）",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        module = importlib.import_module(new)
+        module.__dict__.setdefault("__moved_spec__", module.__spec__)
+        return module
+
+    @staticmethod
+    def exec_module(module: types.ModuleType) -> None:
+        module.__spec__ = module.__dict__[
+            "__moved_spec__"
+        ]  # the import system set the old path's; keep the real
+
+
+sys.meta_path.append(_Moved)
+
+
 class _Package(types.ModuleType):
     """``validate`` and ``evaluate`` name both a module and its function; the package exports the function.
 
-    Importing the submodule makes the import system set the package's attribute to the module; this
-    keeps the function there instead, as an eager ``from .validate import validate`` did.
+    Importing the old path ``unionforms.validate`` (see :data:`MOVED`) makes the import system set the
+    package's attribute to the module; this keeps the function there instead.
     """
 
     def __setattr__(self, name: str, value: object) -> None:

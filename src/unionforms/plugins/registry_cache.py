@@ -33,8 +33,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from unionforms.core.model import Form
 
-#: Bumped whenever what the cache file holds changes shape (2: each form pickled on its own; 3: marks).
-FORMAT = 3
+#: Bumped whenever what the cache file holds changes shape (2: each form pickled on its own; 3: marks;
+#: 4: the modules moved into sub-packages, and pickled classes name them).
+FORMAT = 4
 
 #: A path's state: (size, modification time in ns) for a file, (-1, mtime) for a folder, None if absent.
 Signature = tuple[int, int] | None
