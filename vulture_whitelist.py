@@ -13,6 +13,9 @@ _ = object()
 __getattr__  # src/unionforms/__init__.py
 __dir__  # src/unionforms/__init__.py
 _.__class__  # src/unionforms/__init__.py
+_.find_spec  # src/unionforms/__init__.py (_Moved: the import system's finder protocol)
+_.create_module  # src/unionforms/__init__.py (_Moved: the loader protocol)
+_.exec_module  # src/unionforms/__init__.py (_Moved: the loader protocol)
 _.persistent_id  # src/unionforms/collect/export.py (pickle.Pickler)
 _.persistent_load  # src/unionforms/collect/export.py (pickle.Unpickler)
 exc_type  # src/unionforms/excel/safety.py (__exit__)

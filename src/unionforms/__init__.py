@@ -122,7 +122,7 @@ MOVED = {
 
 
 class _Moved:
-    """The import system's finder and loader for :data:`MOVED`: an old path gives the module at its new one."""
+    """The import system's finder and loader for :data:`MOVED`: an old path gives the module at the new."""
 
     @classmethod
     def find_spec(
@@ -138,7 +138,8 @@ class _Moved:
 
         new = MOVED[spec.name]
         warnings.warn(
-            f"{spec.name} 已移至 {new}，请改为 import {new}（{spec.name} moved to {new}; the old path will be removed）",
+            f"{spec.name} 已移至 {new}，请改为 import {new} / "
+            f"{spec.name} moved to {new}; the old path will be removed",
             DeprecationWarning,
             stacklevel=2,
         )

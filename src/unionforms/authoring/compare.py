@@ -1,8 +1,8 @@
 """Year over year: last year's figures beside this year's, line by line across a cross-year mapping.
 
 Each mapping entry is one compared line: the sum of its old codes in last year's return against the
-sum of its new codes in this year's (``unionforms.authoring.mapping.total``). A line is *not comparable* when it is
-new or dropped, or blank in either year (a blank is not a zero); an inexact entry is compared with its
+sum of its new codes in this year's (``unionforms.authoring.mapping.total``). A line is *not comparable* when
+it is new or dropped, or blank in either year (a blank is not a zero); an inexact entry is compared with its
 reason shown. A change is an implausible jump — a warning (合理性审核), never an error — when the larger
 figure is at least ``jump`` times the smaller, or one year is zero and the other is not.
 """

@@ -192,7 +192,7 @@ def aggregate(
     roster: Roster | None = None,
     header: Meta | None = None,
 ) -> Total:
-    """The total of ``results`` (from :func:`unionforms.collect.batch.check` with ``keep_report``) for ``unit``.
+    """The total of ``results`` (from :func:`~unionforms.collect.batch.check`, ``keep_report``) for ``unit``.
 
     ``header`` gives the total's 填报人, 联系电话 and date (its unit is ``unit``), so that the total is
     ready to print and seal.

@@ -1,7 +1,7 @@
 """What ``unionforms export`` exports: every input read and checked as bulk ``validate`` reads it.
 
-Inputs come from :func:`unionforms.collect.batch.expand` (files, folders and patterns; a table's returns one input
-each, named by their row; skipped inputs kept with their reason), so that every bulk command treats PATH
+Inputs come from :func:`unionforms.collect.batch.expand` (files, folders and patterns; a table's returns one
+input each, named by their row; skipped inputs kept with their reason), so that every bulk command treats PATH
 alike. A total's provenance comes from :func:`unionforms.collect.totals.read_provenance`. The writers are in
 :mod:`unionforms.io.writers` (files) and :mod:`unionforms.io.sql` (databases).
 """
@@ -32,7 +32,7 @@ from unionforms.plugins.registry import Registry
 
 
 def returns_from_inputs(inputs: Iterable[Input], registry: Registry) -> Iterator[Item]:
-    """Every input of :func:`~unionforms.collect.batch.expand` as a :class:`Return`, or as :class:`Unusable`."""
+    """Every input of :func:`~unionforms.collect.batch.expand` as a :class:`Return`, or :class:`Unusable`."""
     hashes: dict[str, str | None] = {}
     for item in inputs:
         if item.skipped is not None:

@@ -10,9 +10,9 @@ signal cannot reach) is killed, and a worker that dies (a crash, the OOM killer)
 way the item in flight becomes IN-092 (time) or IN-093 (memory) for that file alone, and a worker
 that hit a budget is replaced too, so that nothing half-done carries over to the next file.
 
-:func:`imap` runs the items and yields each one's value, or its :class:`~unionforms.core.errors.UnionformsError`,
-in input order as soon as it is ready. The task and the items are inherited by the workers (nothing to
-pickle: a lambda will do); only values come back pickled.
+:func:`imap` runs the items and yields each one's value, or its
+:class:`~unionforms.core.errors.UnionformsError`, in input order as soon as it is ready. The task and the
+items are inherited by the workers (nothing to pickle: a lambda will do); only values come back pickled.
 
 Where ``fork`` is missing (Windows), the workers are started with ``spawn`` (:mod:`multiprocessing`): the
 task is pickled once per worker, each item as it is sent. The time budget holds there too: a watchdog

@@ -1,15 +1,15 @@
 """The message catalogue: one template per code, Chinese first with English beside it.
 
-Every problem unionforms reports, raised (:mod:`unionforms.core.errors`) or found (:mod:`unionforms.core.findings`),
-is built from the entry of its code here, never written at the place that reports it. An entry holds what
-is wrong (``zh``/``en``) and how to fix it (``fix_zh``/``fix_en``), with named ``{placeholders}`` filled
-from the report's location and parameters; where (file, form, sheet, cell …) is put in front by the
-exception or the finding. Codes are topic-prefixed (``DEF`` form definitions, ``RULE`` rule text, ``PLUG``
-plugin loading, ``IN`` unusable input, ``OUT`` an output that cannot or must not be written, ``ENV`` the
-machine, ``TPL`` a damaged but readable template, ``VAL`` a value, ``META`` the header, ``CHK`` a rule a
-report breaks, ``AGG`` a return left out of a total, ``ROS`` the list of units (名录), ``EXP`` an export).
-``docs/errors.md`` is generated
-from this module (:func:`markdown`) and a test keeps the two equal.
+Every problem unionforms reports, raised (:mod:`unionforms.core.errors`) or found
+(:mod:`unionforms.core.findings`), is built from the entry of its code here, never written at the place that
+reports it. An entry holds what is wrong (``zh``/``en``) and how to fix it (``fix_zh``/``fix_en``), with named
+``{placeholders}`` filled from the report's location and parameters; where (file, form, sheet, cell …) is put
+in front by the exception or the finding. Codes are topic-prefixed (``DEF`` form definitions, ``RULE`` rule
+text, ``PLUG`` plugin loading, ``IN`` unusable input, ``OUT`` an output that cannot or must not be written,
+``ENV`` the machine, ``TPL`` a damaged but readable template, ``VAL`` a value, ``META`` the header,
+``CHK`` a rule a report breaks, ``AGG`` a return left out of a total, ``ROS`` the list of units (名录),
+``EXP`` an export). ``docs/errors.md`` is generated from this module (:func:`markdown`) and a test keeps
+the two equal.
 """
 
 from __future__ import annotations
@@ -1877,8 +1877,9 @@ TOPICS: dict[str, tuple[str, str, str]] = {
 _INTRO = """\
 # Error catalogue / 错误代码表
 
-<!-- Generated from src/unionforms/core/catalogue.py by `python -m unionforms.core.catalogue > docs/errors.md`;
-     tests/test_errors.py fails when the two differ. Edit the catalogue, not this file. -->
+<!-- Generated from src/unionforms/core/catalogue.py by
+     `python -m unionforms.core.catalogue > docs/errors.md`; tests/test_errors.py fails when the two
+     differ. Edit the catalogue, not this file. -->
 
 Every problem unionforms reports carries a code from the catalogue in `src/unionforms/core/catalogue.py`
 (`unionforms.CATALOGUE`). Each code has one message, Chinese first with English beside it: what is

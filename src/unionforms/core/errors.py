@@ -1,8 +1,8 @@
 """The exceptions unionforms raises on purpose, each built from its code's entry in the catalogue.
 
 ``InputError("IN-011", file="r.json", line_no=3, column=7)``: the code picks the message
-(:mod:`unionforms.core.catalogue`), the keyword arguments say where (file, form, sheet, cell, line, field, rule,
-position) and fill its placeholders. The raw text of whatever went wrong underneath (an ``OSError``, a
+(:mod:`unionforms.core.catalogue`), the keyword arguments say where (file, form, sheet, cell, line, field,
+rule, position) and fill its placeholders. The raw text of whatever went wrong underneath (an ``OSError``, a
 parser's message) goes in ``detail``: kept for ``--json`` and logs, not shown to the filler.
 """
 

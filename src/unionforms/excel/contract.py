@@ -64,6 +64,7 @@ def explain_name(index: int) -> str:
     return f"{EXPLAIN_PREFIX}{index}"
 
 
-#: The first sheet of a copy returned for correction (:mod:`unionforms.collect.annotate`): what is wrong and where.
+#: The first sheet of a copy returned for correction (:mod:`~unionforms.collect.annotate`): what is wrong
+#: and where.
 #: It is never printed by ``unionforms pdf``, which prints the current verdicts, not the ones it lists.
 ANNOTATION_SHEET = "审核结果"

@@ -4,8 +4,8 @@ The verdict is one of :data:`VERDICTS`: 通过 (holds), 错误 / 警告 (broken,
 or "D12 不是数字" when one of the rule's number cells holds text that is no number.
 Fields are referenced by their defined names (``F_05A``), so the formulas survive inserted rows.
 Missing values: COUNT/COUNTA of the named cells implements skip, zero and total. Rounding is read the way
-:mod:`unionforms.core.evaluate` reads it, with each 万元 cell standing for ± half a unit of its field's declared
-last place (a cell holding 0 is exact): the comparison is made on the interval ``left - right ± H``.
+:mod:`unionforms.core.evaluate` reads it, with each 万元 cell standing for ± half a unit of its field's
+declared last place (a cell holding 0 is exact): the comparison is made on the interval ``left - right ± H``.
 Excel computes in binary floating point, so each bound is rounded to at least 6 decimal places (and one
 more than the finest declared place) before it is compared; Python compares exact Decimals. The two agree
 on every value written at its field's declared precision.

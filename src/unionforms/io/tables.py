@@ -103,9 +103,10 @@ class Return:
 
     ``provenance`` is the provenance of an aggregate (as its report JSON holds it), None for a return;
     ``source_hash`` the SHA-256 of the file it was read from. ``current`` is whether it is its unit's
-    current return of the round, and ``standing`` where it stands (:class:`unionforms.collect.current.Standing`
-    values: current, superseded, conflict, other_form, not_listed, no_unit): a sum of a table's figures
-    takes the rows whose ``current`` is true and ``status`` is not errors, as ``aggregate`` does.
+    current return of the round, and ``standing`` where it stands
+    (:class:`unionforms.collect.current.Standing` values: current, superseded, conflict, other_form,
+    not_listed, no_unit): a sum of a table's figures takes the rows whose ``current`` is true and
+    ``status`` is not errors, as ``aggregate`` does.
     """
 
     name: str

@@ -1,8 +1,8 @@
 """Export returns as tables other systems take in: CSV, JSONL, xlsx, or a database (``specs/export.md``).
 
 :func:`export` writes returns (:class:`~.tables.Return`, or :class:`~.summary.Unusable` for an input
-that gave none; :func:`unionforms.collect.export.returns_from_inputs` reads them), streaming, to the output named
-by its suffix or URL, and gives an :class:`ExportSummary`. A file is written through
+that gave none; :func:`unionforms.collect.export.returns_from_inputs` reads them), streaming, to the output
+named by its suffix or URL, and gives an :class:`ExportSummary`. A file is written through
 :func:`unionforms.core.outputs.atomic_write`: never over an input (OUT-001), an existing one kept unless
 ``force`` (OUT-002), never half-written (OUT-004).
 """

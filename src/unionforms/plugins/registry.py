@@ -2,8 +2,8 @@
 
 A plugin that cannot be imported, raises, or returns something unusable is recorded as a problem;
 the other plugins still load. :func:`default_registry` keeps the forms of a load that met no problem on
-disk (:mod:`unionforms.plugins.registry_cache`) and takes them from there while nothing they came from changed;
-the plugins are then loaded only when one of their other hooks is needed (:attr:`Registry.manager`).
+disk (:mod:`unionforms.plugins.registry_cache`) and takes them from there while nothing they came from
+changed; the plugins are then loaded only when one of their other hooks is needed (:attr:`Registry.manager`).
 """
 
 from __future__ import annotations
