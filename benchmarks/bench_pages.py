@@ -24,10 +24,10 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from unionforms import Kind, Meta, Report, default_registry
+from unionforms import Kind, Meta, Registry, Report, default_registry
 from unionforms.collect.aggregate import aggregate
 from unionforms.collect.annotate import annotate
-from unionforms.collect.batch import check
+from unionforms.collect.batch import Check, Result, expand, run_bulk
 from unionforms.collect.current import decide
 from unionforms.collect.progress import book_rows, progress
 from unionforms.collect.roster import ListedUnit, Roster
@@ -40,6 +40,12 @@ from unionforms.excel.printcopy import write_print_copy
 from unionforms.excel.progress_book import write_progress_book
 from unionforms.excel.writer import write_template
 from unionforms.io.reading import read_report
+
+
+def check_paths(paths: list[str], *, registry: Registry) -> list[Result]:
+    """Every input under ``paths`` read and checked as ``validate`` checks it."""
+    return list(run_bulk(Check(registry), expand(paths, registry)))
+
 
 FORMS = ("songwennuan-2014", "songwennuan-2017", "bangfu-2013", "bangfu-2016")
 META = Meta(
@@ -79,12 +85,12 @@ def books(tmp: Path) -> dict[str, Path]:
     out["annotated"] = write_print_copy(annotated, tmp / "print" / "annotated.xlsx")
     fill(form, Report(form.id, Meta(unit="乙县总工会"), {"01A": 10, "01B": 5}), tmp / "returns" / "乙.xlsx")
     with FindingsBook(tmp / "report.xlsx") as book:
-        for result in check([str(tmp / "returns")], registry=registry):
+        for result in check_paths([str(tmp / "returns")], registry=registry):
             book.add(result)
     out["report"] = tmp / "report.xlsx"
     listed = [ListedUnit("甲县总工会", phone=META.phone), ListedUnit("乙县总工会", contact="欧阳某某某某")]
     listed += [ListedUnit(f"{META.unit}第{i}分会", code=f"5111{i:02d}") for i in range(58)]
-    rnd = decide(check([str(tmp / "returns")], registry=registry), roster=Roster(tuple(listed)))
+    rnd = decide(check_paths([str(tmp / "returns")], registry=registry), roster=Roster(tuple(listed)))
     out["status"] = write_progress_book(tmp / "status.xlsx", *book_rows(progress(rnd)))
     total = aggregate(
         collect([str(tmp / "returns")], registry=registry), registry, unit="乐山市总工会", header=META

@@ -17,6 +17,7 @@ from pathlib import Path
 import attrs
 
 from unionforms import Form, Kind, Meta, Registry, Report, Severity
+from unionforms.collect.batch import Check, Result, expand, run_bulk
 from unionforms.core.evaluate import Status, evaluate
 from unionforms.core.values import Value
 from unionforms.excel.fill import fill
@@ -145,3 +146,8 @@ def make_folder(
     hidden = odd / ".DS_Store"
     hidden.write_bytes(b"\0" * 10)
     return Folder(root, tuple(valid), tuple(broken), tuple(other), duplicate, tuple(unusable), (lock, hidden))
+
+
+def check_paths(paths: Sequence[str], *, registry: Registry, jobs: int = 1) -> list[Result]:
+    """Every input under ``paths`` read and checked as ``validate`` checks it: one result each, in order."""
+    return list(run_bulk(Check(registry), expand(paths, registry), jobs=jobs))

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.returns import check_paths
 from unionforms import Registry
 from unionforms.collect import batch
-from unionforms.collect.batch import Check, Input, Result, State, check, expand, run_bulk, skipped
+from unionforms.collect.batch import Check, Input, Result, State, expand, run_bulk, skipped
 
 from .returns import Folder, make_folder
 
@@ -64,7 +65,7 @@ def test_a_file_found_again_through_a_link_is_listed_once(tmp_path: Path) -> Non
 
 
 def test_a_missing_path_is_unusable_not_an_exception(registry: Registry, tmp_path: Path) -> None:
-    (result,) = check([str(tmp_path / "nope.xlsx")], registry=registry)
+    (result,) = check_paths([str(tmp_path / "nope.xlsx")], registry=registry)
     assert result.state is State.UNUSABLE
     assert result.code == "IN-001"
 
@@ -86,7 +87,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> Fold
 
 
 def test_every_input_ends_in_the_state_it_was_made_for(registry: Registry, folder: Folder) -> None:
-    results = {Path(r.file): r for r in check([str(folder.root)], registry=registry)}
+    results = {Path(r.file): r for r in check_paths([str(folder.root)], registry=registry)}
     assert len(results) == folder.inputs
     for path in folder.valid:
         assert results[path].state in (State.OK, State.WARNINGS), path
@@ -103,8 +104,8 @@ def test_every_input_ends_in_the_state_it_was_made_for(registry: Registry, folde
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two processes")
 def test_jobs_give_the_same_results_in_the_same_order(registry: Registry, folder: Folder) -> None:
-    one = list(check([str(folder.root)], registry=registry))
-    two = list(check([str(folder.root)], registry=registry, jobs=2))
+    one = list(check_paths([str(folder.root)], registry=registry))
+    two = list(check_paths([str(folder.root)], registry=registry, jobs=2))
     assert one == two
 
 
@@ -138,7 +139,7 @@ def test_a_table_is_one_input_per_return_and_every_row_is_accounted_for(
     ]
     table = _touch(tmp_path / "figures.csv", ("\n".join(rows) + "\n").encode("utf-8"))
     _touch(tmp_path / "empty.csv", b"unit,form,01A\n")
-    results = list(check([str(table), str(tmp_path / "empty.csv")], registry=registry))
+    results = list(check_paths([str(table), str(tmp_path / "empty.csv")], registry=registry))
     assert [(r.file, r.state, r.code) for r in results] == [
         (f"{table}#row 2", State.OK, None),
         (f"{table}#row 3", State.ERRORS, None),
@@ -159,7 +160,7 @@ def test_a_workbook_that_is_neither_template_nor_table_says_so(tmp_path: Path, r
     wb = openpyxl.Workbook()
     wb.active.append(["名称", "数量"])
     wb.save(tmp_path / "other.xlsx")
-    [result] = check([str(tmp_path / "other.xlsx")], registry=registry)
+    [result] = check_paths([str(tmp_path / "other.xlsx")], registry=registry)
     assert result.state is State.UNUSABLE and result.code == "IN-030"
 
 

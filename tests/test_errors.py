@@ -74,7 +74,7 @@ def test_errors_and_findings_are_built_from_a_code_alone() -> None:
                 continue
             name = _name(node)
             where = f"{path.relative_to(ROOT)}:{node.lineno}"
-            if name in _ERRORS or name in ("finding", "Problem"):
+            if name in _ERRORS or name in ("finding", "DefinitionProblem"):
                 if len(node.args) > 2 or any(isinstance(a, ast.JoinedStr) for a in node.args):
                     wrong.append(where)
                 first = node.args[0] if node.args else None

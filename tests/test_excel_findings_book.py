@@ -7,8 +7,9 @@ from pathlib import Path
 
 import openpyxl
 
+from tests.returns import check_paths
 from unionforms import Registry
-from unionforms.collect.batch import Result, State, check
+from unionforms.collect.batch import Result, State
 from unionforms.excel.findings_book import (
     FINDING_HEADER,
     FINDING_SHEET,
@@ -23,7 +24,7 @@ def test_one_row_per_input_and_per_finding(tmp_path: Path, registry: Registry) -
     bad.write_text('{"form": "songwennuan-2017", "meta": {"unit": "甲"}, "values": {"01A": 1, "01B": 5}}')
     (tmp_path / "junk.xlsx").write_text("no")
     (tmp_path / "~$bad.xlsx").write_text("")
-    results = list(check([str(tmp_path)], registry=registry))
+    results = list(check_paths([str(tmp_path)], registry=registry))
     with FindingsBook(tmp_path / "out" / "审核.xlsx") as book:
         for r in results:
             book.add(r)
@@ -53,7 +54,7 @@ def test_both_sheets_print_on_a4_landscape_fitted_to_the_width(tmp_path: Path, r
     bad = tmp_path / "bad.json"
     report = {"form": "songwennuan-2017", "meta": {"unit": "甲" * 60}, "values": {"01A": 1, "01B": 5}}
     bad.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")  # a long 填报单位 wraps
-    results = list(check([str(bad)], registry=registry))
+    results = list(check_paths([str(bad)], registry=registry))
     with FindingsBook(tmp_path / "审核.xlsx") as book:
         for r in results:
             book.add(r)

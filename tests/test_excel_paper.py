@@ -22,10 +22,10 @@ from pathlib import Path
 import attrs
 import pytest
 
+from tests.returns import check_paths
 from unionforms import Kind, Meta, Registry, Report
 from unionforms.collect.aggregate import aggregate
 from unionforms.collect.annotate import annotate
-from unionforms.collect.batch import check
 from unionforms.collect.totals import collect, write_xlsx
 from unionforms.core.validate import check_rules
 from unionforms.excel.fill import fill
@@ -128,7 +128,7 @@ def books(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> dict[
     # the report workbook of a bulk check over those returns and a clean one
     fill(form, Report(form.id, Meta(unit="乙县总工会"), {"01A": 10, "01B": 5}), tmp / "returns" / "乙.xlsx")
     with FindingsBook(tmp / "report.xlsx") as book:
-        for result in check([str(tmp / "returns")], registry=registry):
+        for result in check_paths([str(tmp / "returns")], registry=registry):
             book.add(result)
     books["report"] = tmp / "report.xlsx"
     # a total, with its header and 汇总来源
@@ -144,7 +144,7 @@ def books(tmp_path_factory: pytest.TempPathFactory, registry: Registry) -> dict[
 
     listed = [ListedUnit("甲县总工会", phone=meta.phone), ListedUnit("乙县总工会", contact="欧阳某某某某")]
     listed += [ListedUnit(f"{meta.unit}第{i}分会", code=f"5111{i:02d}") for i in range(58)]
-    rnd = decide(check([str(tmp / "returns")], registry=registry), roster=Roster(tuple(listed)))
+    rnd = decide(check_paths([str(tmp / "returns")], registry=registry), roster=Roster(tuple(listed)))
     books["status"] = write_progress_book(tmp / "status.xlsx", *book_rows(progress(rnd)))
     return books
 

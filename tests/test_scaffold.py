@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from unionforms import Form, InputError, Registry
-from unionforms.authoring.check import check_path
+from unionforms.authoring.definition_check import check_definition
 from unionforms.authoring.diff import diff
 from unionforms.authoring.mapping import FormMapping
 from unionforms.authoring.scaffold import definition_source, new_form
@@ -54,7 +54,7 @@ def test_a_new_form_package(registry: Registry, tmp_path: Path, source: str, new
     assert diff(old, form).fields == () and diff(old, form).rules == ()
     mapping = FormMapping.from_toml(package / "src" / module / "mapping.toml")
     assert mapping.problems(old, form) == []
-    result = check_path(package, registry)
+    result = check_definition(package, registry)
     assert result.problems == ()
     conformance = (package / "tests" / "test_conformance.py").read_text(encoding="utf-8")
     assert f'form_id = "{new_id}"' in conformance and "FormConformance" in conformance

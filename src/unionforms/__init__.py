@@ -115,10 +115,11 @@ MOVED = {
         "collect": (
             "aggregate", "annotate", "batch", "current", "export", "progress", "roster", "totals", "workers",
         ),
-        "authoring": ("check", "compare", "diff", "mapping", "scaffold"),
+        "authoring": ("compare", "diff", "mapping", "scaffold"),
     }.items()
     for name in names
 }  # fmt: skip
+MOVED[f"{__name__}.check"] = f"{__name__}.authoring.definition_check"  # and renamed: one "check" fewer
 
 
 class _Moved:

@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from unionforms.authoring.check import check_path
+from unionforms.authoring.definition_check import check_definition
 from unionforms.authoring.mapping import declared_mappings
 from unionforms.authoring.scaffold import definition_source
 from unionforms.core.evaluate import Status, evaluate
@@ -86,7 +86,7 @@ def definition_checks(registry: Registry, form: Form, source: Path | None = None
     found = source or definition_source(form.id)
     if not isinstance(found, Path):
         pytest.skip(f"the definition of {form.id} is not a file on disk")
-    result = check_path(found, registry)
+    result = check_definition(found, registry)
     errors = [p.text() for p in result.problems if p.severity is Severity.ERROR]
     assert not errors, "\n".join(errors)
 

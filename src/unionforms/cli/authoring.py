@@ -74,13 +74,13 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
     arguments=_check_arguments,
 )
 def check_command(args: argparse.Namespace, ctx: Context) -> int:
-    from unionforms.authoring.check import check_path
+    from unionforms.authoring.definition_check import check_definition
     from unionforms.core.errors import InputError
 
     path = Path(args.path)
     if not path.exists():
         raise InputError("IN-064", file=str(path))
-    result = check_path(path, ctx.registry)
+    result = check_definition(path, ctx.registry)
     for problem in result.problems:
         ctx.output.line(problem.text())
     ctx.output.result([p.to_dict() for p in result.problems])
@@ -106,7 +106,7 @@ def _diff_arguments(p: argparse.ArgumentParser) -> None:
 
 def form_of(name: str, ctx: Context) -> tuple[Form, FormMapping | None]:
     """A registered form by id, or the form a definition file (or plugin folder) defines, with its mapping."""
-    from unionforms.authoring.check import load_definition
+    from unionforms.authoring.definition_check import load_definition
 
     if name in ctx.registry.forms or not Path(name).exists():
         return ctx.registry.get(name), None

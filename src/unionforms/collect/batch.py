@@ -454,19 +454,6 @@ def _table(path: str) -> bool:
     return is_table(path)
 
 
-def check(
-    paths: Iterable[str],
-    *,
-    registry: Registry | None = None,
-    jobs: int = 1,
-    keep_report: bool = False,
-    then: Callable[[Input, Result], Result] | None = None,
-) -> Iterator[Result]:
-    """Expand ``paths`` and check every input: one :class:`Result` per input, in order."""
-    inputs = expand(paths, registry)
-    return run_bulk(Check(registry, keep_report, then), inputs, jobs=jobs)
-
-
 # --- the fill task ------------------------------------------------------------------------------
 
 

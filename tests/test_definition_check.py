@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from unionforms import DefinitionError, Registry, Severity
-from unionforms.authoring.check import check_path, load_definition
+from unionforms.authoring.definition_check import check_definition, load_definition
 from unionforms.core.model import FORM_KEYS
 
 PLUGINS = Path(__file__).resolve().parent.parent / "src" / "unionforms_plugins"
@@ -30,7 +30,7 @@ def _at(text: str, needle: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize("plugin", ["songwennuan_2014", "songwennuan_2017", "bangfu_2013", "bangfu_2016"])
 def test_the_shipped_definitions_have_no_error(registry: Registry, plugin: str) -> None:
-    result = check_path(PLUGINS / plugin, registry)  # the folder: its form.toml and mapping.toml
+    result = check_definition(PLUGINS / plugin, registry)  # the folder: its form.toml and mapping.toml
     assert result.errors == 0, [p.text() for p in result.problems]
     assert result.form is not None and result.form == registry.forms[result.form.id]
 
@@ -43,7 +43,7 @@ def test_every_error_at_once_at_its_line_and_column(tmp_path: Path) -> None:
         .replace('expr = "07J > 0 -> 07I > 0"', 'expr = "07J > 0 -> 07I > 0.5"')
         .replace('id = "02B-01B"', 'id = "02B-part"')
     )
-    result = check_path(_write(tmp_path, text))
+    result = check_definition(_write(tmp_path, text))
     found = {(p.code, p.rule): p for p in result.problems}
     assert result.errors == len(result.problems) == 5, [p.text() for p in result.problems]
     unit = found[("DEF-017", None)]
@@ -65,7 +65,7 @@ def test_every_error_at_once_at_its_line_and_column(tmp_path: Path) -> None:
 
 def test_rules_on_a_line_that_did_not_load_are_not_judged(tmp_path: Path) -> None:
     text = SOURCE.replace("[D]慰问困难家庭总数{户}", "[D]慰问困难家庭总数{元}")
-    codes = [p.code for p in check_path(_write(tmp_path, text)).problems]
+    codes = [p.code for p in check_definition(_write(tmp_path, text)).problems]
     assert codes == ["DEF-017"]  # not also RULE-002 for 04D, 04E … named by rules
 
 
@@ -79,12 +79,12 @@ def test_rules_on_a_line_that_did_not_load_are_not_judged(tmp_path: Path) -> Non
 )
 def test_declared_decimals_are_checked_at_their_key(tmp_path: Path, line: str, code: str) -> None:
     text = SOURCE.replace('title = "', line + '\ntitle = "', 1)
-    (problem,) = check_path(_write(tmp_path, text)).problems
+    (problem,) = check_definition(_write(tmp_path, text)).problems
     assert (problem.code, problem.line) == (code, _at(text, line)[0])
 
 
 def test_toml_syntax_errors_are_located(tmp_path: Path) -> None:
-    result = check_path(_write(tmp_path, 'id = "x"\ntitle = "unclosed\n'))
+    result = check_definition(_write(tmp_path, 'id = "x"\ntitle = "unclosed\n'))
     (problem,) = result.problems
     assert (problem.code, problem.line) == ("DEF-021", 2)
 
@@ -99,7 +99,7 @@ def test_a_letter_shift_that_changes_units_is_refused_at_the_rule(registry: Regi
         '"[D]慰问节日坚守岗位职工{人}；",\n  "[E]慰问困难家庭总数{户}，[F]其中困难职工{户}，",\n'
         '  "[G]困难农民工{户}，[H]慰问困难劳模{户}。",',
     )
-    result = check_path(_write(tmp_path, text), registry)
+    result = check_definition(_write(tmp_path, text), registry)
     refused = {p.rule: p for p in result.problems if p.code == "RULE-005"}
     assert {"04E-part", "04G-plausible"} <= set(refused)
     assert refused["04E-part"].severity is Severity.ERROR
@@ -110,7 +110,7 @@ def test_a_copied_row_not_yet_edited_is_warned_about(tmp_path: Path) -> None:
     text = SOURCE.replace(
         '"[K]与困难职工结对帮扶{对}。",', '"[K]与困难职工结对帮扶{对}。",\n  "[L]与困难职工结对帮扶{对}。",'
     )
-    (problem,) = check_path(_write(tmp_path, text)).problems
+    (problem,) = check_definition(_write(tmp_path, text)).problems
     assert problem.code == "LINT-003" and problem.message.startswith(
         "07L 与 07K 的名称相同（“与困难职工结对帮扶”）"
     )
@@ -123,7 +123,7 @@ def test_the_mapping_beside_the_definition_is_checked(registry: Registry, tmp_pa
     _write(
         tmp_path, mapping.replace('from = "04C.2"\nto = "04E"', 'from = "04C.2"\nto = "04F"'), "mapping.toml"
     )
-    result = check_path(tmp_path, registry)
+    result = check_definition(tmp_path, registry)
     codes = {p.code: p.message for p in result.problems}
     assert "04F" in codes["MAP-010"] and "04E" in codes["MAP-011"]  # in two entries, in none
     (moved,) = [p for p in result.problems if "条目 04C.2 → 04F" in p.message]
@@ -141,14 +141,14 @@ def test_a_malformed_mapping_entry_is_located(tmp_path: Path) -> None:
     _write(tmp_path, SOURCE)
     mapping = (PLUGINS / "songwennuan_2017" / "mapping.toml").read_text(encoding="utf-8")
     _write(tmp_path, mapping.replace('kind = "split"', 'kind = "halved"'), "mapping.toml")
-    (problem,) = check_path(tmp_path).problems
+    (problem,) = check_definition(tmp_path).problems
     assert problem.code == "MAP-005" and "'halved'" in problem.message
     assert problem.file.endswith("mapping.toml") and problem.line == _at(mapping, 'kind = "split"')[0] - 1
 
 
 def test_a_folder_needs_exactly_one_definition(tmp_path: Path) -> None:
     with pytest.raises(DefinitionError, match="found 0"):
-        check_path(tmp_path)
+        check_definition(tmp_path)
 
 
 def test_a_definition_that_is_not_a_regular_file_is_refused_without_waiting(tmp_path: Path) -> None:
@@ -161,7 +161,7 @@ def test_a_definition_that_is_not_a_regular_file_is_refused_without_waiting(tmp_
     fifo = tmp_path / "form.toml"
     os.mkfifo(fifo)
     with pytest.raises(DefinitionError) as info:
-        check_path(fifo)
+        check_definition(fifo)
     assert info.value.code == "DEF-006" and "IN-090" in (info.value.detail or "")
     with pytest.raises(DefinitionError):
         Form.from_toml(fifo)
@@ -176,7 +176,7 @@ def test_every_unknown_key_is_an_error_at_its_key_with_the_closest_known_one(tmp
         .replace('expr = "04B <= 04A"', 'expr = "04B <= 04A"\nsevrity = "warning"', 1)
         .replace('number = "02"', 'number = "02"\nrepeat = true', 1)
     )
-    result = check_path(_write(tmp_path, text))
+    result = check_definition(_write(tmp_path, text))
     found = {p.message.split(" 中")[0]: p for p in result.problems}
     assert result.errors == len(result.problems) == 3, [p.text() for p in result.problems]
     top, rule, line = found["form.toml"], found["[[rules]] 04B-part"], found["[[lines]] 02"]
@@ -191,7 +191,7 @@ def test_every_unknown_key_is_an_error_at_its_key_with_the_closest_known_one(tmp
 )
 def test_family_and_year_must_agree_with_the_id(tmp_path: Path, old: str, new: str, key: str) -> None:
     text = SOURCE.replace(old, new, 1)
-    (problem,) = check_path(_write(tmp_path, text)).problems
+    (problem,) = check_definition(_write(tmp_path, text)).problems
     assert (problem.code, problem.line) == ("DEF-042", _at(text, new)[0])
     assert "songwennuan-2017" in problem.message and problem.message.endswith("（见 specs/versioning.md）。")
 
@@ -200,7 +200,7 @@ def test_errors_of_the_form_as_a_whole_are_reported_beside_errors_in_its_lines(t
     text = SOURCE.replace('title = "', 'money_decimals = 7\ntitle = "', 1).replace(
         "[C]慰问一线职工{人}；", "[C]慰问一线职工{元}；"
     )
-    codes = sorted(p.code for p in check_path(_write(tmp_path, text)).problems)
+    codes = sorted(p.code for p in check_definition(_write(tmp_path, text)).problems)
     assert codes == ["DEF-017", "DEF-024"]
 
 
@@ -212,7 +212,7 @@ def test_the_mapping_is_checked_even_when_the_definition_does_not_load(
     text = mapping.replace('kind = "split"', 'kind = "halved"').replace('from = "04C.2"', 'from = "04C.9"', 1)
     text = text.replace('to = "songwennuan-2017"', 'to = "songwennuan-2017"\nmaps = []', 1)
     _write(tmp_path, text, "mapping.toml")
-    result = check_path(tmp_path, registry)
+    result = check_definition(tmp_path, registry)
     found = {p.code: p for p in result.problems}
     assert sorted(found) == ["DEF-017", "MAP-005", "MAP-020"], [p.text() for p in result.problems]
     assert found["MAP-020"].line == _at(text, "maps")[0] and "是否应为 map？" in found["MAP-020"].message
@@ -233,7 +233,7 @@ def test_a_rule_whose_codes_now_name_other_blanks_is_said_to_have_changed_meanin
         '"[D]慰问节日坚守岗位职工家庭{户}；",\n  "[E]慰问困难家庭总数{户}，[F]其中困难职工{户}，",\n'
         '  "[G]困难农民工{户}，[H]慰问困难劳模{户}。",',
     )
-    result = check_path(_write(tmp_path, text), registry)
+    result = check_definition(_write(tmp_path, text), registry)
     changed = {p.rule: p for p in result.problems if p.code == "LINT-002"}
     assert result.errors == 0 and "04E-part" in changed, [p.text() for p in result.problems]
     problem = changed["04E-part"]
@@ -253,7 +253,7 @@ def test_any_unknown_keys_are_each_reported_once_on_their_own_line(tmp_path: Pat
     unknown = [k for k in keys if k not in FORM_KEYS]
     added = "".join(f"{k} = 1\n" for k in keys if k not in FORM_KEYS)
     text = SOURCE.replace('title = "', added + 'title = "', 1)
-    problems = check_path(_write(tmp_path, text)).problems
+    problems = check_definition(_write(tmp_path, text)).problems
     assert [p.message.split("'")[1] for p in problems] == unknown
     assert [p.line for p in problems] == [_at(text, f"\n{k} = 1\n")[0] + 1 for k in unknown]
     assert {p.code for p in problems} <= {"DEF-040", "DEF-041"}

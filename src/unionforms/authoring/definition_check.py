@@ -1,7 +1,8 @@
 """Check a form definition without installing it: every problem at once, located by TOML line and column.
 
-``check_path`` takes a ``form.toml`` or a plugin package folder (its ``pyproject.toml`` names the package;
-the definition is the ``form.toml`` inside, and a ``mapping.toml`` beside it is checked too). Each line,
+``check_definition`` takes a ``form.toml`` or a plugin package folder (its ``pyproject.toml`` names
+the package; the definition is the ``form.toml`` inside, and a ``mapping.toml`` beside it is checked
+too). Each line,
 row and rule is loaded on its own, so one mistake does not hide the next. Errors are what the loader
 refuses (DEF, RULE, MAP codes); warnings (LINT) are what loads but is probably wrong:
 
@@ -53,7 +54,7 @@ _KEY_RE = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(")?')
 
 
 @attrs.frozen
-class Problem:
+class DefinitionProblem:
     """One problem in a definition, at ``file`` line ``line`` column ``column`` (1-based) when known."""
 
     severity: Severity
@@ -78,7 +79,7 @@ class Problem:
     @classmethod
     def from_error(
         cls, exc: UnionformsError, file: str, line: int | None, column: int | None, rule: str | None = None
-    ) -> Problem:
+    ) -> DefinitionProblem:
         """The problem an error raised while loading stands for, at the place found for it."""
         message = exc.message + exc.hint  # what is wrong, then how to fix it, as every message reads
         return cls(Severity.ERROR, exc.code, message, file, line, column, rule or exc.rule, exc.position)
@@ -93,7 +94,7 @@ class Problem:
         rule: str | None = None,
         /,
         **params: object,
-    ) -> Problem:
+    ) -> DefinitionProblem:
         """The problem ``code`` with its message from the catalogue; its severity is the catalogue's."""
         severity = Severity(CATALOGUE[code].severity or "error")
         return cls(severity, code, render(code, {"rule": rule, **params}).text_zh, file, line, column, rule)
@@ -104,7 +105,7 @@ class CheckResult:
     """The problems of one definition, and the form when it loads."""
 
     file: str
-    problems: tuple[Problem, ...]
+    problems: tuple[DefinitionProblem, ...]
     form: Form | None = None
 
     @property
@@ -175,7 +176,7 @@ def locate_definition(path: Path) -> Path:
     return path
 
 
-def check_path(path: str | Path, registry: Registry | None = None) -> CheckResult:
+def check_definition(path: str | Path, registry: Registry | None = None) -> CheckResult:
     """Check a form.toml (or the one in a plugin package folder), and the mapping.toml beside it.
 
     ``registry`` supplies the form named by ``copied_from`` and the earlier form of the mapping; without
@@ -194,7 +195,7 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        problems = [Problem.of("DEF-021", name, line, column, None, line_no=line, column=column)]
+        problems = [DefinitionProblem.of("DEF-021", name, line, column, None, line_no=line, column=column)]
         data = {}
     else:
         where = _Locator(text)
@@ -204,7 +205,7 @@ def check_path(path: str | Path, registry: Registry | None = None) -> CheckResul
         except UnionformsError as exc:
             if not problems or (exc.code in _FORM_LEVEL and exc.code not in {p.code for p in problems}):
                 line, column = where.find(*_key_of(exc))
-                problems.append(Problem.from_error(exc, name, line, column))
+                problems.append(DefinitionProblem.from_error(exc, name, line, column))
         else:
             form = None if problems else loaded
         if form is not None:
@@ -229,7 +230,9 @@ def _key_of(exc: UnionformsError) -> tuple[object, ...]:
     return ("", 0, key if key in known else "id")
 
 
-def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> tuple[list[Problem], dict[str, Any]]:
+def _load_parts(
+    data: Mapping[str, Any], where: _Locator, file: str
+) -> tuple[list[DefinitionProblem], dict[str, Any]]:
     """Every unknown key, and each line and rule loaded on its own: every error, located; and the
     definition without what failed (unknown keys, lines and rules that did not load, entries naming their
     codes), for the errors of the form as a whole."""
@@ -249,7 +252,9 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> tuple[li
         rows = raw.get("rows", []) if isinstance(raw, dict) else []
         if number in numbers:
             line, column = where.find("lines", i, "number")
-            problems.append(Problem.of("DEF-002", file, line, column, None, form=form_id, line=number))
+            problems.append(
+                DefinitionProblem.of("DEF-002", file, line, column, None, form=form_id, line=number)
+            )
         numbers.add(number)
         try:
             parsed = Line.from_markup(number, tuple(str(r) for r in rows), form=form_id)
@@ -259,14 +264,16 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> tuple[li
                 line, column = where.find("lines", i, "number")
             else:
                 line, column = where.find("lines", i, "rows", k, offset=offset)
-            problems.append(Problem.from_error(exc, file, line, column))
+            problems.append(DefinitionProblem.from_error(exc, file, line, column))
             failed.add(number)
             continue
         lines.append({"number": number, "rows": rows})
         for f in parsed.fields:
             if f.code in units:
                 line, column = where.find("lines", i, "number")
-                problems.append(Problem.of("DEF-015", file, line, column, None, form=form_id, field=f.code))
+                problems.append(
+                    DefinitionProblem.of("DEF-015", file, line, column, None, form=form_id, field=f.code)
+                )
             units[f.code] = f.unit
     ids: set[str] = set()
     rules = []
@@ -284,7 +291,7 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> tuple[li
                 continue
             key = "id" if exc.code == "DEF-005" else "expr"
             line, column = where.find("rules", i, key, offset=exc.position if key == "expr" else None)
-            problems.append(Problem.from_error(exc, file, line, column, exc.rule or rid))
+            problems.append(DefinitionProblem.from_error(exc, file, line, column, exc.rule or rid))
             continue
         rules.append(kept)
     if "lines" in clean:
@@ -297,7 +304,7 @@ def _load_parts(data: Mapping[str, Any], where: _Locator, file: str) -> tuple[li
     return problems, clean
 
 
-def _unknown_keys(data: Mapping[str, Any], where: _Locator, file: str) -> list[Problem]:
+def _unknown_keys(data: Mapping[str, Any], where: _Locator, file: str) -> list[DefinitionProblem]:
     """A problem for every key of every table the format does not know (DEF-040, DEF-041), at the key."""
     tables: list[tuple[object, str, Collection[str], tuple[object, ...]]] = [
         (data, "form.toml", FORM_KEYS, ("", 0)),
@@ -317,11 +324,11 @@ def _unknown_keys(data: Mapping[str, Any], where: _Locator, file: str) -> list[P
         for unknown in unknown_keys(table, known):
             exc = key_error(unknown, label)
             line, column = where.find(*at, unknown.key)
-            out.append(Problem.from_error(exc, file, line, column))
+            out.append(DefinitionProblem.from_error(exc, file, line, column))
     return out
 
 
-def _identity(data: Mapping[str, Any], where: _Locator, file: str) -> list[Problem]:
+def _identity(data: Mapping[str, Any], where: _Locator, file: str) -> list[DefinitionProblem]:
     """DEF-042 at ``family`` or ``year`` when the two do not make the id (``family-year``)."""
     form_id, family, year = data.get("id"), data.get("family"), data.get("year")
     if not isinstance(form_id, str) or not isinstance(family, str) or not isinstance(year, int):
@@ -332,7 +339,7 @@ def _identity(data: Mapping[str, Any], where: _Locator, file: str) -> list[Probl
     key = "family" if not form_id.startswith(f"{family}-") else "year"
     line, column = where.find("", 0, key)
     exc = DefinitionError("DEF-042", form=form_id, id=form_id, family=family, year=year, want=want)
-    return [Problem.from_error(exc, file, line, column)]
+    return [DefinitionProblem.from_error(exc, file, line, column)]
 
 
 def _codes_in(raw: object) -> list[str]:
@@ -352,8 +359,8 @@ def _row_of(exc: UnionformsError, rows: list[Any]) -> tuple[int | None, int]:
 
 def _warnings(
     form: Form, data: Mapping[str, Any], where: _Locator, file: str, registry: Registry | None
-) -> list[Problem]:
-    out: list[Problem] = []
+) -> list[DefinitionProblem]:
+    out: list[DefinitionProblem] = []
     rule_index = {r.id: i for i, r in enumerate(form.rules)}
 
     def at_rule(rule: Rule) -> tuple[int | None, int | None]:
@@ -366,7 +373,7 @@ def _warnings(
     return out
 
 
-def _stale_rules(form: Form, before: Form, at_rule: Any, file: str) -> list[Problem]:
+def _stale_rules(form: Form, before: Form, at_rule: Any, file: str) -> list[DefinitionProblem]:
     """Rules kept from ``before`` whose codes now name fields with another label (LINT-002)."""
     out = []
     pairs = pair_by_labels(before, form)
@@ -389,12 +396,14 @@ def _stale_rules(form: Form, before: Form, at_rule: Any, file: str) -> list[Prob
         if moved:
             line, column = at_rule(rule)
             out.append(
-                Problem.of("LINT-002", file, line, column, rule.id, source=before.id, moved="；".join(moved))
+                DefinitionProblem.of(
+                    "LINT-002", file, line, column, rule.id, source=before.id, moved="；".join(moved)
+                )
             )
     return out
 
 
-def _repeated_labels(form: Form, where: _Locator, file: str) -> list[Problem]:
+def _repeated_labels(form: Form, where: _Locator, file: str) -> list[DefinitionProblem]:
     """Blanks of one line with one label in different rows that read the same, letters aside (LINT-003).
 
     The same words under another line (帮扶困难职工 and 帮扶农民工 each list 生活救助…) or twice in one
@@ -411,7 +420,7 @@ def _repeated_labels(form: Form, where: _Locator, file: str) -> list[Problem]:
                 if first[0] != k:
                     at_line, column = where.find("lines", i, "rows", k)
                     out.append(
-                        Problem.of(
+                        DefinitionProblem.of(
                             "LINT-003", file, at_line, column, code=f.code, label=f.label, first=first[1]
                         )
                     )
@@ -420,7 +429,7 @@ def _repeated_labels(form: Form, where: _Locator, file: str) -> list[Problem]:
 
 def _check_mapping(
     path: Path, form: Form | None, form_id: str | None, registry: Registry | None
-) -> list[Problem]:
+) -> list[DefinitionProblem]:
     """The problems of the mapping.toml beside a definition, each at the entry it concerns: every unknown
     key, every malformed entry, and how it fits the earlier form and ``form`` (without ``form``, a
     definition that does not load, only the earlier side and the id it names)."""
@@ -432,11 +441,15 @@ def _check_mapping(
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
         detail = exc.detail if isinstance(exc, DefinitionError) else f"{type(exc).__name__}: {exc}"
-        return [Problem.from_error(MappingError("MAP-008", detail=detail, file=name), name, line, column)]
+        return [
+            DefinitionProblem.from_error(
+                MappingError("MAP-008", detail=detail, file=name), name, line, column
+            )
+        ]
     where = _Locator(text)
 
-    def problem(exc: UnionformsError, at: tuple[int | None, int | None] = (None, None)) -> Problem:
-        return Problem.from_error(exc, name, *at)
+    def problem(exc: UnionformsError, at: tuple[int | None, int | None] = (None, None)) -> DefinitionProblem:
+        return DefinitionProblem.from_error(exc, name, *at)
 
     raw_entries = data.get("map", [])
     tables: list[tuple[object, str, Collection[str], tuple[object, ...]]] = [
@@ -493,7 +506,7 @@ def load_definition(path: str | Path, registry: Registry | None = None) -> tuple
 
     DefinitionError (DEF-006) naming the first error when the definition does not load.
     """
-    result = check_path(path, registry)
+    result = check_definition(path, registry)
     if result.form is None:
         first = next(p for p in result.problems if p.severity is Severity.ERROR)
         raise DefinitionError("DEF-023", first=first.text(), path=str(path))
