@@ -14,6 +14,7 @@ import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from unionforms.authoring.mapping import FormMapping
     from unionforms.core.errors import (
         CATALOGUE,
         DefinitionError,
@@ -43,6 +44,7 @@ _WHERE = {
     **dict.fromkeys(("Finding", "Severity", "Tally"), "core.findings"),
     "hookimpl": "plugins.hookspecs",
     "to_frame": "io.frames",
+    "FormMapping": "authoring.mapping",
     **dict.fromkeys(("Field", "Form", "Header", "Line", "Notes", "Row"), "core.model"),
     **dict.fromkeys(("Registry", "default_registry"), "plugins.registry"),
     **dict.fromkeys(("Meta", "ReadResult", "Report", "Source"), "core.report"),
@@ -58,6 +60,7 @@ __all__ = [
     "Field",
     "Finding",
     "Form",
+    "FormMapping",
     "Header",
     "InputError",
     "Kind",

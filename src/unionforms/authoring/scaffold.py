@@ -160,8 +160,7 @@ _INIT = '''\
 
 from importlib.resources import files
 
-from unionforms import Form, hookimpl
-from unionforms.authoring.mapping import FormMapping
+from unionforms import Form, FormMapping, hookimpl
 
 
 @hookimpl

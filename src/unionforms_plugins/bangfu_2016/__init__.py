@@ -2,8 +2,7 @@
 
 from importlib.resources import files
 
-from unionforms import Form, hookimpl
-from unionforms.authoring.mapping import FormMapping
+from unionforms import Form, FormMapping, hookimpl
 
 
 @hookimpl
