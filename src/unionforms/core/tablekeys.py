@@ -6,7 +6,6 @@ A key the format does not know would otherwise be ignored in silence (``columns 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -27,11 +26,15 @@ class UnknownKey:
 def unknown_keys(table: Mapping[str, object], known: Collection[str]) -> list[UnknownKey]:
     """Every key of ``table`` not in ``known``, in the table's order, with a "did you mean" where one
     known key is close (difflib's ratio of at least 0.5: `columns` is taken for `lines`)."""
+    strays = [key for key in table if key not in known]
+    if not strays:
+        return []
+    import difflib  # only when a key is unknown: reading a definition that is right need not pay for it
+
     listed = ", ".join(known)
     return [
         UnknownKey(key, next(iter(difflib.get_close_matches(key, known, n=1, cutoff=0.5)), None), listed)
-        for key in table
-        if key not in known
+        for key in strays
     ]
 
 
