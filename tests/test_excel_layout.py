@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -196,3 +197,12 @@ def test_any_form_is_paginated_within_a4_without_stranding(form: Form) -> None:
     for number, (a, b) in layout.lines.items():
         cells = [c for c in layout.line_cells if a <= c[0] <= b]
         assert [c[2].endswith(CONTINUED) for c in cells] == [False] + [True] * (len(cells) - 1), number
+
+
+def test_a_layout_handed_to_plugins_cannot_be_changed(registry: Registry) -> None:
+    """A plugin's hook gets the layout: it must not move a field by editing the layout's tables."""
+    layout = plan(registry.get("songwennuan-2017"))
+    for table in (layout.fields, layout.meta, layout.lines, layout.check_rows, layout.heights):
+        key = next(iter(table))
+        with pytest.raises(TypeError):
+            table[key] = table[key]  # type: ignore[index]

@@ -36,7 +36,7 @@ from unionforms.collect.roster import Roster
 from unionforms.core.catalogue import render
 from unionforms.core.errors import InputError
 from unionforms.core.findings import Finding, finding
-from unionforms.core.model import Form
+from unionforms.core.model import Form, FrozenMap, frozen_map
 from unionforms.core.report import Meta, Report, unit_key
 from unionforms.core.units import Combine, Kind
 from unionforms.core.validate import validate
@@ -82,10 +82,6 @@ class Rejected:
     reason: str
 
 
-def _tallies(value: Mapping[str, FlagTally]) -> dict[str, FlagTally]:
-    return dict(value)
-
-
 @attrs.frozen
 class Completeness:
     """How complete a total is against its 名录: units listed (应报), reported (实报), and those missing
@@ -114,7 +110,7 @@ class Provenance:
 
     included: tuple[Included, ...] = ()
     rejected: tuple[Rejected, ...] = ()
-    flags: Mapping[str, FlagTally] = attrs.field(factory=dict, converter=_tallies)
+    flags: Mapping[str, FlagTally] = attrs.field(factory=FrozenMap, converter=frozen_map)
     completeness: Completeness | None = None
 
     @property

@@ -129,5 +129,5 @@ def _where(f: Finding) -> str:
     return "位置：" + "；".join(parts)
 
 
-def _cells(f: Finding, fields: dict[str, str]) -> tuple[str, ...]:
+def _cells(f: Finding, fields: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(fields[c] for c in f.fields if c in fields)

@@ -87,8 +87,8 @@ class FrozenMap(Mapping[K, V]):
         return (FrozenMap, (self._data,))
 
 
-def frozen_map(value: Mapping[str, Any]) -> FrozenMap[str, Any]:
-    """``value`` as a :class:`FrozenMap` (the attrs converter of the form's tables)."""
+def frozen_map(value: Mapping[Any, Any]) -> FrozenMap[Any, Any]:
+    """``value`` as a :class:`FrozenMap`: the attrs converter of every mapping a frozen value class holds."""
     return value if isinstance(value, FrozenMap) else FrozenMap(value)
 
 

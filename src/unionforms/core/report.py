@@ -13,11 +13,7 @@ from typing import Any
 import attrs
 
 from unionforms.core.findings import Finding
-from unionforms.core.model import Form
-
-
-def _as_dict(values: Mapping[str, object]) -> dict[str, object]:
-    return dict(values)
+from unionforms.core.model import Form, FrozenMap, frozen_map
 
 
 @attrs.frozen
@@ -42,8 +38,8 @@ class Report:
 
     form: str
     meta: Meta = Meta()
-    values: Mapping[str, object] = attrs.field(factory=dict, converter=_as_dict)
-    explanations: Mapping[str, str] = attrs.field(factory=dict, converter=_as_dict)
+    values: Mapping[str, object] = attrs.field(factory=FrozenMap, converter=frozen_map)
+    explanations: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=frozen_map)
 
 
 @attrs.frozen
@@ -52,7 +48,7 @@ class Source:
 
     file: str | None = None
     sheet: str | None = None
-    cells: Mapping[str, str] = attrs.field(factory=dict)
+    cells: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=frozen_map)
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from unionforms.core.model import Field, Header
+from unionforms.core.model import Field, FrozenMap, Header, frozen_map
 from unionforms.core.units import Kind
 
 #: A typed value: a count, an amount in 万元, or 是/否.
@@ -40,10 +40,6 @@ _STORED_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _ZERO = Decimal(0)
 
 
-def _params(value: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(value)
-
-
 @attrs.frozen
 class ValueProblem:
     """Why a raw value could not be typed: a catalogue code and the parameters of its message.
@@ -52,7 +48,7 @@ class ValueProblem:
     """
 
     code: str
-    params: Mapping[str, Any] = attrs.field(factory=dict, converter=_params)
+    params: Mapping[str, Any] = attrs.field(factory=FrozenMap, converter=frozen_map)
 
 
 Coerced = Value | None | ValueProblem

@@ -7,12 +7,12 @@ punctuation after it. Column A is the line number, B the letter.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import attrs
 
 from unionforms.core.findings import Severity
-from unionforms.core.model import Field, Form, LetterMark, Row, Text
+from unionforms.core.model import Field, Form, FrozenMap, LetterMark, Row, Text, frozen_map
 
 _PUNCT = "，,；;。：:、"
 
@@ -157,23 +157,23 @@ class SheetLayout:
     first_row: int
     last_row: int
     notes_rows: tuple[int, ...]
-    lines: dict[str, tuple[int, int]]
+    lines: Mapping[str, tuple[int, int]] = attrs.field(converter=frozen_map)
     rows: tuple[tuple[int, str | None, Phrase], ...]
-    fields: dict[str, str]
-    meta: dict[str, str]
-    check_rows: dict[str, int]
+    fields: Mapping[str, str] = attrs.field(converter=frozen_map)
+    meta: Mapping[str, str] = attrs.field(converter=frozen_map)
+    check_rows: Mapping[str, int] = attrs.field(converter=frozen_map)
     summary_cell: str
     #: (first row, last row) of each printed row of the form, whose phrases read as one sentence.
     sentences: tuple[tuple[int, int], ...] = ()
     #: Height in points of every printed row from the title to the last note.
-    heights: dict[int, float] = attrs.field(factory=dict)
+    heights: Mapping[int, float] = attrs.field(factory=FrozenMap, converter=frozen_map)
     #: The last row of each page but the last: a page break follows each.
     breaks: tuple[int, ...] = ()
     #: (first row, last row, label) of the line-number cells in column A: a line split by a page break
     #: has a second cell, labelled "08" and "（续）" on two lines.
     line_cells: tuple[tuple[int, int, str], ...] = ()
     #: Rule id -> the explanation cell (合理性审核说明) beside a warning rule's verdict.
-    explain_cells: dict[str, str] = attrs.field(factory=dict)
+    explain_cells: Mapping[str, str] = attrs.field(factory=FrozenMap, converter=frozen_map)
 
     @property
     def print_area(self) -> str:

@@ -184,9 +184,19 @@ def _detail(exc: BaseException, home: str | None = None) -> str:
         return "".join(traceback.format_exception(exc)).rstrip()
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if home is not None and os.path.abspath(f.filename) == home]
-    last = (own or frames)[-1:] or None
+    # else the last line outside unionforms and pluggy: where the plugin called into what then raised
+    library = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(_pluggy_file()))
+    theirs = [f for f in frames if not os.path.abspath(f.filename).startswith(library)]
+    last = (own or theirs or frames)[-1:] or None
     where = f" ({last[0].filename}:{last[0].lineno}, in {last[0].name})" if last else ""
     return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _pluggy_file() -> str:
+    """Where pluggy is installed (its frames are not the plugin's)."""
+    import pluggy
+
+    return os.path.abspath(pluggy.__file__ or "")
 
 
 def _home(plugin: object) -> str | None:
