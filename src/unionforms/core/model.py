@@ -120,9 +120,8 @@ MAX_DEFINITION_BYTES = 4 * 1024 * 1024
 def read_definition(path: str | Path | Traversable) -> bytes:
     """The bytes of a definition or mapping file: a path is read only if it is a regular file of bounded
     size (a FIFO or /dev/zero named as form.toml must not hang ``check``); DEF-006 says why not."""
-    from unionforms.core.inputs import (
-        read_input,  # only when a file is read: a registry from the cache reads none
-    )
+    # only when a file is read: a registry from the cache reads none
+    from unionforms.core.inputs import read_input
 
     try:
         if isinstance(path, (str, Path)):

@@ -21,9 +21,8 @@ def read_report(path: str | Path, registry: Registry, *, expect: Form | None = N
     """Read a .json report or a filled .xlsx template; InputError if the file is unusable."""
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
-        from unionforms.io import (
-            jsonio,  # cattrs only for JSON reports: a workbook's start-up need not pay for it
-        )
+        # cattrs only for JSON reports: a workbook's start-up need not pay for it
+        from unionforms.io import jsonio
 
         form, report, findings = jsonio.load(path, registry)
         if expect is not None and form.id != expect.id:
