@@ -119,9 +119,7 @@ class Registry:
             self.manager.unregister(plugin.obj)
             self.problems.append(PluginError("PLUG-005", plugin=plugin.name))
             return
-        # Call this plugin's hook alone, through pluggy, so that a failure is charged to the right plugin.
-        others = [p for p in self.manager.get_plugins() if p is not plugin.obj]
-        only_this = self.manager.subset_hook_caller("unionforms_forms", remove_plugins=others)
+        only_this = self._alone(plugin.obj, "unionforms_forms")
         try:
             results = only_this() if only_this.get_hookimpls() else []
         except UnionformsError as exc:
@@ -150,18 +148,19 @@ class Registry:
         name and what its implementation returned (pluggy leaves out ``None``), so that a failure is
         charged to the right plugin. One that raises is PluginError PLUG-010 naming plugin and hook, the
         exception its cause."""
-        manager = self.manager
-        plugins = manager.get_plugins()
-        for impl in reversed(getattr(manager.hook, hook).get_hookimpls()):  # pluggy calls the last first
+        for impl in reversed(getattr(self.manager.hook, hook).get_hookimpls()):  # pluggy calls the last first
             plugin, name = impl.plugin, impl.plugin_name
-            others = [p for p in plugins if p is not plugin]
-            only_this = manager.subset_hook_caller(hook, remove_plugins=others)
             try:
-                results = only_this(**kwargs)
+                results = self._alone(plugin, hook)(**kwargs)
             except Exception as exc:  # whatever the plugin raised, ours included: the plugin is at fault
                 detail = _detail(exc, home=_home(plugin))
                 raise PluginError("PLUG-010", plugin=name, hook=hook, detail=detail) from exc
             yield name, list(results)
+
+    def _alone(self, plugin: object, hook: str) -> pluggy.HookCaller:
+        """``hook`` of ``plugin`` alone, called through pluggy, so that a failure is charged to it."""
+        others = [p for p in self.manager.get_plugins() if p is not plugin]
+        return self.manager.subset_hook_caller(hook, remove_plugins=others)
 
     def get(self, form_id: str) -> Form:
         """The form with that id; InputError (IN-003) naming the known ids otherwise."""
@@ -186,6 +185,8 @@ def _detail(exc: BaseException, home: str | None = None) -> str:
     own = [f for f in frames if home is not None and os.path.abspath(f.filename) == home]
     # else the last line outside unionforms and pluggy: where the plugin called into what then raised
     library = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(_pluggy_file()))
+        os.path.dirname(p) + os.sep for p in (os.path.dirname(os.path.abspath(__file__)), _pluggy_file())
+    )
     theirs = [f for f in frames if not os.path.abspath(f.filename).startswith(library)]
     last = (own or theirs or frames)[-1:] or None
     where = f" ({last[0].filename}:{last[0].lineno}, in {last[0].name})" if last else ""
