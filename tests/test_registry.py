@@ -105,3 +105,19 @@ def test_plugins_with_wrong_hook_signatures_or_no_hooks_are_reported() -> None:
     registry = Registry.from_plugins([Plugin("wrong", WrongSignature()), Plugin("none", NoHooks())])
     assert [p.code for p in registry.problems] == ["PLUG-004", "PLUG-005"]
     assert "wrong" in str(registry.problems[0]) and "@unionforms.hookimpl" in str(registry.problems[1])
+
+
+def test_a_plugins_error_names_its_line_even_beside_the_library_folder() -> None:
+    """The library's frames are left out by folder: ``src/unionforms/``, not every path that starts with
+    ``src/unionforms`` (``src/unionforms_plugins/…`` is a plugin's own code)."""
+    from unionforms.plugins import registry as registry_module
+
+    package = Path(registry_module.__file__).resolve().parent.parent
+    beside = str(package.parent / "unionforms_plugins" / "made_up" / "__init__.py")
+    code = compile("def hook():\n    raise KeyError('99')\n", beside, "exec")
+    space: dict[str, object] = {}
+    exec(code, space)
+    with pytest.raises(KeyError) as caught:
+        space["hook"]()  # type: ignore[operator]
+    detail = registry_module._detail(caught.value)
+    assert detail == f"KeyError: '99' ({beside}:2, in hook)"

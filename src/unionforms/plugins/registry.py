@@ -184,7 +184,7 @@ def _detail(exc: BaseException, home: str | None = None) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
     own = [f for f in frames if home is not None and os.path.abspath(f.filename) == home]
     # else the last line outside unionforms and pluggy: where the plugin called into what then raised
-    library = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.dirname(_pluggy_file()))
+    library = tuple(
         os.path.dirname(p) + os.sep for p in (os.path.dirname(os.path.abspath(__file__)), _pluggy_file())
     )
     theirs = [f for f in frames if not os.path.abspath(f.filename).startswith(library)]
